@@ -1,0 +1,41 @@
+# Set-up is part of every target: `make plan` and `make test` work on a fresh clone.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
+STACK ?= dev
+
+.PHONY: install plan test lint lock bench clean
+
+install: $(STAMP)
+
+# Everything comes from requirements.lock (names and versions only), build tools included, so a fresh
+# install resolves to exactly what CI tested.
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(PIP) install -c requirements.lock setuptools wheel
+	$(PIP) install --no-build-isolation -c requirements.lock -e '.[ml,test]'
+	touch $(STAMP)
+
+plan: $(STAMP)
+	$(BIN)/aiscale plan $(STACK)
+
+test: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+bench: $(STAMP)
+	$(BIN)/python benchmarks/plan_speed.py
+
+# Re-resolve every dependency at once (the protobuf constraints of pulumi and the Google SDKs must agree).
+lock: $(STAMP)
+	printf 'setuptools>=69\nwheel\n' > $(VENV)/build-requirements.in
+	$(BIN)/uv pip compile pyproject.toml $(VENV)/build-requirements.in --extra ml --extra test \
+		--universal --python-version 3.11 --no-header --no-annotate -o $(VENV)/lock.txt
+	{ sed -n '1,3p' requirements.lock; cat $(VENV)/lock.txt; } > requirements.lock.new
+	mv requirements.lock.new requirements.lock
+
+clean:
+	rm -rf $(VENV) build dist *.egg-info

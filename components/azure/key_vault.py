@@ -1,0 +1,249 @@
+"""Key Vault with customer-managed keys: the keys every other Azure component encrypts with.
+
+Secure by default: RBAC authorization (no access policies), purge protection, soft delete, public network
+access disabled with a deny-by-default firewall, rotation policy on every key. Role assignments are scoped to
+individual keys, never to the vault.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_azure_native import authorization, keyvault
+
+from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
+from aiscale.components.common.azure_roles import KEY_ROLES, role_definition_id
+from aiscale.components.common.options import child_options, stable_guid
+from aiscale.core import rules
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:azure:KeyVault"
+HSM_KEY_TYPES = ("RSA-HSM", "EC-HSM")
+KEY_TYPES = ("RSA", "RSA-HSM", "EC", "EC-HSM")
+
+
+class KeySpecArgs(TypedDict):
+    """A key and its rotation policy."""
+
+    key_type: NotRequired[str]
+    """``RSA`` (default), ``RSA-HSM``, ``EC`` or ``EC-HSM``."""
+    key_size: NotRequired[int]
+    """RSA key size in bits."""
+    curve: NotRequired[str]
+    """EC curve (``P-256``, ``P-384``, ``P-521``)."""
+    rotate_after_days: NotRequired[int]
+    """Create a new version this many days after the current one (default 90, at most 90)."""
+    expire_after_days: NotRequired[int]
+    """Each version expires this many days after creation (default 365)."""
+    notify_before_expiry_days: NotRequired[int]
+    """Notify this many days before a version expires (default 30)."""
+
+
+class KeyAccessArgs(TypedDict):
+    """A role on some keys for one principal."""
+
+    principal_id: pulumi.Input[str]
+    keys: Sequence[str]
+    """Key names (keys of ``KeyVaultArgs.keys``)."""
+    role: NotRequired[str]
+    """``crypto_service_encryption_user`` (default: wrap/unwrap for CMK), ``crypto_user`` or ``crypto_officer``."""
+    principal_type: NotRequired[str]
+    """``ServicePrincipal`` (default), ``Group`` or ``User``."""
+
+
+class KeyVaultArgs(TypedDict):
+    """Arguments of :class:`KeyVault`."""
+
+    vault_name: str
+    """Globally unique vault name, 3-24 characters."""
+    resource_group_name: pulumi.Input[str]
+    tenant_id: pulumi.Input[str]
+    subscription_id: pulumi.Input[str]
+    """Subscription of the built-in role definitions used by ``key_access``."""
+    location: NotRequired[pulumi.Input[str]]
+    sku: NotRequired[str]
+    """``standard`` or ``premium``; defaults to ``premium`` when any key is HSM-protected, else ``standard``."""
+    soft_delete_retention_days: NotRequired[int]
+    """7-90 days (default 90)."""
+    purge_protection: NotRequired[bool]
+    """Default True; required for customer-managed keys and irreversible once on."""
+    public_network_access: NotRequired[bool]
+    """Default False: reach the vault through a private endpoint."""
+    allowed_ip_ranges: NotRequired[Sequence[str]]
+    """Public CIDR ranges admitted by the firewall (needs ``public_network_access``)."""
+    allowed_subnet_ids: NotRequired[Sequence[pulumi.Input[str]]]
+    """Subnets admitted through service endpoints."""
+    keys: NotRequired[Mapping[str, KeySpecArgs]]
+    """Keys by name."""
+    key_access: NotRequired[Mapping[str, KeyAccessArgs]]
+    """Role assignments by a stable name (the name is part of the assignment's identity)."""
+    diagnostics: NotRequired[DiagnosticsArgs]
+    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    protect: NotRequired[bool]
+    """Protect the vault and its keys from deletion (prod)."""
+
+
+def _validate(args: KeyVaultArgs) -> None:
+    def fail(argument: str, problem: str) -> None:
+        raise InvalidArgumentError(COMPONENT, argument, problem)
+
+    problem = rules.key_vault_name_problem(args["vault_name"])
+    if problem:
+        fail("vault_name", f"{args['vault_name']!r} {problem}")
+    retention = args.get("soft_delete_retention_days", 90)
+    if not 7 <= retention <= 90:
+        fail("soft_delete_retention_days", f"{retention} is outside 7-90")
+    keys = args.get("keys", {})
+    for key_name, spec in keys.items():
+        key_type = spec.get("key_type", "RSA")
+        if key_type not in KEY_TYPES:
+            fail(f"keys.{key_name}.key_type", f"{key_type!r} is not one of {', '.join(KEY_TYPES)}")
+        problem = rules.key_rotation_problem(spec.get("rotate_after_days", 90))
+        if problem:
+            fail(f"keys.{key_name}.rotate_after_days", problem)
+        problem = rules.azure_key_lifetime_problem(
+            spec.get("rotate_after_days", 90),
+            spec.get("expire_after_days", 365),
+            spec.get("notify_before_expiry_days", 30),
+        )
+        if problem:
+            fail(f"keys.{key_name}", problem)
+    if args.get("sku") == "standard" and any(s.get("key_type") in HSM_KEY_TYPES for s in keys.values()):
+        fail("sku", "HSM-protected keys need 'premium'")
+    if args.get("sku", "standard") not in ("standard", "premium"):
+        fail("sku", f"{args.get('sku')!r} is not one of standard, premium")
+    if args.get("allowed_ip_ranges") and not args.get("public_network_access", False):
+        fail("allowed_ip_ranges", "only apply with public_network_access=True")
+    for access_name, access in args.get("key_access", {}).items():
+        unknown = sorted(set(access["keys"]) - set(keys))
+        if unknown:
+            fail(f"key_access.{access_name}.keys", f"{unknown} are not keys of this vault ({sorted(keys)})")
+        role = access.get("role", "crypto_service_encryption_user")
+        if role not in KEY_ROLES:
+            fail(f"key_access.{access_name}.role", f"{role!r} is not one of {', '.join(KEY_ROLES)}")
+
+
+class KeyVault(pulumi.ComponentResource):
+    """A Key Vault (``<name>-vault``), its keys (``<name>-key-<key>``) and key-scoped role assignments."""
+
+    vault: keyvault.Vault
+    keys: dict[str, keyvault.Key]
+    vault_id: pulumi.Output[str]
+    vault_name: pulumi.Output[str]
+    vault_uri: pulumi.Output[str]
+    key_ids: pulumi.Output[dict[str, str]]
+    """ARM resource ids of the keys (role assignment scopes)."""
+    key_uris: pulumi.Output[dict[str, str]]
+    """Versionless key URIs: consumers that follow rotation (disk encryption sets, AKS KMS, storage) use these."""
+
+    def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        protect = args.get("protect", False)
+        keys = args.get("keys", {})
+        hsm = any(spec.get("key_type") in HSM_KEY_TYPES for spec in keys.values())
+        public = args.get("public_network_access", False)
+        subnet_ids = args.get("allowed_subnet_ids", [])
+
+        self.vault = keyvault.Vault(
+            f"{name}-vault",
+            vault_name=args["vault_name"],
+            resource_group_name=args["resource_group_name"],
+            location=args.get("location"),
+            tags=args.get("tags"),
+            properties=keyvault.VaultPropertiesArgs(
+                tenant_id=args["tenant_id"],
+                sku=keyvault.SkuArgs(family="A", name=args.get("sku", "premium" if hsm else "standard")),
+                enable_rbac_authorization=True,
+                enable_soft_delete=True,
+                soft_delete_retention_in_days=args.get("soft_delete_retention_days", 90),
+                enable_purge_protection=args.get("purge_protection", True),
+                enabled_for_deployment=False,
+                enabled_for_disk_encryption=False,
+                enabled_for_template_deployment=False,
+                public_network_access="Enabled" if public else "Disabled",
+                network_acls=keyvault.NetworkRuleSetArgs(
+                    default_action="Deny",
+                    # Trusted Azure services (disk encryption sets, Azure ML) reach the vault past the firewall.
+                    bypass="AzureServices",
+                    ip_rules=[keyvault.IPRuleArgs(value=r) for r in args.get("allowed_ip_ranges", [])] or None,
+                    virtual_network_rules=[keyvault.VirtualNetworkRuleArgs(id=s) for s in subnet_ids] or None,
+                ),
+            ),
+            opts=child_options(self, protect=protect),
+        )
+
+        self.keys = {
+            key_name: keyvault.Key(
+                f"{name}-key-{key_name}",
+                key_name=key_name,
+                # The configured name is known in a preview; the dependency keeps keys after their vault.
+                vault_name=args["vault_name"],
+                resource_group_name=args["resource_group_name"],
+                tags=args.get("tags"),
+                properties=_key_properties(spec),
+                opts=child_options(self, protect=protect, depends_on=[self.vault]),
+            )
+            for key_name, spec in keys.items()
+        }
+
+        for access_name, access in args.get("key_access", {}).items():
+            role = KEY_ROLES[access.get("role", "crypto_service_encryption_user")]
+            for key_name in access["keys"]:
+                child = f"{name}-{access_name}-{key_name}"
+                authorization.RoleAssignment(
+                    child,
+                    role_assignment_name=stable_guid(child),
+                    scope=self.keys[key_name].id,
+                    principal_id=access["principal_id"],
+                    principal_type=access.get("principal_type", "ServicePrincipal"),
+                    role_definition_id=pulumi.Output.from_input(args["subscription_id"]).apply(
+                        lambda subscription, role=role: role_definition_id(subscription, role)
+                    ),
+                    description=f"aiscale: {access_name} uses key {key_name}",
+                    opts=child_options(self),
+                )
+
+        if "diagnostics" in args:
+            diagnostic_setting(name, self.vault.id, args["diagnostics"], self)
+
+        self.vault_id = self.vault.id
+        self.vault_name = self.vault.name
+        self.vault_uri = self.vault.properties.apply(lambda p: p.vault_uri)
+        self.key_ids = pulumi.Output.all(**{k: v.id for k, v in self.keys.items()})
+        self.key_uris = pulumi.Output.all(**{k: v.key_uri for k, v in self.keys.items()})
+        self.register_outputs(
+            {
+                "vaultId": self.vault_id,
+                "vaultName": self.vault_name,
+                "vaultUri": self.vault_uri,
+                "keyIds": self.key_ids,
+                "keyUris": self.key_uris,
+            }
+        )
+
+
+def _key_properties(spec: KeySpecArgs) -> keyvault.KeyPropertiesArgs:
+    rotate = spec.get("rotate_after_days", 90)
+    expire = spec.get("expire_after_days", 365)
+    notify = spec.get("notify_before_expiry_days", 30)
+    return keyvault.KeyPropertiesArgs(
+        kty=spec.get("key_type", "RSA"),
+        key_size=spec.get("key_size"),
+        curve_name=spec.get("curve"),
+        rotation_policy=keyvault.RotationPolicyArgs(
+            attributes=keyvault.KeyRotationPolicyAttributesArgs(expiry_time=rules.iso_days(expire)),
+            lifetime_actions=[
+                keyvault.LifetimeActionArgs(
+                    action=keyvault.ActionArgs(type="rotate"),
+                    trigger=keyvault.TriggerArgs(time_after_create=rules.iso_days(rotate)),
+                ),
+                keyvault.LifetimeActionArgs(
+                    action=keyvault.ActionArgs(type="notify"),
+                    trigger=keyvault.TriggerArgs(time_before_expiry=rules.iso_days(notify)),
+                ),
+            ],
+        ),
+    )

@@ -1,0 +1,20 @@
+"""Child resource options: every child is parented to its component; stateful children can be protected."""
+
+from __future__ import annotations
+
+import uuid
+
+import pulumi
+
+# Namespace for deterministic GUID names (role assignments need GUID names; random ones would churn).
+_NAMESPACE = uuid.UUID("0f3c1f4e-5a8e-4c51-9b7e-6a2d3b9c1a11")
+
+
+def child_options(parent: pulumi.Resource, *, protect: bool = False, **options: object) -> pulumi.ResourceOptions:
+    """Options for a child of ``parent``; ``protect`` for stateful resources (keys, vaults, workspaces)."""
+    return pulumi.ResourceOptions(parent=parent, protect=protect, **options)  # type: ignore[arg-type]
+
+
+def stable_guid(*parts: str) -> str:
+    """A GUID that is the same on every run for the same parts (the child's logical name)."""
+    return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))

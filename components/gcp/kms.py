@@ -1,0 +1,184 @@
+"""Cloud KMS key ring and keys, with the CMEK wiring to the Google services that encrypt with them.
+
+Each key names the services that use it; their service agents get ``roles/cloudkms.cryptoKeyEncrypterDecrypter``
+on that key (never on the ring or project). Agents that only exist once created on demand (Vertex AI) are
+created with a ``ServiceIdentity``; the others have fixed addresses derived from the project number.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_gcp import kms, projects
+
+from aiscale.components.common.options import child_options
+from aiscale.core import rules
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:gcp:KmsKeyRing"
+ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
+PROTECTION_LEVELS = ("SOFTWARE", "HSM")
+
+
+@dataclass(frozen=True)
+class ServiceAgent:
+    service: str
+    """API that owns the agent."""
+    email_format: str
+    """Agent address; ``{number}`` is the project number."""
+    created_on_demand: bool
+    """True when the agent exists only after it is created (a ServiceIdentity creates it)."""
+
+
+#: Service agents that encrypt with customer-managed keys, by the name used in config.
+SERVICE_AGENTS: dict[str, ServiceAgent] = {
+    "aiplatform": ServiceAgent(
+        "aiplatform.googleapis.com", "service-{number}@gcp-sa-aiplatform.iam.gserviceaccount.com", True
+    ),
+    "container": ServiceAgent(
+        "container.googleapis.com", "service-{number}@container-engine-robot.iam.gserviceaccount.com", False
+    ),
+    "compute": ServiceAgent("compute.googleapis.com", "service-{number}@compute-system.iam.gserviceaccount.com", False),
+    "storage": ServiceAgent(
+        "storage.googleapis.com", "service-{number}@gs-project-accounts.iam.gserviceaccount.com", False
+    ),
+}
+
+
+class CryptoKeySpecArgs(TypedDict):
+    """A symmetric encryption key."""
+
+    rotation_days: NotRequired[int]
+    """Automatic rotation period, 1-90 days (default 90)."""
+    protection_level: NotRequired[str]
+    """``SOFTWARE`` (default) or ``HSM``."""
+    destroy_scheduled_days: NotRequired[int]
+    """Days a destroyed version stays recoverable (default 30)."""
+    service_agents: NotRequired[Sequence[str]]
+    """Services whose agents encrypt with this key: ``aiplatform``, ``container``, ``compute``, ``storage``."""
+    members: NotRequired[Mapping[str, pulumi.Input[str]]]
+    """Further IAM members with the encrypter/decrypter role, by a stable name (``serviceAccount:...``)."""
+
+
+class KmsKeyRingArgs(TypedDict):
+    """Arguments of :class:`KmsKeyRing`."""
+
+    project: pulumi.Input[str]
+    project_number: str
+    """Project number; service agent addresses are derived from it."""
+    location: pulumi.Input[str]
+    """Region of the ring; keys must be in the region of the resources they encrypt."""
+    key_ring_name: str
+    keys: NotRequired[Mapping[str, CryptoKeySpecArgs]]
+    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    protect: NotRequired[bool]
+    """Protect the ring and keys from deletion (prod). Key rings can never be deleted in GCP anyway."""
+
+
+def _validate(args: KmsKeyRingArgs) -> None:
+    def fail(argument: str, problem: str) -> None:
+        raise InvalidArgumentError(COMPONENT, argument, problem)
+
+    if not args["project_number"].isdigit():
+        fail("project_number", f"{args['project_number']!r} is not a project number (digits only)")
+    for key_name, spec in args.get("keys", {}).items():
+        problem = rules.key_rotation_problem(spec.get("rotation_days", 90))
+        if problem:
+            fail(f"keys.{key_name}.rotation_days", problem)
+        level = spec.get("protection_level", "SOFTWARE")
+        if level not in PROTECTION_LEVELS:
+            fail(f"keys.{key_name}.protection_level", f"{level!r} is not one of {', '.join(PROTECTION_LEVELS)}")
+        for agent in spec.get("service_agents", []):
+            if agent not in SERVICE_AGENTS:
+                fail(f"keys.{key_name}.service_agents", f"{agent!r} is not one of {', '.join(SERVICE_AGENTS)}")
+        for member_name, member in spec.get("members", {}).items():
+            problem = rules.public_member_problem(member) if isinstance(member, str) else None
+            if problem:
+                fail(f"keys.{key_name}.members.{member_name}", problem)
+
+
+class KmsKeyRing(pulumi.ComponentResource):
+    """A key ring (``<name>-key-ring``), keys (``<name>-<key>``) and their IAM grants."""
+
+    key_ring: kms.KeyRing
+    keys: dict[str, kms.CryptoKey]
+    key_ring_id: pulumi.Output[str]
+    key_ids: pulumi.Output[dict[str, str]]
+    """Key resource names (``projects/.../cryptoKeys/<key>``), what CMEK consumers take."""
+    service_agent_members: dict[str, str]
+    """IAM member of each service agent granted on a key, by agent name."""
+    service_identities: dict[str, projects.ServiceIdentity]
+    """Service identities created for agents that exist only on demand."""
+
+    def __init__(self, name: str, args: KmsKeyRingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        protect = args.get("protect", False)
+        keys = args.get("keys", {})
+
+        self.key_ring = kms.KeyRing(
+            f"{name}-key-ring",
+            name=args["key_ring_name"],
+            project=args["project"],
+            location=args["location"],
+            opts=child_options(self, protect=protect),
+        )
+        self.keys = {
+            key_name: kms.CryptoKey(
+                f"{name}-{key_name}",
+                name=key_name,
+                key_ring=self.key_ring.id,
+                purpose="ENCRYPT_DECRYPT",
+                rotation_period=rules.gcp_rotation_period(spec.get("rotation_days", 90)),
+                destroy_scheduled_duration=f"{spec.get('destroy_scheduled_days', 30) * rules.SECONDS_PER_DAY}s",
+                version_template=kms.CryptoKeyVersionTemplateArgs(
+                    algorithm="GOOGLE_SYMMETRIC_ENCRYPTION",
+                    protection_level=spec.get("protection_level", "SOFTWARE"),
+                ),
+                labels=args.get("labels"),
+                opts=child_options(self, protect=protect),
+            )
+            for key_name, spec in keys.items()
+        }
+
+        used_agents = sorted({agent for spec in keys.values() for agent in spec.get("service_agents", [])})
+        self.service_agent_members = {
+            agent: "serviceAccount:" + SERVICE_AGENTS[agent].email_format.format(number=args["project_number"])
+            for agent in used_agents
+        }
+        self.service_identities = {
+            agent: projects.ServiceIdentity(
+                f"{name}-{agent}-agent",
+                project=args["project"],
+                service=SERVICE_AGENTS[agent].service,
+                opts=child_options(self),
+            )
+            for agent in used_agents
+            if SERVICE_AGENTS[agent].created_on_demand
+        }
+        for key_name, spec in keys.items():
+            for agent in spec.get("service_agents", []):
+                identity = self.service_identities.get(agent)
+                kms.CryptoKeyIAMMember(
+                    f"{name}-{key_name}-{agent}",
+                    crypto_key_id=self.keys[key_name].id,
+                    role=ENCRYPTER_DECRYPTER,
+                    # The address is fixed; the dependency makes the grant wait until the agent exists.
+                    member=self.service_agent_members[agent],
+                    opts=child_options(self, depends_on=[identity] if identity else None),
+                )
+            for member_name, member in spec.get("members", {}).items():
+                kms.CryptoKeyIAMMember(
+                    f"{name}-{key_name}-{member_name}",
+                    crypto_key_id=self.keys[key_name].id,
+                    role=ENCRYPTER_DECRYPTER,
+                    member=member,
+                    opts=child_options(self),
+                )
+
+        self.key_ring_id = self.key_ring.id
+        self.key_ids = pulumi.Output.all(**{k: v.id for k, v in self.keys.items()})
+        self.register_outputs({"keyRingId": self.key_ring_id, "keyIds": self.key_ids})

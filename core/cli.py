@@ -1,0 +1,171 @@
+"""The ``aiscale`` command.
+
+Exit codes: 0 success; 1 a mandatory policy violation; 2 a user error (bad config, bad project, program error,
+bad arguments). Errors are one clear message on stderr, never a Python traceback (set ``AISCALE_DEBUG=1`` to
+see one for an internal error).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+from typing import TextIO
+
+from aiscale.core import __version__
+from aiscale.core.errors import AiscaleError, ProjectError
+
+EXIT_OK = 0
+EXIT_POLICY = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
+
+
+class Progress:
+    """A one-line progress indicator on a terminal, shown only for runs longer than a second."""
+
+    FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
+
+    def __init__(self, label: str, stream: TextIO = sys.stderr, delay: float = 1.0) -> None:
+        self.label = label
+        self.stream = stream
+        self.delay = delay
+        self.count = 0
+        self.enabled = stream.isatty() and os.environ.get("TERM") != "dumb"
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._shown = False
+
+    def update(self, count: int) -> None:
+        self.count = count
+
+    def __enter__(self) -> Progress:
+        self.started = time.monotonic()
+        if self.enabled:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._stop.set()
+        if self.enabled:
+            self._thread.join()
+            if self._shown:
+                self.stream.write("\r\033[K")
+                self.stream.flush()
+
+    def _run(self) -> None:
+        if self._stop.wait(self.delay):
+            return
+        frame = 0
+        while not self._stop.is_set():
+            elapsed = time.monotonic() - self.started
+            self.stream.write(
+                f"\r{self.FRAMES[frame % len(self.FRAMES)]} {self.label}: {self.count} resources ({elapsed:.0f} s)"
+            )
+            self.stream.flush()
+            self._shown = True
+            frame += 1
+            self._stop.wait(0.1)
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="aiscale",
+        description="Offline previews, policy checks and rollouts for aiscale Pulumi stacks.",
+    )
+    parser.add_argument("--version", action="version", version=f"aiscale {__version__}")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    plan = commands.add_parser(
+        "plan",
+        help="offline preview of a stack: what would be deployed, with no cloud credentials",
+        description="Run the stack's Pulumi program under the mock engine and report every resource it registers.",
+    )
+    plan.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml from the project's stackConfigDir)")
+    plan.add_argument("--project", type=Path, default=None, help="Pulumi project directory (default: found from here)")
+    plan.add_argument("--format", choices=("table", "json", "markdown"), default="table", dest="output_format")
+    plan.add_argument("--output", type=Path, default=None, help="write the report to this file instead of stdout")
+    plan.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
+    plan.add_argument(
+        "--keep-aliases",
+        action="store_true",
+        help="keep resource aliases as a real run would (slower; aliases never matter offline)",
+    )
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "plan":
+            return _plan(args)
+    except AiscaleError as error:
+        print(f"error: {error}", file=sys.stderr)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:  # an aiscale bug: say so, without a traceback unless asked
+        if os.environ.get("AISCALE_DEBUG"):
+            raise
+        print(f"internal error: {type(error).__name__}: {error} (set AISCALE_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_INTERNAL
+    return EXIT_USAGE
+
+
+def _project_dir(given: Path | None) -> Path:
+    from aiscale.core.project import find_project_root
+
+    if given is not None:
+        return given
+    root = find_project_root(Path.cwd())
+    if root is None:
+        raise ProjectError("no Pulumi.yaml in this directory or above; pass --project DIR")
+    return root
+
+
+def _plan(args: argparse.Namespace) -> int:
+    # Imported here so `aiscale --help` stays fast.
+    from aiscale.core.engine import run_stack
+    from aiscale.core.plan import Plan
+    from aiscale.core.render import render
+
+    project_dir = _project_dir(args.project)
+    with Progress(f"recording stack {args.stack}") as progress:
+        run = run_stack(
+            project_dir, args.stack, keep_aliases=args.keep_aliases, timeout=args.timeout, on_register=progress.update
+        )
+    plan = Plan(run)
+    text = render(plan, args.output_format)
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.output, text)
+        print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
+    return plan.exit_code()
+
+
+def write_atomically(path: Path, text: str) -> None:
+    """Write a report so that readers never see a half-written file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
+        handle.write(text)
+        temporary = Path(handle.name)
+    temporary.replace(path)
+
+
+def run() -> None:
+    """Console entry point."""
+    code = main()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # A program that hung leaves a worker thread behind; do not wait for it at interpreter exit.
+    os._exit(code)
+
+
+if __name__ == "__main__":
+    run()

@@ -1,0 +1,78 @@
+"""Building blocks of the stack configuration models: strictness, environments and presets.
+
+Every config model is strict (no type coercion), forbids unknown keys, is frozen and documents its fields with
+attribute docstrings. Values are validated in pydantic's JSON mode because that is how Pulumi hands them to a
+program: config values are JSON text (``pulumi.Config.get_object``).
+
+Environment presets live next to the field they default: ``preset(dev=..., staging=..., prod=...)``. A value in
+the stack file always wins; a missing value takes the preset of the stack's environment.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
+
+
+class Environment(StrEnum):
+    """Deployment environment of a stack; selects presets and policy enforcement."""
+
+    dev = "dev"
+    staging = "staging"
+    prod = "prod"
+
+
+PRESET_KEY = "presets"
+
+
+def preset(*, dev: Any, staging: Any, prod: Any, **field_kwargs: Any) -> Any:
+    """A field whose default depends on the environment (a value in the stack file overrides it)."""
+    return Field(json_schema_extra={PRESET_KEY: {"dev": dev, "staging": staging, "prod": prod}}, **field_kwargs)
+
+
+def field_presets(model: type[BaseModel], field: str) -> dict[str, Any] | None:
+    extra = model.model_fields[field].json_schema_extra
+    return extra.get(PRESET_KEY) if isinstance(extra, dict) else None  # type: ignore[return-value]
+
+
+class StrictModel(BaseModel):
+    """Base of every config model: strict, closed, immutable, self-documenting."""
+
+    model_config = ConfigDict(
+        strict=True,
+        extra="forbid",
+        frozen=True,
+        use_attribute_docstrings=True,
+        validate_default=True,
+        hide_input_in_errors=True,
+    )
+
+    @model_validator(mode="before")
+    @classmethod
+    def _apply_environment_presets(cls, data: Any, info: ValidationInfo) -> Any:
+        if not isinstance(data, dict):
+            return data
+        missing = [name for name in cls.model_fields if name not in data and field_presets(cls, name)]
+        if not missing:
+            return data
+        environment = (info.context or {}).get("environment")
+        if environment is None:
+            raise ValueError("the environment must be known to apply presets (validate through the stack loader)")
+        filled = dict(data)
+        for name in missing:
+            filled[name] = field_presets(cls, name)[str(environment)]  # type: ignore[index]
+        return filled
+
+
+Name = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,62}$")]
+"""A logical name used in resource names: lowercase letters, digits and hyphens, starting with a letter."""
+
+Uuid = Annotated[
+    str,
+    StringConstraints(pattern=r"^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"),
+]
+"""A GUID such as an Azure subscription, tenant or principal id."""
+
+TagValue = Annotated[str, StringConstraints(min_length=1, max_length=256)]

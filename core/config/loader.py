@@ -1,0 +1,191 @@
+"""Reading and validating a stack's configuration: one code path for real and offline runs.
+
+The program calls :func:`load_stack_config`. It reads the ``aiscale:*`` keys from the Pulumi runtime config,
+which the Pulumi CLI fills from ``Pulumi.<stack>.yaml`` in a real run and the offline engine fills from the
+same file in ``aiscale plan``. Validation errors become one :class:`ConfigError` naming the stack file and every
+failing field; its message never contains a secret value.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping
+from typing import Any
+
+import pulumi
+from pulumi.runtime import config as runtime_config
+from pydantic import BaseModel, SecretStr, ValidationError
+
+from aiscale.core import rules
+from aiscale.core.config.base import Environment
+from aiscale.core.config.stack import StackConfig
+from aiscale.core.errors import ConfigError
+from aiscale.core.project import stack_file_for_current_run
+
+NAMESPACE = "aiscale"
+ENVIRONMENT_KEY = f"{NAMESPACE}:environment"
+
+
+def resolve_environment(stack: str, configured: str | None) -> str | None:
+    """The stack's environment: ``aiscale:environment`` if set, else the stack name if it names one."""
+    if configured is not None:
+        return configured
+    return stack if stack in rules.ENVIRONMENTS else None
+
+
+def load_stack_config() -> StackConfig:
+    """Validate the running stack's ``aiscale:*`` config. Raises ConfigError (a ``pulumi.RunError``)."""
+    stack = pulumi.get_stack()
+    prefix = f"{NAMESPACE}:"
+    keys = {key for key in runtime_config.CONFIG.get() if key.startswith(prefix)}
+    keys |= {key for key in runtime_config.get_config_env() if key.startswith(prefix)}
+    raw = {key[len(prefix) :]: runtime_config.get_config(key) for key in sorted(keys)}
+    secret = {key[len(prefix) :] for key in keys if runtime_config.is_config_secret(key)}
+    return validate_stack_config(raw, stack=stack, stack_file=stack_file_for_current_run(stack), secret_keys=secret)
+
+
+def validate_stack_config(
+    raw: Mapping[str, str | None],
+    *,
+    stack: str,
+    stack_file: str,
+    secret_keys: set[str] | frozenset[str] = frozenset(),
+) -> StackConfig:
+    """Validate raw config values (as Pulumi stores them: text, JSON for objects) into a StackConfig."""
+    data: dict[str, Any] = {}
+    problems: list[str] = []
+    for key, text in raw.items():
+        if text is None:
+            continue
+        field = StackConfig.model_fields.get(key)
+        if field is not None and _is_text(field.annotation):
+            data[key] = text
+            continue
+        try:
+            data[key] = json.loads(text)
+        except json.JSONDecodeError:
+            # A bare word where an object, number or boolean is expected: let validation say what it wanted.
+            data[key] = text
+
+    environment = resolve_environment(stack, data.get("environment"))
+    if environment is None:
+        problems.append(
+            f"{ENVIRONMENT_KEY}: required (the stack name {stack!r} is not one of {', '.join(rules.ENVIRONMENTS)})"
+        )
+    elif environment not in rules.ENVIRONMENTS:
+        problems.append(f"{ENVIRONMENT_KEY}: expected one of {', '.join(rules.ENVIRONMENTS)}{_got(environment)}")
+    if problems:
+        raise ConfigError(_message(stack_file, problems))
+    data["environment"] = environment
+
+    try:
+        return StackConfig.model_validate_json(json.dumps(data), context={"environment": Environment(environment)})
+    except ValidationError as error:
+        problems = [_describe(e, data, secret_keys) for e in error.errors(include_url=False)]
+        raise ConfigError(_message(stack_file, sorted(set(problems)))) from None
+
+
+def _message(stack_file: str, problems: list[str]) -> str:
+    lines = [f"invalid stack configuration in {stack_file}:"]
+    lines += [f"  {problem}" for problem in problems]
+    return "\n".join(lines)
+
+
+def _is_text(annotation: Any) -> bool:
+    return isinstance(annotation, type) and issubclass(annotation, str)
+
+
+def _path(loc: tuple[int | str, ...]) -> str:
+    text = f"{NAMESPACE}:{loc[0]}" if loc else NAMESPACE
+    for part in loc[1:]:
+        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+    return text
+
+
+def _describe(error: Mapping[str, Any], data: Mapping[str, Any], secret_keys: set[str] | frozenset[str]) -> str:
+    loc = tuple(error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
+    kind = error["type"]
+    if kind == "extra_forbidden":
+        allowed = _allowed_keys(loc[:-1])
+        expected = f"; expected one of: {', '.join(allowed)}" if allowed else ""
+        return f"{_path(loc)}: unknown key{expected}"
+    if kind == "missing":
+        return f"{_path(loc)}: required"
+    if not loc:
+        return f"{NAMESPACE}: {message}"
+    shown = "" if loc[0] in secret_keys or _is_secret(loc) else _got(_lookup(data, loc))
+    return f"{_path(loc)}: {message}{shown}"
+
+
+def _got(value: Any) -> str:
+    if isinstance(value, dict | list) or value is _MISSING:
+        return ""
+    text = json.dumps(value)
+    return f" (got {text if len(text) <= 60 else text[:57] + '...'})"
+
+
+_MISSING = object()
+
+
+def _lookup(data: Any, loc: tuple[int | str, ...]) -> Any:
+    for part in loc:
+        if (isinstance(data, dict) and part in data) or (
+            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
+        ):
+            data = data[part]
+        else:
+            return _MISSING
+    return data
+
+
+def _walk(loc: tuple[int | str, ...], visit: Callable[[type[BaseModel], str], bool]) -> type[BaseModel] | None:
+    """Follow a location through the model tree; return the model owning the last part."""
+    model: type[BaseModel] | None = StackConfig
+    annotation: Any = None
+    for part in loc:
+        if model is not None and isinstance(part, str) and part in model.model_fields:
+            if not visit(model, part):
+                return None
+            annotation = model.model_fields[part].annotation
+            model = None
+        else:
+            annotation = _element(annotation)
+        model = _model_in(annotation)
+    return model
+
+
+def _allowed_keys(loc: tuple[int | str, ...]) -> list[str]:
+    model = _walk(loc, lambda _m, _p: True)
+    return sorted(model.model_fields) if model is not None else []
+
+
+def _is_secret(loc: tuple[int | str, ...]) -> bool:
+    found = []
+    _walk(loc, lambda m, p: found.append(_mentions_secret(m.model_fields[p].annotation)) or True)
+    return bool(found) and found[-1]
+
+
+def _args(annotation: Any) -> tuple[Any, ...]:
+    return getattr(annotation, "__args__", ()) or ()
+
+
+def _element(annotation: Any) -> Any:
+    """The element type of list/dict annotations (and the non-None member of Optional)."""
+    args = [a for a in _args(annotation) if a is not type(None)]
+    return args[-1] if args else None
+
+
+def _model_in(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in _args(annotation):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+    return None
+
+
+def _mentions_secret(annotation: Any) -> bool:
+    if annotation is SecretStr:
+        return True
+    return any(_mentions_secret(a) for a in _args(annotation))

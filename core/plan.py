@@ -1,0 +1,107 @@
+"""The plan document: what ``aiscale plan`` reports about a stack, and its JSON contract.
+
+The JSON form is a public contract (docs/plan-json.md). Keys are only ever added; the meaning of an existing
+key never changes. ``schemaVersion`` changes only if that promise has to be broken.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from aiscale.core.engine import RecordedRun, Registration
+
+SCHEMA_VERSION = 1
+
+Enforcement = Literal["mandatory", "advisory"]
+
+
+@dataclass(frozen=True)
+class Violation:
+    """A policy finding. ``urn`` is None for a stack-level finding."""
+
+    policy: str
+    enforcement: Enforcement
+    urn: str | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "enforcement": self.enforcement, "urn": self.urn, "message": self.message}
+
+
+@dataclass
+class Plan:
+    run: RecordedRun
+    violations: list[Violation] = field(default_factory=list)
+
+    @property
+    def resources(self) -> list[Registration]:
+        return self.run.registrations
+
+    @property
+    def mandatory_violations(self) -> list[Violation]:
+        return [v for v in self.violations if v.enforcement == "mandatory"]
+
+    def exit_code(self) -> int:
+        return 1 if self.mandatory_violations else 0
+
+    def summary(self) -> dict[str, Any]:
+        custom = [r for r in self.resources if r.custom]
+        return {
+            "resources": len(custom),
+            "components": len(self.resources) - len(custom),
+            "protected": sum(1 for r in self.resources if r.protect),
+            "byType": dict(sorted(Counter(r.type for r in custom).items())),
+            "violations": {
+                "mandatory": len(self.mandatory_violations),
+                "advisory": sum(1 for v in self.violations if v.enforcement == "advisory"),
+            },
+        }
+
+    def to_json(self) -> dict[str, Any]:
+        run = self.run
+        return {
+            "schemaVersion": SCHEMA_VERSION,
+            "stack": run.stack,
+            "project": run.project.name,
+            "environment": run.environment,
+            "preview": run.preview,
+            "resources": [_resource_json(r) for r in self.resources],
+            "outputs": run.stack_outputs,
+            "violations": [v.to_json() for v in self.violations],
+            "summary": self.summary(),
+            "notes": list(run.notes),
+            "warnings": list(run.warnings),
+        }
+
+
+def _resource_json(resource: Registration) -> dict[str, Any]:
+    options: dict[str, Any] = {}
+    if resource.ignore_changes:
+        options["ignoreChanges"] = resource.ignore_changes
+    if resource.delete_before_replace:
+        options["deleteBeforeReplace"] = True
+    if resource.retain_on_delete:
+        options["retainOnDelete"] = True
+    if resource.custom_timeouts:
+        options["customTimeouts"] = resource.custom_timeouts
+    if resource.additional_secret_outputs:
+        options["additionalSecretOutputs"] = resource.additional_secret_outputs
+    return {
+        "urn": resource.urn,
+        "type": resource.type,
+        "name": resource.name,
+        "parent": resource.parent,
+        "custom": resource.custom,
+        "inputs": resource.inputs,
+        "protect": resource.protect,
+        "dependencies": resource.dependencies,
+        "propertyDependencies": {k: v for k, v in resource.property_dependencies.items() if v},
+        "provider": resource.provider,
+        "options": options,
+        "read": resource.read,
+        "source": str(resource.source) if resource.source else None,
+        "programSource": str(resource.program_source) if resource.program_source else None,
+        "outputs": resource.outputs,
+    }

@@ -1,0 +1,112 @@
+"""Reading a Pulumi project: ``Pulumi.yaml`` and the location of ``Pulumi.<stack>.yaml`` files.
+
+Used by real runs (to name the stack file in error messages) and by the offline engine (to run a project).
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pulumi.runtime import settings
+
+from aiscale.core.errors import ProjectError
+
+PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
+
+
+class _Loader(yaml.SafeLoader):
+    """YAML loader that keeps timestamps as text, as the Pulumi CLI does with config values."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def read_yaml(path: Path) -> Any:
+    """Parse a YAML file; a syntax error becomes a ProjectError naming the file and line."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as error:
+        raise ProjectError(f"{path}: cannot be read ({error.strerror})") from None
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark is not None else ""
+        problem = getattr(error, "problem", None) or str(error)
+        raise ProjectError(f"{path}:{where}: not valid YAML ({problem})") from None
+
+
+@dataclass(frozen=True)
+class PulumiProject:
+    """What aiscale needs from ``Pulumi.yaml``."""
+
+    root: Path
+    name: str
+    runtime: str
+    main: Path
+    stack_config_dir: Path
+    config: dict[str, Any]
+    """Project-level config declarations (``config:`` in Pulumi.yaml)."""
+
+    def stack_file(self, stack: str) -> Path:
+        return self.stack_config_dir / f"Pulumi.{stack}.yaml"
+
+    def display_path(self, path: Path) -> str:
+        """A path as the user would type it: relative to the working directory when below it."""
+        try:
+            return os.path.relpath(path)
+        except ValueError:
+            return str(path)
+
+
+def find_project_root(start: Path) -> Path | None:
+    for directory in (start, *start.parents):
+        if any((directory / name).is_file() for name in PROJECT_FILES):
+            return directory
+    return None
+
+
+def load_project(directory: Path) -> PulumiProject:
+    """Read ``Pulumi.yaml`` in ``directory``."""
+    directory = directory.resolve()
+    project_file = next((directory / n for n in PROJECT_FILES if (directory / n).is_file()), None)
+    if project_file is None:
+        raise ProjectError(f"{directory}: no Pulumi.yaml here; pass the project directory with --project")
+    data = read_yaml(project_file)
+    if not isinstance(data, dict):
+        raise ProjectError(f"{project_file}: expected a mapping with name, runtime and main")
+    name = data.get("name")
+    if not isinstance(name, str) or not name:
+        raise ProjectError(f"{project_file}: name: required")
+    runtime = data.get("runtime")
+    runtime_name = runtime.get("name") if isinstance(runtime, dict) else runtime
+    if runtime_name != "python":
+        raise ProjectError(
+            f"{project_file}: runtime: expected python, got {runtime_name!r} (aiscale runs Python programs)"
+        )
+    main = directory / str(data.get("main") or ".")
+    stack_config_dir = directory / str(data.get("stackConfigDir") or ".")
+    config = data.get("config") or {}
+    if not isinstance(config, dict):
+        raise ProjectError(f"{project_file}: config: expected a mapping")
+    return PulumiProject(directory, name, runtime_name, main, stack_config_dir, config)
+
+
+def stack_file_for_current_run(stack: str) -> str:
+    """The stack file of the running program, for messages (``stacks/Pulumi.dev.yaml``)."""
+    root_directory = settings.get_root_directory()
+    root = Path(root_directory) if root_directory else find_project_root(Path.cwd())
+    if root is None:
+        return f"Pulumi.{stack}.yaml"
+    try:
+        project = load_project(root)
+    except ProjectError:
+        return f"Pulumi.{stack}.yaml"
+    return project.display_path(project.stack_file(stack))

@@ -1,0 +1,51 @@
+"""Terminal rendering: the resource tree by component, counts by type, what is protected."""
+
+from __future__ import annotations
+
+from aiscale.core.plan import Plan
+from aiscale.core.render.tree import walk
+
+
+def render_table(plan: Plan) -> str:
+    run = plan.run
+    summary = plan.summary()
+    lines = [
+        f"Stack {run.stack} · project {run.project.name} · environment {run.environment or 'unknown'}",
+        f"Offline preview: {summary['resources']} resources in {summary['components']} components "
+        f"({run.seconds:.1f} s, no cloud calls)",
+        "",
+    ]
+    rows = [
+        (f"{prefix}{connector}{r.type}", r.name, "protected" if r.protect else "")
+        for r, prefix, connector in walk(run.registrations)
+    ]
+    rows.insert(0, ("pulumi:pulumi:Stack", f"{run.project.name}-{run.stack}", ""))
+    rows = [(f"  + {t}", n, p) for t, n, p in rows]
+    width = max(len(t) for t, _, _ in rows) + 2
+    name_width = max(len(n) for _, n, _ in rows) + 2
+    lines.append(f"{'    TYPE':<{width}}{'NAME':<{name_width}}")
+    lines += [f"{t:<{width}}{n:<{name_width}}{p}".rstrip() for t, n, p in rows]
+
+    lines += ["", "Resources by type:"]
+    by_type = summary["byType"]
+    count_width = len(str(max(by_type.values(), default=0)))
+    lines += [f"  {count:>{count_width}}  {type_}" for type_, count in by_type.items()] or ["  (none)"]
+
+    protected = [r for r in run.registrations if r.protect]
+    lines += ["", f"Protected ({len(protected)}): Pulumi refuses to delete these until unprotected."]
+    lines += [f"  {r.type}  {r.name}" for r in protected] or ["  (none)"]
+
+    lines += ["", _violations(plan)]
+    for violation in plan.violations:
+        target = violation.urn.split("::")[-1] if violation.urn else "stack"
+        lines.append(f"  [{violation.enforcement}] {violation.policy} · {target}: {violation.message}")
+    for note in run.notes + run.warnings:
+        lines.append(f"note: {note}")
+    return "\n".join(lines) + "\n"
+
+
+def _violations(plan: Plan) -> str:
+    counts = plan.summary()["violations"]
+    if not plan.violations:
+        return "Policy violations: none"
+    return f"Policy violations: {counts['mandatory']} mandatory, {counts['advisory']} advisory"

@@ -1,0 +1,143 @@
+"""Pure rules shared by the config models, the components and the policy pack.
+
+A rule is written once here and called from every layer that enforces it, so a stack config, a component
+argument and a CrossGuard policy can never disagree about it. No Pulumi imports: these run anywhere.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+SECONDS_PER_DAY = 86_400
+
+#: CIS GCP 1.10 / CKV_GCP_43 / Azure CMK guidance: symmetric keys rotate at least every 90 days.
+MAX_KEY_ROTATION_DAYS = 90
+
+ENVIRONMENTS = ("dev", "staging", "prod")
+
+
+def key_rotation_problem(rotation_days: float | None, max_days: float = MAX_KEY_ROTATION_DAYS) -> str | None:
+    """Why a key rotation interval is not acceptable, or None when it is.
+
+    ``None`` means "no rotation configured", which is itself a finding.
+    """
+    if rotation_days is None:
+        return "no automatic rotation is configured"
+    if rotation_days < 1:
+        return f"rotation every {rotation_days:g} days is below the 1-day minimum"
+    if rotation_days > max_days:
+        return f"rotation every {rotation_days:g} days exceeds the maximum of {max_days:g} days"
+    return None
+
+
+def gcp_rotation_period(days: int) -> str:
+    """Cloud KMS ``rotation_period`` for a number of days (the API takes seconds with an ``s`` suffix)."""
+    return f"{days * SECONDS_PER_DAY}s"
+
+
+def parse_gcp_duration_days(value: str) -> float | None:
+    """Days in a Cloud KMS duration such as ``"7776000s"``; None when the value is not a duration."""
+    match = re.fullmatch(r"(\d+(?:\.\d+)?)s", value.strip())
+    return float(match.group(1)) / SECONDS_PER_DAY if match else None
+
+
+def iso_days(days: int) -> str:
+    """ISO 8601 duration in days, as Key Vault rotation policies expect (``P90D``)."""
+    return f"P{days}D"
+
+
+def azure_key_lifetime_problem(
+    rotate_after_days: int, expire_after_days: int, notify_before_expiry_days: int
+) -> str | None:
+    """A Key Vault rotation policy must rotate a version before it expires and notify before that."""
+    if rotate_after_days >= expire_after_days:
+        return (
+            f"rotate_after_days ({rotate_after_days}) must be less than expire_after_days ({expire_after_days}), "
+            "or key versions expire before they are rotated"
+        )
+    if notify_before_expiry_days >= expire_after_days:
+        return (
+            f"notify_before_expiry_days ({notify_before_expiry_days}) must be less than "
+            f"expire_after_days ({expire_after_days})"
+        )
+    return None
+
+
+_KEY_VAULT_NAME = re.compile(r"^[a-zA-Z](?!.*--)[a-zA-Z0-9-]{1,22}[a-zA-Z0-9]$")
+
+
+def key_vault_name_problem(name: str) -> str | None:
+    """Key Vault names are global: 3-24 characters, letters, digits and single hyphens, starting with a letter."""
+    if _KEY_VAULT_NAME.fullmatch(name):
+        return None
+    return (
+        "must be 3-24 characters of letters, digits and hyphens, start with a letter, end with a letter or digit "
+        "and contain no consecutive hyphens"
+    )
+
+
+# --- Tags and labels -----------------------------------------------------------------------------------------
+
+#: Tags every resource carries; the policy pack requires them (owner, cost centre, environment).
+REQUIRED_TAG_KEYS = ("owner", "cost-center", "environment")
+
+GCP_LABEL_MAX_LENGTH = 63
+GCP_LABEL_MAX_COUNT = 64
+_GCP_LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
+_GCP_LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
+
+
+def gcp_label_value(value: str) -> str:
+    """A tag value made acceptable as a GCP label value: lowercase, ``[a-z0-9_-]``, at most 63 characters."""
+    cleaned = re.sub(r"[^a-z0-9_-]", "_", value.lower())
+    return cleaned[:GCP_LABEL_MAX_LENGTH]
+
+
+def gcp_labels(tags: Mapping[str, str]) -> dict[str, str]:
+    """Convert Azure-style tags to GCP labels, refusing keys that cannot be labels or that collide."""
+    labels: dict[str, str] = {}
+    for key, value in tags.items():
+        label_key = key.lower()
+        if not _GCP_LABEL_KEY.fullmatch(label_key):
+            raise ValueError(
+                f"tag {key!r} cannot be a GCP label key: start with a letter; use lowercase letters, digits, "
+                "'_' and '-'; at most 63 characters"
+            )
+        if label_key in labels:
+            raise ValueError(f"tags {key!r} and another tag map to the same GCP label key {label_key!r}")
+        labels[label_key] = gcp_label_value(value)
+    if len(labels) > GCP_LABEL_MAX_COUNT:
+        raise ValueError(f"{len(labels)} labels exceed the GCP maximum of {GCP_LABEL_MAX_COUNT} per resource")
+    return labels
+
+
+def gcp_label_problems(labels: Mapping[str, str]) -> list[str]:
+    """Every reason a label map would be rejected by GCP (used by the policy pack on raw resources)."""
+    problems = [f"label key {k!r} is not a valid GCP label key" for k in labels if not _GCP_LABEL_KEY.fullmatch(k)]
+    problems += [
+        f"label {k!r} has value {v!r}, which is not a valid GCP label value"
+        for k, v in labels.items()
+        if not isinstance(v, str) or not _GCP_LABEL_VALUE.fullmatch(v)
+    ]
+    if len(labels) > GCP_LABEL_MAX_COUNT:
+        problems.append(f"{len(labels)} labels exceed the maximum of {GCP_LABEL_MAX_COUNT}")
+    return problems
+
+
+def missing_required_tags(tags: Mapping[str, str] | None) -> list[str]:
+    """Required tag keys that are absent or empty (an absent tag map misses all of them)."""
+    present = tags or {}
+    return [key for key in REQUIRED_TAG_KEYS if not str(present.get(key, "")).strip()]
+
+
+# --- IAM ---------------------------------------------------------------------------------------------------
+
+PUBLIC_GCP_MEMBERS = ("allUsers", "allAuthenticatedUsers")
+
+
+def public_member_problem(member: str) -> str | None:
+    """GCP IAM members that make a resource public (CKV_GCP_112 for keys)."""
+    if member in PUBLIC_GCP_MEMBERS:
+        return f"{member!r} would make the resource public"
+    return None
