@@ -6,7 +6,7 @@ import pulumi
 from pulumi_azure_native import resources
 
 from aiscale.components.azure.key_vault import KeyVault
-from aiscale.components.common.options import child_options
+from aiscale.components.common.options import after, child_options
 from aiscale.core.config import StackConfig
 from aiscale.core.errors import InvalidArgumentError
 
@@ -40,7 +40,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             f"{name}-keys",
             {
                 "vault_name": vault.name,
-                "resource_group_name": self.resource_group.name,
+                "resource_group_name": after(self.resource_group, azure.resource_group),
                 "location": azure.location,
                 "tenant_id": azure.tenant_id,
                 "subscription_id": azure.subscription_id,

@@ -5,7 +5,6 @@ Used by real runs (to name the stack file in error messages) and by the offline 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,9 +58,9 @@ class PulumiProject:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
 
     def display_path(self, path: Path) -> str:
-        """A path as the user would type it: relative to the working directory when below it."""
+        """A path relative to the project root (``stacks/Pulumi.dev.yaml``), the same in real and offline runs."""
         try:
-            return os.path.relpath(path)
+            return path.resolve().relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 

@@ -15,7 +15,7 @@ from pulumi_azure_native import authorization, keyvault
 
 from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
 from aiscale.components.common.azure_roles import KEY_ROLES, role_definition_id
-from aiscale.components.common.options import child_options, stable_guid
+from aiscale.components.common.options import after, child_options, stable_guid
 from aiscale.core import rules
 from aiscale.core.errors import InvalidArgumentError
 
@@ -179,12 +179,11 @@ class KeyVault(pulumi.ComponentResource):
             key_name: keyvault.Key(
                 f"{name}-key-{key_name}",
                 key_name=key_name,
-                # The configured name is known in a preview; the dependency keeps keys after their vault.
-                vault_name=args["vault_name"],
+                vault_name=after(self.vault, args["vault_name"]),
                 resource_group_name=args["resource_group_name"],
                 tags=args.get("tags"),
                 properties=_key_properties(spec),
-                opts=child_options(self, protect=protect, depends_on=[self.vault]),
+                opts=child_options(self, protect=protect),
             )
             for key_name, spec in keys.items()
         }

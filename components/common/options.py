@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import uuid
+from typing import TypeVar
 
 import pulumi
+
+T = TypeVar("T")
 
 # Namespace for deterministic GUID names (role assignments need GUID names; random ones would churn).
 _NAMESPACE = uuid.UUID("0f3c1f4e-5a8e-4c51-9b7e-6a2d3b9c1a11")
@@ -18,3 +21,12 @@ def child_options(parent: pulumi.Resource, *, protect: bool = False, **options: 
 def stable_guid(*parts: str) -> str:
     """A GUID that is the same on every run for the same parts (the child's logical name)."""
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
+
+
+def after(resource: pulumi.Resource, value: T) -> pulumi.Output[T]:
+    """``value``, known already in a preview, but carrying a dependency on ``resource``.
+
+    Used for names taken from config (a resource group, a vault): plans and policies see the real name
+    instead of an unknown output, and the engine still orders the dependent resource after ``resource``.
+    """
+    return resource.urn.apply(lambda _urn: value)

@@ -110,12 +110,6 @@ class AzureKeyVaultConfig(StrictModel):
     )
     """Role assignments on individual keys, by a stable name (part of each assignment's identity)."""
 
-    @field_validator("allowed_ip_ranges", mode="before")
-    @classmethod
-    def _ranges_are_strings(cls, value: object) -> object:
-        # JSON has no network type; IPv4Network accepts the CIDR text in JSON mode only via str.
-        return [IPv4Network(v) if isinstance(v, str) else v for v in value] if isinstance(value, list) else value
-
     @field_validator("name")
     @classmethod
     def _valid_name(cls, value: str) -> str:

@@ -9,6 +9,7 @@ failing field; its message never contains a secret value.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
@@ -95,10 +96,20 @@ def _is_text(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, str)
 
 
+_PLAIN = re.compile(r"^[A-Za-z0-9_-]+$")
+
+
 def _path(loc: tuple[int | str, ...]) -> str:
-    text = f"{NAMESPACE}:{loc[0]}" if loc else NAMESPACE
+    """``aiscale:azure.key_vault.keys.platform``; odd keys quoted, so a path always fits on one line."""
+    first = str(loc[0]) if loc else ""
+    text = f"{NAMESPACE}:{first if _PLAIN.match(first) else json.dumps(first)}" if loc else NAMESPACE
     for part in loc[1:]:
-        text += f"[{part}]" if isinstance(part, int) else f".{part}"
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif part == "[key]":
+            text += " (the key)"
+        else:
+            text += f".{part}" if _PLAIN.match(part) else f"[{json.dumps(part)}]"
     return text
 
 

@@ -131,7 +131,18 @@ class OfflineMocks(pulumi_mocks.Mocks):
         if self.preview and args.custom:
             return "", state
         digest = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:12]
+        if args.custom and "name" not in state:
+            state["name"] = self._physical_name(args)
         return f"{args.name}-{digest}", state
+
+    @staticmethod
+    def _physical_name(args: pulumi_mocks.MockResourceArgs) -> str:
+        """The ``name`` output providers compute: azure-native echoes ``<type>Name`` (``vaultName``)."""
+        type_name = args.typ.rsplit(":", 1)[-1]
+        for key in (type_name[:1].lower() + type_name[1:] + "Name", "resourceName"):
+            if isinstance(args.inputs.get(key), str):
+                return args.inputs[key]
+        return args.name
 
     def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
         answer = self.INVOKES.get(args.token)

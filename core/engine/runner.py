@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import json
 import os
 import runpy
 import sys
 import threading
 import time
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -108,10 +109,57 @@ def run_stack(
     """
     project = load_project(project_dir)
     config = read_runtime_config(project, stack)
-    environment = resolve_environment(stack, config.values.get(ENVIRONMENT_KEY))
     if not project.main.exists():
         raise ProgramError(f"{project.display_path(project.main)}: the program (main in Pulumi.yaml) does not exist")
 
+    def program() -> None:
+        runpy.run_path(str(project.main), run_name="__main__")
+
+    with _program_environment(project):
+        return _record(project, stack, config, program, preview, keep_aliases, timeout, on_register)
+
+
+def record_program(
+    program: Callable[[], None],
+    *,
+    stack: str = "dev",
+    project_name: str = "test",
+    config: Mapping[str, Any] | None = None,
+    secret_keys: Iterable[str] = (),
+    preview: bool = True,
+    keep_aliases: bool = False,
+    timeout: float = DEFAULT_TIMEOUT_SECONDS,
+) -> RecordedRun:
+    """Record a Python callable as if it were a stack's program (for unit tests of components and blueprints).
+
+    ``config`` maps full config keys (``aiscale:owner``) to values as they would appear in a stack file.
+    """
+    root = Path.cwd().resolve()
+    project = PulumiProject(root, project_name, "python", root, root, {})
+    runtime = RuntimeConfig()
+    for key, value in (config or {}).items():
+        runtime.values[key] = json.dumps(value) if isinstance(value, dict | list) else _config_text(value)
+    runtime.secret_keys.update(secret_keys)
+    return _record(project, stack, runtime, program, preview, keep_aliases, timeout, None)
+
+
+def _config_text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _record(  # noqa: PLR0917 - private; both entry points pass everything
+    project: PulumiProject,
+    stack: str,
+    config: RuntimeConfig,
+    user_program: Callable[[], None],
+    preview: bool,
+    keep_aliases: bool,
+    timeout: float,
+    on_register: Callable[[int], None] | None,
+) -> RecordedRun:
+    environment = resolve_environment(stack, config.values.get(ENVIRONMENT_KEY))
     mocks = OfflineMocks(preview=preview)
     monitor = RecordingMonitor(mocks, project.root, on_register)
     engine = RecordingEngine()
@@ -120,7 +168,7 @@ def run_stack(
 
     def program() -> None:
         pulumi.runtime.register_stack_transformation(construction)
-        runpy.run_path(str(project.main), run_name="__main__")
+        user_program()
 
     def worker() -> None:
         # A fresh thread starts with an empty context, so the runtime settings of this run are its own.
@@ -134,7 +182,7 @@ def run_stack(
             outcome["error"] = error
 
     started = time.perf_counter()
-    with _RUN_LOCK, _program_environment(project):
+    with _RUN_LOCK:
         thread = threading.Thread(target=worker, name=f"aiscale-offline-{stack}", daemon=True)
         thread.start()
         thread.join(timeout)
@@ -214,8 +262,18 @@ class _program_environment:
         # Forget the program's own modules so another project with same-named modules runs its own code.
         for name in set(sys.modules) - self.modules:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file and Path(module_file).resolve().is_relative_to(self.project.root):
+            if module_file and _is_program_file(Path(module_file), self.project.root):
                 del sys.modules[name]
+
+
+def _is_program_file(path: Path, root: Path) -> bool:
+    """A file of the project itself, not of a virtualenv that happens to live inside the project."""
+    resolved = path.resolve()
+    return (
+        resolved.is_relative_to(root)
+        and not resolved.is_relative_to(Path(sys.prefix).resolve())
+        and "site-packages" not in resolved.parts
+    )
 
 
 def _program_error(error: BaseException, project: PulumiProject) -> AiscaleError:
@@ -233,7 +291,7 @@ def _program_error(error: BaseException, project: PulumiProject) -> AiscaleError
 
 def _best_frame(frames: traceback.StackSummary, root: Path) -> str | None:
     """The innermost frame in the project itself, else the innermost frame outside the Pulumi SDKs."""
-    in_project = [f for f in frames if _under(f.filename, root) and "site-packages" not in f.filename]
+    in_project = [f for f in frames if _is_program_file(Path(f.filename), root)]
     outside_sdk = [
         f for f in frames if "/pulumi/" not in f.filename and "/pulumi_" not in f.filename and "runpy" not in f.filename
     ]

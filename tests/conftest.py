@@ -1,0 +1,67 @@
+"""Shared fixtures: the repository's stack configs and helpers to look into recorded runs."""
+
+from __future__ import annotations
+
+import copy
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from aiscale.core.engine import RecordedRun, Registration
+
+REPO = Path(__file__).resolve().parent.parent
+
+AZURE: dict[str, Any] = {
+    "subscription_id": "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01",
+    "tenant_id": "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
+    "location": "westeurope",
+    "resource_group": "rg-test",
+    "key_vault": {"name": "kv-test-weu", "keys": {"platform": {}}},
+}
+GCP: dict[str, Any] = {
+    "project": "aiscale-test",
+    "project_number": "123456789012",
+    "region": "europe-west4",
+    "kms": {"key_ring": "aiscale-test", "keys": {"platform": {"consumers": ["aiplatform", "container"]}}},
+}
+
+
+def raw_config(**overrides: Any) -> dict[str, str]:
+    """A valid stack config as Pulumi stores it (JSON text for objects), with top-level keys overridden."""
+    values: dict[str, Any] = {
+        "owner": "ml-platform",
+        "cost_center": "cc-4711",
+        "azure": copy.deepcopy(AZURE),
+        "gcp": copy.deepcopy(GCP),
+    }
+    values.update(overrides)
+    return {
+        key: json.dumps(value) if isinstance(value, dict | list | bool | int) else value
+        for key, value in values.items()
+        if value is not None
+    }
+
+
+def pulumi_config(**overrides: Any) -> dict[str, Any]:
+    """The same config keyed by full Pulumi config keys, for record_program."""
+    return {
+        f"aiscale:{key}": json.loads(value) if key in ("azure", "gcp", "tags") else value
+        for key, value in raw_config(**overrides).items()
+    }
+
+
+def find(run: RecordedRun, type_: str, name: str) -> Registration:
+    matches = [r for r in run.registrations if r.type == type_ and r.name == name]
+    assert len(matches) == 1, f"expected one {type_} named {name}, found {len(matches)}"
+    return matches[0]
+
+
+def children(run: RecordedRun, parent: Registration) -> list[tuple[str, str]]:
+    return [(r.type, r.name) for r in run.registrations if r.parent == parent.urn]
+
+
+@pytest.fixture
+def repo() -> Path:
+    return REPO

@@ -1,0 +1,70 @@
+"""The repository's stacks, offline, compared with recorded inventories of every resource and input.
+
+An inventory changes only on purpose: run ``AISCALE_UPDATE_INVENTORIES=1 pytest tests/test_stacks.py`` and review
+the diff of ``tests/inventories/`` like any other code change.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from aiscale.core.engine import RecordedRun, run_stack
+from tests.conftest import REPO
+
+INVENTORIES = Path(__file__).parent / "inventories"
+STACKS = ("dev", "staging", "prod")
+
+
+def inventory(run: RecordedRun) -> list[dict[str, Any]]:
+    names = {r.urn: r.name for r in run.registrations}
+    return [
+        {
+            "type": r.type,
+            "name": r.name,
+            "parent": names.get(r.parent or ""),
+            "protect": r.protect,
+            "inputs": r.inputs,
+        }
+        for r in run.registrations
+    ]
+
+
+@pytest.fixture(scope="module", params=STACKS)
+def stack_run(request: pytest.FixtureRequest) -> RecordedRun:
+    return run_stack(REPO, request.param)
+
+
+def test_stack_matches_its_inventory(stack_run: RecordedRun) -> None:
+    path = INVENTORIES / f"{stack_run.stack}.yaml"
+    actual = inventory(stack_run)
+    if os.environ.get("AISCALE_UPDATE_INVENTORIES"):
+        path.parent.mkdir(exist_ok=True)
+        path.write_text(yaml.safe_dump(actual, sort_keys=False, width=120))
+    expected = yaml.safe_load(path.read_text())
+    assert actual == expected
+
+
+def test_every_resource_has_the_required_tags(stack_run: RecordedRun) -> None:
+    for resource in stack_run.registrations:
+        tags = resource.inputs.get("tags") or resource.inputs.get("labels")
+        if resource.type in {
+            "azure-native:resources:ResourceGroup",
+            "azure-native:keyvault:Vault",
+            "azure-native:keyvault:Key",
+            "gcp:kms/cryptoKey:CryptoKey",
+        }:
+            assert tags is not None, resource.name
+            assert {"owner", "cost-center", "environment", "managed-by"} <= set(tags), resource.name
+            assert tags["environment"] == stack_run.stack
+
+
+def test_every_child_is_named_from_its_component(stack_run: RecordedRun) -> None:
+    by_urn = {r.urn: r for r in stack_run.registrations}
+    for resource in stack_run.registrations:
+        if resource.parent:
+            assert resource.name.startswith(by_urn[resource.parent].name + "-"), resource.name
