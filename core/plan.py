@@ -34,6 +34,8 @@ class Violation:
 class Plan:
     run: RecordedRun
     violations: list[Violation] = field(default_factory=list)
+    policy_pack: str | None = None
+    """Name of the policy pack evaluated against the run; None when no pack was evaluated."""
 
     @property
     def resources(self) -> list[Registration]:
@@ -69,6 +71,7 @@ class Plan:
             "preview": run.preview,
             "resources": [_resource_json(r) for r in self.resources],
             "outputs": run.stack_outputs,
+            "policyPack": self.policy_pack,
             "violations": [v.to_json() for v in self.violations],
             "summary": self.summary(),
             "notes": list(run.notes),

@@ -96,20 +96,20 @@ def _is_text(annotation: Any) -> bool:
     return isinstance(annotation, type) and issubclass(annotation, str)
 
 
-_PLAIN = re.compile(r"^[A-Za-z0-9_-]+$")
+_PLAIN = re.compile(r"[A-Za-z0-9_-]+")
 
 
 def _path(loc: tuple[int | str, ...]) -> str:
     """``aiscale:azure.key_vault.keys.platform``; odd keys quoted, so a path always fits on one line."""
     first = str(loc[0]) if loc else ""
-    text = f"{NAMESPACE}:{first if _PLAIN.match(first) else json.dumps(first)}" if loc else NAMESPACE
+    text = f"{NAMESPACE}:{first if _PLAIN.fullmatch(first) else json.dumps(first)}" if loc else NAMESPACE
     for part in loc[1:]:
         if isinstance(part, int):
             text += f"[{part}]"
         elif part == "[key]":
             text += " (the key)"
         else:
-            text += f".{part}" if _PLAIN.match(part) else f"[{json.dumps(part)}]"
+            text += f".{part}" if _PLAIN.fullmatch(part) else f"[{json.dumps(part)}]"
     return text
 
 

@@ -13,8 +13,13 @@ def render_markdown(plan: Plan) -> str:
         f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'})",
         "",
         f"**{summary['resources']}** resources in **{summary['components']}** components · "
-        f"**{summary['protected']}** protected · policy violations: "
-        f"**{summary['violations']['mandatory']}** mandatory, **{summary['violations']['advisory']}** advisory",
+        f"**{summary['protected']}** protected · "
+        + (
+            "policies not evaluated"
+            if plan.policy_pack is None
+            else f"policy violations: **{summary['violations']['mandatory']}** mandatory, "
+            f"**{summary['violations']['advisory']}** advisory"
+        ),
         "",
     ]
     if plan.violations:

@@ -23,7 +23,7 @@ def render_table(plan: Plan) -> str:
     rows = [(f"  + {t}", n, p) for t, n, p in rows]
     width = max(len(t) for t, _, _ in rows) + 2
     name_width = max(len(n) for _, n, _ in rows) + 2
-    lines.append(f"{'    TYPE':<{width}}{'NAME':<{name_width}}")
+    lines.append(f"{'    TYPE':<{width}}NAME")
     lines += [f"{t:<{width}}{n:<{name_width}}{p}".rstrip() for t, n, p in rows]
 
     lines += ["", "Resources by type:"]
@@ -33,7 +33,8 @@ def render_table(plan: Plan) -> str:
 
     protected = [r for r in run.registrations if r.protect]
     lines += ["", f"Protected ({len(protected)}): Pulumi refuses to delete these until unprotected."]
-    lines += [f"  {r.type}  {r.name}" for r in protected] or ["  (none)"]
+    type_width = max((len(r.type) for r in protected), default=0) + 2
+    lines += [f"  {r.type:<{type_width}}{r.name}" for r in protected] or ["  (none)"]
 
     lines += ["", _violations(plan)]
     for violation in plan.violations:
@@ -46,6 +47,8 @@ def render_table(plan: Plan) -> str:
 
 def _violations(plan: Plan) -> str:
     counts = plan.summary()["violations"]
+    if plan.policy_pack is None:
+        return "Policy violations: not evaluated (no policy pack was run)"
     if not plan.violations:
         return "Policy violations: none"
     return f"Policy violations: {counts['mandatory']} mandatory, {counts['advisory']} advisory"

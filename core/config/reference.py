@@ -1,0 +1,117 @@
+"""Markdown reference of the stack configuration, generated from the models (docs/configuration.md).
+
+python -m aiscale.core.config.reference > docs/configuration.md
+"""
+
+from __future__ import annotations
+
+import json
+import types
+import typing
+from enum import Enum
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+from pydantic_core import PydanticUndefined
+
+from aiscale.core.config.base import field_presets
+from aiscale.core.config.stack import StackConfig
+
+HEADER = """# Stack configuration reference
+
+Generated from `aiscale.core.config` by `python -m aiscale.core.config.reference`; a test fails when this file
+and the models disagree. Every key lives in the `aiscale` namespace of `Pulumi.<stack>.yaml`
+(`aiscale:owner`, `aiscale:azure`, ...). Values are strict: no type coercion, unknown keys are errors.
+A default shown as `dev / staging / prod` is an environment preset; a value in the stack file overrides it.
+"""
+
+
+def _type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    if origin is typing.Annotated:
+        return _type_name(args[0])
+    if origin in (typing.Union, types.UnionType):
+        names = [_type_name(a) for a in args if a is not type(None)]
+        return " or ".join(names) + (" (optional)" if type(None) in args else "")
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin is dict:
+        return f"map of name → {_type_name(args[1])}"
+    if origin is typing.Literal:
+        return "one of " + ", ".join(f"`{json.dumps(a)}`" for a in args)
+    if isinstance(annotation, type) and issubclass(annotation, Enum):
+        return "one of " + ", ".join(f"`{m.value}`" for m in annotation)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    return getattr(annotation, "__name__", str(annotation))
+
+
+def _constraints(field: FieldInfo) -> str:
+    parts = []
+    for item in field.metadata:
+        for attribute, symbol in (
+            ("ge", "≥"),
+            ("gt", ">"),
+            ("le", "≤"),
+            ("lt", "<"),
+            ("min_length", "min length"),
+            ("max_length", "max length"),
+            ("pattern", "pattern"),
+        ):
+            value = getattr(item, attribute, None)
+            if value is not None:
+                parts.append(f"{symbol} `{value}`" if attribute == "pattern" else f"{symbol} {value}")
+    return ", ".join(parts)
+
+
+def _default(model: type[BaseModel], name: str, field: FieldInfo) -> str:
+    presets = field_presets(model, name)
+    if presets:
+        return " / ".join(f"`{json.dumps(_plain(presets[env]))}`" for env in ("dev", "staging", "prod"))
+    if field.default_factory is not None:
+        return f"`{json.dumps(_plain(field.default_factory()))}`"  # type: ignore[call-arg]
+    if field.default is PydanticUndefined:
+        return "**required**"
+    return f"`{json.dumps(_plain(field.default))}`"
+
+
+def _plain(value: Any) -> Any:
+    return value.value if isinstance(value, Enum) else value
+
+
+def _models(model: type[BaseModel], seen: list[type[BaseModel]]) -> list[type[BaseModel]]:
+    if model in seen:
+        return seen
+    seen.append(model)
+    for field in model.model_fields.values():
+        for candidate in _nested(field.annotation):
+            _models(candidate, seen)
+    return seen
+
+
+def _nested(annotation: Any) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in typing.get_args(annotation) for m in _nested(arg)]
+
+
+def render() -> str:
+    lines = [HEADER]
+    for model in _models(StackConfig, []):
+        lines += [f"## {model.__name__}", "", (model.__doc__ or "").strip(), ""]
+        lines += ["| Key | Type | Default | Constraints | Description |", "|---|---|---|---|---|"]
+        for name, field in model.model_fields.items():
+            key = f"`aiscale:{name}`" if model is StackConfig else f"`{name}`"
+            description = (field.description or "").replace("\n", " ").replace("|", "\\|")
+            lines.append(
+                f"| {key} | {_type_name(field.annotation)} | {_default(model, name, field)} | "
+                f"{_constraints(field)} | {description} |"
+            )
+        lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")

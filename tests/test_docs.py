@@ -1,0 +1,19 @@
+"""Generated documentation stays in step with the code."""
+
+from __future__ import annotations
+
+from aiscale.core.config.reference import render
+from aiscale.policies import all_policies
+from tests.conftest import REPO
+
+
+def test_configuration_reference_is_current() -> None:
+    assert (REPO / "docs" / "configuration.md").read_text() == render(), (
+        "run: python -m aiscale.core.config.reference > docs/configuration.md"
+    )
+
+
+def test_every_policy_is_documented() -> None:
+    text = (REPO / "docs" / "policies.md").read_text()
+    for policy in all_policies():
+        assert f'<a id="{policy.name}"></a>' in text, policy.name

@@ -1,0 +1,71 @@
+"""The README's examples are executed: outputs shown are what the commands print, programs shown run."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+
+from aiscale.core.cli import main
+from aiscale.core.engine import run_stack
+from tests.conftest import REPO
+from tests.test_stacks import inventory
+
+README = (REPO / "README.md").read_text()
+INVENTORIES = Path(__file__).parent / "inventories"
+
+
+def block(marker: str) -> str:
+    match = re.search(rf"<!-- readme-{marker} -->\n```[a-z]*\n(.*?)```", README, re.DOTALL)
+    assert match, f"README has no block marked {marker}"
+    return match.group(1)
+
+
+def without_timing(text: str) -> str:
+    return re.sub(r"\(\d+\.\d s, ", "(N s, ", text)
+
+
+def test_plan_output_shown_is_the_real_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "dev", "--project", str(REPO)]) == 0
+    shown = block("output: plan-dev")
+    actual = capsys.readouterr().out
+    assert without_timing(actual).startswith(without_timing(shown))
+
+
+def test_error_shown_is_the_real_one(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    project = tmp_path / "aiscale"
+    shutil.copytree(REPO / "stacks", project / "stacks")
+    shutil.copy(REPO / "Pulumi.yaml", project / "Pulumi.yaml")
+    stack_file = project / "stacks" / "Pulumi.dev.yaml"
+    stack_file.write_text(
+        stack_file.read_text().replace(
+            "      name: kv-aiscale-dev-weu\n",
+            "      name: kv-aiscale-dev-weu\n      soft_delete_retention_days: 120\n",
+        )
+    )
+    assert main(["plan", "dev", "--project", str(project)]) == 2
+    command, *expected = block("output: bad-config").splitlines()
+    assert command == "$ aiscale plan dev"
+    assert capsys.readouterr().err.splitlines() == expected
+
+
+def test_team_example_runs_and_matches_its_inventory(tmp_path: Path) -> None:
+    project = tmp_path / "fraud"
+    project.mkdir()
+    (project / "Pulumi.yaml").write_text("name: fraud-platform\nruntime: python\n")
+    (project / "__main__.py").write_text(block("example: team-program"))
+    (project / "Pulumi.dev.yaml").write_text(block("example: team-stack"))
+    run = run_stack(project, "dev")
+    expected_path = INVENTORIES / "readme-team.yaml"
+    actual = inventory(run)
+    if os.environ.get("AISCALE_UPDATE_INVENTORIES"):
+        expected_path.write_text(yaml.safe_dump(actual, sort_keys=False, width=120))
+    assert actual == yaml.safe_load(expected_path.read_text())
+    # What the README says the plan shows.
+    kinds = sorted(r.type.split(":")[-1] for r in run.registrations if r.custom)
+    assert kinds == ["CryptoKey", "CryptoKeyIAMMember", "CryptoKeyIAMMember", "KeyRing", "ServiceIdentity"]
+    assert run.stack_outputs == {"keyIds": "[unknown]"}
