@@ -189,8 +189,19 @@ def test_public_vault_with_ranges_is_valid() -> None:
 def test_secret_values_never_appear_in_errors() -> None:
     secret = "s3cr3t-value-do-not-print"
     message = error_of(secret_keys=frozenset({"gcp"}), gcp={**GCP, "region": secret})
-    assert "aiscale:gcp.region" in message
+    assert "aiscale:gcp: is a secret" in message
     assert secret not in message
+    message = error_of(secret_keys=frozenset({"owner"}), owner=["s3cr3t"])
+    assert "s3cr3t" not in message
+
+
+def test_a_secret_key_without_secret_fields_is_refused() -> None:
+    message = error_of(secret_keys=frozenset({"owner"}), owner="ml-platform")
+    assert (
+        "aiscale:owner: is a secret, but has no secret fields: its value would end up in plaintext in resource "
+        "inputs and state (set it without --secret)" in message
+    )
+    assert "ml-platform" not in message
 
 
 def test_models_are_frozen() -> None:

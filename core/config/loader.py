@@ -37,11 +37,16 @@ def resolve_environment(stack: str, configured: str | None) -> str | None:
 def load_stack_config() -> StackConfig:
     """Validate the running stack's ``aiscale:*`` config. Raises ConfigError (a ``pulumi.RunError``)."""
     stack = pulumi.get_stack()
+    config = pulumi.Config(NAMESPACE)
     prefix = f"{NAMESPACE}:"
-    keys = {key for key in runtime_config.CONFIG.get() if key.startswith(prefix)}
-    keys |= {key for key in runtime_config.get_config_env() if key.startswith(prefix)}
-    raw = {key[len(prefix) :]: runtime_config.get_config(key) for key in sorted(keys)}
-    secret = {key[len(prefix) :] for key in keys if runtime_config.is_config_secret(key)}
+    # Every key of the namespace, so that a misspelt key is reported instead of silently ignored.
+    names = {key[len(prefix) :] for key in runtime_config.CONFIG.get() if key.startswith(prefix)}
+    names |= {key[len(prefix) :] for key in runtime_config.get_config_env() if key.startswith(prefix)}
+    secret = {name for name in names if runtime_config.is_config_secret(prefix + name)}
+    # Config.get warns when it reads a secret; secret keys are read raw and validated into secret fields.
+    raw = {
+        name: runtime_config.get_config(prefix + name) if name in secret else config.get(name) for name in sorted(names)
+    }
     return validate_stack_config(raw, stack=stack, stack_file=stack_file_for_current_run(stack), secret_keys=secret)
 
 
@@ -67,6 +72,14 @@ def validate_stack_config(
         except json.JSONDecodeError:
             # A bare word where an object, number or boolean is expected: let validation say what it wanted.
             data[key] = text
+
+    for key in sorted(secret_keys & set(data)):
+        field = StackConfig.model_fields.get(key)
+        if field is not None and not _mentions_secret_deep(field.annotation):
+            problems.append(
+                f"{NAMESPACE}:{key}: is a secret, but has no secret fields: its value would end up in plaintext "
+                "in resource inputs and state (set it without --secret)"
+            )
 
     environment = resolve_environment(stack, data.get("environment"))
     if environment is None:
@@ -194,6 +207,14 @@ def _model_in(annotation: Any) -> type[BaseModel] | None:
         if isinstance(arg, type) and issubclass(arg, BaseModel):
             return arg
     return None
+
+
+def _mentions_secret_deep(annotation: Any) -> bool:
+    """Whether a field can hold a secret anywhere below it (a SecretStr field in a nested model)."""
+    if _mentions_secret(annotation):
+        return True
+    model = _model_in(annotation) or _model_in(_element(annotation))
+    return model is not None and any(_mentions_secret_deep(f.annotation) for f in model.model_fields.values())
 
 
 def _mentions_secret(annotation: Any) -> bool:
