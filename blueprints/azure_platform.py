@@ -1,84 +1,393 @@
-"""``AzureGpuInferencePlatform``: the Azure side of an aiscale stack, composed step by step from config."""
+"""``AzureGpuInferencePlatform``: the Azure side of an aiscale stack, composed step by step from config.
+
+validate config → resource group and monitoring → network and keys → cluster and GPU pools → ML workspace and
+endpoints → budget. Each step is one component; every section of ``aiscale:azure`` is optional except the keys.
+"""
 
 from __future__ import annotations
 
 import pulumi
 from pulumi_azure_native import resources
 
-from aiscale.components.azure.key_vault import KeyVault
+from aiscale.components.azure.aks import AksCluster, AksClusterArgs, CustomerManagedKeyArgs
+from aiscale.components.azure.budget import Budget
+from aiscale.components.azure.gpu_node_pool import GpuNodePool
+from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
+from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
+from aiscale.components.azure.monitoring import Monitoring
+from aiscale.components.azure.network import PrivateNetwork, SubnetSpecArgs
+from aiscale.components.azure.online_endpoint import OnlineEndpoint, OnlineEndpointArgs
+from aiscale.components.azure.private_endpoint import PRIVATE_DNS_ZONES
+from aiscale.components.common.azure_diagnostics import DiagnosticsArgs
+from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.options import after, child_options
 from aiscale.core.config import StackConfig
+from aiscale.core.config.azure import OnlineEndpointConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:blueprints:AzureGpuInferencePlatform"
 
 
 class AzureGpuInferencePlatform(pulumi.ComponentResource):
-    """Resource group and customer-managed keys for the platform."""
+    """The whole Azure platform of one stack."""
 
     resource_group: resources.ResourceGroup
+    monitoring: Monitoring | None
+    network: PrivateNetwork | None
     keys: KeyVault
+    aks: AksCluster | None
+    gpu_pools: dict[str, GpuNodePool]
+    ml: MlWorkspace | None
+    endpoints: dict[str, OnlineEndpoint]
+    budget: Budget | None
 
     def __init__(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, opts)
         if config.azure is None:
             raise InvalidArgumentError(COMPONENT, "config.azure", "the stack has no aiscale:azure section")
         azure = config.azure
-        tags = config.resource_tags()
-        protect = config.protect_stateful
+        self.tags = config.resource_tags()
+        self.protect = config.protect_stateful
+        self.azure = azure
 
         self.resource_group = resources.ResourceGroup(
             f"{name}-rg",
             resource_group_name=azure.resource_group,
             location=azure.location,
-            tags=tags,
-            opts=child_options(self, protect=protect),
+            tags=self.tags,
+            opts=child_options(self, protect=self.protect),
         )
+        self.group_name = after(self.resource_group, azure.resource_group)
 
-        vault = azure.key_vault
-        self.keys = KeyVault(
-            f"{name}-keys",
-            {
-                "vault_name": vault.name,
-                "resource_group_name": after(self.resource_group, azure.resource_group),
-                "location": azure.location,
-                "tenant_id": azure.tenant_id,
-                "subscription_id": azure.subscription_id,
-                "sku": vault.sku.value,
-                "soft_delete_retention_days": vault.soft_delete_retention_days,
-                "purge_protection": vault.purge_protection,
-                "public_network_access": vault.public_network_access,
-                "allowed_ip_ranges": [str(r) for r in vault.allowed_ip_ranges],
-                "keys": {
-                    key_name: {
-                        "key_type": key.key_type.value,
-                        **({"key_size": key.key_size} if key.key_size else {}),
-                        **({"curve": key.curve} if key.curve else {}),
-                        "rotate_after_days": key.rotate_after_days,
-                        "expire_after_days": key.expire_after_days,
-                        "notify_before_expiry_days": key.notify_before_expiry_days,
-                    }
-                    for key_name, key in vault.keys.items()
-                },
-                "key_access": {
-                    access_name: {
-                        "principal_id": access.principal_id,
-                        "principal_type": access.principal_type.value,
-                        "role": access.role.value,
-                        "keys": list(access.keys),
-                    }
-                    for access_name, access in vault.key_access.items()
-                },
-                "tags": tags,
-                "protect": protect,
-            },
-            opts=child_options(self),
-        )
+        self.monitoring = self._monitoring(name) if azure.monitoring else None
+        self.network = self._network(name) if azure.network else None
+        self.keys = self._keys(name)
+        self.aks = self._cluster(name) if azure.aks else None
+        self.gpu_pools = {pool: self._gpu_pool(name, pool) for pool in azure.gpu_pools}
+        self.ml = self._ml_workspace(name) if azure.ml else None
+        self.endpoints = {
+            endpoint: self._endpoint(name, endpoint, spec)
+            for endpoint, spec in (azure.ml.endpoints if azure.ml else {}).items()
+        }
+        self.budget = self._budget(name) if azure.budget else None
 
         self.register_outputs(
             {
                 "resourceGroupName": self.resource_group.name,
                 "keyVaultUri": self.keys.vault_uri,
-                "keyIds": self.keys.key_ids,
+                "clusterName": self.aks.cluster_name if self.aks else None,
+                "workspaceName": self.ml.workspace_name if self.ml else None,
             }
+        )
+
+    # --- steps ----------------------------------------------------------------------------------------------
+
+    def _monitoring(self, name: str) -> Monitoring:
+        monitoring = self.azure.monitoring
+        assert monitoring is not None
+        webhook = monitoring.alerts.webhook_url
+        return Monitoring(
+            f"{name}-monitoring",
+            {
+                "name_prefix": self.azure.resource_group.removeprefix("rg-"),
+                "resource_group_name": self.group_name,
+                "location": self.azure.location,
+                "log_retention_days": monitoring.log_retention_days,
+                "alert_emails": list(monitoring.alerts.emails),
+                "runbook_base_url": monitoring.alerts.runbook_base_url,
+                **({"webhook_url": pulumi.Output.secret(webhook.get_secret_value())} if webhook else {}),
+                "tags": self.tags,
+            },
+            opts=child_options(self),
+        )
+
+    def _diagnostics(self) -> dict[str, DiagnosticsArgs]:
+        if self.monitoring is None:
+            return {}
+        return {"diagnostics": {"workspace_id": self.monitoring.log_analytics_workspace_id}}
+
+    def _network(self, name: str) -> PrivateNetwork:
+        network = self.azure.network
+        assert network is not None
+        subnets: dict[str, SubnetSpecArgs] = {
+            "system": {"prefix": str(network.system_subnet)},
+            "gpu": {"prefix": str(network.gpu_subnet)},
+            "endpoints": {"prefix": str(network.endpoints_subnet), "private_endpoints": True},
+        }
+        if network.api_server_subnet is not None:
+            subnets["apiserver"] = {
+                "prefix": str(network.api_server_subnet),
+                "delegation": "Microsoft.ContainerService/managedClusters",
+            }
+        zones: list[str] = []
+        if network.manage_private_dns:
+            zones = sorted({zone for group in PRIVATE_DNS_ZONES.values() for zone in group})
+            if self.azure.aks is not None and self.azure.aks.api_server.private:
+                zones.append(self._aks_zone())
+        return PrivateNetwork(
+            f"{name}-network",
+            {
+                "resource_group_name": self.group_name,
+                "location": self.azure.location,
+                "vnet_name": f"{self.azure.resource_group.removeprefix('rg-')}-vnet",
+                "address_space": str(network.address_space),
+                "subnets": subnets,
+                "private_dns_zones": zones,
+                "tags": self.tags,
+            },
+            opts=child_options(self),
+        )
+
+    def _aks_zone(self) -> str:
+        return f"privatelink.{self.azure.location}.azmk8s.io"
+
+    def _keys(self, name: str) -> KeyVault:
+        vault = self.azure.key_vault
+        args: KeyVaultArgs = {
+            "vault_name": vault.name,
+            "resource_group_name": self.group_name,
+            "location": self.azure.location,
+            "tenant_id": self.azure.tenant_id,
+            "subscription_id": self.azure.subscription_id,
+            "sku": vault.sku.value,
+            "soft_delete_retention_days": vault.soft_delete_retention_days,
+            "purge_protection": vault.purge_protection,
+            "public_network_access": vault.public_network_access,
+            "allowed_ip_ranges": [str(r) for r in vault.allowed_ip_ranges],
+            "keys": {
+                key_name: {
+                    "key_type": key.key_type.value,
+                    **({"key_size": key.key_size} if key.key_size else {}),
+                    **({"curve": key.curve} if key.curve else {}),
+                    "rotate_after_days": key.rotate_after_days,
+                    "expire_after_days": key.expire_after_days,
+                    "notify_before_expiry_days": key.notify_before_expiry_days,
+                }
+                for key_name, key in vault.keys.items()
+            },
+            "key_access": {
+                access_name: {
+                    "principal_id": access.principal_id,
+                    "principal_type": access.principal_type.value,
+                    "role": access.role.value,
+                    "keys": list(access.keys),
+                }
+                for access_name, access in vault.key_access.items()
+            },
+            "tags": self.tags,
+            "protect": self.protect,
+            **self._diagnostics(),
+        }
+        if self.network is not None:
+            args["private_endpoint"] = self.network.private_endpoint_args()
+        return KeyVault(f"{name}-keys", args, opts=child_options(self))
+
+    def _key(self, key_name: str) -> CustomerManagedKeyArgs:
+        key = self.keys.keys[key_name]
+        return {"key_vault_id": self.keys.vault_id, "key_id": key.id, "key_version_url": key.key_uri_with_version}
+
+    def _cluster(self, name: str) -> AksCluster:
+        aks, network, monitoring = self.azure.aks, self.network, self.monitoring
+        assert aks is not None and network is not None and monitoring is not None
+        api = aks.api_server
+        args: AksClusterArgs = {
+            "cluster_name": aks.name,
+            "resource_group_name": self.group_name,
+            "location": self.azure.location,
+            "subscription_id": self.azure.subscription_id,
+            "tenant_id": self.azure.tenant_id,
+            "admin_group_object_ids": list(aks.admin_group_object_ids),
+            "vnet_id": network.vnet_id,
+            "system_subnet_id": network.subnet_ids["system"],
+            "system_pool": {
+                "vm_size": aks.system_pool.vm_size,
+                "min_nodes": aks.system_pool.min_nodes,
+                "max_nodes": aks.system_pool.max_nodes,
+                "os_disk_type": aks.system_pool.os_disk_type,
+            },
+            "log_analytics_workspace_id": monitoring.log_analytics_workspace_id,
+            "tier": aks.tier,
+            "api_server": {
+                "private": api.private,
+                "authorized_ip_ranges": [str(r) for r in api.authorized_ip_ranges],
+                **(
+                    {"private_dns_zone_id": network.dns_zone_ids[self._aks_zone()]}
+                    if self._aks_zone() in network.dns_zone_ids
+                    else {}
+                ),
+                **({"vnet_integration_subnet_id": network.subnet_ids["apiserver"]} if api.vnet_integration else {}),
+            },
+            "network_policy": aks.network_policy,
+            "pod_cidr": str(aks.pod_cidr),
+            "service_cidr": str(aks.service_cidr),
+            "upgrade_channel": aks.upgrade_channel,
+            "node_os_upgrade_channel": aks.node_os_upgrade_channel,
+            "maintenance_window": {
+                "day_of_week": aks.maintenance_window.day_of_week,
+                "start_hour": aks.maintenance_window.start_hour,
+                "duration_hours": aks.maintenance_window.duration_hours,
+            },
+            "prometheus": {"monitor_workspace_id": monitoring.monitor_workspace_id},
+            "defender": aks.defender,
+            "azure_policy": aks.azure_policy_addon,
+            "tags": self.tags,
+            "protect": self.protect,
+            **self._diagnostics(),
+        }
+        if aks.kubernetes_version:
+            args["kubernetes_version"] = aks.kubernetes_version
+        if self.azure.cmk.enabled:
+            args["disk_encryption_key"] = self._key(self.azure.cmk.disk_key)
+            args["etcd_encryption_key"] = self._key(self.azure.cmk.etcd_key)
+        return AksCluster(f"{name}-aks", args, opts=child_options(self))
+
+    def _gpu_pool(self, name: str, pool_name: str) -> GpuNodePool:
+        pool, aks, network = self.azure.gpu_pools[pool_name], self.aks, self.network
+        assert aks is not None and network is not None and self.azure.aks is not None
+        args = {
+            "pool_name": pool_name,
+            "cluster_name": aks.cluster_name,
+            "resource_group_name": self.group_name,
+            "vm_size": pool.vm_size,
+            "min_nodes": pool.min_nodes,
+            "max_nodes": pool.max_nodes,
+            "subnet_id": network.subnet_ids["gpu"],
+            "purpose": pool.purpose,
+            "spot": pool.spot,
+            "eviction_policy": pool.eviction_policy,
+            "driver": pool.driver,
+            "encryption_at_host": pool.encryption_at_host,
+            "os_disk_size_gb": pool.os_disk_size_gb,
+            "max_surge": pool.max_surge,
+            "drain_timeout_minutes": pool.drain_timeout_minutes,
+            "zones": list(pool.zones),
+            "labels": dict(pool.labels),
+            "tags": self.tags,
+        }
+        if pool.spot_max_price is not None:
+            args["spot_max_price"] = pool.spot_max_price
+        if pool.mig_profile is not None:
+            args["mig_profile"] = pool.mig_profile
+        if self.azure.aks.kubernetes_version:
+            args["kubernetes_version"] = self.azure.aks.kubernetes_version
+        if self.monitoring is not None and self.azure.monitoring is not None:
+            args["alerts"] = {
+                **self.monitoring.alerts_args(),
+                "cluster_id": aks.cluster_id,
+                "at_max_minutes": self.azure.monitoring.pool_at_max_minutes,
+                **(
+                    {"idle_hours": self.azure.monitoring.gpu_idle_hours} if self.azure.monitoring.gpu_idle_hours else {}
+                ),
+            }
+        return GpuNodePool(f"{name}-gpu-{pool_name}", args, opts=child_options(self, depends_on=[aks]))  # type: ignore[arg-type]
+
+    def _ml_workspace(self, name: str) -> MlWorkspace:
+        ml, monitoring = self.azure.ml, self.monitoring
+        assert ml is not None and monitoring is not None
+        args: MlWorkspaceArgs = {
+            "workspace_name": ml.workspace_name,
+            "resource_group_name": self.group_name,
+            "location": self.azure.location,
+            "subscription_id": self.azure.subscription_id,
+            "tenant_id": self.azure.tenant_id,
+            "storage_account_name": ml.storage_account_name,
+            "container_registry_name": ml.container_registry_name,
+            "key_vault_name": ml.key_vault_name,
+            "log_analytics_workspace_id": monitoring.log_analytics_workspace_id,
+            "isolation_mode": ml.isolation_mode,
+            "high_business_impact": ml.high_business_impact,
+            "storage_sku": "Standard_ZRS" if self.protect else "Standard_LRS",
+            "tags": self.tags,
+            "protect": self.protect,
+            **self._diagnostics(),
+        }
+        if self.network is not None:
+            args["private_endpoint"] = self.network.private_endpoint_args()
+        if self.azure.cmk.enabled:
+            key_name = self.azure.cmk.data_key
+            key = self.keys.keys[key_name]
+            args["customer_managed_key"] = {
+                "key_vault_id": self.keys.vault_id,
+                "key_vault_uri": self.keys.vault_uri,
+                "key_name": key_name,
+                "key_id": key.id,
+                "key_url": key.key_uri,
+            }
+        workspace = MlWorkspace(f"{name}-ml", args, opts=child_options(self))
+        if self.aks is not None:
+            role_assignment(
+                f"{name}-aks-acr-pull",
+                subscription_id=self.azure.subscription_id,
+                role=AzureRole.acr_pull,
+                principal_id=self.aks.kubelet_object_id,
+                scope=workspace.registry_id,
+                description="cluster nodes pull images from the workspace registry",
+                parent=self,
+            )
+        return workspace
+
+    def _endpoint(self, name: str, endpoint_name: str, spec: OnlineEndpointConfig) -> OnlineEndpoint:
+        assert self.ml is not None
+        args: OnlineEndpointArgs = {
+            "endpoint_name": endpoint_name,
+            "workspace_name": self.ml.workspace_name,
+            "resource_group_name": self.group_name,
+            "location": self.azure.location,
+            "subscription_id": self.azure.subscription_id,
+            "auth_mode": spec.auth_mode,
+            "public_network_access": spec.public_network_access,
+            "deployments": {
+                deployment_name: {
+                    "model": deployment.model,
+                    "instance_type": deployment.instance_type,
+                    **({"environment": deployment.environment} if deployment.environment else {}),
+                    "min_instances": deployment.min_instances,
+                    "max_instances": deployment.max_instances,
+                    "target_utilization_percentage": deployment.target_utilization_percentage,
+                    "request_timeout_ms": deployment.request_timeout_ms,
+                    "max_concurrent_requests_per_instance": deployment.max_concurrent_requests_per_instance,
+                    "max_queue_wait_ms": deployment.max_queue_wait_ms,
+                    "liveness_probe": deployment.liveness_probe.model_dump(),  # type: ignore[typeddict-item]
+                    "readiness_probe": deployment.readiness_probe.model_dump(),  # type: ignore[typeddict-item]
+                }
+                for deployment_name, deployment in spec.deployments.items()
+            },
+            "traffic": dict(spec.traffic),
+            "mirror_traffic": dict(spec.mirror_traffic),
+            "tags": self.tags,
+            **self._diagnostics(),
+        }
+        if self.monitoring is not None and self.azure.monitoring is not None:
+            args["alerts"] = {
+                **self.monitoring.alerts_args(),
+                "latency_p95_ms": spec.slo.latency_p95_ms,
+                "latency_p99_ms": spec.slo.latency_p99_ms,
+                "error_rate_percent": spec.slo.error_rate_percent,
+                "utilization_percent": self.azure.monitoring.utilization_percent,
+            }
+        return OnlineEndpoint(f"{name}-endpoint-{endpoint_name}", args, opts=child_options(self, depends_on=[self.ml]))
+
+    def _budget(self, name: str) -> Budget:
+        budget = self.azure.budget
+        assert budget is not None
+        scope = (
+            self.resource_group.id
+            if self.azure.budget_scope == "resource_group"
+            else pulumi.Output.from_input(f"/subscriptions/{self.azure.subscription_id}")
+        )
+        return Budget(
+            f"{name}-budget",
+            {
+                "budget_name": f"{self.azure.resource_group}-monthly",
+                "scope": scope,
+                "amount": budget.amount,
+                "start_date": budget.start_date,
+                **({"end_date": budget.end_date} if budget.end_date else {}),
+                "actual_thresholds": list(budget.actual_thresholds),
+                "forecast_thresholds": list(budget.forecast_thresholds),
+                "contact_emails": list(budget.contact_emails),
+                **({"action_group_id": self.monitoring.action_group_id} if self.monitoring else {}),
+                **({"tag_filter": dict(budget.tag_filter)} if budget.tag_filter else {}),
+            },
+            opts=child_options(self),
         )

@@ -141,3 +141,41 @@ def public_member_problem(member: str) -> str | None:
     if member in PUBLIC_GCP_MEMBERS:
         return f"{member!r} would make the resource public"
     return None
+
+
+# --- Model endpoints ---------------------------------------------------------------------------------------
+
+MAX_MIRROR_TRAFFIC_PERCENT = 50
+
+
+def endpoint_traffic_problem(
+    traffic: dict[str, int], mirror_traffic: dict[str, int], deployments: set[str]
+) -> str | None:
+    """Why an endpoint's traffic split is not acceptable (Azure ML and Vertex AI rules alike), or None."""
+    unknown = sorted((set(traffic) | set(mirror_traffic)) - deployments)
+    if unknown:
+        return f"traffic names deployments {unknown} that are not in deployments {sorted(deployments)}"
+    out_of_range = sorted(name for name, share in {**traffic, **mirror_traffic}.items() if not 0 <= share <= 100)
+    if out_of_range:
+        return f"traffic shares of {out_of_range} must be between 0 and 100"
+    total = sum(traffic.values())
+    if total != 100:
+        return f"traffic sums to {total}; live traffic must sum to 100"
+    mirrored = sum(mirror_traffic.values())
+    if mirrored > MAX_MIRROR_TRAFFIC_PERCENT:
+        return f"mirror_traffic sums to {mirrored}; at most {MAX_MIRROR_TRAFFIC_PERCENT} may be mirrored"
+    both = sorted(name for name, share in mirror_traffic.items() if share > 0 and traffic.get(name, 0) > 0)
+    if both:
+        return f"deployments {both} take live traffic and cannot also receive mirror traffic"
+    return None
+
+
+def removed_deployment_problem(current_traffic: dict[str, float], deployments: set[str]) -> str | None:
+    """A deployment that still takes live traffic cannot be removed in the same change."""
+    serving = sorted(name for name, share in current_traffic.items() if share > 0 and name not in deployments)
+    if serving:
+        return (
+            f"deployments {serving} still take live traffic and cannot be removed in the same change: "
+            "move their traffic to other deployments first, then remove them in a later change"
+        )
+    return None

@@ -11,11 +11,12 @@ from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
-from pulumi_azure_native import authorization, keyvault
+from pulumi_azure_native import keyvault
 
+from aiscale.components.azure.private_endpoint import PrivateEndpointArgs, private_endpoint
 from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
-from aiscale.components.common.azure_roles import KEY_ROLES, role_definition_id
-from aiscale.components.common.options import after, child_options, stable_guid
+from aiscale.components.common.azure_roles import KEY_ROLES, role_assignment
+from aiscale.components.common.options import after, child_options
 from aiscale.core import rules
 from aiscale.core.errors import InvalidArgumentError
 
@@ -80,6 +81,8 @@ class KeyVaultArgs(TypedDict):
     key_access: NotRequired[Mapping[str, KeyAccessArgs]]
     """Role assignments by a stable name (the name is part of the assignment's identity)."""
     diagnostics: NotRequired[DiagnosticsArgs]
+    private_endpoint: NotRequired[PrivateEndpointArgs]
+    """Reach the vault through a private endpoint in this subnet."""
     tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
     protect: NotRequired[bool]
     """Protect the vault and its keys from deletion (prod)."""
@@ -136,7 +139,9 @@ class KeyVault(pulumi.ComponentResource):
     key_ids: pulumi.Output[dict[str, str]]
     """ARM resource ids of the keys (role assignment scopes)."""
     key_uris: pulumi.Output[dict[str, str]]
-    """Versionless key URIs: consumers that follow rotation (disk encryption sets, AKS KMS, storage) use these."""
+    """Versionless key URIs: consumers that follow rotation (storage, Azure ML) use these."""
+    key_versioned_uris: pulumi.Output[dict[str, str]]
+    """Current-version key URIs: what disk encryption sets and AKS KMS require."""
 
     def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, opts)
@@ -191,20 +196,29 @@ class KeyVault(pulumi.ComponentResource):
         for access_name, access in args.get("key_access", {}).items():
             role = KEY_ROLES[access.get("role", "crypto_service_encryption_user")]
             for key_name in access["keys"]:
-                child = f"{name}-{access_name}-{key_name}"
-                authorization.RoleAssignment(
-                    child,
-                    role_assignment_name=stable_guid(child),
-                    scope=self.keys[key_name].id,
+                role_assignment(
+                    f"{name}-{access_name}-{key_name}",
+                    subscription_id=args["subscription_id"],
+                    role=role,
                     principal_id=access["principal_id"],
                     principal_type=access.get("principal_type", "ServicePrincipal"),
-                    role_definition_id=pulumi.Output.from_input(args["subscription_id"]).apply(
-                        lambda subscription, role=role: role_definition_id(subscription, role)
-                    ),
-                    description=f"aiscale: {access_name} uses key {key_name}",
-                    opts=child_options(self),
+                    scope=self.keys[key_name].id,
+                    description=f"{access_name} uses key {key_name}",
+                    parent=self,
                 )
 
+        if "private_endpoint" in args:
+            private_endpoint(
+                name,
+                component=COMPONENT,
+                target_id=self.vault.id,
+                group_id="vault",
+                args=args["private_endpoint"],
+                resource_group_name=args["resource_group_name"],
+                location=args.get("location"),
+                tags=args.get("tags"),
+                parent=self,
+            )
         if "diagnostics" in args:
             diagnostic_setting(name, self.vault.id, args["diagnostics"], self)
 
@@ -213,6 +227,7 @@ class KeyVault(pulumi.ComponentResource):
         self.vault_uri = self.vault.properties.apply(lambda p: p.vault_uri)
         self.key_ids = pulumi.Output.all(**{k: v.id for k, v in self.keys.items()})
         self.key_uris = pulumi.Output.all(**{k: v.key_uri for k, v in self.keys.items()})
+        self.key_versioned_uris = pulumi.Output.all(**{k: v.key_uri_with_version for k, v in self.keys.items()})
         self.register_outputs(
             {
                 "vaultId": self.vault_id,

@@ -8,8 +8,9 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
-from aiscale.core import rules
+from aiscale.core import gpu, rules
 from aiscale.core.config.base import StrictModel, Uuid, preset
+from aiscale.core.config.common import AlertRouting, BudgetConfig, EndpointSlo, GpuPoolScaling
 
 AzureRegion = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]{2,30}$")]
 KeyName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9-]{1,127}$")]
@@ -134,6 +135,272 @@ class AzureKeyVaultConfig(StrictModel):
         return self
 
 
+class AzureNetworkConfig(StrictModel):
+    """The platform's virtual network: one subnet per role, an NSG on each, private DNS for private endpoints."""
+
+    address_space: IPv4Network
+    """VNet address space, e.g. ``10.20.0.0/16``."""
+    system_subnet: IPv4Network
+    """AKS system node pool."""
+    gpu_subnet: IPv4Network
+    """GPU node pools (sized for max_nodes of every pool)."""
+    endpoints_subnet: IPv4Network
+    """Private endpoints of Key Vault, storage, registry and the ML workspace."""
+    api_server_subnet: IPv4Network | None = None
+    """Delegated subnet for AKS API server VNet integration (``/28`` or larger); only with ``aks.api_server.vnet_integration``."""
+    manage_private_dns: bool = True
+    """Create the ``privatelink.*`` zones and DNS zone groups. Turn off when an Azure Policy (DeployIfNotExists) owns the records."""
+
+    @model_validator(mode="after")
+    def _layout(self) -> AzureNetworkConfig:
+        subnets = {
+            name: net
+            for name, net in (
+                ("system_subnet", self.system_subnet),
+                ("gpu_subnet", self.gpu_subnet),
+                ("endpoints_subnet", self.endpoints_subnet),
+                ("api_server_subnet", self.api_server_subnet),
+            )
+            if net is not None
+        }
+        for name, net in subnets.items():
+            if not net.subnet_of(self.address_space):
+                raise ValueError(f"{name} {net} is not inside address_space {self.address_space}")
+        names = list(subnets)
+        for index, first in enumerate(names):
+            for second in names[index + 1 :]:
+                if subnets[first].overlaps(subnets[second]):
+                    raise ValueError(f"{first} {subnets[first]} overlaps {second} {subnets[second]}")
+        if self.api_server_subnet is not None and self.api_server_subnet.prefixlen > 28:
+            raise ValueError(f"api_server_subnet {self.api_server_subnet} must be /28 or larger")
+        return self
+
+
+class CmkConfig(StrictModel):
+    """Customer-managed keys: which Key Vault key encrypts what."""
+
+    enabled: bool = preset(dev=False, staging=True, prod=True)
+    """Encrypt node disks, etcd secrets, the ML workspace, its storage and registry with keys from ``key_vault``."""
+    disk_key: KeyName = "disks"
+    """Key of the disk encryption set (AKS OS and data disks)."""
+    etcd_key: KeyName = "etcd"
+    """Key for Kubernetes secrets encryption (AKS KMS)."""
+    data_key: KeyName = "data"
+    """Key for the ML workspace, its storage account and container registry."""
+
+
+class AksApiServerConfig(StrictModel):
+    """How the Kubernetes API server is reached."""
+
+    private: bool = True
+    """Private API server (no public endpoint)."""
+    authorized_ip_ranges: list[IPv4Network] = Field(default_factory=list)
+    """With a public API server: the only source ranges allowed (never the whole internet)."""
+    vnet_integration: bool = False
+    """Project the API server into ``network.api_server_subnet``."""
+
+    @model_validator(mode="after")
+    def _exposure(self) -> AksApiServerConfig:
+        if self.private and self.authorized_ip_ranges:
+            raise ValueError("authorized_ip_ranges apply to a public API server; remove them or set private: false")
+        if not self.private and not self.authorized_ip_ranges:
+            raise ValueError("a public API server needs authorized_ip_ranges (it would be open to the internet)")
+        if any(r.prefixlen == 0 for r in self.authorized_ip_ranges):
+            raise ValueError("authorized_ip_ranges must not contain 0.0.0.0/0")
+        return self
+
+
+class AksSystemPoolConfig(StrictModel):
+    """The system node pool: cluster add-ons only (tainted ``CriticalAddonsOnly``)."""
+
+    vm_size: Annotated[str, StringConstraints(pattern=r"^Standard_[A-Za-z0-9_]+$")] = "Standard_D4ds_v5"
+    min_nodes: int = preset(dev=1, staging=2, prod=3, ge=1, le=100)
+    max_nodes: int = preset(dev=3, staging=5, prod=5, ge=1, le=100)
+    os_disk_type: Literal["Managed", "Ephemeral"] = "Managed"
+
+    @model_validator(mode="after")
+    def _bounds(self) -> AksSystemPoolConfig:
+        if self.min_nodes > self.max_nodes:
+            raise ValueError(f"min_nodes ({self.min_nodes}) must not exceed max_nodes ({self.max_nodes})")
+        return self
+
+
+class MaintenanceWindowConfig(StrictModel):
+    """Weekly window (UTC) for Kubernetes and node OS upgrades."""
+
+    day_of_week: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] = "Sunday"
+    start_hour: int = Field(default=2, ge=0, le=23)
+    duration_hours: int = Field(default=4, ge=4, le=24)
+    """AKS requires at least four hours."""
+
+
+class AksConfig(StrictModel):
+    """The AKS cluster."""
+
+    name: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{0,61}[a-zA-Z0-9]$")]
+    kubernetes_version: Annotated[str, StringConstraints(pattern=r"^1\.[0-9]{2}(\.[0-9]+)?$")] | None = None
+    """``1.33`` (patch chosen by the upgrade channel); unset takes the region default."""
+    tier: Literal["Free", "Standard", "Premium"] = preset(dev="Free", staging="Standard", prod="Standard")
+    """``Standard`` carries the uptime SLA (required in prod by policy)."""
+    admin_group_object_ids: list[Uuid] = Field(min_length=1)
+    """Entra ID groups that administer the cluster (Azure RBAC for Kubernetes)."""
+    api_server: AksApiServerConfig = Field(default_factory=AksApiServerConfig)
+    system_pool: AksSystemPoolConfig
+    upgrade_channel: Literal["patch", "stable", "rapid", "node-image"] = preset(
+        dev="patch", staging="patch", prod="stable"
+    )
+    node_os_upgrade_channel: Literal["NodeImage", "SecurityPatch", "Unmanaged"] = "NodeImage"
+    maintenance_window: MaintenanceWindowConfig = Field(default_factory=MaintenanceWindowConfig)
+    network_policy: Literal["cilium", "azure", "calico"] = "cilium"
+    """Network policy engine; ``cilium`` runs on the Cilium dataplane (Azure CNI overlay)."""
+    pod_cidr: IPv4Network = "10.244.0.0/16"  # type: ignore[assignment]  # validated into IPv4Network
+    service_cidr: IPv4Network = "172.16.0.0/16"  # type: ignore[assignment]
+    defender: bool = preset(dev=False, staging=False, prod=True)
+    """Microsoft Defender for Containers runtime protection (cost per core)."""
+    azure_policy_addon: bool = True
+    """Azure Policy add-on (in-cluster admission guardrails)."""
+
+
+GpuPoolName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]{0,11}$")]
+
+
+class AzureGpuPoolConfig(GpuPoolScaling):
+    """An AKS GPU node pool (a separate ``AgentPool``)."""
+
+    vm_size: str
+    """A GPU VM size from the table in ``aiscale.core.gpu`` (e.g. ``Standard_NC24ads_A100_v4``)."""
+    purpose: Literal["serving", "training", "batch"] = "serving"
+    """Becomes the ``aiscale.io/purpose`` node label; workloads select pools by it."""
+    spot_max_price: float | None = None
+    """Highest hourly price for spot nodes; ``-1`` (the default with spot) caps at the on-demand price."""
+    eviction_policy: Literal["Delete", "Deallocate"] = "Delete"
+    """What happens to evicted spot nodes."""
+    mig_profile: Literal["MIG1g", "MIG2g", "MIG3g", "MIG4g", "MIG7g"] | None = None
+    """Multi-Instance GPU partitioning; only on sizes whose GPU supports MIG."""
+    driver: Literal["install", "none"] = "install"
+    """``none`` when the NVIDIA GPU operator installs the driver."""
+    encryption_at_host: bool = True
+    """Encrypt temp and cache disks on the host (needs the subscription feature EncryptionAtHost)."""
+    os_disk_size_gb: int = Field(default=128, ge=30, le=2048)
+    max_surge: Annotated[str, StringConstraints(pattern=r"^([1-9][0-9]?|100)%$|^[1-9][0-9]*$")] = "10%"
+    drain_timeout_minutes: int = Field(default=30, ge=1, le=1440)
+    zones: list[Literal["1", "2", "3"]] = Field(default_factory=list)
+    labels: dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9./_-]{1,253}$")], str] = Field(
+        default_factory=dict
+    )
+
+    @model_validator(mode="after")
+    def _sku(self) -> AzureGpuPoolConfig:
+        problem = gpu.azure_pool_problem(self.vm_size, self.mig_profile)
+        if problem:
+            raise ValueError(problem)
+        if self.spot_max_price is not None and not self.spot:
+            raise ValueError("spot_max_price only applies to spot pools (spot: true)")
+        if self.spot_max_price is not None and self.spot_max_price != -1 and self.spot_max_price <= 0:
+            raise ValueError("spot_max_price must be -1 (on-demand cap) or a positive price")
+        return self
+
+
+EndpointName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$")]
+DeploymentName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9-]{1,30}[a-zA-Z0-9]$")]
+
+
+class ProbeConfig(StrictModel):
+    """Liveness/readiness probe of a managed online deployment (seconds)."""
+
+    initial_delay: int = Field(default=10, ge=1, le=3600)
+    period: int = Field(default=10, ge=1, le=300)
+    timeout: int = Field(default=2, ge=1, le=300)
+    failure_threshold: int = Field(default=30, ge=1, le=1000)
+    success_threshold: int = Field(default=1, ge=1, le=1)
+
+
+class OnlineDeploymentConfig(StrictModel):
+    """A managed online deployment: one model version on its own instances."""
+
+    model: Annotated[str, StringConstraints(pattern=r"^azureml:[A-Za-z0-9_.-]+:[0-9]+$|^/subscriptions/.+$")]
+    """Registered model version: ``azureml:<name>:<version>`` or a full ARM id."""
+    instance_type: Annotated[str, StringConstraints(pattern=r"^Standard_[A-Za-z0-9_]+$")]
+    """VM size of the deployment's instances (GPU sizes from the GPU table, or CPU sizes)."""
+    environment: Annotated[str, StringConstraints(pattern=r"^azureml:.+$|^/subscriptions/.+$")] | None = None
+    """Environment for non-MLflow models; MLflow models need none."""
+    min_instances: int = preset(dev=1, staging=1, prod=2, ge=1, le=100)
+    max_instances: int = Field(default=3, ge=1, le=100)
+    target_utilization_percentage: int = Field(default=70, ge=1, le=100)
+    request_timeout_ms: int = Field(default=5000, ge=1, le=180_000)
+    max_concurrent_requests_per_instance: int = Field(default=1, ge=1, le=1000)
+    max_queue_wait_ms: int = Field(default=500, ge=0, le=60_000)
+    liveness_probe: ProbeConfig = Field(default_factory=ProbeConfig)
+    readiness_probe: ProbeConfig = Field(default_factory=ProbeConfig)
+
+    @model_validator(mode="after")
+    def _bounds(self) -> OnlineDeploymentConfig:
+        if self.min_instances > self.max_instances:
+            raise ValueError(
+                f"min_instances ({self.min_instances}) must not exceed max_instances ({self.max_instances})"
+            )
+        return self
+
+
+class OnlineEndpointConfig(StrictModel):
+    """A managed online endpoint with its deployments and traffic, reviewed as configuration."""
+
+    auth_mode: Literal["aad_token", "aml_token"] = "aad_token"
+    """Token authentication only: key auth would put keys into Pulumi state."""
+    public_network_access: bool = False
+    deployments: dict[DeploymentName, OnlineDeploymentConfig] = Field(min_length=1)
+    traffic: dict[DeploymentName, int]
+    """Live traffic per deployment, percentages summing to 100."""
+    mirror_traffic: dict[DeploymentName, int] = Field(default_factory=dict)
+    """Shadow traffic copied to deployments that take no live traffic; at most 50 in total."""
+    slo: EndpointSlo
+
+    @model_validator(mode="after")
+    def _traffic(self) -> OnlineEndpointConfig:
+        problem = rules.endpoint_traffic_problem(dict(self.traffic), dict(self.mirror_traffic), set(self.deployments))
+        if problem:
+            raise ValueError(problem)
+        return self
+
+
+class AzureMlConfig(StrictModel):
+    """The Azure ML workspace, its dependent resources and its online endpoints."""
+
+    workspace_name: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9][a-zA-Z0-9_-]{2,32}$")]
+    storage_account_name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{3,24}$")]
+    container_registry_name: Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9]{5,50}$")]
+    key_vault_name: Annotated[str, StringConstraints(min_length=3, max_length=24)]
+    """The workspace's own vault for secrets (separate from the platform's key vault)."""
+    isolation_mode: Literal["AllowInternetOutbound", "AllowOnlyApprovedOutbound"] = preset(
+        dev="AllowInternetOutbound", staging="AllowOnlyApprovedOutbound", prod="AllowOnlyApprovedOutbound"
+    )
+    """Managed network isolation of the workspace."""
+    high_business_impact: bool = preset(dev=False, staging=False, prod=True)
+    """HBI workspace: less diagnostic data collected by Microsoft, encrypted local scratch."""
+    endpoints: dict[EndpointName, OnlineEndpointConfig] = Field(default_factory=dict)
+
+    @field_validator("key_vault_name")
+    @classmethod
+    def _vault_name(cls, value: str) -> str:
+        problem = rules.key_vault_name_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
+class AzureMonitoringConfig(StrictModel):
+    """Log Analytics, alert routing and alert thresholds."""
+
+    log_retention_days: int = preset(dev=30, staging=60, prod=90, ge=30, le=730)
+    alerts: AlertRouting
+    gpu_idle_hours: int | None = preset(dev=2, staging=4, prod=None, ge=1, le=72)
+    """Alert when a GPU pool has nodes but no GPU use for this long (unset: no idle alert)."""
+    pool_at_max_minutes: int = Field(default=30, ge=5, le=1440)
+    """Alert when a GPU pool stays at max_nodes this long."""
+    utilization_percent: int = Field(default=90, ge=1, le=100)
+    """CPU/GPU utilisation of endpoint instances that raises an alert."""
+
+
 class AzureConfig(StrictModel):
     """Where and how aiscale deploys on Azure."""
 
@@ -145,3 +412,32 @@ class AzureConfig(StrictModel):
     resource_group: Annotated[str, StringConstraints(pattern=r"^[-\w.()]{1,89}[-\w()]$")]
     """Resource group the platform is deployed into (created by the stack)."""
     key_vault: AzureKeyVaultConfig
+    cmk: CmkConfig = Field(default_factory=CmkConfig)
+    network: AzureNetworkConfig | None = None
+    aks: AksConfig | None = None
+    gpu_pools: dict[GpuPoolName, AzureGpuPoolConfig] = Field(default_factory=dict)
+    ml: AzureMlConfig | None = None
+    budget: BudgetConfig | None = None
+    budget_scope: Literal["resource_group", "subscription"] = "resource_group"
+    monitoring: AzureMonitoringConfig | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self) -> AzureConfig:
+        if self.cmk.enabled:
+            missing = sorted({self.cmk.disk_key, self.cmk.etcd_key, self.cmk.data_key} - set(self.key_vault.keys))
+            if missing:
+                raise ValueError(f"cmk.enabled needs keys {missing} in key_vault.keys")
+        if (self.aks is not None or self.ml is not None) and self.network is None:
+            raise ValueError("aks and ml need a network section")
+        if self.gpu_pools and self.aks is None:
+            raise ValueError("gpu_pools need an aks section")
+        if self.aks is not None and self.network is not None:
+            if self.aks.api_server.vnet_integration and self.network.api_server_subnet is None:
+                raise ValueError("aks.api_server.vnet_integration needs network.api_server_subnet")
+            for name in ("pod_cidr", "service_cidr"):
+                cidr = getattr(self.aks, name)
+                if cidr.overlaps(self.network.address_space):
+                    raise ValueError(f"aks.{name} {cidr} overlaps network.address_space {self.network.address_space}")
+        if (self.aks is not None or self.ml is not None) and self.monitoring is None:
+            raise ValueError("aks and ml need a monitoring section (logs and alerts)")
+        return self

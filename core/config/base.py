@@ -54,6 +54,17 @@ class StrictModel(BaseModel):
     def _apply_environment_presets(cls, data: Any, info: ValidationInfo) -> Any:
         if not isinstance(data, dict):
             return data
+        # A nested section left out is validated as {} (not built by its default factory), so that its own
+        # presets see the environment too.
+        sections = [
+            name
+            for name, field in cls.model_fields.items()
+            if name not in data
+            and isinstance(field.default_factory, type)
+            and issubclass(field.default_factory, StrictModel)
+        ]
+        if sections:
+            data = {**data, **{section: {} for section in sections}}
         missing = [name for name in cls.model_fields if name not in data and field_presets(cls, name)]
         if not missing:
             return data

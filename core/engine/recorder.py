@@ -96,8 +96,9 @@ def _site_relative(path: Path) -> str:
 class OfflineMocks(pulumi_mocks.Mocks):
     """Deterministic answers in place of cloud providers.
 
-    In preview mode new resources get no id and only their inputs as outputs, so everything a provider would
-    compute is unknown, as in a real ``pulumi preview``. Outside preview, ids are derived from type and name.
+    In preview mode new resources get no id and only their scalar inputs as outputs, so everything a provider
+    would compute is unknown, as in a real ``pulumi preview``. Outside preview, ids are derived from type and name,
+    and ``name`` from the name input.
     """
 
     #: Lookups every stack is likely to make, answered with obviously fake but well-formed values.
@@ -125,7 +126,9 @@ class OfflineMocks(pulumi_mocks.Mocks):
         self.preview = preview
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        state = {key: value for key, value in args.inputs.items() if value is not None}
+        # Only scalar inputs are echoed as outputs: providers reshape nested values (azure-native returns a map
+        # where a list went in), so echoing those would hand the program outputs of the wrong shape.
+        state = {key: value for key, value in args.inputs.items() if isinstance(value, str | int | float | bool)}
         if args.resource_id:
             return args.resource_id, state
         if self.preview and args.custom:

@@ -1,0 +1,293 @@
+"""Azure ML managed online endpoint, its deployments, their autoscaling, and its traffic — as configuration.
+
+Token authentication only (``AADToken`` by default, never keys in state), public network access disabled by
+default. Each deployment is an ``OnlineDeployment`` with probes, request settings and Application Insights on;
+managed deployments scale with an Azure Monitor autoscale setting between ``min_instances`` and ``max_instances``
+on CPU utilisation. Traffic (live split and mirror/shadow share) is set by ``OnlineEndpointTraffic`` after the
+deployments exist. :func:`deployment_spec` renders each deployment as the Azure ML YAML spec, so tests can load
+it with azure-ai-ml's own schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+from pulumi_azure_native import machinelearningservices, monitor
+
+from aiscale.components.azure.endpoint_traffic import OnlineEndpointTraffic, TrafficProvider
+from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
+from aiscale.components.common.options import after, child_options
+from aiscale.core import rules
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:azure:OnlineEndpoint"
+AUTH_MODES = {"aad_token": "AADToken", "aml_token": "AMLToken"}
+#: Deployment-level platform metric used for autoscaling (namespace .../onlineEndpoints/deployments).
+CPU_METRIC = "CpuUtilizationPercentage"
+DEPLOYMENT_METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+
+
+class ProbeArgs(TypedDict):
+    initial_delay: int
+    period: int
+    timeout: int
+    failure_threshold: int
+    success_threshold: int
+
+
+class OnlineDeploymentArgs(TypedDict):
+    model: str
+    """``azureml:<name>:<version>`` or an ARM id of a model version."""
+    instance_type: str
+    environment: NotRequired[str]
+    min_instances: int
+    max_instances: int
+    target_utilization_percentage: NotRequired[int]
+    request_timeout_ms: NotRequired[int]
+    max_concurrent_requests_per_instance: NotRequired[int]
+    max_queue_wait_ms: NotRequired[int]
+    liveness_probe: NotRequired[ProbeArgs]
+    readiness_probe: NotRequired[ProbeArgs]
+
+
+class OnlineEndpointArgs(TypedDict):
+    """Arguments of :class:`OnlineEndpoint`."""
+
+    endpoint_name: str
+    workspace_name: pulumi.Input[str]
+    resource_group_name: pulumi.Input[str]
+    location: pulumi.Input[str]
+    subscription_id: pulumi.Input[str]
+    deployments: Mapping[str, OnlineDeploymentArgs]
+    traffic: Mapping[str, int]
+    mirror_traffic: NotRequired[Mapping[str, int]]
+    auth_mode: NotRequired[str]
+    """``aad_token`` (default) or ``aml_token``."""
+    public_network_access: NotRequired[bool]
+    diagnostics: NotRequired[DiagnosticsArgs]
+    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    traffic_provider: NotRequired[TrafficProvider]
+    """Replace the azure-ai-ml backed traffic provider (tests)."""
+
+
+DEFAULT_PROBE: ProbeArgs = {
+    "initial_delay": 10,
+    "period": 10,
+    "timeout": 2,
+    "failure_threshold": 30,
+    "success_threshold": 1,
+}
+
+
+def _iso_seconds(milliseconds: int) -> str:
+    seconds = milliseconds / 1000
+    return f"PT{seconds:g}S"
+
+
+def _validate(args: OnlineEndpointArgs) -> None:
+    def fail(argument: str, problem: str) -> None:
+        raise InvalidArgumentError(COMPONENT, argument, problem)
+
+    if args.get("auth_mode", "aad_token") not in AUTH_MODES:
+        fail(
+            "auth_mode",
+            f"{args.get('auth_mode')!r} is not one of {', '.join(AUTH_MODES)} (key auth would store keys in state)",
+        )
+    problem = rules.endpoint_traffic_problem(
+        dict(args["traffic"]), dict(args.get("mirror_traffic", {})), set(args["deployments"])
+    )
+    if problem:
+        fail("traffic", problem)
+    for deployment, spec in args["deployments"].items():
+        if not 1 <= spec["min_instances"] <= spec["max_instances"]:
+            fail(
+                f"deployments.{deployment}",
+                f"need 1 <= min_instances <= max_instances, got {spec['min_instances']}..{spec['max_instances']}",
+            )
+
+
+def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploymentArgs) -> dict[str, Any]:
+    """The deployment as an Azure ML managed online deployment YAML spec (CLI v2 schema)."""
+    document: dict[str, Any] = {
+        "name": deployment_name,
+        "endpoint_name": endpoint_name,
+        "model": spec["model"],
+        "instance_type": spec["instance_type"],
+        "instance_count": spec["min_instances"],
+        "scale_settings": {"type": "default"},
+        "request_settings": {
+            "request_timeout_ms": spec.get("request_timeout_ms", 5000),
+            "max_concurrent_requests_per_instance": spec.get("max_concurrent_requests_per_instance", 1),
+            "max_queue_wait_ms": spec.get("max_queue_wait_ms", 500),
+        },
+        "liveness_probe": dict(spec.get("liveness_probe", DEFAULT_PROBE)),
+        "readiness_probe": dict(spec.get("readiness_probe", DEFAULT_PROBE)),
+        "app_insights_enabled": True,
+        "egress_public_network_access": "disabled",
+    }
+    if "environment" in spec:
+        document["environment"] = spec["environment"]
+    return document
+
+
+def endpoint_spec(args: OnlineEndpointArgs) -> dict[str, Any]:
+    """The endpoint as an Azure ML managed online endpoint YAML spec (CLI v2 schema)."""
+    return {
+        "name": args["endpoint_name"],
+        "auth_mode": args.get("auth_mode", "aad_token"),
+        "public_network_access": "enabled" if args.get("public_network_access", False) else "disabled",
+        "traffic": dict(args["traffic"]),
+        "mirror_traffic": dict(args.get("mirror_traffic", {})),
+    }
+
+
+def _probe(probe: ProbeArgs) -> machinelearningservices.ProbeSettingsArgs:
+    return machinelearningservices.ProbeSettingsArgs(
+        initial_delay=f"PT{probe['initial_delay']}S",
+        period=f"PT{probe['period']}S",
+        timeout=f"PT{probe['timeout']}S",
+        failure_threshold=probe["failure_threshold"],
+        success_threshold=probe["success_threshold"],
+    )
+
+
+class OnlineEndpoint(pulumi.ComponentResource):
+    """``<name>-endpoint``, ``<name>-<deployment>`` + ``<name>-<deployment>-autoscale`` each, ``<name>-traffic``."""
+
+    endpoint: machinelearningservices.OnlineEndpoint
+    deployments: dict[str, machinelearningservices.OnlineDeployment]
+    traffic: OnlineEndpointTraffic
+    endpoint_id: pulumi.Output[str]
+    scoring_uri: pulumi.Output[str]
+
+    def __init__(self, name: str, args: OnlineEndpointArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        group, location, tags = args["resource_group_name"], args["location"], args.get("tags")
+        workspace, endpoint_name = args["workspace_name"], args["endpoint_name"]
+
+        self.endpoint = machinelearningservices.OnlineEndpoint(
+            f"{name}-endpoint",
+            endpoint_name=endpoint_name,
+            workspace_name=workspace,
+            resource_group_name=group,
+            location=location,
+            identity=machinelearningservices.ManagedServiceIdentityArgs(type="SystemAssigned"),
+            properties=machinelearningservices.OnlineEndpointPropertiesArgs(
+                auth_mode=AUTH_MODES[args.get("auth_mode", "aad_token")],
+                public_network_access="Enabled" if args.get("public_network_access", False) else "Disabled",
+                description=f"aiscale endpoint {endpoint_name}",
+            ),
+            tags=tags,
+            # Traffic is owned by the traffic resource below, set once the deployments exist.
+            opts=child_options(self, ignore_changes=["properties.traffic", "properties.mirrorTraffic"]),
+        )
+        endpoint_ref = after(self.endpoint, endpoint_name)
+
+        self.deployments = {}
+        for deployment_name, spec in args["deployments"].items():
+            deployment = machinelearningservices.OnlineDeployment(
+                f"{name}-{deployment_name}",
+                deployment_name=deployment_name,
+                endpoint_name=endpoint_ref,
+                workspace_name=workspace,
+                resource_group_name=group,
+                location=location,
+                sku=machinelearningservices.SkuArgs(name="Default", capacity=spec["min_instances"]),
+                properties=machinelearningservices.ManagedOnlineDeploymentArgs(
+                    endpoint_compute_type="Managed",
+                    model=spec["model"],
+                    environment_id=spec.get("environment"),
+                    instance_type=spec["instance_type"],
+                    scale_settings=machinelearningservices.DefaultScaleSettingsArgs(scale_type="Default"),
+                    request_settings=machinelearningservices.OnlineRequestSettingsArgs(
+                        request_timeout=_iso_seconds(spec.get("request_timeout_ms", 5000)),
+                        max_concurrent_requests_per_instance=spec.get("max_concurrent_requests_per_instance", 1),
+                        max_queue_wait=_iso_seconds(spec.get("max_queue_wait_ms", 500)),
+                    ),
+                    liveness_probe=_probe(spec.get("liveness_probe", DEFAULT_PROBE)),
+                    readiness_probe=_probe(spec.get("readiness_probe", DEFAULT_PROBE)),
+                    app_insights_enabled=True,
+                    egress_public_network_access="Disabled",
+                ),
+                tags=tags,
+                # The autoscale setting owns the instance count.
+                opts=child_options(self, ignore_changes=["sku.capacity"]),
+            )
+            self.deployments[deployment_name] = deployment
+            self._autoscale(f"{name}-{deployment_name}", deployment, spec, group, location, tags)
+
+        self.traffic = OnlineEndpointTraffic(
+            f"{name}-traffic",
+            subscription_id=args["subscription_id"],
+            resource_group_name=group,
+            workspace_name=workspace,
+            endpoint_name=endpoint_ref,
+            traffic=dict(args["traffic"]),
+            mirror_traffic=dict(args.get("mirror_traffic", {})),
+            deployments=sorted(args["deployments"]),
+            provider=args.get("traffic_provider"),
+            opts=child_options(self, depends_on=list(self.deployments.values())),
+        )
+        if "diagnostics" in args:
+            diagnostic_setting(name, self.endpoint.id, args["diagnostics"], self)
+
+        self.endpoint_id = self.endpoint.id
+        self.scoring_uri = self.endpoint.properties.apply(lambda p: (p.scoring_uri if p else None) or "")
+        self.register_outputs({"endpointId": self.endpoint_id, "scoringUri": self.scoring_uri})
+
+    def _autoscale(  # noqa: PLR0917 - private helper of the constructor
+        self,
+        name: str,
+        deployment: machinelearningservices.OnlineDeployment,
+        spec: OnlineDeploymentArgs,
+        group: pulumi.Input[str],
+        location: pulumi.Input[str],
+        tags: Any,
+    ) -> monitor.AutoscaleSetting:
+        target = spec.get("target_utilization_percentage", 70)
+
+        def rule(direction: str, operator: str, threshold: int) -> monitor.ScaleRuleArgs:
+            return monitor.ScaleRuleArgs(
+                metric_trigger=monitor.MetricTriggerArgs(
+                    metric_name=CPU_METRIC,
+                    metric_namespace=DEPLOYMENT_METRIC_NAMESPACE,
+                    metric_resource_uri=deployment.id,
+                    operator=operator,
+                    statistic="Average",
+                    threshold=threshold,
+                    time_aggregation="Average",
+                    time_grain="PT1M",
+                    time_window="PT5M",
+                ),
+                scale_action=monitor.ScaleActionArgs(
+                    direction=direction, type="ChangeCount", value="1", cooldown="PT5M"
+                ),
+            )
+
+        return monitor.AutoscaleSetting(
+            f"{name}-autoscale",
+            autoscale_setting_name=f"{name}-autoscale",
+            resource_group_name=group,
+            location=location,
+            enabled=True,
+            target_resource_uri=deployment.id,
+            profiles=[
+                monitor.AutoscaleProfileArgs(
+                    name="utilization",
+                    capacity=monitor.ScaleCapacityArgs(
+                        minimum=str(spec["min_instances"]),
+                        maximum=str(spec["max_instances"]),
+                        default=str(spec["min_instances"]),
+                    ),
+                    rules=[
+                        rule("Increase", "GreaterThan", target),
+                        rule("Decrease", "LessThan", max(target - 30, 5)),
+                    ],
+                )
+            ],
+            tags=tags,
+            opts=child_options(self),
+        )

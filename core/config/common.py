@@ -1,0 +1,117 @@
+"""Configuration vocabulary shared by both clouds: GPU pool scaling, endpoint SLOs, budgets, alert routing.
+
+The same names mean the same thing on Azure and Google Cloud, so a team moves between clouds by changing the
+provider section, not by relearning the words.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Annotated
+
+from pydantic import Field, SecretStr, StringConstraints, field_validator, model_validator
+
+from aiscale.core.config.base import StrictModel, preset
+
+Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
+HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=2048)]
+Percent = Annotated[int, Field(ge=1, le=1000)]
+
+
+class GpuPoolScaling(StrictModel):
+    """Autoscaling bounds and capacity type of a GPU node pool (both clouds)."""
+
+    min_nodes: int = preset(dev=0, staging=0, prod=1, ge=0, le=1000)
+    """Lowest node count; 0 scales the pool to zero when idle (the default outside prod)."""
+    max_nodes: int = Field(ge=1, le=1000)
+    """Highest node count the autoscaler may reach (also the cost ceiling)."""
+    spot: bool = False
+    """Spot / preemptible capacity: much cheaper, can be evicted; for interruptible work only."""
+
+    @model_validator(mode="after")
+    def _bounds(self) -> GpuPoolScaling:
+        if self.min_nodes > self.max_nodes:
+            raise ValueError(f"min_nodes ({self.min_nodes}) must not exceed max_nodes ({self.max_nodes})")
+        return self
+
+
+class EndpointSlo(StrictModel):
+    """Service level objectives of a model endpoint; alerts fire when they are missed."""
+
+    latency_p95_ms: int = Field(ge=1, le=600_000)
+    latency_p99_ms: int = Field(ge=1, le=600_000)
+    error_rate_percent: float = Field(default=1.0, gt=0, le=100)
+    """Share of requests answered with a server error (5xx) that is still acceptable."""
+
+    @model_validator(mode="after")
+    def _ordered(self) -> EndpointSlo:
+        if self.latency_p99_ms < self.latency_p95_ms:
+            raise ValueError(
+                f"latency_p99_ms ({self.latency_p99_ms}) must be at least latency_p95_ms ({self.latency_p95_ms})"
+            )
+        return self
+
+
+class BudgetConfig(StrictModel):
+    """A monthly cost budget with notifications (both clouds)."""
+
+    amount: float = Field(gt=0, le=100_000_000)
+    """Monthly amount in the billing currency."""
+    currency: Annotated[str, StringConstraints(pattern=r"^[A-Z]{3}$")] = "EUR"
+    """ISO 4217 code; Google Cloud budgets need it, Azure uses the billing account's currency."""
+    start_date: str
+    """First day of the first budgeted month, ``YYYY-MM-01``. Fixed in config: Azure rejects later changes."""
+    end_date: str | None = None
+    """Optional last day (``YYYY-MM-DD``); open-ended when unset."""
+    actual_thresholds: list[Percent] = Field(default_factory=lambda: [50, 80, 100])
+    """Notify when actual spend reaches these percentages of the amount."""
+    forecast_thresholds: list[Percent] = Field(default_factory=lambda: [100])
+    """Notify when forecast spend reaches these percentages."""
+    contact_emails: list[Email] = Field(min_length=1, max_length=50)
+    tag_filter: dict[Annotated[str, StringConstraints(min_length=1, max_length=63)], list[str]] = Field(
+        default_factory=dict
+    )
+    """Count only resources carrying one of these tag (Azure) / label (GCP) values."""
+
+    @field_validator("start_date")
+    @classmethod
+    def _first_of_month(cls, value: str) -> str:
+        try:
+            day = datetime.date.fromisoformat(value)
+        except ValueError:
+            raise ValueError(f"{value!r} is not a date (YYYY-MM-01)") from None
+        if day.day != 1:
+            raise ValueError(f"{value!r} must be the first day of a month")
+        return value
+
+    @field_validator("end_date")
+    @classmethod
+    def _a_date(cls, value: str | None) -> str | None:
+        if value is not None:
+            try:
+                datetime.date.fromisoformat(value)
+            except ValueError:
+                raise ValueError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> BudgetConfig:
+        if self.end_date is not None and self.end_date <= self.start_date:
+            raise ValueError(f"end_date ({self.end_date}) must be after start_date ({self.start_date})")
+        if not self.actual_thresholds and not self.forecast_thresholds:
+            raise ValueError("a budget needs at least one actual or forecast threshold")
+        for name in ("actual_thresholds", "forecast_thresholds"):
+            values = getattr(self, name)
+            if len(set(values)) != len(values):
+                raise ValueError(f"{name} has duplicates: {values}")
+        return self
+
+
+class AlertRouting(StrictModel):
+    """Where alerts go (both clouds)."""
+
+    emails: list[Email] = Field(min_length=1, max_length=20)
+    webhook_url: SecretStr | None = None
+    """Incoming webhook (chat, paging). A secret: ``pulumi config set --secret --path``."""
+    runbook_base_url: HttpsUrl
+    """Each alert links to ``<runbook_base_url>/<alert-name>``."""
