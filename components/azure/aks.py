@@ -18,7 +18,7 @@ from pulumi_azure_native import compute, containerservice, managedidentity, moni
 
 from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
-from aiscale.components.common.options import child_options
+from aiscale.components.common.options import after, child_options
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:azure:AksCluster"
@@ -355,7 +355,7 @@ class AksCluster(pulumi.ComponentResource):
                     f"{name}-maintenance-{suffix}",
                     config_name=config_name,
                     resource_group_name=group,
-                    resource_name_=self.cluster.name,
+                    resource_name_=after(self.cluster, args["cluster_name"]),
                     maintenance_window=containerservice.MaintenanceWindowArgs(
                         duration_hours=window["duration_hours"],
                         start_time=f"{window['start_hour']:02d}:00",
@@ -380,7 +380,8 @@ class AksCluster(pulumi.ComponentResource):
             diagnostic_setting(name, self.cluster.id, {"log_category_groups": ["audit"], **args["diagnostics"]}, self)
 
         self.cluster_id = self.cluster.id
-        self.cluster_name = self.cluster.name
+        # The configured name, known in a preview, carrying the dependency on the cluster.
+        self.cluster_name = after(self.cluster, args["cluster_name"])
         self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url if p else None) or "")
         self.register_outputs(
             {

@@ -24,7 +24,7 @@ from aiscale.components.azure.key_vault import KeyVault
 from aiscale.components.azure.private_endpoint import PrivateEndpointArgs, private_endpoint
 from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
-from aiscale.components.common.options import child_options
+from aiscale.components.common.options import after, child_options
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:azure:MlWorkspace"
@@ -317,7 +317,7 @@ class MlWorkspace(pulumi.ComponentResource):
             diagnostic_setting(name, self.workspace.id, args["diagnostics"], self)
 
         self.workspace_id = self.workspace.id
-        self.workspace_name = self.workspace.name
+        self.workspace_name = after(self.workspace, args["workspace_name"])
         self.registry_id = self.registry.id
         self.register_outputs(
             {"workspaceId": self.workspace_id, "workspaceName": self.workspace_name, "registryId": self.registry_id}

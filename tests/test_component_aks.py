@@ -1,0 +1,330 @@
+"""aiscale:azure:AksCluster and aiscale:azure:GpuNodePool: exact children and inputs, validation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from aiscale.components.azure.aks import AksCluster, AksClusterArgs
+from aiscale.components.azure.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
+from aiscale.core.engine import record_program
+from aiscale.core.errors import InvalidArgumentError
+from tests.conftest import children, find
+
+SUB = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01"
+TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+ADMINS = "3f6c0f5e-8a41-4c8e-9d2b-7a1e5c3b9f01"
+KEY = {"key_vault_id": "/vault", "key_id": "/vault/keys/k", "key_version_url": "https://kv/keys/k/1"}
+
+
+def cluster_args(**changes: Any) -> AksClusterArgs:
+    base: dict[str, Any] = {
+        "cluster_name": "aks-unit",
+        "resource_group_name": "rg",
+        "location": "westeurope",
+        "subscription_id": SUB,
+        "tenant_id": TENANT,
+        "admin_group_object_ids": [ADMINS],
+        "vnet_id": "/vnet",
+        "system_subnet_id": "/vnet/subnets/system",
+        "system_pool": {"vm_size": "Standard_D4ds_v5", "min_nodes": 2, "max_nodes": 5},
+        "log_analytics_workspace_id": "/logs",
+        "api_server": {
+            "private": True,
+            "private_dns_zone_id": "/zone",
+            "vnet_integration_subnet_id": "/vnet/subnets/apiserver",
+        },
+        "maintenance_window": {"day_of_week": "Sunday", "start_hour": 2, "duration_hours": 4},
+        "disk_encryption_key": KEY,
+        "etcd_encryption_key": KEY,
+        "prometheus": {"monitor_workspace_id": "/amw"},
+        "diagnostics": {"workspace_id": "/logs"},
+        "tags": {"owner": "team"},
+        "protect": True,
+    }
+    base.update(changes)
+    return base  # type: ignore[return-value]
+
+
+def test_cluster_children() -> None:
+    run = record_program(lambda: AksCluster("aks", cluster_args()))
+    assert children(run, find(run, "aiscale:azure:AksCluster", "aks")) == [
+        ("azure-native:managedidentity:UserAssignedIdentity", "aks-identity"),
+        ("azure-native:authorization:RoleAssignment", "aks-network-contributor"),
+        ("azure-native:authorization:RoleAssignment", "aks-dns-contributor"),
+        ("azure-native:authorization:RoleAssignment", "aks-kms-crypto-user"),
+        ("azure-native:authorization:RoleAssignment", "aks-kms-vault-contributor"),
+        ("azure-native:compute:DiskEncryptionSet", "aks-des"),
+        ("azure-native:authorization:RoleAssignment", "aks-des-key-user"),
+        ("azure-native:containerservice:ManagedCluster", "aks-cluster"),
+        ("azure-native:containerservice:MaintenanceConfiguration", "aks-maintenance-kubernetes"),
+        ("azure-native:containerservice:MaintenanceConfiguration", "aks-maintenance-node-os"),
+        ("azure-native:monitor:DataCollectionEndpoint", "aks-prometheus-dce"),
+        ("azure-native:monitor:DataCollectionRule", "aks-prometheus-dcr"),
+        ("azure-native:monitor:DataCollectionRuleAssociation", "aks-prometheus-dcra"),
+        ("azure-native:monitor:DiagnosticSetting", "aks-diagnostics"),
+    ]
+
+
+def test_private_cmk_cluster_inputs() -> None:
+    run = record_program(lambda: AksCluster("aks", cluster_args()))
+    cluster = find(run, "azure-native:containerservice:ManagedCluster", "aks-cluster")
+    assert cluster.protect
+    assert cluster.ignore_changes == ["agentPoolProfiles[0].count"]
+    assert cluster.inputs == {
+        "aadProfile": {"adminGroupObjectIDs": [ADMINS], "enableAzureRBAC": True, "managed": True, "tenantID": TENANT},
+        "addonProfiles": {
+            "azurepolicy": {"enabled": True},
+            "omsagent": {"config": {"logAnalyticsWorkspaceResourceID": "/logs", "useAADAuth": "true"}, "enabled": True},
+        },
+        "agentPoolProfiles": [
+            {
+                "count": 2,
+                "enableAutoScaling": True,
+                "enableNodePublicIP": False,
+                "maxCount": 5,
+                "minCount": 2,
+                "mode": "System",
+                "name": "system",
+                "nodeTaints": ["CriticalAddonsOnly=true:NoSchedule"],
+                "osDiskType": "Managed",
+                "osSKU": "AzureLinux",
+                "osType": "Linux",
+                "type": "VirtualMachineScaleSets",
+                "upgradeSettings": {"maxSurge": "33%"},
+                "vmSize": "Standard_D4ds_v5",
+                "vnetSubnetID": "/vnet/subnets/system",
+            }
+        ],
+        "apiServerAccessProfile": {
+            "disableRunCommand": True,
+            "enablePrivateCluster": True,
+            "enablePrivateClusterPublicFQDN": False,
+            "enableVnetIntegration": True,
+            "privateDNSZone": "/zone",
+            "subnetId": "/vnet/subnets/apiserver",
+        },
+        "autoUpgradeProfile": {"nodeOSUpgradeChannel": "NodeImage", "upgradeChannel": "patch"},
+        "azureMonitorProfile": {"metrics": {"enabled": True}},
+        "disableLocalAccounts": True,
+        "diskEncryptionSetID": "[unknown]",
+        "dnsPrefix": "aks-unit",
+        "enableRBAC": True,
+        "identity": {"type": "UserAssigned", "userAssignedIdentities": ["[unknown]"]},
+        "location": "westeurope",
+        "networkProfile": {
+            "dnsServiceIP": "172.16.0.10",
+            "loadBalancerSku": "standard",
+            "networkDataplane": "cilium",
+            "networkPlugin": "azure",
+            "networkPluginMode": "overlay",
+            "networkPolicy": "cilium",
+            "outboundType": "loadBalancer",
+            "podCidr": "10.244.0.0/16",
+            "serviceCidr": "172.16.0.0/16",
+        },
+        "nodeResourceGroup": "aks-unit-nodes",
+        "oidcIssuerProfile": {"enabled": True},
+        "publicNetworkAccess": "Disabled",
+        "resourceGroupName": "rg",
+        "resourceName": "aks-unit",
+        "securityProfile": {
+            "azureKeyVaultKms": {
+                "enabled": True,
+                "keyId": "https://kv/keys/k/1",
+                "keyVaultNetworkAccess": "Private",
+                "keyVaultResourceId": "/vault",
+            },
+            "workloadIdentity": {"enabled": True},
+        },
+        "sku": {"name": "Base", "tier": "Standard"},
+        "tags": {"owner": "team"},
+    }
+    # Permissions exist before the cluster is created.
+    assignments = [r.urn for r in run.registrations if r.type == "azure-native:authorization:RoleAssignment"]
+    assert set(assignments) <= set(cluster.dependencies)
+
+
+def test_disk_encryption_set_and_role() -> None:
+    run = record_program(lambda: AksCluster("aks", cluster_args()))
+    des = find(run, "azure-native:compute:DiskEncryptionSet", "aks-des")
+    role = find(run, "azure-native:authorization:RoleAssignment", "aks-des-key-user")
+    assert des.protect
+    assert des.inputs == {
+        "activeKey": {"keyUrl": "https://kv/keys/k/1", "sourceVault": {"id": "/vault"}},
+        "diskEncryptionSetName": "aks-unit-des",
+        "encryptionType": "EncryptionAtRestWithCustomerKey",
+        "identity": {"type": "SystemAssigned"},
+        "location": "westeurope",
+        "resourceGroupName": "rg",
+        "rotationToLatestKeyVersionEnabled": True,
+        "tags": {"owner": "team"},
+    }
+    assert role.inputs["scope"] == "/vault/keys/k"
+    assert role.inputs["roleDefinitionId"].endswith("/e147488a-f6f5-4113-8e2d-b22465e65bf6")
+    assert role.property_dependencies["principalId"] == [des.urn]
+
+
+def test_maintenance_windows() -> None:
+    run = record_program(lambda: AksCluster("aks", cluster_args()))
+    kubernetes = find(run, "azure-native:containerservice:MaintenanceConfiguration", "aks-maintenance-kubernetes")
+    node_os = find(run, "azure-native:containerservice:MaintenanceConfiguration", "aks-maintenance-node-os")
+    assert kubernetes.inputs == {
+        "configName": "aksManagedAutoUpgradeSchedule",
+        "maintenanceWindow": {
+            "durationHours": 4,
+            "schedule": {"weekly": {"dayOfWeek": "Sunday", "intervalWeeks": 1}},
+            "startTime": "02:00",
+            "utcOffset": "+00:00",
+        },
+        "resourceGroupName": "rg",
+        "resourceName": "aks-unit",
+    }
+    assert node_os.inputs["configName"] == "aksManagedNodeOSUpgradeSchedule"
+
+
+def test_prometheus_collection() -> None:
+    run = record_program(lambda: AksCluster("aks", cluster_args()))
+    rule = find(run, "azure-native:monitor:DataCollectionRule", "aks-prometheus-dcr")
+    assert rule.inputs == {
+        "dataCollectionEndpointId": "[unknown]",
+        "dataCollectionRuleName": "aks-unit-prometheus",
+        "dataFlows": [{"destinations": ["monitor-workspace"], "streams": ["Microsoft-PrometheusMetrics"]}],
+        "dataSources": {"prometheusForwarder": [{"name": "prometheus", "streams": ["Microsoft-PrometheusMetrics"]}]},
+        "destinations": {"monitoringAccounts": [{"accountResourceId": "/amw", "name": "monitor-workspace"}]},
+        "kind": "Linux",
+        "location": "westeurope",
+        "resourceGroupName": "rg",
+        "tags": {"owner": "team"},
+    }
+
+
+def test_public_cluster_without_cmk() -> None:
+    changes = {"api_server": {"private": False, "authorized_ip_ranges": ["203.0.113.0/24"]}}
+    run = record_program(lambda: AksCluster("aks", cluster_args(**changes, disk_encryption_key=None)))
+    cluster = find(run, "azure-native:containerservice:ManagedCluster", "aks-cluster")
+    assert cluster.inputs["apiServerAccessProfile"] == {
+        "authorizedIPRanges": ["203.0.113.0/24"],
+        "disableRunCommand": True,
+        "enablePrivateCluster": False,
+    }
+    assert cluster.inputs["publicNetworkAccess"] == "Enabled"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"api_server": {"private": False}}, "api_server.authorized_ip_ranges: a public API server needs them"),
+        ({"api_server": {"private": False, "authorized_ip_ranges": ["0.0.0.0/0"]}}, "must not contain 0.0.0.0/0"),
+        (
+            {"api_server": {"private": True, "authorized_ip_ranges": ["203.0.113.0/24"]}},
+            "apply to a public API server only",
+        ),
+        ({"admin_group_object_ids": []}, "admin_group_object_ids: at least one Entra ID group"),
+        ({"network_policy": "none"}, "network_policy: 'none' is not one of cilium, azure, calico"),
+        (
+            {"maintenance_window": {"day_of_week": "Sunday", "start_hour": 2, "duration_hours": 2}},
+            "AKS needs at least 4 hours",
+        ),
+    ],
+)
+def test_cluster_validation(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        record_program(lambda: AksCluster("aks", cluster_args(**changes)))
+    assert message in str(caught.value)
+
+
+def pool_args(**changes: Any) -> GpuNodePoolArgs:
+    base: dict[str, Any] = {
+        "pool_name": "a100",
+        "cluster_name": "aks-unit",
+        "resource_group_name": "rg",
+        "vm_size": "Standard_NC24ads_A100_v4",
+        "min_nodes": 0,
+        "max_nodes": 3,
+        "subnet_id": "/vnet/subnets/gpu",
+    }
+    base.update(changes)
+    return base  # type: ignore[return-value]
+
+
+def test_gpu_pool_on_demand() -> None:
+    run = record_program(lambda: GpuNodePool("gpu", pool_args(mig_profile="MIG3g", labels={"team": "fraud"})))
+    assert children(run, find(run, "aiscale:azure:GpuNodePool", "gpu")) == [
+        ("azure-native:containerservice:AgentPool", "gpu-pool")
+    ]
+    pool = find(run, "azure-native:containerservice:AgentPool", "gpu-pool")
+    assert pool.ignore_changes == ["count"]
+    assert pool.inputs == {
+        "agentPoolName": "a100",
+        "count": 0,
+        "enableAutoScaling": True,
+        "enableEncryptionAtHost": True,
+        "enableNodePublicIP": False,
+        "gpuInstanceProfile": "MIG3g",
+        "gpuProfile": {"driver": "Install"},
+        "maxCount": 3,
+        "minCount": 0,
+        "mode": "User",
+        "nodeLabels": {
+            "aiscale.io/gpu-count": "1",
+            "aiscale.io/gpu-model": "A100",
+            "aiscale.io/gpu-pool": "a100",
+            "aiscale.io/mig-profile": "MIG3g",
+            "aiscale.io/purpose": "serving",
+            "team": "fraud",
+        },
+        "nodeTaints": ["nvidia.com/gpu=present:NoSchedule"],
+        "osDiskSizeGB": 128,
+        "osSKU": "Ubuntu",
+        "osType": "Linux",
+        "resourceGroupName": "rg",
+        "resourceName": "aks-unit",
+        "scaleSetPriority": "Regular",
+        "type": "VirtualMachineScaleSets",
+        "upgradeSettings": {"drainTimeoutInMinutes": 30, "maxSurge": "10%"},
+        "vmSize": "Standard_NC24ads_A100_v4",
+        "vnetSubnetID": "/vnet/subnets/gpu",
+    }
+
+
+def test_gpu_pool_spot_for_the_gpu_operator() -> None:
+    run = record_program(
+        lambda: GpuNodePool("gpu", pool_args(spot=True, spot_max_price=1.5, driver="none", purpose="training"))
+    )
+    pool = find(run, "azure-native:containerservice:AgentPool", "gpu-pool")
+    assert pool.inputs["scaleSetPriority"] == "Spot"
+    assert pool.inputs["scaleSetEvictionPolicy"] == "Delete"
+    assert pool.inputs["spotMaxPrice"] == 1.5
+    assert pool.inputs["gpuProfile"] == {"driver": "None"}
+    assert pool.inputs["nodeTaints"] == [
+        "nvidia.com/gpu=present:NoSchedule",
+        "kubernetes.azure.com/scalesetpriority=spot:NoSchedule",
+    ]
+    assert "upgradeSettings" not in pool.inputs
+    assert pool.inputs["nodeLabels"]["aiscale.io/purpose"] == "training"
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        (
+            {"vm_size": "Standard_D4s_v5"},
+            "vm_size: 'Standard_D4s_v5' is not a GPU size aiscale knows; choose one of: Standard_NC16as_T4_v3,",
+        ),
+        (
+            {"vm_size": "Standard_NC8as_T4_v3", "mig_profile": "MIG1g"},
+            "mig_profile: MIG1g needs a size whose GPU has known MIG profiles",
+        ),
+        ({"vm_size": "Standard_NV6ads_A10_v5"}, "has a fraction of a GPU"),
+        ({"pool_name": "GPU-Pool"}, "pool_name: 'GPU-Pool' must be 1-12 lowercase letters and digits"),
+        ({"min_nodes": 4, "max_nodes": 2}, "min_nodes: need 0 <= min_nodes (4) <= max_nodes (2)"),
+        ({"spot_max_price": 2.0}, "spot_max_price: only applies with spot=True"),
+        ({"driver": "gpu-operator"}, "driver: 'gpu-operator' is not one of install, none"),
+    ],
+)
+def test_gpu_pool_validation_names_field_and_choices(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        record_program(lambda: GpuNodePool("gpu", pool_args(**changes)))
+    assert message in str(caught.value)
