@@ -12,6 +12,9 @@ from aiscale.core import gpu, rules
 from aiscale.core.config.base import StrictModel, Uuid, preset
 from aiscale.core.config.common import AlertRouting, BudgetConfig, EndpointSlo, GpuPoolScaling
 
+#: Azure allows at most five notifications on one budget.
+AZURE_MAX_BUDGET_NOTIFICATIONS = 5
+
 AzureRegion = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]{2,30}$")]
 KeyName = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9-]{1,127}$")]
 
@@ -438,6 +441,14 @@ class AzureConfig(StrictModel):
                 cidr = getattr(self.aks, name)
                 if cidr.overlaps(self.network.address_space):
                     raise ValueError(f"aks.{name} {cidr} overlaps network.address_space {self.network.address_space}")
+        if self.budget is not None:
+            notifications = len(self.budget.actual_thresholds) + len(self.budget.forecast_thresholds)
+            if notifications > AZURE_MAX_BUDGET_NOTIFICATIONS:
+                raise ValueError(
+                    f"Azure allows at most {AZURE_MAX_BUDGET_NOTIFICATIONS} budget notifications; got {notifications}"
+                )
+            if len(self.budget.tag_filter) > 1:
+                raise ValueError("Azure budgets filter on a single tag; keep one entry in budget.tag_filter")
         if (self.aks is not None or self.ml is not None) and self.monitoring is None:
             raise ValueError("aks and ml need a monitoring section (logs and alerts)")
         return self
