@@ -10,9 +10,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
+import yaml
 
 from aiscale.core.cli import main
 from tests.conftest import REPO
+
+FIXTURE = REPO / "tests" / "fixtures" / "keys-only"
 
 AISCALE = [sys.executable, "-m", "aiscale.core.cli"]
 
@@ -33,10 +36,10 @@ def write_project(root: Path, program: str, stack_file: str = "") -> Path:
 
 
 def test_table_of_the_dev_stack(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = plan(capsys, "dev", "--project", str(REPO))
+    code, out, _ = plan(capsys, "dev", "--project", str(FIXTURE))
     assert code == 0
     assert out.startswith(
-        "Stack dev · project aiscale · environment dev\nOffline preview: 12 resources in 4 components"
+        "Stack dev · project keys-only · environment dev\nOffline preview: 12 resources in 4 components"
     )
     assert "  + ├─ aiscale:blueprints:AzureGpuInferencePlatform" in out
     assert "  +       └─ gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember  gcp-kms-gke-compute" in out
@@ -46,7 +49,7 @@ def test_table_of_the_dev_stack(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_prod_protects_keys_and_vaults(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = plan(capsys, "prod", "--project", str(REPO), "--format", "json")
+    code, out, _ = plan(capsys, "prod", "--project", str(FIXTURE), "--format", "json")
     document = json.loads(out)
     protected = sorted((r["type"], r["name"]) for r in document["resources"] if r["protect"])
     assert code == 0
@@ -62,20 +65,20 @@ def test_prod_protects_keys_and_vaults(capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = plan(capsys, "dev", "--project", str(REPO), "--format", "json")
+    code, out, _ = plan(capsys, "dev", "--project", str(FIXTURE), "--format", "json")
     document = json.loads(out)
     assert code == 0
     assert {"stack", "project", "environment", "resources", "violations", "summary"} <= set(document)
-    assert (document["stack"], document["project"], document["environment"]) == ("dev", "aiscale", "dev")
+    assert (document["stack"], document["project"], document["environment"]) == ("dev", "keys-only", "dev")
     assert document["violations"] == []
     for resource in document["resources"]:
         assert {"urn", "type", "name", "parent", "inputs", "protect", "dependencies"} <= set(resource)
-        assert resource["urn"].startswith("urn:pulumi:dev::aiscale::")
+        assert resource["urn"].startswith("urn:pulumi:dev::keys-only::")
         assert "pulumi:pulumi:Stack$" not in resource["urn"]
     vault = next(r for r in document["resources"] if r["type"] == "azure-native:keyvault:Vault")
     assert (
         vault["parent"]
-        == "urn:pulumi:dev::aiscale::aiscale:blueprints:AzureGpuInferencePlatform$aiscale:azure:KeyVault::azure-keys"
+        == "urn:pulumi:dev::keys-only::aiscale:blueprints:AzureGpuInferencePlatform$aiscale:azure:KeyVault::azure-keys"
     )
     assert vault["inputs"]["properties"]["publicNetworkAccess"] == "Disabled"
     assert document["summary"] == {
@@ -96,8 +99,9 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 def test_json_is_deterministic(capsys: pytest.CaptureFixture[str]) -> None:
-    first = plan(capsys, "staging", "--project", str(REPO), "--format", "json")[1]
-    second = plan(capsys, "staging", "--project", str(REPO), "--format", "json")[1]
+    first = plan(capsys, "staging", "--project", str(REPO), "--format", "json")
+    second = plan(capsys, "staging", "--project", str(REPO), "--format", "json")
+    assert first[0] == 0
     assert first == second
 
 
@@ -124,7 +128,7 @@ def test_secrets_are_never_shown(tmp_path: Path, capsys: pytest.CaptureFixture[s
 
 
 def test_markdown(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = plan(capsys, "dev", "--project", str(REPO), "--format", "markdown")
+    code, out, _ = plan(capsys, "dev", "--project", str(FIXTURE), "--format", "markdown")
     assert code == 0
     assert out.startswith("### aiscale plan · `dev` (dev)\n\n**12** resources in **4** components")
     assert "| 4 | `gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember` |" in out
@@ -133,7 +137,7 @@ def test_markdown(capsys: pytest.CaptureFixture[str]) -> None:
 
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     target = tmp_path / "reports" / "dev.json"
-    code, out, err = plan(capsys, "dev", "--project", str(REPO), "--format", "json", "--output", str(target))
+    code, out, err = plan(capsys, "dev", "--project", str(FIXTURE), "--format", "json", "--output", str(target))
     assert code == 0 and out == ""
     assert f"wrote {target} (16 resources)" in err
     assert json.loads(target.read_text())["stack"] == "dev"
@@ -213,7 +217,10 @@ def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.Completed
 def test_subprocess_finds_the_project_from_the_working_directory() -> None:
     result = run_cli("plan", "dev", "--format", "json", cwd=REPO / "stacks")
     assert result.returncode == 0, result.stderr
-    assert json.loads(result.stdout)["summary"]["resources"] == 12
+    inventory = yaml.safe_load((REPO / "tests" / "inventories" / "dev.yaml").read_text())
+    assert json.loads(result.stdout)["summary"]["resources"] == sum(
+        1 for r in inventory if not r["type"].startswith("aiscale:")
+    )
     assert result.stderr == ""  # not a terminal: no progress line
 
 

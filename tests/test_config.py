@@ -100,8 +100,8 @@ def test_error_names_file_field_and_expectation() -> None:
 def test_unknown_key_lists_the_valid_ones() -> None:
     message = error_of(azure={**AZURE, "locaton": "westeurope"})
     assert (
-        "aiscale:azure.locaton: unknown key; expected one of: key_vault, location, resource_group, "
-        "subscription_id, tenant_id" in message
+        "aiscale:azure.locaton: unknown key; expected one of: aks, budget, budget_scope, cmk, gpu_pools, key_vault, "
+        "location, ml, monitoring, network, resource_group, subscription_id, tenant_id" in message
     )
 
 

@@ -427,7 +427,11 @@ class AzureConfig(StrictModel):
     @model_validator(mode="after")
     def _consistent(self) -> AzureConfig:
         if self.cmk.enabled:
-            missing = sorted({self.cmk.disk_key, self.cmk.etcd_key, self.cmk.data_key} - set(self.key_vault.keys))
+            # Only the consumers this stack deploys need their key: a keys-only stack needs none.
+            needed = ({self.cmk.disk_key, self.cmk.etcd_key} if self.aks is not None else set()) | (
+                {self.cmk.data_key} if self.ml is not None else set()
+            )
+            missing = sorted(needed - set(self.key_vault.keys))
             if missing:
                 raise ValueError(f"cmk.enabled needs keys {missing} in key_vault.keys")
         if (self.aks is not None or self.ml is not None) and self.network is None:

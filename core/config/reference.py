@@ -70,8 +70,12 @@ def _default(model: type[BaseModel], name: str, field: FieldInfo) -> str:
     presets = field_presets(model, name)
     if presets:
         return " / ".join(f"`{json.dumps(_plain(presets[env]))}`" for env in ("dev", "staging", "prod"))
-    if field.default_factory is not None:
-        return f"`{json.dumps(_plain(field.default_factory()))}`"  # type: ignore[call-arg]
+    factory = field.default_factory
+    if isinstance(factory, type) and issubclass(factory, BaseModel):
+        # A section whose own fields (and their presets) give the defaults.
+        return f"see [{factory.__name__}](#{factory.__name__.lower()})"
+    if factory is not None:
+        return f"`{json.dumps(_plain(factory()))}`"  # type: ignore[call-arg]
     if field.default is PydanticUndefined:
         return "**required**"
     return f"`{json.dumps(_plain(field.default))}`"

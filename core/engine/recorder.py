@@ -233,10 +233,11 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             wire_inputs=wire_inputs,
             inputs=wire.redact(wire.struct_to_python(wire_inputs)),
             protect=False if read else bool(request.protect),
-            dependencies=[] if read else [d for d in request.dependencies if d != self.stack_urn],
+            # The SDK collects dependencies in sets: sort them so that reports are deterministic.
+            dependencies=[] if read else sorted(d for d in request.dependencies if d != self.stack_urn),
             property_dependencies={}
             if read
-            else {key: list(deps.urns) for key, deps in sorted(request.propertyDependencies.items())},
+            else {key: sorted(deps.urns) for key, deps in sorted(request.propertyDependencies.items())},
             provider=request.provider or None,
             ignore_changes=[] if read else list(request.ignoreChanges),
             delete_before_replace=False if read else bool(request.deleteBeforeReplace),
