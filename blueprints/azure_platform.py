@@ -273,7 +273,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         if self.monitoring is not None and self.azure.monitoring is not None:
             args["alerts"] = {
                 **self.monitoring.alerts_args(),
-                "cluster_id": aks.cluster_id,
+                "location": self.azure.location,
                 "at_max_minutes": self.azure.monitoring.pool_at_max_minutes,
                 **(
                     {"idle_hours": self.azure.monitoring.gpu_idle_hours} if self.azure.monitoring.gpu_idle_hours else {}

@@ -306,6 +306,77 @@ def test_gpu_pool_spot_for_the_gpu_operator() -> None:
     assert pool.inputs["nodeLabels"]["aiscale.io/purpose"] == "training"
 
 
+POOL_ALERTS: dict[str, Any] = {
+    "action_group_id": "/ag/platform",
+    "runbook_base_url": "https://runbooks.example.com/aiscale/",
+    "monitor_workspace_id": "/amw/platform",
+    "location": "westeurope",
+    "at_max_minutes": 45,
+    "idle_hours": 3,
+}
+
+
+def test_gpu_pool_alerts_are_promql_rules_that_cover_the_pool() -> None:
+    run = record_program(lambda: GpuNodePool("gpu", pool_args(alerts=POOL_ALERTS, tags={"owner": "ml"})))
+    assert children(run, find(run, "aiscale:azure:GpuNodePool", "gpu")) == [
+        ("azure-native:containerservice:AgentPool", "gpu-pool"),
+        ("azure-native:alertsmanagement:PrometheusRuleGroup", "gpu-alerts"),
+    ]
+    pool = find(run, "azure-native:containerservice:AgentPool", "gpu-pool")
+    rules = find(run, "azure-native:alertsmanagement:PrometheusRuleGroup", "gpu-alerts")
+    # The rule group's scope is the monitor workspace: it covers the pool through an explicit dependency.
+    assert pool.urn in rules.dependencies
+
+    def rule(alert: str, page: str, expression: str, for_: str, severity: int, summary: str) -> dict[str, Any]:
+        return {
+            "actions": [{"actionGroupId": "/ag/platform"}],
+            "alert": alert,
+            "annotations": {"runbook_url": f"https://runbooks.example.com/aiscale/{page}", "summary": summary},
+            "enabled": True,
+            "expression": expression,
+            "for": for_,
+            "resolveConfiguration": {"autoResolved": True, "timeToResolve": "PT10M"},
+            "severity": severity,
+        }
+
+    assert rules.inputs == {
+        "clusterName": "aks-unit",
+        "description": "aiscale alerts for a100-gpu-pool-alerts",
+        "enabled": True,
+        "interval": "PT1M",
+        "location": "westeurope",
+        "resourceGroupName": "rg",
+        "ruleGroupName": "a100-gpu-pool-alerts",
+        "rules": [
+            rule(
+                "gpu-pool-a100-at-max",
+                "gpu-pool-at-max",
+                'count(kube_node_info{node=~"aks-a100-.*"}) >= 3',
+                "PT45M",
+                2,
+                "GPU pool a100 has run at max_nodes (3): demand exceeds its cost ceiling",
+            ),
+            rule(
+                "gpu-pool-a100-idle",
+                "gpu-pool-idle",
+                'max(DCGM_FI_DEV_GPU_UTIL{Hostname=~"aks-a100-.*"}) < 1',
+                "PT3H",
+                3,
+                "GPU pool a100 has nodes whose GPUs were idle for 3 h: scale it down",
+            ),
+        ],
+        "scopes": ["/amw/platform"],
+        "tags": {"owner": "ml"},
+    }
+
+
+def test_gpu_pool_without_idle_hours_has_only_the_at_max_alert() -> None:
+    alerts = {k: v for k, v in POOL_ALERTS.items() if k not in ("idle_hours", "at_max_minutes")}
+    run = record_program(lambda: GpuNodePool("gpu", pool_args(alerts=alerts)))
+    rules = find(run, "azure-native:alertsmanagement:PrometheusRuleGroup", "gpu-alerts")
+    assert [(r["alert"], r["for"]) for r in rules.inputs["rules"]] == [("gpu-pool-a100-at-max", "PT30M")]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -322,6 +393,11 @@ def test_gpu_pool_spot_for_the_gpu_operator() -> None:
         ({"min_nodes": 4, "max_nodes": 2}, "min_nodes: need 0 <= min_nodes (4) <= max_nodes (2)"),
         ({"spot_max_price": 2.0}, "spot_max_price: only applies with spot=True"),
         ({"driver": "gpu-operator"}, "driver: 'gpu-operator' is not one of install, none"),
+        (
+            {"alerts": {k: v for k, v in POOL_ALERTS.items() if k != "monitor_workspace_id"}},
+            "alerts.monitor_workspace_id: GPU pool alerts are PromQL rules",
+        ),
+        ({"alerts": {**POOL_ALERTS, "at_max_minutes": 2}}, "alerts.at_max_minutes: must be at least 5"),
     ],
 )
 def test_gpu_pool_validation_names_field_and_choices(changes: dict[str, Any], message: str) -> None:

@@ -137,7 +137,7 @@ def test_alerts_args_route_to_the_action_group() -> None:
 
     record_program(program)
     assert seen["runbook_base_url"] == "https://runbooks.example.com/aiscale"
-    assert set(seen) == {"action_group_id", "runbook_base_url", "monitor_workspace_id"}
+    assert set(seen) == {"action_group_id", "runbook_base_url", "monitor_workspace_id", "log_analytics_workspace_id"}
 
 
 @pytest.mark.parametrize(

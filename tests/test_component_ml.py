@@ -320,6 +320,165 @@ def test_endpoint_validation(changes: dict[str, Any], message: str) -> None:
     assert message in str(caught.value)
 
 
+ENDPOINT_ALERTS: dict[str, Any] = {
+    "action_group_id": "/ag/platform",
+    "runbook_base_url": "https://runbooks.example.com/aiscale",
+    "log_analytics_workspace_id": "/law/platform",
+    "latency_p95_ms": 120,
+    "latency_p99_ms": 300,
+    "error_rate_percent": 0.5,
+    "utilization_percent": 85,
+}
+
+
+def alerting_endpoint() -> Any:
+    return record_program(
+        lambda: OnlineEndpoint(
+            "ep",
+            endpoint_args(
+                alerts=ENDPOINT_ALERTS,
+                diagnostics={"workspace_id": "/law/platform"},
+                deployments={
+                    "blue": {
+                        "model": "azureml:fraud:3",
+                        "instance_type": "Standard_NC4as_T4_v3",
+                        "min_instances": 2,
+                        "max_instances": 4,
+                    },
+                    "cpu": {
+                        "model": "azureml:fraud:4",
+                        "instance_type": "Standard_DS3_v2",
+                        "min_instances": 1,
+                        "max_instances": 2,
+                    },
+                },
+                mirror_traffic={"cpu": 10},
+            ),
+        )
+    )
+
+
+def test_endpoint_alerts_children() -> None:
+    run = alerting_endpoint()
+    assert children(run, find(run, "aiscale:azure:OnlineEndpoint", "ep")) == [
+        ("azure-native:machinelearningservices:OnlineEndpoint", "ep-endpoint"),
+        ("azure-native:machinelearningservices:OnlineDeployment", "ep-blue"),
+        ("azure-native:monitor:AutoscaleSetting", "ep-blue-autoscale"),
+        ("azure-native:machinelearningservices:OnlineDeployment", "ep-cpu"),
+        ("azure-native:monitor:AutoscaleSetting", "ep-cpu-autoscale"),
+        ("pulumi-python:dynamic/azureml:OnlineEndpointTraffic", "ep-traffic"),
+        ("azure-native:monitor:DiagnosticSetting", "ep-diagnostics"),
+        ("azure-native:monitor:MetricAlert", "ep-alert-latency-p95"),
+        ("azure-native:monitor:MetricAlert", "ep-alert-latency-p99"),
+        ("azure-native:monitor:ScheduledQueryRule", "ep-alert-error-rate"),
+        # A GPU utilisation alert only where the instance type has a GPU.
+        ("azure-native:monitor:MetricAlert", "ep-blue-alert-cpu"),
+        ("azure-native:monitor:MetricAlert", "ep-blue-alert-gpu"),
+        ("azure-native:monitor:MetricAlert", "ep-blue-alert-at-max"),
+        ("azure-native:monitor:MetricAlert", "ep-cpu-alert-cpu"),
+        ("azure-native:monitor:MetricAlert", "ep-cpu-alert-at-max"),
+    ]
+
+
+def test_latency_alert_against_the_slo() -> None:
+    run = alerting_endpoint()
+    endpoint = find(run, "azure-native:machinelearningservices:OnlineEndpoint", "ep-endpoint")
+    alert = find(run, "azure-native:monitor:MetricAlert", "ep-alert-latency-p99")
+    assert alert.inputs == {
+        "actions": [{"actionGroupId": "/ag/platform"}],
+        "autoMitigate": True,
+        "criteria": {
+            "allOf": [
+                {
+                    "criterionType": "StaticThresholdCriterion",
+                    "metricName": "RequestLatency_P99",
+                    "name": "RequestLatency_P99",
+                    "operator": "GreaterThan",
+                    "threshold": 300,
+                    "timeAggregation": "Average",
+                }
+            ],
+            "odataType": "Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+        },
+        "description": "p99 request latency of endpoint fraud is above its SLO of 300 ms. "
+        "Runbook: https://runbooks.example.com/aiscale/endpoint-latency-p99",
+        "enabled": True,
+        "evaluationFrequency": "PT1M",
+        "location": "global",
+        "resourceGroupName": "rg",
+        "ruleName": "fraud-latency-p99",
+        "scopes": ["[unknown]"],
+        "severity": 2,
+        "targetResourceType": "Microsoft.MachineLearningServices/workspaces/onlineEndpoints",
+        "windowSize": "PT5M",
+    }
+    assert alert.property_dependencies["scopes"] == [endpoint.urn]
+
+
+def test_error_rate_alert_queries_the_traffic_log() -> None:
+    run = alerting_endpoint()
+    endpoint = find(run, "azure-native:machinelearningservices:OnlineEndpoint", "ep-endpoint")
+    alert = find(run, "azure-native:monitor:ScheduledQueryRule", "ep-alert-error-rate")
+    assert alert.inputs["scopes"] == ["/law/platform"]
+    assert alert.inputs["criteria"]["allOf"] == [
+        {
+            "failingPeriods": {"minFailingPeriodsToAlert": 1, "numberOfEvaluationPeriods": 1},
+            "metricMeasureColumn": "ErrorRatePercent",
+            "operator": "GreaterThan",
+            "query": "AmlOnlineEndpointTrafficLog\n"
+            '| where EndpointName == "fraud"\n'
+            "| summarize Requests = count(), ServerErrors = countif(toint(ResponseCode) >= 500) "
+            "by bin(TimeGenerated, 5m)\n"
+            "| where Requests > 0\n"
+            "| extend ErrorRatePercent = 100.0 * ServerErrors / Requests",
+            "threshold": 0.5,
+            "timeAggregation": "Maximum",
+        }
+    ]
+    assert alert.inputs["actions"] == {
+        "actionGroups": ["/ag/platform"],
+        "customProperties": {"runbook": "https://runbooks.example.com/aiscale/endpoint-error-rate"},
+    }
+    assert (alert.inputs["kind"], alert.inputs["severity"], alert.inputs["windowSize"]) == ("LogAlert", 1, "PT15M")
+    # Scoped to the workspace, the log alert covers the endpoint through an explicit dependency.
+    assert endpoint.urn in alert.dependencies
+
+
+def test_deployment_saturation_alerts() -> None:
+    run = alerting_endpoint()
+    blue = find(run, "azure-native:machinelearningservices:OnlineDeployment", "ep-blue")
+    gpu = find(run, "azure-native:monitor:MetricAlert", "ep-blue-alert-gpu")
+    at_max = find(run, "azure-native:monitor:MetricAlert", "ep-blue-alert-at-max")
+    assert gpu.inputs["criteria"]["allOf"][0] == {
+        "criterionType": "StaticThresholdCriterion",
+        "metricName": "GpuUtilizationPercentage",
+        "name": "GpuUtilizationPercentage",
+        "operator": "GreaterThan",
+        "threshold": 85,
+        "timeAggregation": "Average",
+    }
+    assert at_max.inputs["criteria"]["allOf"][0] == {
+        "criterionType": "StaticThresholdCriterion",
+        "metricName": "DeploymentCapacity",
+        "name": "DeploymentCapacity",
+        "operator": "GreaterThanOrEqual",
+        "threshold": 4,
+        "timeAggregation": "Maximum",
+    }
+    assert at_max.inputs["targetResourceType"] == (
+        "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+    )
+    assert (gpu.inputs["ruleName"], at_max.inputs["ruleName"]) == ("fraud-blue-gpu", "fraud-blue-at-max")
+    assert at_max.inputs["description"].endswith("Runbook: https://runbooks.example.com/aiscale/deployment-at-max")
+    assert gpu.property_dependencies["scopes"] == [blue.urn]
+
+
+def test_endpoint_alerts_need_the_request_logs() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        record_program(lambda: OnlineEndpoint("ep", endpoint_args(alerts=ENDPOINT_ALERTS)))
+    assert "alerts: the error-rate alert queries endpoint logs" in str(caught.value)
+
+
 # --- Azure ML's own schema accepts what we render -----------------------------------------------------------
 
 

@@ -12,14 +12,26 @@ from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
-from pulumi_azure_native import containerservice
+from pulumi_azure_native import alertsmanagement, containerservice
 
+from aiscale.components.common.azure_alerts import AlertsArgs, PrometheusAlert, prometheus_alerts
 from aiscale.components.common.options import child_options
 from aiscale.core import gpu
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:azure:GpuNodePool"
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
+
+
+class GpuPoolAlertsArgs(AlertsArgs):
+    """Alerts on the pool, evaluated by managed Prometheus (needs ``monitor_workspace_id``)."""
+
+    location: pulumi.Input[str]
+    """Region of the Prometheus rule group (the monitor workspace's)."""
+    at_max_minutes: NotRequired[int]
+    """Alert when the pool stays at ``max_nodes`` this long (default 30): demand exceeds the cost ceiling."""
+    idle_hours: NotRequired[int]
+    """Alert when the pool's GPUs stay idle this long (DCGM metrics); no idle alert when unset."""
 
 
 class GpuNodePoolArgs(TypedDict):
@@ -49,6 +61,7 @@ class GpuNodePoolArgs(TypedDict):
     labels: NotRequired[Mapping[str, str]]
     kubernetes_version: NotRequired[pulumi.Input[str]]
     tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    alerts: NotRequired[GpuPoolAlertsArgs]
 
 
 def _validate(args: GpuNodePoolArgs) -> None:
@@ -76,12 +89,21 @@ def _validate(args: GpuNodePoolArgs) -> None:
     ):
         if key in args and args[key] not in choices:  # type: ignore[literal-required]
             fail(key, f"{args[key]!r} is not one of {', '.join(choices)}")  # type: ignore[literal-required]
+    alerts = args.get("alerts")
+    if alerts is not None:
+        if "monitor_workspace_id" not in alerts:
+            fail("alerts.monitor_workspace_id", "GPU pool alerts are PromQL rules; give the Azure Monitor workspace")
+        if alerts.get("at_max_minutes", 30) < 5:
+            fail("alerts.at_max_minutes", "must be at least 5")
+        if alerts.get("idle_hours", 1) < 1:
+            fail("alerts.idle_hours", "must be at least 1")
 
 
 class GpuNodePool(pulumi.ComponentResource):
-    """``<name>-pool``: the AgentPool."""
+    """``<name>-pool``: the AgentPool; ``<name>-alerts`` with ``alerts``."""
 
     pool: containerservice.AgentPool
+    alerts: alertsmanagement.PrometheusRuleGroup | None
 
     def __init__(self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, opts)
@@ -140,4 +162,45 @@ class GpuNodePool(pulumi.ComponentResource):
             # The cluster autoscaler owns the node count.
             opts=child_options(self, ignore_changes=["count"]),
         )
+        self.alerts = self._alerts(name, args) if "alerts" in args else None
         self.register_outputs({"poolName": self.pool.name})
+
+    def _alerts(self, name: str, args: GpuNodePoolArgs) -> alertsmanagement.PrometheusRuleGroup:
+        alerts = args["alerts"]
+        pool, max_nodes = args["pool_name"], args["max_nodes"]
+        # AKS names a pool's nodes aks-<pool>-<suffix>; dcgm-exporter labels GPU series with the node's Hostname.
+        nodes = f'kube_node_info{{node=~"aks-{pool}-.*"}}'
+        rules: list[PrometheusAlert] = [
+            {
+                "alert": f"gpu-pool-{pool}-at-max",
+                "runbook_page": "gpu-pool-at-max",
+                "expression": f"count({nodes}) >= {max_nodes}",
+                "for_minutes": alerts.get("at_max_minutes", 30),
+                "severity": 2,
+                "summary": f"GPU pool {pool} has run at max_nodes ({max_nodes}): demand exceeds its cost ceiling",
+            }
+        ]
+        if "idle_hours" in alerts:
+            hours = alerts["idle_hours"]
+            rules.append(
+                {
+                    "alert": f"gpu-pool-{pool}-idle",
+                    "runbook_page": "gpu-pool-idle",
+                    "expression": f'max(DCGM_FI_DEV_GPU_UTIL{{Hostname=~"aks-{pool}-.*"}}) < 1',
+                    "for_minutes": hours * 60,
+                    "severity": 3,
+                    "summary": f"GPU pool {pool} has nodes whose GPUs were idle for {hours} h: scale it down",
+                }
+            )
+        return prometheus_alerts(
+            name,
+            rule_group_name=f"{pool}-gpu-pool-alerts",
+            cluster_name=args["cluster_name"],
+            rules=rules,
+            args=alerts,
+            resource_group_name=args["resource_group_name"],
+            location=alerts["location"],
+            watched=[self.pool],
+            tags=args.get("tags"),
+            parent=self,
+        )

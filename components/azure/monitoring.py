@@ -128,4 +128,5 @@ class Monitoring(pulumi.ComponentResource):
             "action_group_id": self.action_group_id,
             "runbook_base_url": self.runbook_base_url,
             "monitor_workspace_id": self.monitor_workspace_id,
+            "log_analytics_workspace_id": self.log_analytics_workspace_id,
         }

@@ -17,9 +17,10 @@ import pulumi
 from pulumi_azure_native import machinelearningservices, monitor
 
 from aiscale.components.azure.endpoint_traffic import OnlineEndpointTraffic, TrafficProvider
+from aiscale.components.common.azure_alerts import AlertsArgs, log_alert, metric_alert
 from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
 from aiscale.components.common.options import after, child_options
-from aiscale.core import rules
+from aiscale.core import gpu, rules
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:azure:OnlineEndpoint"
@@ -27,6 +28,7 @@ AUTH_MODES = {"aad_token": "AADToken", "aml_token": "AMLToken"}
 #: Deployment-level platform metric used for autoscaling (namespace .../onlineEndpoints/deployments).
 CPU_METRIC = "CpuUtilizationPercentage"
 DEPLOYMENT_METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
+ENDPOINT_METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
 
 
 class ProbeArgs(TypedDict):
@@ -52,6 +54,17 @@ class OnlineDeploymentArgs(TypedDict):
     readiness_probe: NotRequired[ProbeArgs]
 
 
+class EndpointAlertsArgs(AlertsArgs):
+    """Alerts against the endpoint's SLO (needs ``log_analytics_workspace_id`` and ``diagnostics`` for the error rate)."""
+
+    latency_p95_ms: int
+    latency_p99_ms: int
+    error_rate_percent: float
+    """Share of requests answered 5xx over 15 minutes that raises an alert."""
+    utilization_percent: NotRequired[int]
+    """CPU/GPU utilisation of a deployment's instances that raises an alert (default 90)."""
+
+
 class OnlineEndpointArgs(TypedDict):
     """Arguments of :class:`OnlineEndpoint`."""
 
@@ -68,6 +81,7 @@ class OnlineEndpointArgs(TypedDict):
     public_network_access: NotRequired[bool]
     diagnostics: NotRequired[DiagnosticsArgs]
     tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    alerts: NotRequired[EndpointAlertsArgs]
     traffic_provider: NotRequired[TrafficProvider]
     """Replace the azure-ai-ml backed traffic provider (tests)."""
 
@@ -100,6 +114,16 @@ def _validate(args: OnlineEndpointArgs) -> None:
     )
     if problem:
         fail("traffic", problem)
+    alerts = args.get("alerts")
+    if alerts is not None:
+        if "log_analytics_workspace_id" not in alerts or "diagnostics" not in args:
+            fail(
+                "alerts", "the error-rate alert queries endpoint logs: give log_analytics_workspace_id and diagnostics"
+            )
+        if alerts["latency_p99_ms"] < alerts["latency_p95_ms"]:
+            fail("alerts.latency_p99_ms", "must be at least latency_p95_ms")
+        if not 0 < alerts["error_rate_percent"] <= 100:
+            fail("alerts.error_rate_percent", "must be above 0 and at most 100")
     for deployment, spec in args["deployments"].items():
         if not 1 <= spec["min_instances"] <= spec["max_instances"]:
             fail(
@@ -141,6 +165,17 @@ def endpoint_spec(args: OnlineEndpointArgs) -> dict[str, Any]:
         "traffic": dict(args["traffic"]),
         "mirror_traffic": dict(args.get("mirror_traffic", {})),
     }
+
+
+def _above(metric: str, aggregation: str, threshold: float, *, or_equal: bool = False) -> monitor.MetricCriteriaArgs:
+    return monitor.MetricCriteriaArgs(
+        criterion_type="StaticThresholdCriterion",
+        name=metric,
+        metric_name=metric,
+        operator="GreaterThanOrEqual" if or_equal else "GreaterThan",
+        threshold=threshold,
+        time_aggregation=aggregation,
+    )
 
 
 def _probe(probe: ProbeArgs) -> machinelearningservices.ProbeSettingsArgs:
@@ -233,10 +268,91 @@ class OnlineEndpoint(pulumi.ComponentResource):
         )
         if "diagnostics" in args:
             diagnostic_setting(name, self.endpoint.id, args["diagnostics"], self)
+        if "alerts" in args:
+            self._alerts(name, args)
 
         self.endpoint_id = self.endpoint.id
         self.scoring_uri = self.endpoint.properties.apply(lambda p: (p.scoring_uri if p else None) or "")
         self.register_outputs({"endpointId": self.endpoint_id, "scoringUri": self.scoring_uri})
+
+    def _alerts(self, name: str, args: OnlineEndpointArgs) -> None:
+        """SLO alerts on the endpoint, saturation alerts on each deployment; every one links its runbook."""
+        alerts = args["alerts"]
+        endpoint_name, group, tags = args["endpoint_name"], args["resource_group_name"], args.get("tags")
+        common = {"args": alerts, "resource_group_name": group, "tags": tags, "parent": self}
+        for percentile in ("p95", "p99"):
+            threshold = alerts[f"latency_{percentile}_ms"]  # type: ignore[literal-required]
+            metric_alert(
+                name,
+                rule_name=f"{endpoint_name}-latency-{percentile}",
+                alert=f"latency-{percentile}",
+                runbook_page=f"endpoint-latency-{percentile}",
+                description=f"{percentile} request latency of endpoint {endpoint_name} is above its SLO of {threshold} ms.",
+                scope=self.endpoint.id,
+                metric_namespace=ENDPOINT_METRIC_NAMESPACE,
+                criterion=_above(f"RequestLatency_{percentile.upper()}", "Average", threshold),
+                severity=2,
+                window="PT5M",
+                **common,  # type: ignore[arg-type]
+            )
+        # Request logs (diagnostics) give the share of 5xx answers; platform metrics only count them.
+        log_alert(
+            name,
+            rule_name=f"{endpoint_name}-error-rate",
+            alert="error-rate",
+            runbook_page="endpoint-error-rate",
+            description=f"More than {alerts['error_rate_percent']:g}% of requests to endpoint {endpoint_name} failed with 5xx.",
+            query=(
+                "AmlOnlineEndpointTrafficLog\n"
+                f'| where EndpointName == "{endpoint_name}"\n'
+                "| summarize Requests = count(), ServerErrors = countif(toint(ResponseCode) >= 500) "
+                "by bin(TimeGenerated, 5m)\n"
+                "| where Requests > 0\n"
+                "| extend ErrorRatePercent = 100.0 * ServerErrors / Requests"
+            ),
+            measure_column="ErrorRatePercent",
+            threshold=alerts["error_rate_percent"],
+            severity=1,
+            location=args["location"],
+            watched=[self.endpoint],
+            **common,  # type: ignore[arg-type]
+        )
+        utilization = alerts.get("utilization_percent", 90)
+        for deployment_name, spec in args["deployments"].items():
+            deployment = self.deployments[deployment_name]
+            checks = [("cpu", "CpuUtilizationPercentage", "CPU")]
+            if spec["instance_type"] in gpu.azure_gpu_skus():
+                checks.append(("gpu", "GpuUtilizationPercentage", "GPU"))
+            for alert, metric, label in checks:
+                metric_alert(
+                    f"{name}-{deployment_name}",
+                    rule_name=f"{endpoint_name}-{deployment_name}-{alert}",
+                    alert=alert,
+                    runbook_page=f"deployment-{alert}-utilization",
+                    description=f"{label} utilisation of deployment {deployment_name} is above {utilization}%.",
+                    scope=deployment.id,
+                    metric_namespace=DEPLOYMENT_METRIC_NAMESPACE,
+                    criterion=_above(metric, "Average", utilization),
+                    severity=3,
+                    window="PT15M",
+                    **common,  # type: ignore[arg-type]
+                )
+            metric_alert(
+                f"{name}-{deployment_name}",
+                rule_name=f"{endpoint_name}-{deployment_name}-at-max",
+                alert="at-max",
+                runbook_page="deployment-at-max",
+                description=(
+                    f"Deployment {deployment_name} has run at max_instances ({spec['max_instances']}) "
+                    "for 15 minutes: demand exceeds its ceiling."
+                ),
+                scope=deployment.id,
+                metric_namespace=DEPLOYMENT_METRIC_NAMESPACE,
+                criterion=_above("DeploymentCapacity", "Maximum", spec["max_instances"], or_equal=True),
+                severity=2,
+                window="PT15M",
+                **common,  # type: ignore[arg-type]
+            )
 
     def _autoscale(  # noqa: PLR0917 - private helper of the constructor
         self,
