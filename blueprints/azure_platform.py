@@ -1,12 +1,14 @@
 """``AzureGpuInferencePlatform``: the Azure side of an aiscale stack, composed step by step from config.
 
-validate config → resource group and monitoring → network and keys → cluster and GPU pools → ML workspace and
-endpoints → budget. Each step is one component; every section of ``aiscale:azure`` is optional except the keys.
+validate config → resource group and monitoring → network and keys → cluster and GPU pools → GPU stack and team
+namespaces on the cluster → ML workspace and endpoints → budget. Each step is one component; every section of
+``aiscale:azure`` is optional except the keys.
 """
 
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import resources
 
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs, CustomerManagedKeyArgs
@@ -21,6 +23,9 @@ from aiscale.components.azure.private_endpoint import PRIVATE_DNS_ZONES
 from aiscale.components.common.azure_diagnostics import DiagnosticsArgs
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.options import after, child_options
+from aiscale.components.k8s.gpu_stack import GpuStack
+from aiscale.components.k8s.provider import aks_kubeconfig, cluster_provider
+from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core.config import StackConfig
 from aiscale.core.config.azure import OnlineEndpointConfig
 from aiscale.core.errors import InvalidArgumentError
@@ -37,6 +42,9 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
     keys: KeyVault
     aks: AksCluster | None
     gpu_pools: dict[str, GpuNodePool]
+    k8s_provider: kubernetes.Provider | None
+    gpu_stack: GpuStack | None
+    teams: dict[str, TeamNamespace]
     ml: MlWorkspace | None
     endpoints: dict[str, OnlineEndpoint]
     budget: Budget | None
@@ -64,6 +72,10 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         self.keys = self._keys(name)
         self.aks = self._cluster(name) if azure.aks else None
         self.gpu_pools = {pool: self._gpu_pool(name, pool) for pool in azure.gpu_pools}
+        on_cluster = self.aks is not None and bool(azure.gpu_pools or azure.teams)
+        self.k8s_provider = self._kubernetes(name) if on_cluster else None
+        self.gpu_stack = self._gpu_stack(name, config) if on_cluster and azure.gpu_pools else None
+        self.teams = {team: self._team(name, team, config) for team in azure.teams} if on_cluster else {}
         self.ml = self._ml_workspace(name) if azure.ml else None
         self.endpoints = {
             endpoint: self._endpoint(name, endpoint, spec)
@@ -280,6 +292,61 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
                 ),
             }
         return GpuNodePool(f"{name}-gpu-{pool_name}", args, opts=child_options(self, depends_on=[aks]))  # type: ignore[arg-type]
+
+    def _kubernetes(self, name: str) -> kubernetes.Provider:
+        aks = self.azure.aks
+        assert aks is not None and self.aks is not None
+        kubeconfig = aks_kubeconfig(self.group_name, self.aks.cluster_name, login=aks.kubelogin)
+        return cluster_provider(f"{name}-k8s", kubeconfig, parent=self)
+
+    def _on_cluster(self) -> pulumi.ResourceOptions:
+        assert self.k8s_provider is not None
+        return child_options(self, providers=[self.k8s_provider])
+
+    def _gpu_stack(self, name: str, config: StackConfig) -> GpuStack:
+        # Pools with driver "none" leave the driver to the operator (config refuses mixed modes).
+        operator_driver = any(pool.driver == "none" for pool in self.azure.gpu_pools.values())
+        return GpuStack(
+            f"{name}-gpu-stack",
+            {
+                "cloud": "azure",
+                "driver": "operator" if operator_driver else "platform",
+                "labels": config.resource_labels(),
+            },
+            # The operator's daemonsets go where the GPU pools are.
+            opts=pulumi.ResourceOptions.merge(
+                self._on_cluster(), pulumi.ResourceOptions(depends_on=list(self.gpu_pools.values()))
+            ),
+        )
+
+    def _team(self, name: str, team_name: str, config: StackConfig) -> TeamNamespace:
+        team, aks = self.azure.teams[team_name], self.aks
+        assert aks is not None and self.azure.aks is not None
+        return TeamNamespace(
+            f"{name}-team-{team_name}",
+            {
+                "namespace": team_name,
+                "quota": {"gpus": team.gpu_quota, "cpu": team.cpu_quota, "memory": team.memory_quota},
+                "pod_security": team.pod_security,
+                "gateway_namespaces": list(team.gateway_namespaces),
+                "egress_cidrs": [str(cidr) for cidr in team.egress_cidrs],
+                "https_egress": team.https_egress,
+                "azure_identity": {
+                    "resource_group_name": self.group_name,
+                    "location": self.azure.location,
+                    "oidc_issuer_url": aks.oidc_issuer_url,
+                    "identity_name": f"id-{self.azure.aks.name}-{team_name}",
+                },
+                "azure_access": {
+                    "group_object_id": team.group_object_id,
+                    "cluster_id": aks.cluster_id,
+                    "subscription_id": self.azure.subscription_id,
+                },
+                "labels": config.resource_labels(),
+                "tags": self.tags,
+            },
+            opts=self._on_cluster(),
+        )
 
     def _ml_workspace(self, name: str) -> MlWorkspace:
         ml, monitoring = self.azure.ml, self.monitoring

@@ -132,3 +132,14 @@ def gcp_pool_problem(machine_type: str, partition_size: str | None) -> str | Non
     if partition_size not in allowed:
         return f"gpu_partition_size {partition_size!r} is not offered for {machine.accelerator_type}; choose one of: {', '.join(allowed)}"
     return None
+
+
+def mixed_driver_problem(drivers: dict[str, str]) -> str | None:
+    """AKS and NVIDIA: one cluster either lets the GPU operator install drivers or uses the image's, not both."""
+    if len(set(drivers.values())) <= 1:
+        return None
+    listed = ", ".join(f"{pool}: {driver}" for pool, driver in sorted(drivers.items()))
+    return (
+        f"GPU pools mix driver modes ({listed}); the NVIDIA GPU operator serves one mode per cluster: "
+        "give every pool the same driver"
+    )

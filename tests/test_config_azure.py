@@ -40,6 +40,14 @@ PLATFORM: dict[str, Any] = {
         },
     },
     "budget": {"amount": 1000, "start_date": "2026-01-01", "contact_emails": ["finops@example.com"]},
+    "teams": {
+        "fraud": {
+            "gpu_quota": 2,
+            "cpu_quota": "16",
+            "memory_quota": "64Gi",
+            "group_object_id": "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a01",
+        }
+    },
     "monitoring": {"alerts": {"emails": ["oncall@example.com"], "runbook_base_url": "https://runbooks.example.com"}},
 }
 
@@ -87,6 +95,7 @@ def changed(path: str, value: Any) -> dict[str, Any]:
                 "isolation": "AllowInternetOutbound",
                 "upgrade": "patch",
                 "idle": 2,
+                "kubelogin": "azurecli",
             },
         ),
         (
@@ -101,6 +110,7 @@ def changed(path: str, value: Any) -> dict[str, Any]:
                 "isolation": "AllowOnlyApprovedOutbound",
                 "upgrade": "patch",
                 "idle": 4,
+                "kubelogin": "workloadidentity",
             },
         ),
         (
@@ -115,6 +125,7 @@ def changed(path: str, value: Any) -> dict[str, Any]:
                 "isolation": "AllowOnlyApprovedOutbound",
                 "upgrade": "stable",
                 "idle": None,
+                "kubelogin": "workloadidentity",
             },
         ),
     ],
@@ -132,6 +143,7 @@ def test_platform_presets(stack: str, expected: dict[str, Any]) -> None:
         "isolation": azure.ml.isolation_mode,
         "upgrade": azure.aks.upgrade_channel,
         "idle": azure.monitoring.gpu_idle_hours,
+        "kubelogin": azure.aks.kubelogin,
     } == expected
 
 
@@ -247,6 +259,31 @@ def test_platform_presets(stack: str, expected: dict[str, Any]) -> None:
             "aiscale:azure: Azure allows at most 5 budget notifications; got 6",
         ),
         (
+            "gpu_pools.t4",
+            {"vm_size": "Standard_NC8as_T4_v3", "max_nodes": 2, "driver": "none"},
+            "aiscale:azure: gpu_pools: GPU pools mix driver modes (a100: install, t4: none); the NVIDIA GPU operator",
+        ),
+        (
+            "teams.fraud.gpu_quota",
+            4,
+            "aiscale:azure: teams.fraud.gpu_quota (4) exceeds the GPUs of all pools at max_nodes (3)",
+        ),
+        (
+            "teams.fraud.memory_quota",
+            "64 GB",
+            "aiscale:azure.teams.fraud.memory_quota: String should match pattern",
+        ),
+        (
+            "teams.fraud.pod_security",
+            "privileged",
+            "aiscale:azure.teams.fraud.pod_security: Input should be 'restricted' or 'baseline'",
+        ),
+        (
+            "teams",
+            {"Fraud": {"gpu_quota": 1, "cpu_quota": "1", "memory_quota": "1Gi", "group_object_id": "x"}},
+            "aiscale:azure.teams.Fraud (the key): String should match pattern",
+        ),
+        (
             "monitoring.alerts.runbook_base_url",
             "http://runbooks",
             "aiscale:azure.monitoring.alerts.runbook_base_url: String should match pattern",
@@ -269,3 +306,10 @@ def test_webhook_is_a_secret_field() -> None:
     webhook = config.azure.monitoring.alerts.webhook_url
     assert webhook is not None and "secret-token" not in repr(config) and "secret-token" not in str(config.model_dump())
     assert webhook.get_secret_value().endswith("secret-token")
+
+
+def test_teams_need_a_cluster() -> None:
+    azure = changed("aks", ...)
+    for key in ("gpu_pools", "ml", "network"):
+        del azure[key]
+    assert "aiscale:azure: teams need an aks section" in error_of(azure)

@@ -24,6 +24,7 @@ class AzureRole(StrEnum):
     acr_pull = "7f951dda-4ed3-4680-a7ca-43fe172d538d"
     storage_blob_data_contributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
     storage_file_data_privileged_contributor = "69566ab7-960f-475b-8e7c-b3118f30c6bd"
+    aks_cluster_user = "4abbcc35-e782-43d8-92c5-2d3f1bd2253f"
 
 
 #: The key roles a stack config can grant, by their config name.

@@ -10,7 +10,7 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from aiscale.core import gpu, rules
 from aiscale.core.config.base import StrictModel, Uuid, preset
-from aiscale.core.config.common import AlertRouting, BudgetConfig, EndpointSlo, GpuPoolScaling
+from aiscale.core.config.common import AlertRouting, BudgetConfig, EndpointSlo, GpuPoolScaling, TeamConfig
 
 #: Azure allows at most five notifications on one budget.
 AZURE_MAX_BUDGET_NOTIFICATIONS = 5
@@ -262,6 +262,11 @@ class AksConfig(StrictModel):
     """Microsoft Defender for Containers runtime protection (cost per core)."""
     azure_policy_addon: bool = True
     """Azure Policy add-on (in-cluster admission guardrails)."""
+    kubelogin: Literal["azurecli", "workloadidentity", "devicecode", "msi", "spn"] = preset(
+        dev="azurecli", staging="workloadidentity", prod="workloadidentity"
+    )
+    """How Pulumi signs in to the cluster (local accounts are off): ``azurecli`` on a laptop, ``workloadidentity``
+    in CI with OIDC federation. The machine running ``pulumi up`` needs ``kubelogin``."""
 
 
 GpuPoolName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]{0,11}$")]
@@ -404,6 +409,16 @@ class AzureMonitoringConfig(StrictModel):
     """CPU/GPU utilisation of endpoint instances that raises an alert."""
 
 
+TeamName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")]
+
+
+class AzureTeamConfig(TeamConfig):
+    """A team on the AKS cluster."""
+
+    group_object_id: Uuid
+    """Entra ID group of the team: deploys in its namespace, may fetch cluster credentials."""
+
+
 class AzureConfig(StrictModel):
     """Where and how aiscale deploys on Azure."""
 
@@ -423,6 +438,8 @@ class AzureConfig(StrictModel):
     budget: BudgetConfig | None = None
     budget_scope: Literal["resource_group", "subscription"] = "resource_group"
     monitoring: AzureMonitoringConfig | None = None
+    teams: dict[TeamName, AzureTeamConfig] = Field(default_factory=dict)
+    """Team namespaces on the AKS cluster, by team name (also the namespace name)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> AzureConfig:
@@ -455,4 +472,16 @@ class AzureConfig(StrictModel):
                 raise ValueError("Azure budgets filter on a single tag; keep one entry in budget.tag_filter")
         if (self.aks is not None or self.ml is not None) and self.monitoring is None:
             raise ValueError("aks and ml need a monitoring section (logs and alerts)")
+        problem = gpu.mixed_driver_problem({name: pool.driver for name, pool in self.gpu_pools.items()})
+        if problem:
+            raise ValueError(f"gpu_pools: {problem}")
+        if self.teams and self.aks is None:
+            raise ValueError("teams need an aks section (their namespaces live on the cluster)")
+        capacity = sum(pool.max_nodes * gpu.azure_gpu_skus()[pool.vm_size].gpus for pool in self.gpu_pools.values())
+        for team_name, team in self.teams.items():
+            if team.gpu_quota > capacity:
+                raise ValueError(
+                    f"teams.{team_name}.gpu_quota ({team.gpu_quota}) exceeds the GPUs of all pools at max_nodes "
+                    f"({capacity})"
+                )
         return self

@@ -7,7 +7,8 @@ provider section, not by relearning the words.
 from __future__ import annotations
 
 import datetime
-from typing import Annotated
+from ipaddress import IPv4Network
+from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, StringConstraints, field_validator, model_validator
 
@@ -16,6 +17,11 @@ from aiscale.core.config.base import StrictModel, preset
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
 HttpsUrl = Annotated[str, StringConstraints(pattern=r"^https://[^\s]+$", max_length=2048)]
 Percent = Annotated[int, Field(ge=1, le=1000)]
+KubernetesQuantity = Annotated[
+    str, StringConstraints(pattern=r"^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$", max_length=20)
+]
+"""A Kubernetes resource quantity: ``64``, ``500m``, ``256Gi``."""
+NamespaceName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
 
 
 class GpuPoolScaling(StrictModel):
@@ -115,3 +121,22 @@ class AlertRouting(StrictModel):
     """Incoming webhook (chat, paging). A secret: ``pulumi config set --secret --path``."""
     runbook_base_url: HttpsUrl
     """Each alert links to ``<runbook_base_url>/<alert-name>``."""
+
+
+class TeamConfig(StrictModel):
+    """A team's tenancy on the platform's GPU cluster: its namespace, quotas and network reach (both clouds)."""
+
+    gpu_quota: int = Field(ge=0, le=10_000)
+    """GPUs the team's pods may request in total."""
+    cpu_quota: KubernetesQuantity
+    """CPU requests and limits in total (``"64"``)."""
+    memory_quota: KubernetesQuantity
+    """Memory requests and limits in total (``"256Gi"``)."""
+    pod_security: Literal["restricted", "baseline"] = "restricted"
+    """Pod Security Admission level; ``baseline`` only for GPU images that cannot run under ``restricted``."""
+    gateway_namespaces: list[NamespaceName] = Field(default_factory=list)
+    """Namespaces (ingress controllers, gateways) allowed to reach the team's pods."""
+    egress_cidrs: list[IPv4Network] = Field(default_factory=list)
+    """Private ranges the team's pods may reach (private endpoints of storage, registries, databases)."""
+    https_egress: bool = True
+    """HTTPS to public addresses (token exchange, model downloads); off behind an egress firewall."""

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import threading
 from collections.abc import Callable
@@ -93,6 +94,32 @@ def _site_relative(path: Path) -> str:
     return path.as_posix()
 
 
+def _offline_aks_kubeconfig(cluster: str) -> str:
+    """An Entra ID (kubelogin) kubeconfig shaped like the one AKS returns, base64 as the API sends it."""
+    text = f"""apiVersion: v1
+kind: Config
+clusters:
+- name: {cluster}
+  cluster:
+    certificate-authority-data: b2ZmbGluZQ==
+    server: https://{cluster}.offline.privatelink.azmk8s.io:443
+contexts:
+- name: {cluster}
+  context: {{cluster: {cluster}, user: clusterUser_{cluster}}}
+current-context: {cluster}
+users:
+- name: clusterUser_{cluster}
+  user:
+    exec:
+      apiVersion: client.authentication.k8s.io/v1beta1
+      command: kubelogin
+      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,
+             --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, 00000000-0000-0000-0000-000000000000,
+             --login, devicecode]
+"""
+    return base64.b64encode(text.encode()).decode()
+
+
 class OfflineMocks(pulumi_mocks.Mocks):
     """Deterministic answers in place of cloud providers.
 
@@ -119,6 +146,9 @@ class OfflineMocks(pulumi_mocks.Mocks):
             "projectId": a.get("projectId", "offline-project"),
             "number": "000000000000",
             "name": a.get("projectId", "offline-project"),
+        },
+        "azure-native:containerservice:listManagedClusterUserCredentials": lambda a: {
+            "kubeconfigs": [{"name": "clusterUser", "value": _offline_aks_kubeconfig(a.get("resourceName", "aks"))}]
         },
     }
 
@@ -147,9 +177,10 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 return args.inputs[key]
         return args.name
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]] | None]:
+    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:
+        # A bare dict: the SDK's MockMonitor iterates the failures of a (result, failures) tuple, None included.
         answer = self.INVOKES.get(args.token)
-        return (answer(args.args) if answer else {}), None
+        return answer(args.args) if answer else {}
 
 
 class RecordingEngine:

@@ -1,0 +1,228 @@
+"""Workload defaults for a GPU model server: Deployment, Service, PodDisruptionBudget and autoscaling.
+
+The pods request whole GPUs (requests equal limits, so they get the Guaranteed QoS class), tolerate the GPU taint
+(and the spot taints where the pool is spot), and must land on the named GPU pools through the
+``aiscale.io/gpu-pool`` node label every aiscale GPU pool carries. They run under the ``restricted`` Pod Security
+profile (non-root, no privilege escalation, no capabilities, read-only root file system with a writable
+``/tmp``) and are spread across nodes. Readiness and liveness probes default to the KServe v2 / Triton health
+paths.
+
+The HorizontalPodAutoscaler scales on a per-pod custom metric — queue depth or GPU utilisation (for example
+``DCGM_FI_DEV_GPU_UTIL``) — which a custom-metrics adapter (prometheus-adapter, or KEDA) must serve from the
+managed Prometheus; without one the HPA reports the metric as unavailable and holds the replica count.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_kubernetes as kubernetes
+
+from aiscale.components.common.options import child_options
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:k8s:InferenceWorkload"
+GPU_RESOURCE = "nvidia.com/gpu"
+SPOT_TOLERATIONS = (
+    {"key": "kubernetes.azure.com/scalesetpriority", "operator": "Equal", "value": "spot", "effect": "NoSchedule"},
+    {"key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
+)
+
+
+class AutoscalingMetricArgs(TypedDict):
+    name: str
+    """Per-pod custom metric, e.g. ``inference_queue_depth`` or ``DCGM_FI_DEV_GPU_UTIL``."""
+    target_average_value: str
+    """Average per pod to hold, a Kubernetes quantity (``"10"``, ``"70"``)."""
+
+
+class InferenceWorkloadArgs(TypedDict):
+    """Arguments of :class:`InferenceWorkload`."""
+
+    workload_name: str
+    namespace: pulumi.Input[str]
+    image: str
+    gpu_pools: Sequence[str]
+    """``aiscale.io/gpu-pool`` values the pods may run on."""
+    min_replicas: int
+    max_replicas: int
+    autoscaling_metric: AutoscalingMetricArgs
+    gpus_per_replica: NotRequired[int]
+    """Whole GPUs per pod (default 1)."""
+    cpu: NotRequired[str]
+    """CPU per pod, requests = limits (default ``"4"``)."""
+    memory: NotRequired[str]
+    """Memory per pod, requests = limits (default ``"16Gi"``)."""
+    port: NotRequired[int]
+    """Container port of the model server (default 8080)."""
+    readiness_path: NotRequired[str]
+    liveness_path: NotRequired[str]
+    spot: NotRequired[bool]
+    """Tolerate spot nodes (interruptible work only)."""
+    service_account: NotRequired[str]
+    azure_workload_identity: NotRequired[bool]
+    """Label pods for the AKS workload identity webhook."""
+    env: NotRequired[Mapping[str, str]]
+    labels: NotRequired[Mapping[str, str]]
+
+
+def _validate(args: InferenceWorkloadArgs) -> None:
+    def fail(argument: str, problem: str) -> None:
+        raise InvalidArgumentError(COMPONENT, argument, problem)
+
+    if not args["gpu_pools"]:
+        fail("gpu_pools", "name at least one GPU pool (its aiscale.io/gpu-pool label)")
+    if not 1 <= args["min_replicas"] <= args["max_replicas"]:
+        fail(
+            "min_replicas", f"need 1 <= min_replicas ({args['min_replicas']}) <= max_replicas ({args['max_replicas']})"
+        )
+    if args.get("gpus_per_replica", 1) < 1:
+        fail("gpus_per_replica", "a GPU workload requests at least one GPU")
+    if ":" not in args["image"].rsplit("/", 1)[-1] and "@" not in args["image"]:
+        fail("image", f"{args['image']!r} has no tag or digest; pin the model server version")
+
+
+class InferenceWorkload(pulumi.ComponentResource):
+    """``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-hpa``. Needs a Kubernetes provider."""
+
+    deployment: kubernetes.apps.v1.Deployment
+    service: kubernetes.core.v1.Service
+
+    def __init__(self, name: str, args: InferenceWorkloadArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        workload = args["workload_name"]
+        selector = {"app.kubernetes.io/name": workload}
+        labels = {**dict(args.get("labels", {})), **selector, "app.kubernetes.io/managed-by": "aiscale"}
+        metadata = {"name": workload, "namespace": args["namespace"], "labels": labels}
+
+        self.deployment = kubernetes.apps.v1.Deployment(
+            f"{name}-deployment",
+            metadata=metadata,
+            spec={
+                "replicas": args["min_replicas"],
+                "selector": {"matchLabels": selector},
+                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                "template": {"metadata": {"labels": self._pod_labels(args, labels)}, "spec": self._pod_spec(args)},
+            },
+            # The autoscaler owns the replica count.
+            opts=child_options(self, ignore_changes=["spec.replicas"]),
+        )
+        self.service = kubernetes.core.v1.Service(
+            f"{name}-service",
+            metadata=metadata,
+            spec={
+                "type": "ClusterIP",
+                "selector": selector,
+                "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+            },
+            opts=child_options(self),
+        )
+        kubernetes.policy.v1.PodDisruptionBudget(
+            f"{name}-pdb",
+            metadata=metadata,
+            # One pod at a time: node drains and upgrades proceed without taking the service down.
+            spec={"maxUnavailable": 1, "selector": {"matchLabels": selector}},
+            opts=child_options(self),
+        )
+        metric = args["autoscaling_metric"]
+        kubernetes.autoscaling.v2.HorizontalPodAutoscaler(
+            f"{name}-hpa",
+            metadata=metadata,
+            spec={
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload},
+                "minReplicas": args["min_replicas"],
+                "maxReplicas": args["max_replicas"],
+                "metrics": [
+                    {
+                        "type": "Pods",
+                        "pods": {
+                            "metric": {"name": metric["name"]},
+                            "target": {"type": "AverageValue", "averageValue": metric["target_average_value"]},
+                        },
+                    }
+                ],
+                # GPU nodes take minutes to arrive: scale up at once, scale down only after load stays low.
+                "behavior": {
+                    "scaleUp": {"stabilizationWindowSeconds": 0},
+                    "scaleDown": {
+                        "stabilizationWindowSeconds": 600,
+                        "policies": [{"type": "Pods", "value": 1, "periodSeconds": 300}],
+                    },
+                },
+            },
+            opts=child_options(self, depends_on=[self.deployment]),
+        )
+        self.register_outputs({"serviceName": self.service.metadata.apply(lambda m: m.name)})
+
+    @staticmethod
+    def _pod_labels(args: InferenceWorkloadArgs, labels: Mapping[str, str]) -> dict[str, str]:
+        pod_labels = dict(labels)
+        if args.get("azure_workload_identity", False):
+            pod_labels["azure.workload.identity/use"] = "true"
+        return pod_labels
+
+    @staticmethod
+    def _pod_spec(args: InferenceWorkloadArgs) -> dict[str, Any]:
+        gpus = str(args.get("gpus_per_replica", 1))
+        resources = {"cpu": args.get("cpu", "4"), "memory": args.get("memory", "16Gi"), GPU_RESOURCE: gpus}
+        tolerations: list[dict[str, str]] = [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}]
+        if args.get("spot", False):
+            tolerations += [dict(toleration) for toleration in SPOT_TOLERATIONS]
+
+        def probe(path: str, delay: int) -> dict[str, Any]:
+            return {
+                "httpGet": {"path": path, "port": "http"},
+                "initialDelaySeconds": delay,
+                "periodSeconds": 10,
+                "failureThreshold": 6,
+            }
+
+        spec: dict[str, Any] = {
+            "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+            "affinity": {
+                "nodeAffinity": {
+                    "requiredDuringSchedulingIgnoredDuringExecution": {
+                        "nodeSelectorTerms": [
+                            {
+                                "matchExpressions": [
+                                    {"key": "aiscale.io/gpu-pool", "operator": "In", "values": list(args["gpu_pools"])}
+                                ]
+                            }
+                        ]
+                    }
+                }
+            },
+            "tolerations": tolerations,
+            "topologySpreadConstraints": [
+                {
+                    "maxSkew": 1,
+                    "topologyKey": "kubernetes.io/hostname",
+                    "whenUnsatisfiable": "ScheduleAnyway",
+                    "labelSelector": {"matchLabels": {"app.kubernetes.io/name": args["workload_name"]}},
+                }
+            ],
+            "containers": [
+                {
+                    "name": "model-server",
+                    "image": args["image"],
+                    "ports": [{"name": "http", "containerPort": args.get("port", 8080), "protocol": "TCP"}],
+                    "env": [{"name": key, "value": value} for key, value in sorted(args.get("env", {}).items())],
+                    "resources": {"requests": resources, "limits": resources},
+                    "readinessProbe": probe(args.get("readiness_path", "/v2/health/ready"), 10),
+                    "livenessProbe": probe(args.get("liveness_path", "/v2/health/live"), 60),
+                    "securityContext": {
+                        "allowPrivilegeEscalation": False,
+                        "readOnlyRootFilesystem": True,
+                        "capabilities": {"drop": ["ALL"]},
+                    },
+                    "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                }
+            ],
+            "volumes": [{"name": "tmp", "emptyDir": {}}],
+        }
+        if "service_account" in args:
+            spec["serviceAccountName"] = args["service_account"]
+        return spec

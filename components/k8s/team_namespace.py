@@ -1,0 +1,386 @@
+"""A team's namespace on a shared GPU cluster: isolated, quota-bound, with a cloud identity for its workloads.
+
+- Pod Security Admission ``restricted`` by default; ``baseline`` for GPU images that must run as root or need
+  capabilities ``restricted`` forbids (older Triton or CUDA sample images) — ``audit`` and ``warn`` stay at
+  ``restricted`` so the team sees what it would take to tighten.
+- ``ResourceQuota`` on GPUs (``requests.nvidia.com/gpu``: extended resources are quota'd on requests only),
+  CPU and memory (requests and limits), pods, and no LoadBalancer or NodePort services (traffic enters through
+  the platform's gateway). A ``LimitRange`` gives containers that declare nothing a request and a limit.
+- ``NetworkPolicy``: deny all ingress and egress, then allow DNS, the team's own pods, the gateway namespaces,
+  metrics scraping by the cloud's managed Prometheus, HTTPS to public addresses (token exchange with Entra ID /
+  Google and model downloads; turn off behind an egress firewall) and explicit private CIDRs.
+- A Kubernetes service account bound to a cloud identity through workload identity: on AKS a user-assigned
+  identity with a federated credential for ``system:serviceaccount:<namespace>:<account>``; on GKE a Google
+  service account granting ``roles/iam.workloadIdentityUser`` to that Kubernetes service account.
+- The team's group may deploy in its namespace only (RoleBinding to the ``edit`` ClusterRole); on AKS it also
+  gets the Cluster User role so it can fetch Entra ID credentials of the cluster.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+import pulumi_kubernetes as kubernetes
+from pulumi_azure_native import managedidentity
+from pulumi_gcp import serviceaccount
+
+from aiscale.components.common.azure_roles import AzureRole, role_assignment
+from aiscale.components.common.options import after, child_options
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:k8s:TeamNamespace"
+POD_SECURITY_LEVELS = ("restricted", "baseline")
+#: Audience Azure workload identity tokens are exchanged for.
+AZURE_TOKEN_AUDIENCE = "api://AzureADTokenExchange"
+#: Where each cloud's managed Prometheus scrapes from (AKS: ama-metrics in kube-system; GKE: gmp-system).
+DEFAULT_METRICS_NAMESPACES = {"azure": ("kube-system",), "gcp": ("gmp-system",)}
+PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16")
+_DNS_LABEL = re.compile(r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")
+
+
+class TeamQuotaArgs(TypedDict):
+    gpus: int
+    """GPUs the team's pods may request in total (``requests.nvidia.com/gpu``)."""
+    cpu: str
+    """CPU requests and limits in total, a Kubernetes quantity (``"64"``, ``"500m"``)."""
+    memory: str
+    """Memory requests and limits in total (``"256Gi"``)."""
+    pods: NotRequired[int]
+    """Pods at most (default 100)."""
+
+
+class ContainerDefaultsArgs(TypedDict):
+    """LimitRange defaults for containers that set no resources."""
+
+    cpu_request: str
+    memory_request: str
+    cpu_limit: str
+    memory_limit: str
+
+
+class AzureWorkloadIdentityArgs(TypedDict):
+    """An AKS cluster's side of workload identity."""
+
+    resource_group_name: pulumi.Input[str]
+    location: pulumi.Input[str]
+    oidc_issuer_url: pulumi.Input[str]
+    identity_name: str
+    """Name of the user-assigned identity the team's workloads act as."""
+
+
+class GcpWorkloadIdentityArgs(TypedDict):
+    """A GKE cluster's side of workload identity."""
+
+    project: pulumi.Input[str]
+    account_id: str
+    """Id of the Google service account the team's workloads act as (6-30 characters)."""
+
+
+class AzureGroupAccessArgs(TypedDict):
+    """The team's Entra ID group (object id) on an AKS cluster with Azure RBAC."""
+
+    group_object_id: str
+    cluster_id: pulumi.Input[str]
+    subscription_id: pulumi.Input[str]
+
+
+class GroupAccessArgs(TypedDict):
+    """The team's group as Kubernetes knows it: an Entra ID object id or a Google group address."""
+
+    group: str
+
+
+class TeamNamespaceArgs(TypedDict):
+    """Arguments of :class:`TeamNamespace`."""
+
+    namespace: str
+    quota: TeamQuotaArgs
+    pod_security: NotRequired[str]
+    """``restricted`` (default) or ``baseline``."""
+    container_defaults: NotRequired[ContainerDefaultsArgs]
+    gateway_namespaces: NotRequired[Sequence[str]]
+    """Namespaces whose pods may reach the team's pods (ingress controllers, gateways)."""
+    metrics_namespaces: NotRequired[Sequence[str]]
+    """Namespaces allowed to scrape the team's pods (default: the cloud's managed Prometheus)."""
+    https_egress: NotRequired[bool]
+    """Allow HTTPS to public addresses (default True); turn off behind an egress firewall or proxy."""
+    egress_cidrs: NotRequired[Sequence[str]]
+    """Private ranges the team may reach (private endpoints of storage, registries, databases)."""
+    service_account: NotRequired[str]
+    """Name of the workload service account (default ``workload``)."""
+    azure_identity: NotRequired[AzureWorkloadIdentityArgs]
+    gcp_identity: NotRequired[GcpWorkloadIdentityArgs]
+    azure_access: NotRequired[AzureGroupAccessArgs]
+    group_access: NotRequired[GroupAccessArgs]
+    labels: NotRequired[Mapping[str, str]]
+    """Labels on every object (owner, cost-center, environment ...)."""
+    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Tags of the Azure identity."""
+
+
+def _validate(args: TeamNamespaceArgs) -> None:
+    def fail(argument: str, problem: str) -> None:
+        raise InvalidArgumentError(COMPONENT, argument, problem)
+
+    if not _DNS_LABEL.fullmatch(args["namespace"]):
+        fail("namespace", f"{args['namespace']!r} is not a DNS label (lowercase letters, digits, '-', ≤ 63)")
+    if args["namespace"] in ("default", "kube-system", "kube-public", "kube-node-lease"):
+        fail("namespace", f"{args['namespace']!r} is a system namespace; a team gets its own")
+    level = args.get("pod_security", "restricted")
+    if level not in POD_SECURITY_LEVELS:
+        fail("pod_security", f"{level!r} is not one of {', '.join(POD_SECURITY_LEVELS)} (privileged is not offered)")
+    if args["quota"]["gpus"] < 0:
+        fail("quota.gpus", "must not be negative")
+    clouds = [key for key in ("azure_identity", "gcp_identity") if key in args]
+    if len(clouds) != 1:
+        fail("azure_identity", "give exactly one of azure_identity (AKS) or gcp_identity (GKE)")
+    accesses = [key for key in ("azure_access", "group_access") if key in args]
+    if len(accesses) != 1:
+        fail("azure_access", "give exactly one of azure_access (AKS with Azure RBAC) or group_access")
+    gcp = args.get("gcp_identity")
+    if gcp is not None and not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", gcp["account_id"]):
+        fail("gcp_identity.account_id", f"{gcp['account_id']!r} must be 6-30 lowercase letters, digits and '-'")
+    account = args.get("service_account", "workload")
+    if not _DNS_LABEL.fullmatch(account):
+        fail("service_account", f"{account!r} is not a DNS label")
+
+
+class TeamNamespace(pulumi.ComponentResource):
+    """``<name>-namespace``, ``-quota``, ``-limits``, network policies ``-netpol-*``, the cloud identity,
+    ``-service-account`` and the team's access bindings. Needs a Kubernetes provider in ``opts.providers``."""
+
+    namespace: kubernetes.core.v1.Namespace
+    service_account: kubernetes.core.v1.ServiceAccount
+    namespace_name: pulumi.Output[str]
+    workload_identity: pulumi.Output[str]
+    """Client id (AKS) or e-mail (GKE) of the cloud identity the team's workloads act as."""
+
+    def __init__(self, name: str, args: TeamNamespaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        namespace_name = args["namespace"]
+        account = args.get("service_account", "workload")
+        cloud = "azure" if "azure_identity" in args else "gcp"
+        labels = {
+            **dict(args.get("labels", {})),
+            "app.kubernetes.io/managed-by": "aiscale",
+            "aiscale.io/tenant": namespace_name,
+        }
+        level = args.get("pod_security", "restricted")
+
+        self.namespace = kubernetes.core.v1.Namespace(
+            f"{name}-namespace",
+            metadata={
+                "name": namespace_name,
+                "labels": {
+                    **labels,
+                    "pod-security.kubernetes.io/enforce": level,
+                    "pod-security.kubernetes.io/enforce-version": "latest",
+                    "pod-security.kubernetes.io/audit": "restricted",
+                    "pod-security.kubernetes.io/warn": "restricted",
+                },
+            },
+            opts=child_options(self),
+        )
+        # Objects in the namespace name it through an output of the namespace: they wait for it to exist.
+        namespace = after(self.namespace, namespace_name)
+
+        def metadata(object_name: str) -> dict[str, Any]:
+            return {"name": object_name, "namespace": namespace, "labels": labels}
+
+        quota = args["quota"]
+        kubernetes.core.v1.ResourceQuota(
+            f"{name}-quota",
+            metadata=metadata("team-quota"),
+            spec={
+                "hard": {
+                    "requests.nvidia.com/gpu": str(quota["gpus"]),
+                    "requests.cpu": quota["cpu"],
+                    "limits.cpu": quota["cpu"],
+                    "requests.memory": quota["memory"],
+                    "limits.memory": quota["memory"],
+                    "pods": str(quota.get("pods", 100)),
+                    "services.loadbalancers": "0",
+                    "services.nodeports": "0",
+                }
+            },
+            opts=child_options(self),
+        )
+        defaults = args.get(
+            "container_defaults",
+            {"cpu_request": "250m", "memory_request": "512Mi", "cpu_limit": "1", "memory_limit": "2Gi"},
+        )
+        kubernetes.core.v1.LimitRange(
+            f"{name}-limits",
+            metadata=metadata("container-defaults"),
+            spec={
+                "limits": [
+                    {
+                        "type": "Container",
+                        "defaultRequest": {"cpu": defaults["cpu_request"], "memory": defaults["memory_request"]},
+                        "default": {"cpu": defaults["cpu_limit"], "memory": defaults["memory_limit"]},
+                    }
+                ]
+            },
+            opts=child_options(self),
+        )
+        self._network_policies(name, args, cloud, metadata)
+
+        if cloud == "azure":
+            identity_annotation, self.workload_identity = self._azure_identity(name, args, account)
+        else:
+            identity_annotation, self.workload_identity = self._gcp_identity(name, args, account)
+        self.service_account = kubernetes.core.v1.ServiceAccount(
+            f"{name}-service-account",
+            metadata={**metadata(account), "annotations": identity_annotation},
+            # Workload identity needs no Kubernetes API token; pods that do can mount one explicitly.
+            automount_service_account_token=False,
+            opts=child_options(self),
+        )
+        self._access(name, args, metadata)
+
+        self.namespace_name = namespace
+        self.register_outputs({"namespace": self.namespace_name, "workloadIdentity": self.workload_identity})
+
+    def _network_policies(self, name: str, args: TeamNamespaceArgs, cloud: str, metadata: Any) -> None:
+        def policy(suffix: str, spec: dict[str, Any]) -> None:
+            kubernetes.networking.v1.NetworkPolicy(
+                f"{name}-netpol-{suffix}", metadata=metadata(suffix), spec=spec, opts=child_options(self)
+            )
+
+        def namespaces(names: Sequence[str]) -> dict[str, Any]:
+            return {
+                "namespaceSelector": {
+                    "matchExpressions": [
+                        {"key": "kubernetes.io/metadata.name", "operator": "In", "values": list(names)}
+                    ]
+                }
+            }
+
+        policy("default-deny", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+        policy(
+            "allow-dns",
+            {
+                "podSelector": {},
+                "policyTypes": ["Egress"],
+                "egress": [
+                    {
+                        "to": [
+                            {**namespaces(["kube-system"]), "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+                        ],
+                        "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
+                    }
+                ],
+            },
+        )
+        policy(
+            "allow-same-namespace",
+            {
+                "podSelector": {},
+                "policyTypes": ["Ingress", "Egress"],
+                "ingress": [{"from": [{"podSelector": {}}]}],
+                "egress": [{"to": [{"podSelector": {}}]}],
+            },
+        )
+        gateways = list(args.get("gateway_namespaces", []))
+        if gateways:
+            policy(
+                "allow-gateway",
+                {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [namespaces(gateways)]}]},
+            )
+        scrapers = list(args.get("metrics_namespaces", DEFAULT_METRICS_NAMESPACES[cloud]))
+        if scrapers:
+            policy(
+                "allow-metrics",
+                {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [namespaces(scrapers)]}]},
+            )
+        egress: list[dict[str, Any]] = []
+        if args.get("https_egress", True):
+            egress.append(
+                {
+                    "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}],
+                    "ports": [{"protocol": "TCP", "port": 443}],
+                }
+            )
+        if cloud == "gcp":
+            # GKE's metadata server serves workload identity tokens on the node's link-local address.
+            egress.append(
+                {
+                    "to": [{"ipBlock": {"cidr": "169.254.169.254/32"}}],
+                    "ports": [{"protocol": "TCP", "port": 80}, {"protocol": "TCP", "port": 988}],
+                }
+            )
+        egress += [{"to": [{"ipBlock": {"cidr": cidr}}]} for cidr in args.get("egress_cidrs", [])]
+        if egress:
+            policy("allow-egress", {"podSelector": {}, "policyTypes": ["Egress"], "egress": egress})
+
+    def _azure_identity(
+        self, name: str, args: TeamNamespaceArgs, account: str
+    ) -> tuple[dict[str, Any], pulumi.Output[str]]:
+        azure = args["azure_identity"]
+        identity = managedidentity.UserAssignedIdentity(
+            f"{name}-identity",
+            resource_name_=azure["identity_name"],
+            resource_group_name=azure["resource_group_name"],
+            location=azure["location"],
+            tags=args.get("tags"),
+            opts=child_options(self),
+        )
+        managedidentity.FederatedIdentityCredential(
+            f"{name}-federation",
+            federated_identity_credential_resource_name=f"{args['namespace']}-{account}",
+            resource_name_=after(identity, azure["identity_name"]),
+            resource_group_name=azure["resource_group_name"],
+            issuer=azure["oidc_issuer_url"],
+            subject=f"system:serviceaccount:{args['namespace']}:{account}",
+            audiences=[AZURE_TOKEN_AUDIENCE],
+            opts=child_options(self),
+        )
+        return {"azure.workload.identity/client-id": identity.client_id}, identity.client_id
+
+    def _gcp_identity(
+        self, name: str, args: TeamNamespaceArgs, account: str
+    ) -> tuple[dict[str, Any], pulumi.Output[str]]:
+        gcp = args["gcp_identity"]
+        google_account = serviceaccount.Account(
+            f"{name}-identity",
+            account_id=gcp["account_id"],
+            project=gcp["project"],
+            display_name=f"Workloads of team namespace {args['namespace']}",
+            opts=child_options(self),
+        )
+        serviceaccount.IAMMember(
+            f"{name}-workload-identity-user",
+            service_account_id=google_account.name,
+            role="roles/iam.workloadIdentityUser",
+            member=pulumi.Output.from_input(gcp["project"]).apply(
+                lambda project: f"serviceAccount:{project}.svc.id.goog[{args['namespace']}/{account}]"
+            ),
+            opts=child_options(self),
+        )
+        return {"iam.gke.io/gcp-service-account": google_account.email}, google_account.email
+
+    def _access(self, name: str, args: TeamNamespaceArgs, metadata: Any) -> None:
+        azure = args.get("azure_access")
+        group = azure["group_object_id"] if azure else args["group_access"]["group"]
+        kubernetes.rbac.v1.RoleBinding(
+            f"{name}-deployers",
+            metadata=metadata("team-deployers"),
+            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+            subjects=[{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}],
+            opts=child_options(self),
+        )
+        if azure:
+            role_assignment(
+                f"{name}-cluster-user",
+                subscription_id=azure["subscription_id"],
+                role=AzureRole.aks_cluster_user,
+                principal_id=azure["group_object_id"],
+                principal_type="Group",
+                scope=azure["cluster_id"],
+                description=f"team {args['namespace']} fetches Entra ID credentials of the cluster",
+                parent=self,
+            )
