@@ -359,7 +359,7 @@ def test_gpu_pool_alerts_are_promql_rules_that_cover_the_pool() -> None:
             rule(
                 "gpu-pool-a100-idle",
                 "gpu-pool-idle",
-                'max(DCGM_FI_DEV_GPU_UTIL{Hostname=~"aks-a100-.*"}) < 1',
+                'max(DCGM_FI_DEV_GPU_UTIL{node=~"aks-a100-.*"}) < 1',
                 "PT3H",
                 3,
                 "GPU pool a100 has nodes whose GPUs were idle for 3 h: scale it down",

@@ -317,7 +317,13 @@ def test_gpu_operator_on_aks_with_platform_drivers() -> None:
     scrape = find(run, "kubernetes:azmonitoring.coreos.com/v1:ServiceMonitor", "gpu-dcgm-scrape")
     assert scrape.inputs["metadata"]["namespace"] == "gpu-operator"
     assert scrape.inputs["spec"] == {
-        "endpoints": [{"interval": "30s", "port": "gpu-metrics"}],
+        "endpoints": [
+            {
+                "interval": "30s",
+                "port": "gpu-metrics",
+                "relabelings": [{"sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"}],
+            }
+        ],
         "selector": {"matchLabels": {"app": "nvidia-dcgm-exporter"}},
     }
     assert release.urn in scrape.dependencies
@@ -331,7 +337,11 @@ def test_gpu_operator_installs_drivers_and_merges_overrides() -> None:
     assert release.inputs["values"]["driver"] == {"enabled": True, "version": "570"}
     assert release.inputs["values"]["toolkit"] == {"enabled": True}
     scrape = find(run, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring", "gpu-dcgm-scrape")
-    assert scrape.inputs["spec"]["selector"] == {"matchLabels": {"app": "nvidia-dcgm-exporter"}}
+    assert scrape.inputs["spec"] == {
+        "endpoints": [{"interval": "30s", "port": "gpu-metrics"}],
+        "selector": {"matchLabels": {"app": "nvidia-dcgm-exporter"}},
+        "targetLabels": {"metadata": ["pod", "container", "node"]},
+    }
 
 
 def test_gke_managed_drivers_need_no_gpu_stack() -> None:

@@ -168,7 +168,7 @@ class GpuNodePool(pulumi.ComponentResource):
     def _alerts(self, name: str, args: GpuNodePoolArgs) -> alertsmanagement.PrometheusRuleGroup:
         alerts = args["alerts"]
         pool, max_nodes = args["pool_name"], args["max_nodes"]
-        # AKS names a pool's nodes aks-<pool>-<suffix>; dcgm-exporter labels GPU series with the node's Hostname.
+        # AKS names a pool's nodes aks-<pool>-<suffix>; the GPU stack labels DCGM series with their node.
         nodes = f'kube_node_info{{node=~"aks-{pool}-.*"}}'
         rules: list[PrometheusAlert] = [
             {
@@ -186,7 +186,7 @@ class GpuNodePool(pulumi.ComponentResource):
                 {
                     "alert": f"gpu-pool-{pool}-idle",
                     "runbook_page": "gpu-pool-idle",
-                    "expression": f'max(DCGM_FI_DEV_GPU_UTIL{{Hostname=~"aks-{pool}-.*"}}) < 1',
+                    "expression": f'max(DCGM_FI_DEV_GPU_UTIL{{node=~"aks-{pool}-.*"}}) < 1',
                     "for_minutes": hours * 60,
                     "severity": 3,
                     "summary": f"GPU pool {pool} has nodes whose GPUs were idle for {hours} h: scale it down",

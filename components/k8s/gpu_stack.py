@@ -145,7 +145,19 @@ class GpuStack(pulumi.ComponentResource):
                 api_version="azmonitoring.coreos.com/v1",
                 kind="ServiceMonitor",
                 metadata=scrape_metadata,
-                spec={"selector": selector, "endpoints": [{"port": DCGM_METRICS_PORT, "interval": "30s"}]},
+                spec={
+                    "selector": selector,
+                    "endpoints": [
+                        {
+                            "port": DCGM_METRICS_PORT,
+                            "interval": "30s",
+                            # GPU series carry the node they ran on: pool alerts select nodes by name.
+                            "relabelings": [
+                                {"sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"}
+                            ],
+                        }
+                    ],
+                },
                 opts=child_options(self),
             )
         else:
@@ -154,7 +166,11 @@ class GpuStack(pulumi.ComponentResource):
                 api_version="monitoring.googleapis.com/v1",
                 kind="PodMonitoring",
                 metadata=scrape_metadata,
-                spec={"selector": selector, "endpoints": [{"port": DCGM_METRICS_PORT, "interval": "30s"}]},
+                spec={
+                    "selector": selector,
+                    "endpoints": [{"port": DCGM_METRICS_PORT, "interval": "30s"}],
+                    "targetLabels": {"metadata": ["pod", "container", "node"]},
+                },
                 opts=child_options(self),
             )
         self.register_outputs({"namespace": after(self.release, namespace_name)})
