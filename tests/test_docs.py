@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from aiscale.components.k8s.gpu_stack import GPU_OPERATOR_VERSION
 from aiscale.core.config.reference import render
 from aiscale.policies import all_policies
 from tests.conftest import REPO
@@ -17,3 +18,7 @@ def test_every_policy_is_documented() -> None:
     text = (REPO / "docs" / "policies.md").read_text()
     for policy in all_policies():
         assert f'<a id="{policy.name}"></a>' in text, policy.name
+
+
+def test_tenancy_doc_names_the_pinned_gpu_operator() -> None:
+    assert f"(`{GPU_OPERATOR_VERSION}`)" in (REPO / "docs" / "kubernetes-tenancy.md").read_text()
