@@ -99,6 +99,20 @@ def _merge(base: dict[str, Any], overrides: Mapping[str, Any]) -> dict[str, Any]
     return merged
 
 
+def _scrape_resource(cloud: str) -> tuple[str, str, dict[str, Any]]:
+    """API version, kind and spec (less its selector) of the managed Prometheus scrape resource of ``cloud``."""
+    endpoint: dict[str, Any] = {"port": DCGM_METRICS_PORT, "interval": "30s"}
+    if cloud == "azure":
+        # GPU series carry the node they ran on: pool alerts select nodes by name.
+        relabel = {"sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"}
+        return "azmonitoring.coreos.com/v1", "ServiceMonitor", {"endpoints": [{**endpoint, "relabelings": [relabel]}]}
+    return (
+        "monitoring.googleapis.com/v1",
+        "PodMonitoring",
+        {"endpoints": [endpoint], "targetLabels": {"metadata": ["pod", "container", "node"]}},
+    )
+
+
 class GpuStack(pulumi.ComponentResource):
     """``<name>-namespace``, ``<name>-gpu-operator`` (Helm release), ``<name>-dcgm-scrape``.
 
@@ -137,40 +151,13 @@ class GpuStack(pulumi.ComponentResource):
             opts=child_options(self),
         )
         # Scraping starts once the operator is in (its exporter service must exist to be selected).
-        scrape_metadata = {"name": "dcgm-exporter", "namespace": after(self.release, namespace_name), "labels": labels}
-        selector = {"matchLabels": dict(DCGM_EXPORTER_LABELS)}
-        if args["cloud"] == "azure":
-            kubernetes.apiextensions.CustomResource(
-                f"{name}-dcgm-scrape",
-                api_version="azmonitoring.coreos.com/v1",
-                kind="ServiceMonitor",
-                metadata=scrape_metadata,
-                spec={
-                    "selector": selector,
-                    "endpoints": [
-                        {
-                            "port": DCGM_METRICS_PORT,
-                            "interval": "30s",
-                            # GPU series carry the node they ran on: pool alerts select nodes by name.
-                            "relabelings": [
-                                {"sourceLabels": ["__meta_kubernetes_pod_node_name"], "targetLabel": "node"}
-                            ],
-                        }
-                    ],
-                },
-                opts=child_options(self),
-            )
-        else:
-            kubernetes.apiextensions.CustomResource(
-                f"{name}-dcgm-scrape",
-                api_version="monitoring.googleapis.com/v1",
-                kind="PodMonitoring",
-                metadata=scrape_metadata,
-                spec={
-                    "selector": selector,
-                    "endpoints": [{"port": DCGM_METRICS_PORT, "interval": "30s"}],
-                    "targetLabels": {"metadata": ["pod", "container", "node"]},
-                },
-                opts=child_options(self),
-            )
+        api_version, kind, spec = _scrape_resource(args["cloud"])
+        kubernetes.apiextensions.CustomResource(
+            f"{name}-dcgm-scrape",
+            api_version=api_version,
+            kind=kind,
+            metadata={"name": "dcgm-exporter", "namespace": after(self.release, namespace_name), "labels": labels},
+            spec={"selector": {"matchLabels": dict(DCGM_EXPORTER_LABELS)}, **spec},
+            opts=child_options(self),
+        )
         self.register_outputs({"namespace": after(self.release, namespace_name)})
