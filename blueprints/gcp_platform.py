@@ -1,30 +1,140 @@
-"""``GcpGpuInferencePlatform``: the Google Cloud side of an aiscale stack, composed step by step from config."""
+"""``GcpGpuInferencePlatform``: the Google Cloud side of an aiscale stack, composed step by step from config.
+
+validate config → monitoring → network → keys with CMEK wiring → cluster and GPU pools → GPU stack and team
+namespaces on the cluster → Vertex AI endpoints → budget. Each step is one component; every section of
+``aiscale:gcp`` is optional except the keys. Same shape and vocabulary as ``AzureGpuInferencePlatform``.
+"""
 
 from __future__ import annotations
 
 import pulumi
+import pulumi_kubernetes as kubernetes
 
+from aiscale.components.common.gcp_alerts import GcpAlertsArgs
 from aiscale.components.common.options import child_options
+from aiscale.components.gcp.budget import GcpBudget
+from aiscale.components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
+from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
 from aiscale.components.gcp.kms import KmsKeyRing
+from aiscale.components.gcp.monitoring import GcpMonitoring
+from aiscale.components.gcp.vertex_endpoint import VertexEndpoint, VertexEndpointArgs
+from aiscale.components.gcp.vpc import PODS_RANGE_NAME, SERVICES_RANGE_NAME, Vpc, VpcArgs
+from aiscale.components.k8s.gpu_stack import GpuStack
+from aiscale.components.k8s.provider import cluster_provider, gke_kubeconfig
+from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core.config import StackConfig
+from aiscale.core.config.gcp import GcpConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:blueprints:GcpGpuInferencePlatform"
 
 
-class GcpGpuInferencePlatform(pulumi.ComponentResource):
-    """Customer-managed keys for the platform, wired to the services that encrypt with them."""
+def cmek_consumers(gcp: GcpConfig) -> dict[str, list[str]]:
+    """Service agents per key: those configured plus those of every CMEK consumer this stack deploys."""
+    agents = {key_name: [agent.value for agent in key.consumers] for key_name, key in gcp.kms.keys.items()}
 
+    def grant(key_name: str, agent: str) -> None:
+        if agent not in agents[key_name]:
+            agents[key_name].append(agent)
+
+    if gcp.cmek.enabled:
+        if gcp.gke is not None:
+            grant(gcp.cmek.gke_secrets_key, "container")
+            grant(gcp.cmek.boot_disk_key, "compute")
+        if gcp.endpoints:
+            grant(gcp.cmek.vertex_key, "aiplatform")
+    return agents
+
+
+class GcpGpuInferencePlatform(pulumi.ComponentResource):
+    """The whole Google Cloud platform of one stack."""
+
+    monitoring: GcpMonitoring | None
+    network: Vpc | None
     kms: KmsKeyRing
+    gke: GkeCluster | None
+    gpu_pools: dict[str, GkeGpuNodePool]
+    k8s_provider: kubernetes.Provider | None
+    gpu_stack: GpuStack | None
+    teams: dict[str, TeamNamespace]
+    endpoints: dict[str, VertexEndpoint]
+    budget: GcpBudget | None
 
     def __init__(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, opts)
         if config.gcp is None:
             raise InvalidArgumentError(COMPONENT, "config.gcp", "the stack has no aiscale:gcp section")
         gcp = config.gcp
-        protect = config.protect_stateful
+        self.gcp = gcp
+        self.labels = config.resource_labels()
+        self.protect = config.protect_stateful
+        self.prefix = gcp.project
 
-        self.kms = KmsKeyRing(
+        self.monitoring = self._monitoring(name) if gcp.monitoring else None
+        self.network = self._network(name) if gcp.network else None
+        self.kms = self._keys(name)
+        self.gke = self._cluster(name) if gcp.gke else None
+        self.gpu_pools = {pool: self._gpu_pool(name, pool) for pool in gcp.gpu_pools}
+        on_cluster = self.gke is not None and bool(gcp.teams or self._operator_drivers())
+        self.k8s_provider = self._kubernetes(name) if on_cluster else None
+        self.gpu_stack = self._gpu_stack(name, config) if on_cluster and self._operator_drivers() else None
+        self.teams = {team: self._team(name, team, config) for team in gcp.teams} if on_cluster else {}
+        self.endpoints = {endpoint: self._endpoint(name, endpoint) for endpoint in gcp.endpoints}
+        self.budget = self._budget(name) if gcp.budget else None
+
+        self.register_outputs(
+            {
+                "keyRingId": self.kms.key_ring_id,
+                "keyIds": self.kms.key_ids,
+                "clusterName": self.gke.cluster_name if self.gke else None,
+                "endpointIds": {k: v.endpoint_id for k, v in self.endpoints.items()},
+            }
+        )
+
+    # --- steps ----------------------------------------------------------------------------------------------
+
+    def _monitoring(self, name: str) -> GcpMonitoring:
+        monitoring = self.gcp.monitoring
+        assert monitoring is not None
+        webhook = monitoring.alerts.webhook_url
+        return GcpMonitoring(
+            f"{name}-monitoring",
+            {
+                "project": self.gcp.project,
+                "alert_emails": list(monitoring.alerts.emails),
+                "runbook_base_url": monitoring.alerts.runbook_base_url,
+                "log_retention_days": monitoring.log_retention_days,
+                **({"webhook_url": pulumi.Output.secret(webhook.get_secret_value())} if webhook else {}),
+                "labels": self.labels,
+            },
+            opts=child_options(self),
+        )
+
+    def _alerts(self) -> GcpAlertsArgs:
+        assert self.monitoring is not None
+        return self.monitoring.alerts_args(self.gcp.project)
+
+    def _network(self, name: str) -> Vpc:
+        network = self.gcp.network
+        assert network is not None
+        args: VpcArgs = {
+            "project": self.gcp.project,
+            "region": self.gcp.region,
+            "network_name": f"{self.prefix}-vpc",
+            "subnet": str(network.subnet),
+            "pods_range": str(network.pods_range),
+            "services_range": str(network.services_range),
+            "flow_log_sampling": network.flow_log_sampling,
+            "labels": self.labels,
+        }
+        if network.private_service_access_range is not None:
+            args["private_service_access_range"] = str(network.private_service_access_range)
+        return Vpc(f"{name}-network", args, opts=child_options(self))
+
+    def _keys(self, name: str) -> KmsKeyRing:
+        gcp = self.gcp
+        agents = cmek_consumers(gcp)
+        return KmsKeyRing(
             f"{name}-kms",
             {
                 "project": gcp.project,
@@ -36,14 +146,207 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
                         "rotation_days": key.rotation_days,
                         "protection_level": key.protection_level.value,
                         "destroy_scheduled_days": key.destroy_scheduled_days,
-                        "service_agents": [agent.value for agent in key.consumers],
+                        "service_agents": agents[key_name],
                     }
                     for key_name, key in gcp.kms.keys.items()
                 },
-                "labels": config.resource_labels(),
-                "protect": protect,
+                "labels": self.labels,
+                "protect": self.protect,
             },
             opts=child_options(self),
         )
 
-        self.register_outputs({"keyRingId": self.kms.key_ring_id, "keyIds": self.kms.key_ids})
+    def _key(self, key_name: str) -> pulumi.Output[str]:
+        return self.kms.keys[key_name].id
+
+    def _cluster(self, name: str) -> GkeCluster:
+        gke, network, vpc = self.gcp.gke, self.gcp.network, self.network
+        assert gke is not None and network is not None and vpc is not None
+        window = gke.maintenance_window
+        args: GkeClusterArgs = {
+            "cluster_name": gke.name,
+            "project": self.gcp.project,
+            "region": self.gcp.region,
+            "network_id": vpc.network_id,
+            "subnet_id": vpc.subnet_id,
+            "pods_range_name": PODS_RANGE_NAME,
+            "services_range_name": SERVICES_RANGE_NAME,
+            "master_range": str(network.master_range),
+            "system_pool": {
+                "machine_type": gke.system_pool.machine_type,
+                "min_nodes": gke.system_pool.min_nodes,
+                "max_nodes": gke.system_pool.max_nodes,
+            },
+            "private_endpoint": gke.private_endpoint,
+            # Nodes and bastions in the cluster subnet reach the control plane, and the configured networks.
+            "authorized_networks": [str(network.subnet), *(str(n) for n in gke.authorized_networks)],
+            "release_channel": gke.release_channel,
+            "zones": list(gke.zones),
+            "maintenance_window": {
+                "day_of_week": window.day_of_week,
+                "start_hour": window.start_hour,
+                "duration_hours": window.duration_hours,
+            },
+            "deletion_protection": gke.deletion_protection,
+            "labels": self.labels,
+            "protect": self.protect,
+        }
+        if gke.security_group is not None:
+            args["security_group"] = gke.security_group
+        if self.gcp.cmek.enabled:
+            args["secrets_encryption_key"] = self._key(self.gcp.cmek.gke_secrets_key)
+            args["boot_disk_key"] = self._key(self.gcp.cmek.boot_disk_key)
+        # The key grants of the container and compute agents must exist before the cluster uses the keys.
+        return GkeCluster(f"{name}-gke", args, opts=child_options(self, depends_on=[self.kms]))
+
+    def _gpu_pool(self, name: str, pool_name: str) -> GkeGpuNodePool:
+        pool, gke, gke_config = self.gcp.gpu_pools[pool_name], self.gke, self.gcp.gke
+        assert gke is not None and gke_config is not None
+        args: GkeGpuNodePoolArgs = {
+            "pool_name": pool_name,
+            "project": self.gcp.project,
+            "region": self.gcp.region,
+            "cluster_id": gke.cluster_id,
+            "cluster_name": gke_config.name,
+            "machine_type": pool.machine_type,
+            "min_nodes": pool.min_nodes,
+            "max_nodes": pool.max_nodes,
+            "service_account_email": gke.node_service_account_email,
+            "purpose": pool.purpose,
+            "spot": pool.spot,
+            "driver": pool.driver,
+            "zones": list(pool.zones or gke_config.zones),
+            "disk_size_gb": pool.disk_size_gb,
+            "node_labels": dict(pool.labels),
+            "labels": self.labels,
+        }
+        if pool.partition_size is not None:
+            args["partition_size"] = pool.partition_size
+        if pool.sharing is not None and pool.max_shared_clients is not None:
+            args["sharing"] = pool.sharing
+            args["max_shared_clients"] = pool.max_shared_clients
+        if self.gcp.cmek.enabled:
+            args["boot_disk_key"] = self._key(self.gcp.cmek.boot_disk_key)
+        monitoring = self.gcp.monitoring
+        if self.monitoring is not None and monitoring is not None:
+            args["alerts"] = {
+                **self._alerts(),
+                "at_max_minutes": monitoring.pool_at_max_minutes,
+                **({"idle_hours": monitoring.gpu_idle_hours} if monitoring.gpu_idle_hours else {}),
+            }
+        return GkeGpuNodePool(f"{name}-gpu-{pool_name}", args, opts=child_options(self))
+
+    def _operator_drivers(self) -> bool:
+        return any(pool.driver == "INSTALLATION_DISABLED" for pool in self.gcp.gpu_pools.values())
+
+    def _kubernetes(self, name: str) -> kubernetes.Provider:
+        assert self.gke is not None
+        kubeconfig = gke_kubeconfig(self.gke.cluster_name, self.gke.control_plane_host, self.gke.ca_certificate)
+        return cluster_provider(f"{name}-k8s", kubeconfig, parent=self)
+
+    def _on_cluster(self) -> pulumi.ResourceOptions:
+        assert self.k8s_provider is not None
+        return child_options(self, providers=[self.k8s_provider])
+
+    def _gpu_stack(self, name: str, config: StackConfig) -> GpuStack:
+        return GpuStack(
+            f"{name}-gpu-stack",
+            {"cloud": "gcp", "driver": "operator", "labels": config.resource_labels()},
+            opts=pulumi.ResourceOptions.merge(
+                self._on_cluster(), pulumi.ResourceOptions(depends_on=list(self.gpu_pools.values()))
+            ),
+        )
+
+    def _team(self, name: str, team_name: str, config: StackConfig) -> TeamNamespace:
+        team = self.gcp.teams[team_name]
+        return TeamNamespace(
+            f"{name}-team-{team_name}",
+            {
+                "namespace": team_name,
+                "quota": {"gpus": team.gpu_quota, "cpu": team.cpu_quota, "memory": team.memory_quota},
+                "pod_security": team.pod_security,
+                "gateway_namespaces": list(team.gateway_namespaces),
+                "egress_cidrs": [str(cidr) for cidr in team.egress_cidrs],
+                "https_egress": team.https_egress,
+                "gcp_identity": {"project": self.gcp.project, "account_id": f"{team_name}-workload"[:30]},
+                "group_access": {"group": team.group_email},
+                "labels": config.resource_labels(),
+            },
+            opts=self._on_cluster(),
+        )
+
+    def _endpoint(self, name: str, endpoint_name: str) -> VertexEndpoint:
+        spec = self.gcp.endpoints[endpoint_name]
+        args: VertexEndpointArgs = {
+            "endpoint_name": endpoint_name,
+            "project": self.gcp.project,
+            "project_number": self.gcp.project_number,
+            "region": self.gcp.region,
+            "deployments": {
+                deployment_name: {
+                    "model": {
+                        "artifact_uri": deployment.model.artifact_uri,
+                        "serving_container_image": deployment.model.serving_container_image,
+                        "version_labels": dict(deployment.model.version_labels),
+                    },
+                    "machine_type": deployment.machine_type,
+                    "min_replicas": deployment.min_replicas,
+                    "max_replicas": deployment.max_replicas,
+                    "target_utilization_percentage": deployment.target_utilization_percentage,
+                }
+                for deployment_name, deployment in spec.deployments.items()
+            },
+            "traffic": dict(spec.traffic),
+            "network_access": spec.network_access,
+            "labels": self.labels,
+        }
+        if self.network is not None:
+            args["network_name"] = f"{self.prefix}-vpc"
+        if self.gcp.cmek.enabled:
+            args["kms_key_name"] = self._key(self.gcp.cmek.vertex_key)
+        if spec.request_logging_sampling is not None and spec.request_logging_table is not None:
+            args["request_logging"] = {
+                "sampling_rate": spec.request_logging_sampling,
+                "bigquery_table": spec.request_logging_table,
+            }
+        if spec.health_check_path is not None:
+            args["health_check_path"] = spec.health_check_path
+        if self.monitoring is not None:
+            args["alerts"] = {
+                **self._alerts(),
+                "latency_p95_ms": spec.slo.latency_p95_ms,
+                "latency_p99_ms": spec.slo.latency_p99_ms,
+                "error_rate_percent": spec.slo.error_rate_percent,
+            }
+        # Private networking and the Vertex AI agent's key grant come first.
+        dependencies: list[pulumi.Resource] = [self.kms, *([self.network] if self.network else [])]
+        return VertexEndpoint(
+            f"{name}-endpoint-{endpoint_name}", args, opts=child_options(self, depends_on=dependencies)
+        )
+
+    def _budget(self, name: str) -> GcpBudget:
+        budget = self.gcp.budget
+        assert budget is not None and self.gcp.billing_account is not None
+        return GcpBudget(
+            f"{name}-budget",
+            {
+                "billing_account": self.gcp.billing_account,
+                "project": self.gcp.project,
+                "project_number": self.gcp.project_number,
+                "display_name": f"{self.gcp.project} monthly",
+                "amount": budget.amount,
+                "currency": budget.currency,
+                "actual_thresholds": list(budget.actual_thresholds),
+                "forecast_thresholds": list(budget.forecast_thresholds),
+                "contact_emails": list(budget.contact_emails),
+                **({"start_date": budget.start_date, "end_date": budget.end_date} if budget.end_date else {}),
+                **(
+                    {"label_filter": {key: values[0] for key, values in budget.tag_filter.items()}}
+                    if budget.tag_filter
+                    else {}
+                ),
+                **({"pubsub_topic": self.gcp.budget_pubsub_topic} if self.gcp.budget_pubsub_topic else {}),
+                "labels": self.labels,
+            },
+            opts=child_options(self),
+        )

@@ -28,4 +28,6 @@ def deploy_stack(config: StackConfig, *, export: bool = True) -> Deployment:
             pulumi.export("azureKeyVaultUri", azure.keys.vault_uri)
         if gcp is not None:
             pulumi.export("gcpKeyRingId", gcp.kms.key_ring_id)
+            if gcp.gke is not None:
+                pulumi.export("gkeClusterName", gcp.gke.cluster_name)
     return Deployment(azure, gcp)

@@ -76,19 +76,24 @@ def aks_kubeconfig(
 
 
 def gke_kubeconfig(
-    cluster_name: pulumi.Input[str], endpoint: pulumi.Input[str], ca_certificate: pulumi.Input[str]
+    cluster_name: pulumi.Input[str], server: pulumi.Input[str], ca_certificate: pulumi.Input[str] | None
 ) -> pulumi.Output[str]:
-    """A kubeconfig for a GKE cluster using ``gke-gcloud-auth-plugin`` (a secret); the CA is base64 PEM."""
+    """A kubeconfig for a GKE cluster using ``gke-gcloud-auth-plugin`` (a secret).
 
-    def render(values: list[str]) -> str:
-        name, server, ca = values
+    ``server`` is the DNS endpoint (served with a publicly trusted certificate: no CA) or the IP endpoint with the
+    cluster's base64 PEM ``ca_certificate``.
+    """
+
+    def render(values: list[str | None]) -> str:
+        name, host, ca = values
+        cluster: dict[str, str] = {"server": f"https://{host}"}
+        if ca:
+            cluster["certificate-authority-data"] = ca
         return yaml.safe_dump(
             {
                 "apiVersion": "v1",
                 "kind": "Config",
-                "clusters": [
-                    {"name": name, "cluster": {"server": f"https://{server}", "certificate-authority-data": ca}}
-                ],
+                "clusters": [{"name": name, "cluster": cluster}],
                 "users": [
                     {
                         "name": name,
@@ -109,7 +114,7 @@ def gke_kubeconfig(
             sort_keys=False,
         )
 
-    return pulumi.Output.secret(pulumi.Output.all(cluster_name, endpoint, ca_certificate).apply(render))
+    return pulumi.Output.secret(pulumi.Output.all(cluster_name, server, ca_certificate).apply(render))
 
 
 def cluster_provider(name: str, kubeconfig: pulumi.Input[str], parent: pulumi.Resource) -> kubernetes.Provider:

@@ -10,7 +10,15 @@ from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from aiscale.core import gpu, rules
 from aiscale.core.config.base import StrictModel, Uuid, preset
-from aiscale.core.config.common import AlertRouting, BudgetConfig, EndpointSlo, GpuPoolScaling, TeamConfig
+from aiscale.core.config.common import (
+    BudgetConfig,
+    EndpointSlo,
+    GpuPoolScaling,
+    MaintenanceWindowConfig,
+    MonitoringConfig,
+    TeamConfig,
+    TeamName,
+)
 
 #: Azure allows at most five notifications on one budget.
 AZURE_MAX_BUDGET_NOTIFICATIONS = 5
@@ -228,15 +236,6 @@ class AksSystemPoolConfig(StrictModel):
         return self
 
 
-class MaintenanceWindowConfig(StrictModel):
-    """Weekly window (UTC) for Kubernetes and node OS upgrades."""
-
-    day_of_week: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] = "Sunday"
-    start_hour: int = Field(default=2, ge=0, le=23)
-    duration_hours: int = Field(default=4, ge=4, le=24)
-    """AKS requires at least four hours."""
-
-
 class AksConfig(StrictModel):
     """The AKS cluster."""
 
@@ -396,22 +395,6 @@ class AzureMlConfig(StrictModel):
         return value
 
 
-class AzureMonitoringConfig(StrictModel):
-    """Log Analytics, alert routing and alert thresholds."""
-
-    log_retention_days: int = preset(dev=30, staging=60, prod=90, ge=30, le=730)
-    alerts: AlertRouting
-    gpu_idle_hours: int | None = preset(dev=2, staging=4, prod=None, ge=1, le=72)
-    """Alert when a GPU pool has nodes but no GPU use for this long (unset: no idle alert)."""
-    pool_at_max_minutes: int = Field(default=30, ge=5, le=1440)
-    """Alert when a GPU pool stays at max_nodes this long."""
-    utilization_percent: int = Field(default=90, ge=1, le=100)
-    """CPU/GPU utilisation of endpoint instances that raises an alert."""
-
-
-TeamName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")]
-
-
 class AzureTeamConfig(TeamConfig):
     """A team on the AKS cluster."""
 
@@ -437,7 +420,7 @@ class AzureConfig(StrictModel):
     ml: AzureMlConfig | None = None
     budget: BudgetConfig | None = None
     budget_scope: Literal["resource_group", "subscription"] = "resource_group"
-    monitoring: AzureMonitoringConfig | None = None
+    monitoring: MonitoringConfig | None = None
     teams: dict[TeamName, AzureTeamConfig] = Field(default_factory=dict)
     """Team namespaces on the AKS cluster, by team name (also the namespace name)."""
 

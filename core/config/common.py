@@ -140,3 +140,30 @@ class TeamConfig(StrictModel):
     """Private ranges the team's pods may reach (private endpoints of storage, registries, databases)."""
     https_egress: bool = True
     """HTTPS to public addresses (token exchange, model downloads); off behind an egress firewall."""
+
+
+class MaintenanceWindowConfig(StrictModel):
+    """Weekly window (UTC) for Kubernetes and node upgrades (both clouds)."""
+
+    day_of_week: Literal["Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday"] = "Sunday"
+    start_hour: int = Field(default=2, ge=0, le=23)
+    duration_hours: int = Field(default=4, ge=4, le=24)
+    """AKS requires at least four hours; GKE at least four hours of maintenance per week."""
+
+
+class MonitoringConfig(StrictModel):
+    """Log retention, alert routing and alert thresholds (both clouds)."""
+
+    log_retention_days: int = preset(dev=30, staging=60, prod=90, ge=30, le=730)
+    """Retention of the platform's logs (Log Analytics workspace; Cloud Logging ``_Default`` bucket)."""
+    alerts: AlertRouting
+    gpu_idle_hours: int | None = preset(dev=2, staging=4, prod=None, ge=1, le=72)
+    """Alert when a GPU pool has nodes but no GPU use for this long (unset: no idle alert)."""
+    pool_at_max_minutes: int = Field(default=30, ge=5, le=1440)
+    """Alert when a GPU pool stays at max_nodes this long."""
+    utilization_percent: int = Field(default=90, ge=1, le=100)
+    """CPU/GPU utilisation of endpoint instances that raises an alert."""
+
+
+TeamName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")]
+"""A team's name: also its namespace name on the cluster."""

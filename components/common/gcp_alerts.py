@@ -1,0 +1,89 @@
+"""The alerts interface for Google Cloud components: notification channels and runbook links.
+
+Every alert policy aiscale creates notifies the platform's notification channels and carries documentation with
+the runbook ``<runbook_base_url>/<alert kind>``. An alert *covers* the resource it watches by depending on it
+explicitly; the policy pack reads that dependency (the same convention as on Azure).
+
+Cloud Monitoring metrics are queried in PromQL with their Managed Service for Prometheus names: a metric
+``kubernetes.io/node/accelerator/duty_cycle`` of resource ``k8s_node`` is
+``kubernetes_io:node_accelerator_duty_cycle{monitored_resource="k8s_node"}``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import TypedDict
+
+import pulumi
+from pulumi_gcp import monitoring
+
+from aiscale.components.common.options import child_options
+
+SEVERITIES = ("CRITICAL", "ERROR", "WARNING")
+
+
+class GcpAlertsArgs(TypedDict):
+    project: pulumi.Input[str]
+    notification_channels: Sequence[pulumi.Input[str]]
+    """Notification channel ids (``projects/<p>/notificationChannels/<id>``)."""
+    runbook_base_url: str
+
+
+def runbook(args: GcpAlertsArgs, page: str) -> str:
+    """The runbook of an alert kind: one page per kind, not per resource."""
+    return f"{args['runbook_base_url'].rstrip('/')}/{page}"
+
+
+def promql(display_name: str, query: str, duration_seconds: int) -> monitoring.AlertPolicyConditionArgs:
+    """A PromQL condition: fires once ``query`` returns series for ``duration_seconds``."""
+    return monitoring.AlertPolicyConditionArgs(
+        display_name=display_name,
+        condition_prometheus_query_language=monitoring.AlertPolicyConditionConditionPrometheusQueryLanguageArgs(
+            query=query, duration=f"{duration_seconds}s", evaluation_interval="60s"
+        ),
+    )
+
+
+def alert_policy(
+    name: str,
+    *,
+    alert: str,
+    runbook_page: str,
+    display_name: str,
+    summary: str,
+    condition: monitoring.AlertPolicyConditionArgs,
+    severity: str,
+    args: GcpAlertsArgs,
+    watched: Sequence[pulumi.Resource],
+    labels: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None,
+    parent: pulumi.Resource,
+    rate_limit_seconds: int | None = None,
+) -> monitoring.AlertPolicy:
+    """``<name>-alert-<alert>``: one condition, routed to the notification channels, documented with its runbook."""
+    url = runbook(args, runbook_page)
+    return monitoring.AlertPolicy(
+        f"{name}-alert-{alert}",
+        project=args["project"],
+        display_name=display_name,
+        combiner="OR",
+        conditions=[condition],
+        severity=severity,
+        enabled=True,
+        notification_channels=list(args["notification_channels"]),
+        documentation=monitoring.AlertPolicyDocumentationArgs(
+            subject=display_name,
+            content=f"{summary}\n\nRunbook: {url}",
+            mime_type="text/markdown",
+            links=[monitoring.AlertPolicyDocumentationLinkArgs(display_name="Runbook", url=url)],
+        ),
+        alert_strategy=monitoring.AlertPolicyAlertStrategyArgs(
+            auto_close="1800s",
+            notification_rate_limit=monitoring.AlertPolicyAlertStrategyNotificationRateLimitArgs(
+                period=f"{rate_limit_seconds}s"
+            )
+            if rate_limit_seconds is not None
+            else None,
+        ),
+        user_labels=labels,
+        opts=child_options(parent, depends_on=list(watched)),
+    )

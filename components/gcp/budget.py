@@ -1,0 +1,130 @@
+"""A Cloud Billing budget for the project: current and forecasted spend thresholds, e-mail and Pub/Sub notices.
+
+Scoped to the project (and optionally to resources carrying one label), monthly by default or over a fixed period
+when an end date is given. Notifications go to e-mail notification channels (at most five per budget) and, when
+given, to a Pub/Sub topic for automation (for example scaling GPU pools down). Billing-account administrators are
+not mailed by default: the configured contacts are.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_gcp import billing, monitoring
+
+from aiscale.components.common.options import child_options
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:gcp:Budget"
+#: Budgets notify at most five Cloud Monitoring notification channels.
+MAX_CHANNELS = 5
+
+
+class GcpBudgetArgs(TypedDict):
+    """Arguments of :class:`GcpBudget`."""
+
+    billing_account: str
+    project: pulumi.Input[str]
+    """Project that owns the notification channels."""
+    project_number: str
+    display_name: str
+    amount: float
+    currency: str
+    actual_thresholds: Sequence[int]
+    """Percentages of current spend."""
+    forecast_thresholds: Sequence[int]
+    """Percentages of forecasted spend."""
+    contact_emails: Sequence[str]
+    start_date: NotRequired[str]
+    end_date: NotRequired[str]
+    """With ``start_date``: a fixed period instead of calendar months."""
+    label_filter: NotRequired[Mapping[str, str]]
+    """Count only resources carrying this label (one key)."""
+    pubsub_topic: NotRequired[str]
+    labels: NotRequired[Mapping[str, str]]
+
+
+def _validate(args: GcpBudgetArgs) -> None:
+    def fail(argument: str, problem: str) -> None:
+        raise InvalidArgumentError(COMPONENT, argument, problem)
+
+    if args["amount"] <= 0:
+        fail("amount", "must be positive")
+    if not args["actual_thresholds"] and not args["forecast_thresholds"]:
+        fail("actual_thresholds", "give at least one actual or forecast threshold")
+    if not 1 <= len(args["contact_emails"]) <= MAX_CHANNELS:
+        fail(
+            "contact_emails", f"{len(args['contact_emails'])} addresses; a budget notifies 1 to {MAX_CHANNELS} channels"
+        )
+    if len(args.get("label_filter", {})) > 1:
+        fail("label_filter", "budgets filter on a single label")
+    if "end_date" in args and "start_date" not in args:
+        fail("end_date", "needs start_date")
+
+
+def _day(text: str) -> dict[str, int]:
+    day = datetime.date.fromisoformat(text)
+    return {"year": day.year, "month": day.month, "day": day.day}
+
+
+class GcpBudget(pulumi.ComponentResource):
+    """``<name>-email-<n>`` notification channels and ``<name>-budget``."""
+
+    budget: billing.Budget
+
+    def __init__(self, name: str, args: GcpBudgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        channels = [
+            monitoring.NotificationChannel(
+                f"{name}-email-{index}",
+                project=args["project"],
+                display_name=f"aiscale budget: {address}",
+                type="email",
+                labels={"email_address": address},
+                user_labels=dict(args.get("labels", {})),
+                opts=child_options(self),
+            )
+            for index, address in enumerate(args["contact_emails"])
+        ]
+        units, fraction = divmod(round(args["amount"] * 1_000_000_000), 1_000_000_000)
+        fixed_period = "end_date" in args
+        self.budget = billing.Budget(
+            f"{name}-budget",
+            billing_account=args["billing_account"],
+            display_name=args["display_name"],
+            amount=billing.BudgetAmountArgs(
+                specified_amount=billing.BudgetAmountSpecifiedAmountArgs(
+                    currency_code=args["currency"], units=str(units), nanos=fraction or None
+                )
+            ),
+            threshold_rules=[
+                billing.BudgetThresholdRuleArgs(threshold_percent=percent / 100, spend_basis=basis)
+                for basis, thresholds in (
+                    ("CURRENT_SPEND", args["actual_thresholds"]),
+                    ("FORECASTED_SPEND", args["forecast_thresholds"]),
+                )
+                for percent in thresholds
+            ],
+            budget_filter=billing.BudgetBudgetFilterArgs(
+                projects=[f"projects/{args['project_number']}"],
+                labels=dict(args.get("label_filter", {})) or None,
+                calendar_period=None if fixed_period else "MONTH",
+                custom_period=billing.BudgetBudgetFilterCustomPeriodArgs(
+                    start_date=billing.BudgetBudgetFilterCustomPeriodStartDateArgs(**_day(args["start_date"])),
+                    end_date=billing.BudgetBudgetFilterCustomPeriodEndDateArgs(**_day(args["end_date"])),  # type: ignore[typeddict-item]
+                )
+                if fixed_period
+                else None,
+            ),
+            all_updates_rule=billing.BudgetAllUpdatesRuleArgs(
+                monitoring_notification_channels=[channel.id for channel in channels],
+                pubsub_topic=args.get("pubsub_topic"),
+                disable_default_iam_recipients=True,
+            ),
+            opts=child_options(self),
+        )
+        self.register_outputs({"budgetId": self.budget.id})

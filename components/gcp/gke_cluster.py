@@ -1,0 +1,339 @@
+"""Private regional GKE cluster for GPU workloads, with a dedicated least-privilege node service account.
+
+Private nodes, a private control plane endpoint (or one restricted to authorized networks, never 0.0.0.0/0), VPC-
+native networking on the VPC's secondary ranges, Dataplane V2 (eBPF, built-in network policy enforcement),
+workload identity, shielded nodes, Kubernetes secrets encrypted with a Cloud KMS key, managed Prometheus with the
+DCGM GPU metrics package, a release channel with a weekly maintenance window, deletion protection where asked.
+The default node pool is removed; a ``system`` pool runs add-ons and CPU work, GPU pools are ``GkeGpuNodePool``s.
+Nodes run as ``<cluster>-nodes``, a service account holding only the roles nodes need (logs, metrics, image pulls).
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Mapping, Sequence
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_gcp import container, projects, serviceaccount
+
+from aiscale.components.common.options import after, child_options
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:gcp:GkeCluster"
+#: What nodes need and nothing more (Google's hardening guide for GKE node service accounts).
+NODE_ROLES = (
+    "roles/logging.logWriter",
+    "roles/monitoring.metricWriter",
+    "roles/monitoring.viewer",
+    "roles/stackdriver.resourceMetadata.writer",
+    "roles/autoscaling.metricsWriter",
+    "roles/artifactregistry.reader",
+)
+#: Managed Prometheus packages: control plane, workload state and NVIDIA DCGM GPU metrics.
+MONITORING_COMPONENTS = (
+    "SYSTEM_COMPONENTS",
+    "APISERVER",
+    "SCHEDULER",
+    "CONTROLLER_MANAGER",
+    "STORAGE",
+    "POD",
+    "DEPLOYMENT",
+    "STATEFULSET",
+    "DAEMONSET",
+    "HPA",
+    "DCGM",
+)
+LOGGING_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER")
+CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
+RELEASE_CHANNELS = ("REGULAR", "STABLE")
+_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+class SystemPoolArgs(TypedDict):
+    machine_type: str
+    min_nodes: int
+    """Per zone."""
+    max_nodes: int
+
+
+class GkeMaintenanceWindowArgs(TypedDict):
+    day_of_week: str
+    start_hour: int
+    duration_hours: int
+
+
+class GkeClusterArgs(TypedDict):
+    """Arguments of :class:`GkeCluster`."""
+
+    cluster_name: str
+    project: pulumi.Input[str]
+    region: str
+    network_id: pulumi.Input[str]
+    subnet_id: pulumi.Input[str]
+    pods_range_name: str
+    services_range_name: str
+    master_range: str
+    """``/28`` for the private control plane."""
+    system_pool: SystemPoolArgs
+    private_endpoint: NotRequired[bool]
+    """Control plane on its private address only (default True)."""
+    authorized_networks: NotRequired[Sequence[str]]
+    """Ranges allowed to reach the control plane (the cluster subnet belongs here for a private endpoint)."""
+    dns_endpoint: NotRequired[bool]
+    """Also serve the control plane on its DNS endpoint, authorised by IAM (default True): Pulumi and CI reach a
+    private control plane without a VPN, and nothing is reachable without Google credentials and RBAC."""
+    release_channel: NotRequired[str]
+    """``REGULAR`` (default) or ``STABLE``."""
+    zones: NotRequired[Sequence[str]]
+    maintenance_window: NotRequired[GkeMaintenanceWindowArgs]
+    secrets_encryption_key: NotRequired[pulumi.Input[str]]
+    """Cloud KMS key (resource name) for application-layer secrets encryption; its container agent needs the key role."""
+    boot_disk_key: NotRequired[pulumi.Input[str]]
+    """Cloud KMS key for node boot disks; its compute agent needs the key role."""
+    security_group: NotRequired[str]
+    """Google Groups for RBAC (``gke-security-groups@<domain>``)."""
+    deletion_protection: NotRequired[bool]
+    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    protect: NotRequired[bool]
+
+
+def _validate(args: GkeClusterArgs) -> None:
+    def fail(argument: str, problem: str) -> None:
+        raise InvalidArgumentError(COMPONENT, argument, problem)
+
+    networks = list(args.get("authorized_networks", []))
+    if "0.0.0.0/0" in networks:
+        fail("authorized_networks", "must not contain 0.0.0.0/0")
+    if not args.get("private_endpoint", True) and not networks:
+        fail("authorized_networks", "a public control plane endpoint needs them (it would be open to all)")
+    channel = args.get("release_channel", "REGULAR")
+    if channel not in RELEASE_CHANNELS:
+        fail("release_channel", f"{channel!r} is not one of {', '.join(RELEASE_CHANNELS)}")
+    if not args["master_range"].endswith("/28"):
+        fail("master_range", f"{args['master_range']} must be a /28")
+    pool = args["system_pool"]
+    if not 1 <= pool["min_nodes"] <= pool["max_nodes"]:
+        fail("system_pool", f"need 1 <= min_nodes ({pool['min_nodes']}) <= max_nodes ({pool['max_nodes']})")
+    window = args.get("maintenance_window")
+    if window is not None:
+        if window["day_of_week"] not in _DAYS:
+            fail("maintenance_window.day_of_week", f"{window['day_of_week']!r} is not one of {', '.join(_DAYS)}")
+        if not 4 <= window["duration_hours"] <= 24:
+            fail("maintenance_window.duration_hours", "must be 4 to 24 hours")
+
+
+def recurring_window(window: GkeMaintenanceWindowArgs) -> container.ClusterMaintenancePolicyRecurringWindowArgs:
+    """A weekly window anchored on a fixed date (never "now", so the plan is the same on every run)."""
+    weekday = _DAYS.index(window["day_of_week"])
+    # 2026-01-05 is a Monday: the first occurrence of the window's weekday from then on anchors the recurrence.
+    start = datetime.datetime(2026, 1, 5, window["start_hour"], tzinfo=datetime.UTC) + datetime.timedelta(days=weekday)
+    end = start + datetime.timedelta(hours=window["duration_hours"])
+    return container.ClusterMaintenancePolicyRecurringWindowArgs(
+        start_time=start.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        end_time=end.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        recurrence=f"FREQ=WEEKLY;BYDAY={window['day_of_week'][:2].upper()}",
+    )
+
+
+def node_config_defaults(
+    service_account: pulumi.Input[str], boot_disk_key: pulumi.Input[str] | None, *, cluster: bool = False
+) -> dict[str, object]:
+    """Settings every node pool shares: the node service account, shielded VMs, GKE metadata server, CMEK disks.
+
+    ``cluster`` builds them for the cluster's own (default) node config, whose nested types differ in name only.
+    """
+    shielded = (
+        container.ClusterNodeConfigShieldedInstanceConfigArgs
+        if cluster
+        else container.NodePoolNodeConfigShieldedInstanceConfigArgs
+    )
+    metadata = (
+        container.ClusterNodeConfigWorkloadMetadataConfigArgs
+        if cluster
+        else container.NodePoolNodeConfigWorkloadMetadataConfigArgs
+    )
+    return {
+        "service_account": service_account,
+        "oauth_scopes": [CLOUD_PLATFORM_SCOPE],
+        "shielded_instance_config": shielded(enable_secure_boot=True, enable_integrity_monitoring=True),
+        "workload_metadata_config": metadata(mode="GKE_METADATA"),
+        "boot_disk_kms_key": boot_disk_key,
+        "disk_type": "pd-balanced",
+        "metadata": {"disable-legacy-endpoints": "true"},
+    }
+
+
+class GkeCluster(pulumi.ComponentResource):
+    """``<name>-nodes-sa`` and its role grants, ``<name>-cluster``, ``<name>-system`` (node pool)."""
+
+    cluster: container.Cluster
+    node_service_account: serviceaccount.Account
+    cluster_id: pulumi.Output[str]
+    cluster_name: pulumi.Output[str]
+    endpoint: pulumi.Output[str]
+    """IP address of the control plane (private with ``private_endpoint``)."""
+    control_plane_host: pulumi.Output[str]
+    """Where clients reach the control plane: the DNS endpoint, else the IP endpoint."""
+    ca_certificate: pulumi.Output[str] | None
+    """Base64 PEM of the cluster CA (a secret) for the IP endpoint; None with the DNS endpoint (public CA)."""
+    node_service_account_email: pulumi.Output[str]
+    workload_pool: pulumi.Output[str]
+
+    def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        project, cluster_name = args["project"], args["cluster_name"]
+        private = args.get("private_endpoint", True)
+        labels = args.get("labels")
+        boot_disk_key = args.get("boot_disk_key")
+
+        self.node_service_account = serviceaccount.Account(
+            f"{name}-nodes-sa",
+            account_id=f"{cluster_name}-nodes"[:30],
+            project=project,
+            display_name=f"Nodes of GKE cluster {cluster_name}",
+            opts=child_options(self),
+        )
+        email = self.node_service_account.email
+        grants = [
+            projects.IAMMember(
+                f"{name}-nodes-{role.removeprefix('roles/').replace('.', '-').lower()}",
+                project=project,
+                role=role,
+                member=email.apply(lambda address: f"serviceAccount:{address}"),
+                opts=child_options(self),
+            )
+            for role in NODE_ROLES
+        ]
+
+        defaults = node_config_defaults(email, boot_disk_key)
+        secrets_key = args.get("secrets_encryption_key")
+        window = args.get("maintenance_window")
+        self.cluster = container.Cluster(
+            f"{name}-cluster",
+            name=cluster_name,
+            project=project,
+            location=args["region"],
+            node_locations=list(args.get("zones", [])) or None,
+            network=args["network_id"],
+            subnetwork=args["subnet_id"],
+            networking_mode="VPC_NATIVE",
+            ip_allocation_policy=container.ClusterIpAllocationPolicyArgs(
+                cluster_secondary_range_name=args["pods_range_name"],
+                services_secondary_range_name=args["services_range_name"],
+            ),
+            private_cluster_config=container.ClusterPrivateClusterConfigArgs(
+                enable_private_nodes=True,
+                enable_private_endpoint=private,
+                master_ipv4_cidr_block=args["master_range"],
+                master_global_access_config=container.ClusterPrivateClusterConfigMasterGlobalAccessConfigArgs(
+                    enabled=True
+                ),
+            ),
+            master_authorized_networks_config=container.ClusterMasterAuthorizedNetworksConfigArgs(
+                cidr_blocks=[
+                    container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(cidr_block=cidr, display_name=cidr)
+                    for cidr in args.get("authorized_networks", [])
+                ],
+                gcp_public_cidrs_access_enabled=False,
+            ),
+            control_plane_endpoints_config=container.ClusterControlPlaneEndpointsConfigArgs(
+                dns_endpoint_config=container.ClusterControlPlaneEndpointsConfigDnsEndpointConfigArgs(
+                    allow_external_traffic=True
+                )
+            )
+            if args.get("dns_endpoint", True)
+            else None,
+            master_auth=container.ClusterMasterAuthArgs(
+                client_certificate_config=container.ClusterMasterAuthClientCertificateConfigArgs(
+                    issue_client_certificate=False
+                )
+            ),
+            enable_legacy_abac=False,
+            enable_shielded_nodes=True,
+            datapath_provider="ADVANCED_DATAPATH",
+            workload_identity_config=container.ClusterWorkloadIdentityConfigArgs(
+                workload_pool=pulumi.Output.from_input(project).apply(lambda p: f"{p}.svc.id.goog")
+            ),
+            release_channel=container.ClusterReleaseChannelArgs(channel=args.get("release_channel", "REGULAR")),
+            database_encryption=container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=secrets_key)
+            if secrets_key is not None
+            else None,
+            monitoring_config=container.ClusterMonitoringConfigArgs(
+                enable_components=list(MONITORING_COMPONENTS),
+                managed_prometheus=container.ClusterMonitoringConfigManagedPrometheusArgs(enabled=True),
+            ),
+            logging_config=container.ClusterLoggingConfigArgs(enable_components=list(LOGGING_COMPONENTS)),
+            addons_config=container.ClusterAddonsConfigArgs(
+                gce_persistent_disk_csi_driver_config=container.ClusterAddonsConfigGcePersistentDiskCsiDriverConfigArgs(
+                    enabled=True
+                ),
+                # Model servers mount model artifacts from Cloud Storage.
+                gcs_fuse_csi_driver_config=container.ClusterAddonsConfigGcsFuseCsiDriverConfigArgs(enabled=True),
+            ),
+            authenticator_groups_config=container.ClusterAuthenticatorGroupsConfigArgs(
+                security_group=args["security_group"]
+            )
+            if "security_group" in args
+            else None,
+            maintenance_policy=container.ClusterMaintenancePolicyArgs(recurring_window=recurring_window(window))
+            if window is not None
+            else None,
+            # The default pool is created and removed at once; it still runs as the node account with CMEK disks.
+            remove_default_node_pool=True,
+            initial_node_count=1,
+            node_config=container.ClusterNodeConfigArgs(
+                **node_config_defaults(email, boot_disk_key, cluster=True)  # type: ignore[arg-type]
+            ),
+            deletion_protection=args.get("deletion_protection", False),
+            resource_labels=labels,
+            opts=child_options(self, protect=args.get("protect", False), depends_on=grants),
+        )
+        cluster_ref = after(self.cluster, cluster_name)
+        pool = args["system_pool"]
+        container.NodePool(
+            f"{name}-system",
+            name="system",
+            project=project,
+            location=args["region"],
+            cluster=cluster_ref,
+            autoscaling=container.NodePoolAutoscalingArgs(
+                min_node_count=pool["min_nodes"], max_node_count=pool["max_nodes"], location_policy="BALANCED"
+            ),
+            management=container.NodePoolManagementArgs(auto_repair=True, auto_upgrade=True),
+            upgrade_settings=container.NodePoolUpgradeSettingsArgs(max_surge=1, max_unavailable=0),
+            node_config=container.NodePoolNodeConfigArgs(
+                machine_type=pool["machine_type"],
+                image_type="COS_CONTAINERD",
+                labels={"aiscale.io/purpose": "system"},
+                resource_labels=labels,
+                **defaults,  # type: ignore[arg-type]
+            ),
+            # The autoscaler owns the node count.
+            opts=child_options(self, ignore_changes=["nodeCount", "initialNodeCount"]),
+        )
+
+        self.cluster_id = self.cluster.id
+        self.cluster_name = cluster_ref
+        self.endpoint = self.cluster.endpoint
+        if args.get("dns_endpoint", True):
+            self.control_plane_host = self.cluster.control_plane_endpoints_config.apply(
+                lambda c: (c.dns_endpoint_config.endpoint if c and c.dns_endpoint_config else None) or ""
+            )
+            self.ca_certificate = None
+        else:
+            self.control_plane_host = self.cluster.endpoint
+            self.ca_certificate = pulumi.Output.secret(
+                self.cluster.master_auth.apply(lambda auth: (auth.cluster_ca_certificate if auth else None) or "")
+            )
+        self.node_service_account_email = email
+        self.workload_pool = pulumi.Output.from_input(project).apply(lambda p: f"{p}.svc.id.goog")
+        self.register_outputs(
+            {
+                "clusterId": self.cluster_id,
+                "clusterName": self.cluster_name,
+                "endpoint": self.endpoint,
+                "nodeServiceAccount": self.node_service_account_email,
+            }
+        )

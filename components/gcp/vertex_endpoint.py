@@ -1,0 +1,347 @@
+"""Vertex AI endpoint with its deployed models, traffic split and SLO alerts — as configuration.
+
+The endpoint is private by default: Private Service Connect (PSC automation creates the consumer endpoint in the
+platform VPC) or VPC peering through private service access — the two are exclusive, by construction of
+``network_access``. It is encrypted with the CMEK key, optionally logs a sample of requests and responses to
+BigQuery, and carries the stack's labels. Models are uploaded and deployed by :class:`VertexModelDeployment`
+dynamic resources (google-cloud-aiplatform), traffic is set by :class:`VertexEndpointTraffic` once they exist.
+Alerts (PromQL over Vertex AI metrics): p95/p99 latency and 5xx share against the SLO, each deployment at its
+replica ceiling; a public endpoint with a health path also gets an uptime check and an alert on it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Mapping
+from typing import Any, NotRequired, TypedDict
+
+import pulumi
+from pulumi_gcp import monitoring, vertex
+
+from aiscale.components.common.gcp_alerts import GcpAlertsArgs, alert_policy, promql
+from aiscale.components.common.options import child_options
+from aiscale.components.gcp.vertex_deployment import (
+    EndpointTrafficProvider,
+    ModelDeploymentProvider,
+    VertexEndpointTraffic,
+    VertexModelDeployment,
+)
+from aiscale.core import gpu, rules
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:gcp:VertexEndpoint"
+NETWORK_ACCESS = ("private_service_connect", "vpc_peering", "public")
+GPU_METRIC = "aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle"
+CPU_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization"
+_ENDPOINT_RESOURCE = 'monitored_resource="aiplatform.googleapis.com/Endpoint"'
+
+
+class VertexModelArgs(TypedDict):
+    artifact_uri: str
+    """``gs://`` directory of the model artifacts."""
+    serving_container_image: str
+    version_labels: NotRequired[Mapping[str, str]]
+    """Labels tying the model to its source (``mlflow-model``, ``mlflow-version``)."""
+
+
+class VertexDeploymentArgs(TypedDict):
+    model: VertexModelArgs
+    machine_type: str
+    """GPU machine types bring their accelerators from the GPU table."""
+    min_replicas: int
+    max_replicas: int
+    target_utilization_percentage: NotRequired[int]
+    """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise); default 60."""
+
+
+class RequestLoggingArgs(TypedDict):
+    sampling_rate: float
+    bigquery_table: str
+    """``bq://<project>.<dataset>[.<table>]``."""
+
+
+class VertexEndpointAlertsArgs(GcpAlertsArgs):
+    latency_p95_ms: int
+    latency_p99_ms: int
+    error_rate_percent: float
+
+
+class VertexEndpointArgs(TypedDict):
+    """Arguments of :class:`VertexEndpoint`."""
+
+    endpoint_name: str
+    project: str
+    project_number: str
+    region: str
+    deployments: Mapping[str, VertexDeploymentArgs]
+    traffic: Mapping[str, int]
+    network_access: NotRequired[str]
+    """``private_service_connect`` (default), ``vpc_peering`` or ``public``."""
+    network_name: NotRequired[str]
+    """VPC of the platform (PSC automation and VPC peering)."""
+    kms_key_name: NotRequired[pulumi.Input[str]]
+    """CMEK for the endpoint and the uploaded models; the Vertex AI service agent needs the key role."""
+    request_logging: NotRequired[RequestLoggingArgs]
+    health_check_path: NotRequired[str]
+    """Public endpoints: probe this path with an uptime check."""
+    service_account: NotRequired[pulumi.Input[str]]
+    """Identity the model containers run as (default: the Vertex AI service agent)."""
+    labels: NotRequired[Mapping[str, str]]
+    alerts: NotRequired[VertexEndpointAlertsArgs]
+    deployment_provider: NotRequired[ModelDeploymentProvider]
+    """Replace the aiplatform-backed providers (tests)."""
+    traffic_provider: NotRequired[EndpointTrafficProvider]
+
+
+def endpoint_id(project: str, region: str, endpoint_name: str) -> str:
+    """A stable numeric endpoint id (Vertex requires 1-10 digits, no leading zero), derived from the name."""
+    digest = int(hashlib.sha256(f"{project}/{region}/{endpoint_name}".encode()).hexdigest(), 16)
+    return str(1_000_000_000 + digest % 9_000_000_000)
+
+
+def accelerator(machine_type: str) -> tuple[str | None, int]:
+    """Vertex accelerator type and count of a machine type (``g2-standard-8`` → ``NVIDIA_L4``, 1)."""
+    machine = gpu.gcp_gpu_machines().get(machine_type)
+    if machine is None:
+        return None, 0
+    return machine.accelerator_type.upper().replace("-", "_"), machine.gpus
+
+
+def _validate(args: VertexEndpointArgs) -> None:
+    def fail(argument: str, problem: str) -> None:
+        raise InvalidArgumentError(COMPONENT, argument, problem)
+
+    access = args.get("network_access", "private_service_connect")
+    if access not in NETWORK_ACCESS:
+        fail("network_access", f"{access!r} is not one of {', '.join(NETWORK_ACCESS)}")
+    if access != "public" and "network_name" not in args:
+        fail("network_name", f"{access} needs the platform VPC")
+    if "health_check_path" in args and access != "public":
+        fail("health_check_path", "an uptime check cannot reach a private endpoint")
+    problem = rules.endpoint_traffic_problem(dict(args["traffic"]), {}, set(args["deployments"]))
+    if problem:
+        fail("traffic", problem)
+    for name, spec in args["deployments"].items():
+        if not 1 <= spec["min_replicas"] <= spec["max_replicas"]:
+            fail(
+                f"deployments.{name}",
+                f"need 1 <= min_replicas <= max_replicas, got {spec['min_replicas']}..{spec['max_replicas']}",
+            )
+        if not spec["model"]["artifact_uri"].startswith("gs://"):
+            fail(f"deployments.{name}.model.artifact_uri", "must be a gs:// location")
+    logging_args = args.get("request_logging")
+    if logging_args is not None and not 0 < logging_args["sampling_rate"] <= 1:
+        fail("request_logging.sampling_rate", "must be above 0 and at most 1")
+
+
+class VertexEndpoint(pulumi.ComponentResource):
+    """``<name>-endpoint``, ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts."""
+
+    endpoint: vertex.AiEndpoint
+    deployments: dict[str, VertexModelDeployment]
+    endpoint_id: pulumi.Output[str]
+
+    def __init__(self, name: str, args: VertexEndpointArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        project, region, endpoint_name = args["project"], args["region"], args["endpoint_name"]
+        access = args.get("network_access", "private_service_connect")
+        network = (
+            f"projects/{args['project_number']}/global/networks/{args['network_name']}"
+            if "network_name" in args
+            else None
+        )
+        logging_args = args.get("request_logging")
+        kms_key = args.get("kms_key_name")
+
+        self.endpoint = vertex.AiEndpoint(
+            f"{name}-endpoint",
+            name=endpoint_id(project, region, endpoint_name),
+            display_name=endpoint_name,
+            description=f"aiscale endpoint {endpoint_name}",
+            project=project,
+            location=region,
+            region=region,
+            labels=dict(args.get("labels", {})),
+            encryption_spec=vertex.AiEndpointEncryptionSpecArgs(kms_key_name=kms_key) if kms_key is not None else None,
+            network=network if access == "vpc_peering" else None,
+            private_service_connect_config=vertex.AiEndpointPrivateServiceConnectConfigArgs(
+                enable_private_service_connect=True,
+                project_allowlists=[project],
+                psc_automation_configs=[
+                    vertex.AiEndpointPrivateServiceConnectConfigPscAutomationConfigArgs(
+                        project_id=project, network=network
+                    )
+                ],
+            )
+            if access == "private_service_connect"
+            else None,
+            # A public endpoint gets its own DNS name (isolated from other endpoints, larger payloads).
+            dedicated_endpoint_enabled=True if access == "public" else None,
+            predict_request_response_logging_config=vertex.AiEndpointPredictRequestResponseLoggingConfigArgs(
+                enabled=True,
+                sampling_rate=logging_args["sampling_rate"],
+                bigquery_destination=vertex.AiEndpointPredictRequestResponseLoggingConfigBigqueryDestinationArgs(
+                    output_uri=logging_args["bigquery_table"]
+                ),
+            )
+            if logging_args is not None
+            else None,
+            # The traffic resource below owns the split.
+            opts=child_options(self, ignore_changes=["trafficSplit"]),
+        )
+
+        self.deployments = {}
+        for deployment_name, spec in args["deployments"].items():
+            accelerator_type, accelerator_count = accelerator(spec["machine_type"])
+            metric = GPU_METRIC if accelerator_type else CPU_METRIC
+            model = spec["model"]
+            props: dict[str, Any] = {
+                "endpoint": self.endpoint.id,
+                "deployment_name": deployment_name,
+                "model": {
+                    "display_name": f"{endpoint_name}-{deployment_name}",
+                    "artifact_uri": model["artifact_uri"],
+                    "serving_container_image": model["serving_container_image"],
+                    "labels": {
+                        **dict(args.get("labels", {})),
+                        **dict(model.get("version_labels", {})),
+                        "aiscale-endpoint": endpoint_name,
+                        "aiscale-deployment": deployment_name,
+                    },
+                    "kms_key_name": kms_key,
+                },
+                "machine_type": spec["machine_type"],
+                "accelerator_type": accelerator_type,
+                "accelerator_count": accelerator_count,
+                "min_replicas": spec["min_replicas"],
+                "max_replicas": spec["max_replicas"],
+                "autoscaling": {metric: spec.get("target_utilization_percentage", 60)},
+                "service_account": args.get("service_account"),
+            }
+            self.deployments[deployment_name] = VertexModelDeployment(
+                f"{name}-{deployment_name}", props, opts=child_options(self), provider=args.get("deployment_provider")
+            )
+
+        VertexEndpointTraffic(
+            f"{name}-traffic",
+            endpoint=self.endpoint.id,
+            traffic=dict(args["traffic"]),
+            deployed_model_ids={k: d.deployed_model_id for k, d in self.deployments.items()},
+            provider=args.get("traffic_provider"),
+            opts=child_options(self, depends_on=list(self.deployments.values())),
+        )
+        if "alerts" in args:
+            self._alerts(name, args)
+
+        self.endpoint_id = self.endpoint.id
+        self.register_outputs({"endpointId": self.endpoint_id})
+
+    def _alerts(self, name: str, args: VertexEndpointArgs) -> None:
+        alerts = args["alerts"]
+        endpoint_name = args["endpoint_name"]
+        labels = dict(args.get("labels", {}))
+        numeric_id = endpoint_id(args["project"], args["region"], endpoint_name)
+        selector = f'{_ENDPOINT_RESOURCE},endpoint_id="{numeric_id}"'
+        common = {"args": alerts, "watched": [self.endpoint], "labels": labels, "parent": self}
+        for percentile, quantile in (("p95", 0.95), ("p99", 0.99)):
+            threshold = alerts[f"latency_{percentile}_ms"]  # type: ignore[literal-required]
+            alert_policy(
+                name,
+                alert=f"latency-{percentile}",
+                runbook_page=f"endpoint-latency-{percentile}",
+                display_name=f"{endpoint_name}: {percentile} latency above {threshold} ms",
+                summary=f"{percentile} prediction latency of endpoint {endpoint_name} is above its SLO of {threshold} ms.",
+                condition=promql(
+                    f"{percentile} latency > {threshold} ms",
+                    f"histogram_quantile({quantile}, sum by (le) (rate("
+                    f"aiplatform_googleapis_com:prediction_online_prediction_latencies_bucket{{{selector}}}[5m])))"
+                    f" > {threshold}",
+                    300,
+                ),
+                severity="ERROR",
+                **common,  # type: ignore[arg-type]
+            )
+        error_rate = alerts["error_rate_percent"]
+        alert_policy(
+            name,
+            alert="error-rate",
+            runbook_page="endpoint-error-rate",
+            display_name=f"{endpoint_name}: errors above {error_rate:g}%",
+            summary=f"More than {error_rate:g}% of predictions on endpoint {endpoint_name} failed.",
+            condition=promql(
+                f"error share > {error_rate:g}%",
+                f"100 * sum(rate(aiplatform_googleapis_com:prediction_online_error_count{{{selector}}}[5m]))"
+                f" / sum(rate(aiplatform_googleapis_com:prediction_online_prediction_count{{{selector}}}[5m]))"
+                f" > {error_rate:g}",
+                900,
+            ),
+            severity="CRITICAL",
+            **common,  # type: ignore[arg-type]
+        )
+        for deployment_name, spec in args["deployments"].items():
+            deployment = self.deployments[deployment_name]
+            ceiling = spec["max_replicas"]
+            query = deployment.deployed_model_id.apply(
+                lambda model_id, ceiling=ceiling: (
+                    f'max(aiplatform_googleapis_com:prediction_online_replicas{{{selector},deployed_model_id="{model_id}"}})'
+                    f" >= {ceiling}"
+                )
+            )
+            alert_policy(
+                f"{name}-{deployment_name}",
+                alert="at-max",
+                runbook_page="deployment-at-max",
+                display_name=f"{endpoint_name}/{deployment_name}: at max_replicas",
+                summary=f"Deployment {deployment_name} has run at max_replicas ({ceiling}) for 15 minutes: demand exceeds its ceiling.",
+                condition=promql(f"replicas >= {ceiling}", query, 900),  # type: ignore[arg-type]
+                severity="WARNING",
+                args=alerts,
+                watched=[self.endpoint, deployment],
+                labels=labels,
+                parent=self,
+            )
+        if "health_check_path" in args:
+            self._uptime(name, args, numeric_id, labels)
+
+    def _uptime(self, name: str, args: VertexEndpointArgs, numeric_id: str, labels: Mapping[str, str]) -> None:
+        alerts = args["alerts"]
+        host = f"{numeric_id}.{args['region']}-{args['project_number']}.prediction.vertexai.goog"
+        check = monitoring.UptimeCheckConfig(
+            f"{name}-uptime",
+            project=args["project"],
+            display_name=f"{args['endpoint_name']} health",
+            period="60s",
+            timeout="10s",
+            http_check=monitoring.UptimeCheckConfigHttpCheckArgs(
+                path=args["health_check_path"],
+                port=443,
+                use_ssl=True,
+                validate_ssl=True,
+                # Vertex AI answers authenticated requests only; the check presents Google-signed identity tokens.
+                service_agent_authentication=monitoring.UptimeCheckConfigHttpCheckServiceAgentAuthenticationArgs(
+                    type="OIDC_TOKEN"
+                ),
+            ),
+            monitored_resource=monitoring.UptimeCheckConfigMonitoredResourceArgs(
+                type="uptime_url", labels={"project_id": args["project"], "host": host}
+            ),
+            user_labels=dict(labels),
+            opts=child_options(self, depends_on=[self.endpoint]),
+        )
+        query = check.uptime_check_id.apply(
+            lambda check_id: f'max(monitoring_googleapis_com:uptime_check_check_passed{{check_id="{check_id}"}}) == 0'
+        )
+        alert_policy(
+            name,
+            alert="uptime",
+            runbook_page="endpoint-uptime",
+            display_name=f"{args['endpoint_name']}: health check failing",
+            summary=f"The uptime check of endpoint {args['endpoint_name']} has failed for 5 minutes.",
+            condition=promql("health check failing", query, 300),  # type: ignore[arg-type]
+            severity="CRITICAL",
+            args=alerts,
+            watched=[self.endpoint, check],
+            labels=labels,
+            parent=self,
+        )

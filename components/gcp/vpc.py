@@ -1,0 +1,187 @@
+"""Private VPC for the platform: custom-mode network, the cluster subnet, NAT egress, firewall, private access.
+
+- Custom mode: no auto-created subnets in every region. The cluster subnet has secondary ranges for pods and
+  services (VPC-native GKE), Private Google Access (private nodes reach Google APIs) and flow logs.
+- Cloud Router + Cloud NAT give private nodes egress (image pulls, model downloads) without external IPs; NAT
+  logs errors.
+- Firewall: deny all ingress at the lowest priority, explicitly, with logging, so the rule shows up in audits and
+  nothing depends on the implied rule; allow Google's health-check ranges to the nodes (load balancers).
+- Private service access (``vpc_peering``): a reserved range peered with Google's service producer network, for
+  Vertex AI endpoints that serve inside the VPC. Private Service Connect endpoints are created by Vertex AI itself
+  (PSC automation) in this network.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from ipaddress import IPv4Network
+from typing import NotRequired, TypedDict
+
+import pulumi
+from pulumi_gcp import compute, servicenetworking
+
+from aiscale.components.common.options import after, child_options
+from aiscale.core.errors import InvalidArgumentError
+
+COMPONENT = "aiscale:gcp:Vpc"
+#: Source ranges of Google Cloud load balancer health checks.
+HEALTH_CHECK_RANGES = ("35.191.0.0/16", "130.211.0.0/22")
+PODS_RANGE_NAME = "pods"
+SERVICES_RANGE_NAME = "services"
+
+
+class VpcArgs(TypedDict):
+    """Arguments of :class:`Vpc`."""
+
+    project: pulumi.Input[str]
+    region: str
+    network_name: str
+    subnet: str
+    """Primary range of the cluster subnet."""
+    pods_range: str
+    services_range: str
+    private_service_access_range: NotRequired[str]
+    """Reserve this range for private service access (Vertex AI on VPC peering)."""
+    flow_log_sampling: NotRequired[float]
+    """Share of flows logged (default 0.5)."""
+    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+
+
+def _validate(args: VpcArgs) -> None:
+    for argument in ("subnet", "pods_range", "services_range", "private_service_access_range"):
+        value = args.get(argument)
+        if value is None:
+            continue
+        try:
+            IPv4Network(value)  # type: ignore[arg-type]
+        except ValueError as error:
+            raise InvalidArgumentError(COMPONENT, argument, str(error)) from None
+    sampling = args.get("flow_log_sampling", 0.5)
+    if not 0 < sampling <= 1:
+        raise InvalidArgumentError(COMPONENT, "flow_log_sampling", f"{sampling} is outside (0, 1]")
+
+
+class Vpc(pulumi.ComponentResource):
+    """``<name>-network``, ``<name>-subnet``, ``<name>-router``, ``<name>-nat``, ``<name>-deny-ingress``,
+    ``<name>-allow-health-checks``; with private service access ``<name>-psa-range`` and ``<name>-psa``."""
+
+    network: compute.Network
+    subnet: compute.Subnetwork
+    network_id: pulumi.Output[str]
+    network_name: pulumi.Output[str]
+    subnet_id: pulumi.Output[str]
+    private_service_access: servicenetworking.Connection | None
+
+    def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, opts)
+        _validate(args)
+        project, region, network_name = args["project"], args["region"], args["network_name"]
+
+        self.network = compute.Network(
+            f"{name}-network",
+            name=network_name,
+            project=project,
+            auto_create_subnetworks=False,
+            routing_mode="REGIONAL",
+            opts=child_options(self),
+        )
+        network_ref = self.network.id
+        self.subnet = compute.Subnetwork(
+            f"{name}-subnet",
+            name=f"{network_name}-{region}",
+            project=project,
+            region=region,
+            network=network_ref,
+            ip_cidr_range=args["subnet"],
+            secondary_ip_ranges=[
+                compute.SubnetworkSecondaryIpRangeArgs(range_name=PODS_RANGE_NAME, ip_cidr_range=args["pods_range"]),
+                compute.SubnetworkSecondaryIpRangeArgs(
+                    range_name=SERVICES_RANGE_NAME, ip_cidr_range=args["services_range"]
+                ),
+            ],
+            private_ip_google_access=True,
+            log_config=compute.SubnetworkLogConfigArgs(
+                aggregation_interval="INTERVAL_5_SEC",
+                flow_sampling=args.get("flow_log_sampling", 0.5),
+                metadata="INCLUDE_ALL_METADATA",
+            ),
+            opts=child_options(self),
+        )
+        router = compute.Router(
+            f"{name}-router",
+            name=f"{network_name}-{region}-router",
+            project=project,
+            region=region,
+            network=network_ref,
+            opts=child_options(self),
+        )
+        compute.RouterNat(
+            f"{name}-nat",
+            name=f"{network_name}-{region}-nat",
+            project=project,
+            region=region,
+            router=after(router, f"{network_name}-{region}-router"),
+            nat_ip_allocate_option="AUTO_ONLY",
+            source_subnetwork_ip_ranges_to_nat="LIST_OF_SUBNETWORKS",
+            subnetworks=[
+                compute.RouterNatSubnetworkArgs(name=self.subnet.id, source_ip_ranges_to_nats=["ALL_IP_RANGES"])
+            ],
+            enable_endpoint_independent_mapping=False,
+            log_config=compute.RouterNatLogConfigArgs(enable=True, filter="ERRORS_ONLY"),
+            opts=child_options(self),
+        )
+        compute.Firewall(
+            f"{name}-deny-ingress",
+            name=f"{network_name}-deny-all-ingress",
+            project=project,
+            network=network_ref,
+            direction="INGRESS",
+            priority=65534,
+            source_ranges=["0.0.0.0/0"],
+            denies=[compute.FirewallDenyArgs(protocol="all")],
+            log_config=compute.FirewallLogConfigArgs(metadata="INCLUDE_ALL_METADATA"),
+            description="aiscale: deny all ingress unless a higher-priority rule allows it",
+            opts=child_options(self),
+        )
+        compute.Firewall(
+            f"{name}-allow-health-checks",
+            name=f"{network_name}-allow-health-checks",
+            project=project,
+            network=network_ref,
+            direction="INGRESS",
+            priority=1000,
+            source_ranges=list(HEALTH_CHECK_RANGES),
+            allows=[compute.FirewallAllowArgs(protocol="tcp")],
+            log_config=compute.FirewallLogConfigArgs(metadata="INCLUDE_ALL_METADATA"),
+            description="aiscale: Google Cloud load balancer health checks",
+            opts=child_options(self),
+        )
+
+        self.private_service_access = None
+        psa_range = args.get("private_service_access_range")
+        if psa_range is not None:
+            network = IPv4Network(psa_range)
+            reserved = compute.GlobalAddress(
+                f"{name}-psa-range",
+                name=f"{network_name}-psa",
+                project=project,
+                network=network_ref,
+                purpose="VPC_PEERING",
+                address_type="INTERNAL",
+                address=str(network.network_address),
+                prefix_length=network.prefixlen,
+                labels=args.get("labels"),
+                opts=child_options(self),
+            )
+            self.private_service_access = servicenetworking.Connection(
+                f"{name}-psa",
+                network=network_ref,
+                service="servicenetworking.googleapis.com",
+                reserved_peering_ranges=[after(reserved, f"{network_name}-psa")],
+                opts=child_options(self),
+            )
+
+        self.network_id = self.network.id
+        self.network_name = after(self.network, network_name)
+        self.subnet_id = self.subnet.id
+        self.register_outputs({"networkId": self.network_id, "subnetId": self.subnet_id})
