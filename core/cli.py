@@ -87,14 +87,37 @@ def _parser() -> argparse.ArgumentParser:
     )
     plan.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml from the project's stackConfigDir)")
     plan.add_argument("--project", type=Path, default=None, help="Pulumi project directory (default: found from here)")
-    plan.add_argument("--format", choices=("table", "json", "markdown"), default="table", dest="output_format")
+    plan.add_argument(
+        "--format", choices=("table", "json", "markdown", "sarif", "junit"), default="table", dest="output_format"
+    )
     plan.add_argument("--output", type=Path, default=None, help="write the report to this file instead of stdout")
     plan.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
+    plan.add_argument(
+        "--no-policies", action="store_true", help="skip the policy pack (exit code 1 then never happens)"
+    )
+    plan.add_argument(
+        "--policy-config",
+        type=Path,
+        default=None,
+        help="the stack's policy config (default: Policy.<stack>.yaml beside Pulumi.<stack>.yaml)",
+    )
     plan.add_argument(
         "--keep-aliases",
         action="store_true",
         help="keep resource aliases as a real run would (slower; aliases never matter offline)",
     )
+    policy = commands.add_parser(
+        "policy-config",
+        help="the --policy-pack-config file of a stack for a real `pulumi preview --policy-pack policies`",
+        description="Print the policy pack config of a stack: every policy's enforcement level, thresholds and the "
+        "stack's waivers, as the offline plan applies them.",
+    )
+    policy.add_argument("stack")
+    policy.add_argument(
+        "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
+    )
+    policy.add_argument("--policy-config", type=Path, default=None, help="the stack's policy config file")
+    policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it")
     return parser
 
 
@@ -103,6 +126,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "plan":
             return _plan(args)
+        if args.command == "policy-config":
+            return _policy_config(args)
     except AiscaleError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -140,6 +165,15 @@ def _plan(args: argparse.Namespace) -> int:
             project_dir, args.stack, keep_aliases=args.keep_aliases, timeout=args.timeout, on_register=progress.update
         )
     plan = Plan(run)
+    if not args.no_policies:
+        from aiscale.core.policy_run import PACK_NAME, evaluate
+
+        report = evaluate(run, config_file=args.policy_config)
+        plan.policy_pack = PACK_NAME
+        plan.violations = report.violations
+        plan.waived = report.waived
+        plan.not_evaluated = report.not_evaluated
+        plan.policy_levels = report.levels
     text = render(plan, args.output_format)
     if args.output is None:
         sys.stdout.write(text)
@@ -147,6 +181,21 @@ def _plan(args: argparse.Namespace) -> int:
         write_atomically(args.output, text)
         print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
     return plan.exit_code()
+
+
+def _policy_config(args: argparse.Namespace) -> int:
+    import json
+
+    from aiscale.core.policy_run import policy_config_for_stack
+
+    document = policy_config_for_stack(_project_dir(args.project), args.stack, args.policy_config)
+    text = json.dumps(document, indent=2) + "\n"
+    if args.output is None:
+        sys.stdout.write(text)
+    else:
+        write_atomically(args.output, text)
+        print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
 
 
 def write_atomically(path: Path, text: str) -> None:

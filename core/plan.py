@@ -36,6 +36,12 @@ class Plan:
     violations: list[Violation] = field(default_factory=list)
     policy_pack: str | None = None
     """Name of the policy pack evaluated against the run; None when no pack was evaluated."""
+    waived: list[Any] = field(default_factory=list)
+    """Findings covered by a waiver (``aiscale.core.policy_run.Waived``): not violations, never hidden."""
+    not_evaluated: list[Any] = field(default_factory=list)
+    """Policies that could not run on a resource because a value is unknown before deployment."""
+    policy_levels: dict[str, str] = field(default_factory=dict)
+    """Enforcement level of every policy for this stack."""
 
     @property
     def resources(self) -> list[Registration]:
@@ -58,6 +64,7 @@ class Plan:
             "violations": {
                 "mandatory": len(self.mandatory_violations),
                 "advisory": sum(1 for v in self.violations if v.enforcement == "advisory"),
+                "waived": len(self.waived),
             },
         }
 
@@ -73,6 +80,8 @@ class Plan:
             "outputs": run.stack_outputs,
             "policyPack": self.policy_pack,
             "violations": [v.to_json() for v in self.violations],
+            "waived": [w.to_json() for w in self.waived],
+            "notEvaluated": [n.to_json() for n in self.not_evaluated],
             "summary": self.summary(),
             "notes": list(run.notes),
             "warnings": list(run.warnings),

@@ -45,6 +45,13 @@ def test_table_of_the_dev_stack(capsys: pytest.CaptureFixture[str]) -> None:
     assert "  +       └─ gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember  gcp-kms-gke-compute" in out
     assert "Resources by type:\n  2  azure-native:keyvault:Key\n" in out
     assert "Protected (0)" in out
+    assert "Policy violations: 0 mandatory, 9 advisory\n" in out
+    assert "  [advisory] ml-stack-03 · azure-keys-vault: azure-keys-vault has no private endpoint\n" in out
+
+
+def test_no_policies(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, _ = plan(capsys, "prod", "--project", str(FIXTURE), "--no-policies")
+    assert code == 0
     assert "Policy violations: not evaluated (no policy pack was run)" in out
 
 
@@ -52,7 +59,12 @@ def test_prod_protects_keys_and_vaults(capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = plan(capsys, "prod", "--project", str(FIXTURE), "--format", "json")
     document = json.loads(out)
     protected = sorted((r["type"], r["name"]) for r in document["resources"] if r["protect"])
-    assert code == 0
+    # A vault without a private endpoint or diagnostics is a mandatory violation in prod: exit code 1.
+    assert code == 1
+    assert [(v["policy"], v["enforcement"]) for v in document["violations"]] == [
+        ("ml-stack-03", "mandatory"),
+        ("ml-stack-05", "mandatory"),
+    ]
     assert protected == [
         ("azure-native:keyvault:Key", "azure-keys-key-disks"),
         ("azure-native:keyvault:Key", "azure-keys-key-platform"),
@@ -70,7 +82,16 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert {"stack", "project", "environment", "resources", "violations", "summary"} <= set(document)
     assert (document["stack"], document["project"], document["environment"]) == ("dev", "keys-only", "dev")
-    assert document["violations"] == []
+    assert len(document["violations"]) == 9
+    assert document["violations"][-1] == {
+        "policy": "ml-stack-05",
+        "enforcement": "advisory",
+        "urn": "urn:pulumi:dev::keys-only::aiscale:blueprints:AzureGpuInferencePlatform$aiscale:azure:KeyVault$"
+        "azure-native:keyvault:Vault::azure-keys-vault",
+        "message": "azure-keys-vault sends no diagnostic logs (no diagnostic setting)",
+    }
+    assert document["waived"] == [] and document["notEvaluated"] == []
+    assert document["policyPack"] == "aiscale"
     for resource in document["resources"]:
         assert {"urn", "type", "name", "parent", "inputs", "protect", "dependencies"} <= set(resource)
         assert resource["urn"].startswith("urn:pulumi:dev::keys-only::")
@@ -94,7 +115,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
             "gcp:kms/keyRing:KeyRing": 1,
             "gcp:projects/serviceIdentity:ServiceIdentity": 1,
         },
-        "violations": {"mandatory": 0, "advisory": 0},
+        "violations": {"mandatory": 0, "advisory": 9, "waived": 0},
     }
 
 

@@ -82,6 +82,7 @@ def test_private_cmk_cluster_inputs() -> None:
             {
                 "count": 2,
                 "enableAutoScaling": True,
+                "enableEncryptionAtHost": True,
                 "enableNodePublicIP": False,
                 "maxCount": 5,
                 "minCount": 2,

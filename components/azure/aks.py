@@ -41,6 +41,8 @@ class SystemPoolArgs(TypedDict):
     min_nodes: int
     max_nodes: int
     os_disk_type: NotRequired[str]
+    encryption_at_host: NotRequired[bool]
+    """Encrypt temp and cache disks at the host (default True; needs the subscription feature)."""
 
 
 class MaintenanceWindowArgs(TypedDict):
@@ -311,6 +313,7 @@ class AksCluster(pulumi.ComponentResource):
                     vnet_subnet_id=args["system_subnet_id"],
                     node_taints=[CRITICAL_ADDONS_ONLY],
                     enable_node_public_ip=False,
+                    enable_encryption_at_host=pool.get("encryption_at_host", True),
                     type="VirtualMachineScaleSets",
                     upgrade_settings=containerservice.AgentPoolUpgradeSettingsArgs(max_surge="33%"),
                 )

@@ -132,7 +132,8 @@ class GpuStack(pulumi.ComponentResource):
             metadata={
                 "name": namespace_name,
                 # The operator's daemonsets load kernel modules and manage devices: they must run privileged.
-                "labels": {**labels, "pod-security.kubernetes.io/enforce": "privileged"},
+                # A platform namespace, not a tenant's (the tenancy policy skips it).
+                "labels": {**labels, "pod-security.kubernetes.io/enforce": "privileged", "aiscale.io/system": "true"},
             },
             opts=child_options(self),
         )

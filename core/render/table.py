@@ -37,9 +37,14 @@ def render_table(plan: Plan) -> str:
     lines += [f"  {r.type:<{type_width}}{r.name}" for r in protected] or ["  (none)"]
 
     lines += ["", _violations(plan)]
-    for violation in plan.violations:
+    for violation in sorted(plan.violations, key=lambda v: v.enforcement != "mandatory"):
         target = violation.urn.split("::")[-1] if violation.urn else "stack"
         lines.append(f"  [{violation.enforcement}] {violation.policy} · {target}: {violation.message}")
+    for waived in plan.waived:
+        target = waived.urn.split("::")[-1] if waived.urn else "stack"
+        lines.append(f"  [waived] {waived.policy} · {target}: {waived.reason}")
+    if plan.not_evaluated:
+        lines.append(f"  ({len(plan.not_evaluated)} checks need values known only after deployment; see --format json)")
     for note in run.notes + run.warnings:
         lines.append(f"note: {note}")
     return "\n".join(lines) + "\n"
@@ -49,6 +54,7 @@ def _violations(plan: Plan) -> str:
     counts = plan.summary()["violations"]
     if plan.policy_pack is None:
         return "Policy violations: not evaluated (no policy pack was run)"
+    waived = f", {counts['waived']} waived" if counts["waived"] else ""
     if not plan.violations:
-        return "Policy violations: none"
-    return f"Policy violations: {counts['mandatory']} mandatory, {counts['advisory']} advisory"
+        return f"Policy violations: none{waived}"
+    return f"Policy violations: {counts['mandatory']} mandatory, {counts['advisory']} advisory{waived}"

@@ -1,0 +1,298 @@
+"""Evaluating the aiscale policy pack against an offline run, through the real pulumi-policy analyzer in process.
+
+What the Pulumi CLI does before it hands resources to an analyzer, this module does too: every policy gets an
+explicit enforcement level and its config-schema defaults (``Configure``); resource references are downgraded to
+their ids (or URNs) and internal ``__`` properties dropped; URNs are those a real engine would build (the recorder
+normalises the mock engine's). Resource policies run per resource (``Analyze``), stack policies once over all of
+them (``AnalyzeStack``). The analyzer class is private to pulumi-policy, pinned to a minor series in
+``pyproject.toml``; ``tests/test_policy_engine.py`` fails loudly if its shape changes.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from google.protobuf import json_format, struct_pb2
+from pulumi.runtime import rpc
+from pulumi.runtime.proto import analyzer_pb2
+from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
+from pulumi_policy.policy import _PolicyAnalyzerServicer
+
+from aiscale.core import __version__
+from aiscale.core.engine import RecordedRun, Registration
+from aiscale.core.errors import AiscaleError
+from aiscale.core.plan import Violation
+
+PACK_NAME = "aiscale"
+_LEVELS = {
+    "advisory": analyzer_pb2.ADVISORY,
+    "mandatory": analyzer_pb2.MANDATORY,
+    "disabled": analyzer_pb2.DISABLED,
+}
+_ENFORCEMENT = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
+_RESOURCE_SIG = rpc._special_resource_sig
+_SIG = rpc._special_sig_key
+
+
+class PolicyConfigError(AiscaleError):
+    """A policy config, enforcement or waiver file does not validate."""
+
+
+@dataclass(frozen=True)
+class Waived:
+    """A finding a waiver covers: reported as not applicable, with the waiver's reason."""
+
+    policy: str
+    urn: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "urn": self.urn, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A policy that could not run on a resource because a value it reads is unknown before deployment."""
+
+    policy: str
+    urn: str
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "urn": self.urn, "message": self.message}
+
+
+@dataclass
+class PolicyReport:
+    violations: list[Violation] = field(default_factory=list)
+    waived: list[Waived] = field(default_factory=list)
+    not_evaluated: list[NotEvaluated] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+    """Enforcement level of every policy in this stack."""
+    config_file: str | None = None
+    """The stack's policy config file, when it has one."""
+
+
+def stack_policy_file(run: RecordedRun) -> Path:
+    """``Policy.<stack>.yaml`` next to the stack's ``Pulumi.<stack>.yaml``."""
+    return run.project.stack_config_dir / f"Policy.{run.stack}.yaml"
+
+
+def evaluate(
+    run: RecordedRun, *, config_file: Path | None = None, policies: Sequence[Policy] | None = None
+) -> PolicyReport:
+    """Run the pack (or ``policies``) against ``run``; config from ``config_file`` or the stack's default file."""
+    from aiscale.policies import all_policies, enforcement, waivers  # noqa: PLC0415 - heavy, only when evaluating
+
+    chosen = list(policies) if policies is not None else all_policies()
+    path = config_file or stack_policy_file(run)
+    shown = run.project.display_path(path)
+    try:
+        stack_config = enforcement.load_stack_config(path, shown)
+        schemas = {p.name: dict(p.aiscale_rule.config) for p in chosen}  # type: ignore[attr-defined]
+        config = enforcement.policy_config(schemas, run.environment or "dev", stack_config, shown)
+        waivers.central()  # a broken registry is a user error before anything runs
+    except (enforcement.EnforcementError, waivers.WaiverError) as error:
+        raise PolicyConfigError(str(error)) from None
+    return _Evaluation(run, chosen, config, shown if path.is_file() else None).report()
+
+
+def policy_config_for_stack(project_dir: Path, stack: str, config_file: Path | None = None) -> dict[str, Any]:
+    """The ``--policy-pack-config`` document of ``stack`` for a real ``pulumi preview``: the levels, thresholds,
+    environment and stack waivers the offline evaluation applies, every policy with an explicit level."""
+    from aiscale.core.config.loader import ENVIRONMENT_KEY, resolve_environment  # noqa: PLC0415
+    from aiscale.core.engine.stack_config import read_runtime_config  # noqa: PLC0415
+    from aiscale.core.project import load_project  # noqa: PLC0415
+    from aiscale.policies import all_policies, enforcement  # noqa: PLC0415
+
+    project = load_project(project_dir)
+    runtime = read_runtime_config(project, stack)
+    environment = resolve_environment(stack, runtime.values.get(ENVIRONMENT_KEY)) or "dev"
+    path = config_file or project.stack_config_dir / f"Policy.{stack}.yaml"
+    shown = project.display_path(path)
+    try:
+        stack_config = enforcement.load_stack_config(path, shown)
+        schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}  # type: ignore[attr-defined]
+        config = enforcement.policy_config(schemas, environment, stack_config, shown)
+    except enforcement.EnforcementError as error:
+        raise PolicyConfigError(str(error)) from None
+    return json.loads(json.dumps(enforcement.cli_config(config), default=str))
+
+
+class _Evaluation:
+    def __init__(
+        self,
+        run: RecordedRun,
+        policies: Sequence[Policy],
+        config: Mapping[str, tuple[str, Mapping[str, Any]]],
+        config_file: str | None,
+    ) -> None:
+        self.run = run
+        self.policies = policies
+        self.config = config
+        self.result = PolicyReport(levels={name: level for name, (level, _) in config.items()}, config_file=config_file)
+        self.by_urn = {r.urn: r for r in run.registrations}
+        self._servicers: dict[frozenset[str], _PolicyAnalyzerServicer] = {}
+        self._per_type: dict[str, frozenset[str]] = {}
+        self.resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
+        self.stack_policies = [p for p in policies if not isinstance(p, ResourceValidationPolicy)]
+        self.descriptions = {p.name: p.description for p in policies}
+
+    # Each resource goes to an analyzer holding only the policies that apply to its type: the analyzer
+    # deserialises a resource's properties once per policy, so this keeps the cost per resource small.
+    def _servicer(self, names: frozenset[str]) -> _PolicyAnalyzerServicer:
+        servicer = self._servicers.get(names)
+        if servicer is None:
+            chosen = [p for p in self.policies if p.name in names]
+            servicer = _PolicyAnalyzerServicer(PACK_NAME, __version__, chosen, EnforcementLevel.ADVISORY)
+            request = analyzer_pb2.ConfigureAnalyzerRequest()
+            for policy in chosen:
+                level, properties = self.config[policy.name]
+                entry = request.policyConfig[policy.name]
+                entry.enforcementLevel = _LEVELS[level]
+                entry.properties.update(json.loads(json.dumps(properties, default=str)))
+            servicer.Configure(request, None)
+            self._servicers[names] = servicer
+        return servicer
+
+    def _policies_for(self, resource_type: str) -> frozenset[str]:
+        names = self._per_type.get(resource_type)
+        if names is None:
+            names = frozenset(
+                p.name
+                for p in self.resource_policies
+                if _applies(p, resource_type) and self.config[p.name][0] != "disabled"
+            )
+            self._per_type[resource_type] = names
+        return names
+
+    def report(self) -> PolicyReport:
+        resources = [self._analyzer_resource(r) for r in self.run.registrations]
+        for registration, resource in zip(self.run.registrations, resources, strict=True):
+            names = self._policies_for(registration.type)
+            if not names:
+                continue
+            request = analyzer_pb2.AnalyzeRequest(
+                type=resource.type,
+                properties=resource.properties,
+                urn=resource.urn,
+                name=resource.name,
+                options=resource.options,
+            )
+            if resource.HasField("provider"):
+                request.provider.CopyFrom(resource.provider)
+            self._collect(self._servicer(names).Analyze(request, None), registration.urn)
+        stack_names = frozenset(p.name for p in self.stack_policies if self.config[p.name][0] != "disabled")
+        if stack_names:
+            response = self._servicer(stack_names).AnalyzeStack(
+                analyzer_pb2.AnalyzeStackRequest(resources=resources), None
+            )
+            self._collect(response, None)
+        return self.result
+
+    def _collect(self, response: analyzer_pb2.AnalyzeResponse, urn: str | None) -> None:
+        for diagnostic in response.diagnostics:
+            message = diagnostic.message
+            prefix = self.descriptions.get(diagnostic.policyName, "") + "\n"
+            if message.startswith("can't run policy"):
+                self.result.not_evaluated.append(NotEvaluated(diagnostic.policyName, urn or "", message))
+                continue
+            self.result.violations.append(
+                Violation(
+                    policy=diagnostic.policyName,
+                    enforcement=_ENFORCEMENT.get(diagnostic.enforcementLevel, "advisory"),  # type: ignore[arg-type]
+                    urn=diagnostic.urn or urn,
+                    message=message.removeprefix(prefix),
+                )
+            )
+        for entry in response.not_applicable:
+            self.result.waived.extend(_waived(entry.policy_name, entry.reason, urn))
+
+    def _analyzer_resource(self, registration: Registration) -> analyzer_pb2.AnalyzerResource:
+        resource = analyzer_pb2.AnalyzerResource(
+            type=registration.type,
+            properties=_downgrade(registration.wire_inputs, self.by_urn),
+            urn=registration.urn,
+            name=registration.name,
+            parent=registration.parent or "",
+            dependencies=registration.dependencies,
+        )
+        options = resource.options
+        options.protect = registration.protect
+        options.ignoreChanges.extend(registration.ignore_changes)
+        options.deleteBeforeReplace = registration.delete_before_replace
+        options.deleteBeforeReplaceDefined = registration.delete_before_replace
+        options.additionalSecretOutputs.extend(registration.additional_secret_outputs)
+        options.parent = registration.parent or ""
+        for key, value in registration.custom_timeouts.items():
+            setattr(options.customTimeouts, key, _seconds(value))
+        for key, urns in registration.property_dependencies.items():
+            resource.propertyDependencies[key].urns.extend(urns)
+        if registration.provider:
+            provider_urn = registration.provider.rsplit("::", 1)[0]
+            provider = self.by_urn.get(provider_urn)
+            if provider is not None:
+                resource.provider.type = provider.type
+                resource.provider.urn = provider.urn
+                resource.provider.name = provider.name
+                resource.provider.properties.CopyFrom(_downgrade(provider.wire_inputs, self.by_urn))
+        return resource
+
+
+def _applies(policy: Policy, resource_type: str) -> bool:
+    from aiscale.policies._support import type_matches  # noqa: PLC0415
+
+    types = getattr(policy, "aiscale_types", None)
+    return True if types is None else type_matches(resource_type, types)
+
+
+def _seconds(value: str) -> float:
+    """Seconds of a Pulumi custom timeout (``10m``, ``1h30m``, ``45s``)."""
+    total, number = 0.0, ""
+    for char in value:
+        if char.isdigit() or char == ".":
+            number += char
+        else:
+            total += float(number or 0) * {"h": 3600, "m": 60, "s": 1}.get(char, 0)
+            number = ""
+    return total + float(number or 0)
+
+
+def _downgrade(inputs: struct_pb2.Struct, by_urn: Mapping[str, Registration]) -> struct_pb2.Struct:
+    """Resource references become their id (or URN) and internal ``__`` keys go, as the CLI sends them."""
+    plain = json_format.MessageToDict(inputs)
+
+    def walk(value: Any) -> Any:
+        if isinstance(value, dict):
+            if value.get(_SIG) == _RESOURCE_SIG:
+                urn = value.get("urn", "")
+                referenced = by_urn.get(urn)
+                return value.get("id") or (referenced.id if referenced and referenced.id else urn)
+            return {key: walk(item) for key, item in value.items() if not key.startswith("__")}
+        if isinstance(value, list):
+            return [walk(item) for item in value]
+        return value
+
+    result = struct_pb2.Struct()
+    result.update(walk(plain))
+    return result
+
+
+def _waived(policy: str, reason: str, urn: str | None) -> Iterable[Waived]:
+    from aiscale.policies.waivers import WAIVED  # noqa: PLC0415
+
+    if urn is not None:
+        # A resource policy: the reason is the waiver's note, or another not-applicable reason (not a waiver).
+        if reason.startswith(WAIVED):
+            yield Waived(policy, urn, reason)
+        return
+    # A stack policy: "<urn> waived ...; <urn> waived ..."
+    for part in reason.split("; urn:pulumi:"):
+        entry = part if part.startswith("urn:pulumi:") else "urn:pulumi:" + part
+        waived_urn, _, note = entry.partition(f" {WAIVED} ")
+        if note:
+            yield Waived(policy, waived_urn, f"{WAIVED} {note}")

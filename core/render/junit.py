@@ -1,0 +1,58 @@
+"""JUnit XML rendering of a plan's policy results (Jenkins, GitLab, Azure Pipelines test reports).
+
+One test suite per stack; a test case per policy that found nothing, and per finding otherwise. Mandatory
+violations are failures; advisory findings and waived ones are skipped test cases with the reason, so every
+finding is visible in the report and only mandatory ones fail it.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from xml.etree import ElementTree
+
+from aiscale.core.plan import Plan
+
+
+def render_junit(plan: Plan) -> str:
+    from aiscale.policies import rules  # noqa: PLC0415 - only this format needs the pack's metadata
+
+    known = rules()
+    suite = ElementTree.Element("testsuite", name=f"aiscale policies · {plan.run.stack}")
+
+    def case(policy: str, target: str | None) -> ElementTree.Element:
+        rule = known.get(policy)
+        title = rule.title if rule else policy
+        severity = rule.severity.value.upper() if rule else "UNKNOWN"
+        area = rule.area.lower().replace(" ", "-") if rule else "policy"
+        name = f"[{severity}][{policy}] {title}" + (f" · {target}" if target else "")
+        return ElementTree.SubElement(suite, "testcase", name=name, classname=f"aiscale.{area}.{policy}")
+
+    found = Counter(v.policy for v in plan.violations) + Counter(w.policy for w in plan.waived)
+    for policy in sorted(known):
+        if plan.policy_levels.get(policy) != "disabled" and not found[policy]:
+            case(policy, None)
+    for violation in plan.violations:
+        element = case(violation.policy, _name(violation.urn))
+        if violation.enforcement == "mandatory":
+            failure = ElementTree.SubElement(element, "failure", type="mandatory", message=violation.message)
+            failure.text = f"{violation.urn or 'stack'}\n{violation.message}"
+        else:
+            ElementTree.SubElement(element, "skipped", message=f"advisory: {violation.message}")
+    for waived in plan.waived:
+        ElementTree.SubElement(case(waived.policy, _name(waived.urn)), "skipped", message=waived.reason)
+
+    cases = suite.findall("testcase")
+    suite.set("tests", str(len(cases)))
+    suite.set("failures", str(sum(1 for c in cases if c.find("failure") is not None)))
+    suite.set("skipped", str(sum(1 for c in cases if c.find("skipped") is not None)))
+    suite.set("errors", "0")
+    root = ElementTree.Element("testsuites", name="aiscale plan")
+    root.append(suite)
+    for attribute in ("tests", "failures", "skipped", "errors"):
+        root.set(attribute, suite.get(attribute, "0"))
+    ElementTree.indent(root)
+    return '<?xml version="1.0" encoding="UTF-8"?>\n' + ElementTree.tostring(root, encoding="unicode") + "\n"
+
+
+def _name(urn: str | None) -> str | None:
+    return urn.rsplit("::", 1)[-1] if urn else None

@@ -1,0 +1,168 @@
+"""Network exposure and segmentation on both clouds (catalogue rows 61-63 and the SSH/RDP exposure rows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from pulumi_policy import ResourceValidationArgs, Severity
+
+from aiscale.policies._support import Rule, azure_type, has, items, path, resource_policy
+
+NSG = azure_type("network", "NetworkSecurityGroup")
+SECURITY_RULE = azure_type("network", "SecurityRule")
+SUBNET = azure_type("network", "Subnet")
+VNET = azure_type("network", "VirtualNetwork")
+FIREWALL = "gcp:compute/firewall:Firewall"
+GCP_SUBNET = "gcp:compute/subnetwork:Subnetwork"
+#: Ports of remote administration.
+ADMIN_PORTS = (22, 3389)
+INTERNET = ("*", "internet", "any", "0.0.0.0/0", "0.0.0.0")
+#: Azure subnets that take no NSG (or where Azure forbids one).
+NSG_EXEMPT_SUBNETS = ("GatewaySubnet", "AzureFirewallSubnet", "AzureFirewallManagementSubnet", "RouteServerSubnet")
+
+
+def port_ranges_cover(ranges: list[str], ports: tuple[int, ...] = ADMIN_PORTS) -> list[int]:
+    """The ports of ``ports`` that a list of port specs (``22``, ``20-30``, ``*``) opens."""
+    opened = []
+    for port in ports:
+        for raw in ranges:
+            spec = raw.strip()
+            if spec in ("*", "all"):
+                opened.append(port)
+                break
+            low, _, high = spec.partition("-")
+            if low.isdigit() and int(low) <= port <= int(high or low):
+                opened.append(port)
+                break
+    return opened
+
+
+def _azure_rule_problem(rule: Mapping[str, Any]) -> str | None:
+    properties = rule.get("properties") or rule  # inline rules are flat; SecurityRule resources too
+    if str(path(properties, "direction") or "").lower() != "inbound":
+        return None
+    if str(path(properties, "access") or "").lower() != "allow":
+        return None
+    sources = [str(path(properties, "sourceAddressPrefix") or "")] + [
+        str(p) for p in items(path(properties, "sourceAddressPrefixes"))
+    ]
+    if not any(source.lower() in INTERNET for source in sources):
+        return None
+    ports = [str(path(properties, "destinationPortRange") or "")] + [
+        str(p) for p in items(path(properties, "destinationPortRanges"))
+    ]
+    opened = port_ranges_cover([p for p in ports if p])
+    if not opened:
+        return None
+    return f"rule {path(properties, 'name') or rule.get('name') or ''} allows ports {opened} from the internet".replace(
+        "rule  ", "rule "
+    )
+
+
+def _azure_admin_exposure(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
+    rules = items(args.props.get("securityRules")) if NSG.fullmatch(args.resource_type) else [args.props]
+    for rule in rules:
+        problem = _azure_rule_problem(rule)
+        if problem:
+            yield problem
+
+
+def _gcp_admin_exposure(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
+    props = args.props
+    # Absent direction means INGRESS.
+    if str(props.get("direction") or "INGRESS") != "INGRESS" or props.get("disabled") is True:
+        return
+    if "0.0.0.0/0" not in [str(r) for r in items(props.get("sourceRanges"))]:
+        return
+    for allow in items(props.get("allows")):
+        protocol = str(path(allow, "protocol") or "")
+        if protocol not in ("tcp", "all", "6"):
+            continue
+        # Absent ports mean every port of the protocol.
+        ports = [str(p) for p in items(path(allow, "ports"))] or ["*"]
+        opened = port_ranges_cover(ports)
+        if opened:
+            yield f"firewall {props.get('name') or args.name} allows ports {opened} from 0.0.0.0/0"
+
+
+def _subnet_nsg(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
+    if SUBNET.fullmatch(args.resource_type):
+        subnets = [(args.props.get("subnetName") or args.name, args.props)]
+    else:
+        subnets = [(path(s, "name"), path(s, "properties") or s) for s in items(args.props.get("subnets"))]
+    for name, subnet in subnets:
+        if name in NSG_EXEMPT_SUBNETS:
+            continue
+        if not has(subnet, "networkSecurityGroup", "id") and not has(subnet, "networkSecurityGroup"):
+            yield f"subnet {name} has no network security group"
+
+
+def _gcp_subnet(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
+    purpose = str(args.props.get("purpose") or "PRIVATE")
+    if purpose not in ("PRIVATE", "PRIVATE_RFC_1918"):
+        args.not_applicable(f"a {purpose} subnet (proxy or PSC) hosts no VMs")
+    if args.props.get("privateIpGoogleAccess") is not True:
+        yield "Private Google Access is off (absent means off): private nodes cannot reach Google APIs"
+    if not has(args.props, "logConfig"):
+        yield "VPC flow logs are off (logConfig absent)"
+
+
+POLICIES = [
+    resource_policy(
+        Rule(
+            "ml-net-01",
+            "No SSH/RDP from the internet (Azure)",
+            "No network security group rule allows SSH (22) or RDP (3389) from the internet.",
+            Severity.CRITICAL,
+            ("CKV_AZURE_9", "CKV_AZURE_10", "AZU-0047"),
+            "A rule without a direction, access, source or port does not open anything.",
+            "Remove the rule, restrict its source to a bastion or VPN range, or use Azure Bastion.",
+            "Network",
+        ),
+        (NSG, SECURITY_RULE),
+        _azure_admin_exposure,
+    ),
+    resource_policy(
+        Rule(
+            "ml-net-02",
+            "No SSH/RDP from the internet (Google Cloud)",
+            "No firewall rule allows SSH (22) or RDP (3389) ingress from 0.0.0.0/0.",
+            Severity.CRITICAL,
+            ("CKV_GCP_2", "CKV_GCP_3", "GCP-0027"),
+            "direction absent means INGRESS; ports absent mean every port of the protocol.",
+            "Restrict sourceRanges to IAP (35.235.240.0/20) or a VPN range.",
+            "Network",
+        ),
+        (FIREWALL,),
+        _gcp_admin_exposure,
+    ),
+    resource_policy(
+        Rule(
+            "ml-net-03",
+            "Azure subnets have a network security group",
+            "Every Azure subnet (but gateway, firewall and route server subnets) has a network security group.",
+            Severity.HIGH,
+            ("CKV2_AZURE_31",),
+            "networkSecurityGroup absent means an unfiltered subnet.",
+            "Associate a network security group with the subnet.",
+            "Network",
+        ),
+        (SUBNET, VNET),
+        _subnet_nsg,
+    ),
+    resource_policy(
+        Rule(
+            "ml-net-04",
+            "Google Cloud subnets: Private Google Access and flow logs",
+            "Google Cloud subnets turn on Private Google Access and VPC flow logs.",
+            Severity.MEDIUM,
+            ("CKV_GCP_74", "CKV_GCP_26", "GCP-0075", "GCP-0076", "GCP-0029"),
+            "privateIpGoogleAccess absent means off; logConfig absent means no flow logs.",
+            "Set privateIpGoogleAccess: true and a logConfig.",
+            "Network",
+        ),
+        (GCP_SUBNET,),
+        _gcp_subnet,
+    ),
+]

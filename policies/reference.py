@@ -1,0 +1,88 @@
+"""The policy pack's reference (docs/policies.md), generated from the rules themselves.
+
+python -m aiscale.policies.reference > docs/policies.md
+"""
+
+from __future__ import annotations
+
+import json
+
+from aiscale.policies import all_policies, enforcement
+
+HEADER = """# Policy pack
+
+Generated from `aiscale.policies` by `python -m aiscale.policies.reference`; a test fails when this file and the
+policies disagree.
+
+`policies/` is a CrossGuard policy pack. Policy definitions live in `aiscale.policies` (one module per area,
+importable without side effects); `policies/__main__.py` only assembles the `PolicyPack`. The policies apply to
+**any** resource of the types they name — raw provider resources in another team's program as much as aiscale's
+components — and each one says what an absent property means, because an unset property is simply absent on the
+wire (provider defaults are not filled in before policies run).
+
+## Where policies run
+- **Offline**, in `aiscale plan STACK`: the pack runs through pulumi-policy's own analyzer, in process, against the
+  recorded registrations (resource policies per resource, stack policies once). Violations go to the plan's
+  `violations`; any mandatory one makes `aiscale plan` exit 1. Reports: `--format table|json|markdown|sarif|junit`.
+- **For real**, in `pulumi preview`: `aiscale policy-config STACK --output policy-config.json`, then
+  `pulumi preview --policy-pack policies --policy-pack-config policy-config.json`. The file carries the same
+  levels, thresholds, environment and stack waivers the offline run applies (every policy with an explicit level:
+  a policy without one would silently default to advisory).
+
+## Enforcement by environment
+`policies/enforcement.yaml` sets each policy's level per environment: mandatory in prod for the catalogue's M rows,
+mandatory everywhere for its "M everywhere" rows, advisory otherwise. A stack changes levels, thresholds and adds
+its own waivers in `Policy.<stack>.yaml` beside `Pulumi.<stack>.yaml`:
+
+```yaml
+enforcement:
+  ml-aks-13: mandatory          # raise: a Standard tier in staging too
+thresholds:
+  ml-aks-14: {maxGpuNodes: 8}
+waivers:
+  - policy: ml-aks-06
+    resource: azure-aks-cluster
+    reason: The subscription lacks the EncryptionAtHost feature until the platform team enables it.
+    owner: ml-platform
+    ticket: PLAT-977
+    expires: 2027-03-31
+```
+
+## Waivers
+A waiver names the policy, the resource (a glob on its URN, or on its name when the pattern does not start with
+`urn:`), a reason, an owner, a ticket and an expiry date; the central registry (`policies/waivers.yaml`) may also
+limit it to stack name globs. A waived finding is reported as *not applicable* with the waiver's reason (the plan's
+`waived` list, SARIF suppressions, skipped JUnit cases) — visible, never silent. An expired waiver stops applying
+and the finding says which waiver expired. **In prod, mandatory policies accept only waivers of the central
+registry**; a stack's own waivers apply elsewhere.
+"""
+
+
+def _levels(policy_id: str) -> str:
+    levels = enforcement.defaults().get(policy_id, enforcement.EnvironmentLevels())
+    return " / ".join(f"{env}: {getattr(levels, env)}" for env in enforcement.ENVIRONMENTS)
+
+
+def render() -> str:
+    lines = [HEADER]
+    areas: dict[str, list] = {}
+    for policy in all_policies():
+        rule = policy.aiscale_rule  # type: ignore[attr-defined]
+        areas.setdefault(rule.area, []).append((rule, "stack" if not hasattr(policy, "aiscale_types") else "resource"))
+    for area, entries in areas.items():
+        lines += [f"## {area}", ""]
+        for rule, kind in entries:
+            lines.append(f'<a id="{rule.id}"></a>**{rule.id} — {rule.title}** ({rule.severity.value}, {kind} policy).')
+            lines.append(f"{rule.description} *Absent:* {rule.absent} *Remediation:* {rule.remediation}")
+            lines.append(f"Anchors: {', '.join(rule.anchors)}. Default enforcement: {_levels(rule.id)}.")
+            if rule.config:
+                config = ", ".join(
+                    f"`{key}` (default {json.dumps(spec.get('default'))})" for key, spec in rule.config.items()
+                )
+                lines.append(f"Config: {config}.")
+            lines.append("")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(render(), end="")
