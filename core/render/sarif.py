@@ -60,7 +60,6 @@ def _rule(rule: Any, level: str | None) -> dict[str, Any]:
         "name": "".join(part.capitalize() for part in rule.id.split("-")),
         "shortDescription": {"text": rule.title},
         "fullDescription": {"text": rule.description},
-        "helpUri": f"docs/policies.md#{rule.id}",
         "help": {
             "text": help_text,
             "markdown": f"**{rule.title}**\n\n{rule.description}\n\n*Absent values:* {rule.absent}\n\n"
