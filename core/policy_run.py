@@ -26,6 +26,7 @@ from aiscale.core import __version__
 from aiscale.core.engine import RecordedRun, Registration
 from aiscale.core.errors import AiscaleError
 from aiscale.core.plan import Violation
+from aiscale.policies._support import type_matches
 
 PACK_NAME = "aiscale"
 _LEVELS = {
@@ -187,10 +188,15 @@ class _Evaluation:
             if resource.HasField("provider"):
                 request.provider.CopyFrom(resource.provider)
             self._collect(self._servicer(names).Analyze(request, None), registration.urn)
-        stack_names = frozenset(p.name for p in self.stack_policies if self.config[p.name][0] != "disabled")
-        if stack_names:
-            response = self._servicer(stack_names).AnalyzeStack(
-                analyzer_pb2.AnalyzeStackRequest(resources=resources), None
+        for policy in self.stack_policies:
+            if self.config[policy.name][0] == "disabled":
+                continue
+            # Each stack policy sees the resource types it reads (it declares them): the analyzer deserialises
+            # every resource it is given once per policy.
+            types = getattr(policy, "aiscale_stack_types", None)
+            chosen = [r for r in resources if types is None or type_matches(r.type, types)]
+            response = self._servicer(frozenset({policy.name})).AnalyzeStack(
+                analyzer_pb2.AnalyzeStackRequest(resources=chosen), None
             )
             self._collect(response, None)
         return self.result
@@ -245,8 +251,6 @@ class _Evaluation:
 
 
 def _applies(policy: Policy, resource_type: str) -> bool:
-    from aiscale.policies._support import type_matches  # noqa: PLC0415
-
     types = getattr(policy, "aiscale_types", None)
     return True if types is None else type_matches(resource_type, types)
 

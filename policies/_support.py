@@ -174,8 +174,12 @@ def resource_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: Check) ->
     return policy
 
 
-def stack_policy(rule: Rule, check: StackCheck) -> StackValidationPolicy:
-    """A CrossGuard stack policy for ``rule``: findings name the resource they are about."""
+def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) -> StackValidationPolicy:
+    """A CrossGuard stack policy for ``rule``: findings name the resource they are about.
+
+    ``types`` are the resource types the check reads: the offline engine hands it only those (the analyzer
+    deserialises every resource once per stack policy); a real preview hands it all, with the same result.
+    """
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         config = _config(args, rule)
@@ -202,4 +206,5 @@ def stack_policy(rule: Rule, check: StackCheck) -> StackValidationPolicy:
         url=CATALOGUE_URL.format(policy=rule.id),
     )
     policy.aiscale_rule = rule  # type: ignore[attr-defined]
+    policy.aiscale_stack_types = types  # type: ignore[attr-defined]
     return policy

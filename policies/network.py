@@ -38,7 +38,7 @@ def port_ranges_cover(ranges: list[str], ports: tuple[int, ...] = ADMIN_PORTS) -
     return opened
 
 
-def _azure_rule_problem(rule: Mapping[str, Any]) -> str | None:
+def _azure_rule_problem(rule: Mapping[str, Any], label: str) -> str | None:
     properties = rule.get("properties") or rule  # inline rules are flat; SecurityRule resources too
     if str(path(properties, "direction") or "").lower() != "inbound":
         return None
@@ -55,15 +55,13 @@ def _azure_rule_problem(rule: Mapping[str, Any]) -> str | None:
     opened = port_ranges_cover([p for p in ports if p])
     if not opened:
         return None
-    return f"rule {path(properties, 'name') or rule.get('name') or ''} allows ports {opened} from the internet".replace(
-        "rule  ", "rule "
-    )
+    return f"rule {path(properties, 'name') or rule.get('name') or label} allows ports {opened} from the internet"
 
 
 def _azure_admin_exposure(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
     rules = items(args.props.get("securityRules")) if NSG.fullmatch(args.resource_type) else [args.props]
     for rule in rules:
-        problem = _azure_rule_problem(rule)
+        problem = _azure_rule_problem(rule, str(args.props.get("securityRuleName") or args.name))
         if problem:
             yield problem
 

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import json
 
+from pulumi_policy import ResourceValidationPolicy
+
 from aiscale.policies import all_policies, enforcement
 
 HEADER = """# Policy pack
@@ -68,7 +70,8 @@ def render() -> str:
     areas: dict[str, list] = {}
     for policy in all_policies():
         rule = policy.aiscale_rule  # type: ignore[attr-defined]
-        areas.setdefault(rule.area, []).append((rule, "stack" if not hasattr(policy, "aiscale_types") else "resource"))
+        kind = "resource" if isinstance(policy, ResourceValidationPolicy) else "stack"
+        areas.setdefault(rule.area, []).append((rule, kind))
     for area, entries in areas.items():
         lines += [f"## {area}", ""]
         for rule, kind in entries:

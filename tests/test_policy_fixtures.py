@@ -1,0 +1,1016 @@
+"""Checkov-style fixtures: for every policy, a program of raw provider resources named ``pass_*`` and ``fail_*``,
+recorded through the offline engine and evaluated through the analyzer; exactly the ``fail_*`` ones must fail.
+
+Resources named otherwise are context (a resource group, a budget an alert is about) and must not fail either.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import pulumi
+import pulumi_kubernetes as k8s
+import pytest
+from pulumi_azure_native import (
+    alertsmanagement,
+    consumption,
+    containerregistry,
+    containerservice,
+    keyvault,
+    machinelearningservices,
+    monitor,
+    network,
+    operationalinsights,
+    storage,
+)
+from pulumi_gcp import billing, compute, container, kms, monitoring, vertex
+from pulumi_gcp import storage as gcs
+
+from aiscale.core.engine import record_program
+from aiscale.core.policy_run import evaluate
+from aiscale.policies import all_policies
+
+RG = "rg-fixture"
+LOC = "westeurope"
+TAGS = {"owner": "ml", "cost-center": "cc-1", "environment": "prod"}
+LABELS = dict(TAGS)
+TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
+CS = containerservice
+
+
+# --- Builders of mostly-compliant resources, each with one knob to break -------------------------------------
+
+
+def aks(name: str, **changes: Any) -> CS.ManagedCluster:
+    base: dict[str, Any] = {
+        "resource_group_name": RG,
+        "location": LOC,
+        "tags": TAGS,
+        "sku": CS.ManagedClusterSKUArgs(name="Base", tier="Standard"),
+        "disable_local_accounts": True,
+        "enable_rbac": True,
+        "aad_profile": CS.ManagedClusterAADProfileArgs(managed=True, enable_azure_rbac=True),
+        "api_server_access_profile": CS.ManagedClusterAPIServerAccessProfileArgs(enable_private_cluster=True),
+        "network_profile": CS.ContainerServiceNetworkProfileArgs(network_plugin="azure", network_policy="cilium"),
+        "disk_encryption_set_id": "/des/1",
+        "addon_profiles": {
+            "azurepolicy": CS.ManagedClusterAddonProfileArgs(enabled=True),
+            "omsagent": CS.ManagedClusterAddonProfileArgs(
+                enabled=True, config={"logAnalyticsWorkspaceResourceID": "/law/1"}
+            ),
+        },
+        "auto_upgrade_profile": CS.ManagedClusterAutoUpgradeProfileArgs(
+            upgrade_channel="stable", node_os_upgrade_channel="NodeImage"
+        ),
+        "oidc_issuer_profile": CS.ManagedClusterOIDCIssuerProfileArgs(enabled=True),
+        "security_profile": CS.ManagedClusterSecurityProfileArgs(
+            workload_identity=CS.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True),
+            azure_key_vault_kms=CS.AzureKeyVaultKmsArgs(enabled=True, key_id="https://kv/keys/etcd/1"),
+        ),
+        "agent_pool_profiles": [
+            CS.ManagedClusterAgentPoolProfileArgs(
+                name="system", mode="System", vm_size="Standard_D4ds_v5", enable_encryption_at_host=True
+            )
+        ],
+    }
+    base.update(changes)
+    return CS.ManagedCluster(name, **base)
+
+
+def pool(name: str, **changes: Any) -> CS.AgentPool:
+    base: dict[str, Any] = {
+        "resource_group_name": RG,
+        "resource_name_": "aks",
+        "vm_size": "Standard_NC24ads_A100_v4",
+        "mode": "User",
+        "enable_auto_scaling": True,
+        "min_count": 0,
+        "max_count": 4,
+        "enable_encryption_at_host": True,
+        "node_taints": ["nvidia.com/gpu=present:NoSchedule"],
+    }
+    base.update(changes)
+    return CS.AgentPool(name, **base)
+
+
+def vault(name: str, **properties: Any) -> keyvault.Vault:
+    base: dict[str, Any] = {
+        "tenant_id": TENANT,
+        "sku": keyvault.SkuArgs(family="A", name="premium"),
+        "enable_purge_protection": True,
+        "enable_rbac_authorization": True,
+        "public_network_access": "Disabled",
+    }
+    base.update(properties)
+    return keyvault.Vault(
+        name, resource_group_name=RG, location=LOC, tags=TAGS, properties=keyvault.VaultPropertiesArgs(**base)
+    )
+
+
+def key(name: str, rotate: str | None = "P90D", kty: str = "RSA-HSM") -> keyvault.Key:
+    rotation = (
+        keyvault.RotationPolicyArgs(
+            lifetime_actions=[
+                keyvault.LifetimeActionArgs(
+                    action=keyvault.ActionArgs(type="rotate"), trigger=keyvault.TriggerArgs(time_after_create=rotate)
+                )
+            ]
+        )
+        if rotate
+        else None
+    )
+    return keyvault.Key(
+        name,
+        key_name=name,
+        vault_name="kv",
+        resource_group_name=RG,
+        tags=TAGS,
+        properties=keyvault.KeyPropertiesArgs(kty=kty, rotation_policy=rotation),
+    )
+
+
+def gke(name: str, **changes: Any) -> container.Cluster:
+    node = {
+        "service_account": "nodes@p.iam.gserviceaccount.com",
+        "boot_disk_kms_key": "projects/p/locations/l/keyRings/r/cryptoKeys/k",
+        "shielded_instance_config": container.ClusterNodeConfigShieldedInstanceConfigArgs(
+            enable_secure_boot=True, enable_integrity_monitoring=True
+        ),
+        "workload_metadata_config": container.ClusterNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
+    }
+    node.update(changes.pop("node", {}))
+    base: dict[str, Any] = {
+        "location": "europe-west4",
+        "resource_labels": LABELS,
+        "private_cluster_config": container.ClusterPrivateClusterConfigArgs(
+            enable_private_nodes=True, enable_private_endpoint=True
+        ),
+        "workload_identity_config": container.ClusterWorkloadIdentityConfigArgs(workload_pool="p.svc.id.goog"),
+        "release_channel": container.ClusterReleaseChannelArgs(channel="STABLE"),
+        "datapath_provider": "ADVANCED_DATAPATH",
+        "database_encryption": container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name="k"),
+        "node_config": container.ClusterNodeConfigArgs(**node),
+    }
+    base.update(changes)
+    return container.Cluster(name, **base)
+
+
+def node_pool(name: str, gpu: bool = True, **changes: Any) -> container.NodePool:
+    node: dict[str, Any] = {
+        "machine_type": "g2-standard-8" if gpu else "e2-standard-4",
+        "service_account": "nodes@p.iam.gserviceaccount.com",
+        "boot_disk_kms_key": "k",
+        "resource_labels": LABELS,
+        "shielded_instance_config": container.NodePoolNodeConfigShieldedInstanceConfigArgs(enable_secure_boot=True),
+        "workload_metadata_config": container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GKE_METADATA"),
+    }
+    if gpu:
+        node["guest_accelerators"] = [
+            container.NodePoolNodeConfigGuestAcceleratorArgs(
+                type="nvidia-l4",
+                count=1,
+                gpu_driver_installation_config=container.NodePoolNodeConfigGuestAcceleratorGpuDriverInstallationConfigArgs(
+                    gpu_driver_version="DEFAULT"
+                ),
+            )
+        ]
+        node["taints"] = [
+            container.NodePoolNodeConfigTaintArgs(key="nvidia.com/gpu", value="present", effect="NO_SCHEDULE")
+        ]
+    node.update(changes.pop("node", {}))
+    base: dict[str, Any] = {
+        "cluster": "c",
+        "autoscaling": container.NodePoolAutoscalingArgs(total_min_node_count=0, total_max_node_count=4),
+        "node_config": container.NodePoolNodeConfigArgs(**node),
+    }
+    base.update(changes)
+    return container.NodePool(name, **base)
+
+
+def deployment(name: str, namespace: str | None = "team", **container_changes: Any) -> k8s.apps.v1.Deployment:
+    spec_container: dict[str, Any] = {
+        "name": "server",
+        "image": "server:1",
+        "resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}},
+    }
+    pod_extra = container_changes.pop("pod", {})
+    spec_container.update(container_changes)
+    metadata = {"name": name} | ({"namespace": namespace} if namespace else {})
+    return k8s.apps.v1.Deployment(
+        name,
+        metadata=metadata,
+        spec={
+            "selector": {"matchLabels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [spec_container], **pod_extra}},
+        },
+    )
+
+
+def ml_workspace(name: str, **changes: Any) -> machinelearningservices.Workspace:
+    base: dict[str, Any] = {
+        "resource_group_name": RG,
+        "location": LOC,
+        "tags": TAGS,
+        "public_network_access": "Disabled",
+        "identity": machinelearningservices.ManagedServiceIdentityArgs(
+            type="UserAssigned", user_assigned_identities=["/uami/1"]
+        ),
+        "managed_network": machinelearningservices.ManagedNetworkSettingsArgs(
+            isolation_mode="AllowOnlyApprovedOutbound"
+        ),
+        "encryption": machinelearningservices.EncryptionPropertyArgs(
+            status="Enabled",
+            key_vault_properties=machinelearningservices.KeyVaultPropertiesArgs(
+                key_identifier="https://kv/keys/data", key_vault_arm_id="/kv/1"
+            ),
+        ),
+    }
+    base.update(changes)
+    return machinelearningservices.Workspace(name, **base)
+
+
+def online_endpoint(name: str, **properties: Any) -> machinelearningservices.OnlineEndpoint:
+    base = {"auth_mode": "AADToken", "public_network_access": "Disabled"}
+    base.update(properties)
+    return machinelearningservices.OnlineEndpoint(
+        name,
+        resource_group_name=RG,
+        workspace_name="mlw",
+        location=LOC,
+        tags=TAGS,
+        properties=machinelearningservices.OnlineEndpointPropertiesArgs(**base),
+    )
+
+
+def compute_cluster(name: str, **properties: Any) -> machinelearningservices.Compute:
+    inner = {"subnet": machinelearningservices.ResourceIdArgs(id="/subnet/1"), "enable_node_public_ip": False}
+    inner.update(properties.pop("inner", {}))
+    return machinelearningservices.Compute(
+        name,
+        resource_group_name=RG,
+        workspace_name="mlw",
+        location=LOC,
+        tags=TAGS,
+        properties=machinelearningservices.AmlComputeArgs(
+            compute_type="AmlCompute",
+            disable_local_auth=properties.get("disable_local_auth", True),
+            properties=machinelearningservices.AmlComputePropertiesArgs(**inner),
+        ),
+    )
+
+
+def metric_alert(name: str, target: pulumi.Resource, routed: bool = True) -> monitor.MetricAlert:
+    return monitor.MetricAlert(
+        name,
+        resource_group_name=RG,
+        location="global",
+        tags=TAGS,
+        severity=2,
+        enabled=True,
+        evaluation_frequency="PT1M",
+        window_size="PT5M",
+        scopes=[target.id],  # type: ignore[attr-defined]
+        criteria=monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
+            odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
+            all_of=[
+                monitor.MetricCriteriaArgs(
+                    criterion_type="StaticThresholdCriterion",
+                    name="m",
+                    metric_name="m",
+                    operator="GreaterThan",
+                    threshold=1,
+                    time_aggregation="Average",
+                )
+            ],
+        ),
+        actions=[monitor.MetricAlertActionArgs(action_group_id="/ag/1")] if routed else None,
+    )
+
+
+def gcp_alert(name: str, target: pulumi.Resource, routed: bool = True) -> monitoring.AlertPolicy:
+    return monitoring.AlertPolicy(
+        name,
+        display_name=name,
+        combiner="OR",
+        user_labels=LABELS,
+        conditions=[
+            monitoring.AlertPolicyConditionArgs(
+                display_name="c",
+                condition_prometheus_query_language=monitoring.AlertPolicyConditionConditionPrometheusQueryLanguageArgs(
+                    query="up == 0"
+                ),
+            )
+        ],
+        notification_channels=["projects/p/notificationChannels/1"] if routed else None,
+        opts=pulumi.ResourceOptions(depends_on=[target]),
+    )
+
+
+def namespace(name: str, labels: dict[str, str] | None = None) -> k8s.core.v1.Namespace:
+    return k8s.core.v1.Namespace(name, metadata={"name": name, "labels": labels or {}})
+
+
+def default_deny(name: str, in_namespace: str) -> None:
+    k8s.networking.v1.NetworkPolicy(
+        name,
+        metadata={"name": "default-deny", "namespace": in_namespace},
+        spec={"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+    )
+
+
+def gpu_quota(name: str, in_namespace: str, gpus: bool = True) -> None:
+    hard = {"requests.cpu": "8"} | ({"requests.nvidia.com/gpu": "2"} if gpus else {})
+    k8s.core.v1.ResourceQuota(name, metadata={"name": "quota", "namespace": in_namespace}, spec={"hard": hard})
+
+
+def storage_account(name: str, **changes: Any) -> storage.StorageAccount:
+    base: dict[str, Any] = {
+        "resource_group_name": RG,
+        "location": LOC,
+        "tags": TAGS,
+        "kind": "StorageV2",
+        "sku": storage.SkuArgs(name="Standard_ZRS"),
+        "allow_blob_public_access": False,
+        "allow_shared_key_access": False,
+        "minimum_tls_version": "TLS1_2",
+        "public_network_access": "Disabled",
+    }
+    base.update(changes)
+    return storage.StorageAccount(name, **base)
+
+
+def private_endpoint(name: str, target: pulumi.Resource) -> None:
+    network.PrivateEndpoint(
+        name,
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        subnet=network.SubnetArgs(id="/subnet/pe"),
+        private_link_service_connections=[
+            network.PrivateLinkServiceConnectionArgs(
+                name=name,
+                group_ids=["blob"],
+                private_link_service_id=target.id,  # type: ignore[attr-defined]
+            )
+        ],
+    )
+
+
+def diagnostics(name: str, target: pulumi.Resource) -> None:
+    monitor.DiagnosticSetting(name, resource_uri=target.id, workspace_id="/law/1")  # type: ignore[attr-defined]
+
+
+# --- One fixture program per policy --------------------------------------------------------------------------
+
+
+def f_aks_01() -> None:
+    aks("pass_private")
+    aks(
+        "pass_authorized_ranges",
+        api_server_access_profile=CS.ManagedClusterAPIServerAccessProfileArgs(authorized_ip_ranges=["203.0.113.0/24"]),
+    )
+    aks("fail_public", api_server_access_profile=None)
+    aks(
+        "fail_open_range",
+        api_server_access_profile=CS.ManagedClusterAPIServerAccessProfileArgs(authorized_ip_ranges=["0.0.0.0/0"]),
+    )
+
+
+def f_aks_02() -> None:
+    aks("pass_no_local")
+    aks("fail_local_absent", disable_local_accounts=None)
+
+
+def f_aks_03() -> None:
+    aks("pass_entra")
+    aks("fail_no_aad", aad_profile=None)
+    aks("fail_rbac_off", enable_rbac=False)
+
+
+def f_aks_04() -> None:
+    aks("pass_cilium")
+    aks("fail_no_policy", network_profile=CS.ContainerServiceNetworkProfileArgs(network_plugin="azure"))
+
+
+def f_aks_05() -> None:
+    aks("pass_des")
+    aks("fail_no_des", disk_encryption_set_id=None)
+
+
+def f_aks_06() -> None:
+    aks("pass_host_encryption")
+    pool("pass_pool")
+    pool("fail_pool", enable_encryption_at_host=None)
+    aks(
+        "fail_cluster",
+        agent_pool_profiles=[
+            CS.ManagedClusterAgentPoolProfileArgs(name="system", mode="System", vm_size="Standard_D4ds_v5")
+        ],
+    )
+
+
+def f_aks_07() -> None:
+    pool("pass_absent")
+    pool("pass_false", enable_node_public_ip=False)
+    pool("fail_public_ip", enable_node_public_ip=True)
+
+
+def f_aks_08() -> None:
+    aks("pass_addon")
+    aks(
+        "fail_no_addon",
+        addon_profiles={
+            "omsagent": CS.ManagedClusterAddonProfileArgs(
+                enabled=True, config={"logAnalyticsWorkspaceResourceID": "/law/1"}
+            )
+        },
+    )
+
+
+def f_aks_09() -> None:
+    aks("pass_channels")
+    aks("fail_none", auto_upgrade_profile=CS.ManagedClusterAutoUpgradeProfileArgs(upgrade_channel="none"))
+
+
+def f_aks_10() -> None:
+    aks("pass_insights")
+    aks(
+        "pass_metrics",
+        addon_profiles={},
+        azure_monitor_profile=CS.ManagedClusterAzureMonitorProfileArgs(
+            metrics=CS.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
+        ),
+    )
+    aks("fail_blind", addon_profiles={"azurepolicy": CS.ManagedClusterAddonProfileArgs(enabled=True)})
+
+
+def f_aks_11() -> None:
+    aks("pass_wi")
+    aks("fail_no_oidc", oidc_issuer_profile=None)
+
+
+def f_aks_12() -> None:
+    aks("pass_kms")
+    aks(
+        "fail_no_kms",
+        security_profile=CS.ManagedClusterSecurityProfileArgs(
+            workload_identity=CS.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True)
+        ),
+    )
+
+
+def f_aks_13() -> None:
+    aks("pass_standard")
+    aks("fail_free", sku=CS.ManagedClusterSKUArgs(name="Base", tier="Free"))
+
+
+def f_aks_14() -> None:  # dev: scale to zero expected
+    pool("pass_zero")
+    pool("pass_cpu_pool", vm_size="Standard_D4ds_v5", min_count=2)
+    pool("fail_min_two", min_count=2)
+    pool("fail_ceiling", max_count=50)
+    pool("fail_fixed", enable_auto_scaling=False)
+
+
+def f_aks_15() -> None:
+    pool("pass_tainted")
+    pool("fail_untainted", node_taints=None)
+    pool("fail_system_gpu", mode="System")
+
+
+def f_gke_01() -> None:
+    gke("pass_private_nodes")
+    gke("fail_public_nodes", private_cluster_config=None)
+
+
+def f_gke_02() -> None:
+    gke("pass_private_endpoint")
+    gke(
+        "pass_authorized",
+        private_cluster_config=container.ClusterPrivateClusterConfigArgs(enable_private_nodes=True),
+        master_authorized_networks_config=container.ClusterMasterAuthorizedNetworksConfigArgs(
+            cidr_blocks=[container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(cidr_block="10.0.0.0/8")]
+        ),
+    )
+    gke("fail_open", private_cluster_config=container.ClusterPrivateClusterConfigArgs(enable_private_nodes=True))
+
+
+def f_gke_03() -> None:
+    gke("pass_default")
+    gke("fail_off", enable_shielded_nodes=False)
+
+
+def f_gke_04() -> None:
+    gke("pass_secure_boot")
+    node_pool("pass_pool")
+    gke("fail_cluster", node={"shielded_instance_config": None})
+    node_pool("fail_pool", node={"shielded_instance_config": None})
+
+
+def f_gke_05() -> None:
+    gke("pass_wi")
+    gke("fail_no_pool", workload_identity_config=None)
+    node_pool("fail_metadata", node={"workload_metadata_config": None})
+
+
+def f_gke_06() -> None:
+    gke("pass_no_abac")
+    gke("fail_abac", enable_legacy_abac=True)
+
+
+def f_gke_07() -> None:
+    gke("pass_no_cert")
+    gke(
+        "fail_cert",
+        master_auth=container.ClusterMasterAuthArgs(
+            client_certificate_config=container.ClusterMasterAuthClientCertificateConfigArgs(
+                issue_client_certificate=True
+            )
+        ),
+    )
+
+
+def f_gke_08() -> None:
+    gke("pass_stable")
+    gke("fail_unspecified", release_channel=None)
+
+
+def f_gke_09() -> None:
+    node_pool("pass_default")
+    node_pool("fail_no_repair", management=container.NodePoolManagementArgs(auto_repair=False, auto_upgrade=True))
+
+
+def f_gke_10() -> None:
+    gke("pass_dpv2")
+    gke("fail_legacy_dataplane", datapath_provider=None)
+
+
+def f_gke_11() -> None:
+    gke("pass_cmek")
+    gke("fail_no_cmek", database_encryption=None)
+
+
+def f_gke_12() -> None:
+    gke("pass_cmek")
+    node_pool("pass_pool")
+    node_pool("fail_pool", node={"boot_disk_kms_key": None})
+
+
+def f_gke_13() -> None:
+    node_pool("pass_dedicated")
+    node_pool("fail_default", node={"service_account": None})
+    node_pool("fail_compute_default", node={"service_account": "123-compute@developer.gserviceaccount.com"})
+
+
+def f_gke_14() -> None:  # dev
+    node_pool("pass_gpu")
+    node_pool(
+        "pass_cpu",
+        gpu=False,
+        autoscaling=container.NodePoolAutoscalingArgs(total_min_node_count=2, total_max_node_count=9),
+    )
+    node_pool("fail_untainted", node={"taints": None})
+    node_pool("fail_no_bounds", autoscaling=None)
+    node_pool("fail_min", autoscaling=container.NodePoolAutoscalingArgs(total_min_node_count=1, total_max_node_count=4))
+
+
+def f_gke_15() -> None:
+    gke("pass_default_logging")
+    gke("fail_no_logs", logging_service="none")
+
+
+def f_keyvault_01() -> None:
+    vault("pass_purge")
+    vault("fail_no_purge", enable_purge_protection=None)
+
+
+def f_keyvault_02() -> None:
+    vault("pass_default")
+    vault("fail_soft_delete_off", enable_soft_delete=False)
+
+
+def f_keyvault_03() -> None:
+    vault("pass_private")
+    vault(
+        "pass_firewall",
+        public_network_access="Enabled",
+        network_acls=keyvault.NetworkRuleSetArgs(default_action="Deny"),
+    )
+    vault("fail_open", public_network_access=None)
+
+
+def f_keyvault_04() -> None:
+    vault("pass_rbac")
+    vault("fail_access_policies", enable_rbac_authorization=None)
+
+
+def f_keyvault_05() -> None:
+    key("pass_ninety")
+    key("fail_yearly", rotate="P1Y")
+    key("fail_never", rotate=None)
+
+
+def f_keyvault_06() -> None:
+    key("pass_hsm")
+    key("fail_software", kty="RSA")
+
+
+def f_kms_01() -> None:
+    kms.CryptoKey("pass_ninety", key_ring="r", rotation_period="7776000s", labels=LABELS)
+    kms.CryptoKey("pass_asymmetric", key_ring="r", purpose="ASYMMETRIC_SIGN", labels=LABELS)
+    kms.CryptoKey("fail_yearly", key_ring="r", rotation_period="31536000s", labels=LABELS)
+    kms.CryptoKey("fail_never", key_ring="r", labels=LABELS)
+
+
+def f_kms_02() -> None:
+    kms.CryptoKeyIAMMember(
+        "pass_agent", crypto_key_id="k", role="r", member="serviceAccount:a@p.iam.gserviceaccount.com"
+    )
+    kms.CryptoKeyIAMMember("fail_all_users", crypto_key_id="k", role="r", member="allUsers")
+    kms.CryptoKeyIAMBinding(
+        "fail_binding", crypto_key_id="k", role="r", members=["group:g@example.com", "allAuthenticatedUsers"]
+    )
+
+
+def f_kms_03() -> None:
+    kms.KeyRing("pass_ring", location="europe-west4", opts=pulumi.ResourceOptions(protect=True))
+    kms.CryptoKey(
+        "pass_key", key_ring="r", rotation_period="7776000s", labels=LABELS, opts=pulumi.ResourceOptions(protect=True)
+    )
+    kms.CryptoKey("fail_key", key_ring="r", rotation_period="7776000s", labels=LABELS)
+
+
+def f_kms_04() -> None:
+    hsm = kms.CryptoKeyVersionTemplateArgs(algorithm="GOOGLE_SYMMETRIC_ENCRYPTION", protection_level="HSM")
+    kms.CryptoKey("pass_hsm", key_ring="r", version_template=hsm, labels=LABELS)
+    kms.CryptoKey("fail_software", key_ring="r", labels=LABELS)
+
+
+def f_aml_01() -> None:
+    ml_workspace("pass_private")
+    ml_workspace("fail_absent", public_network_access=None)
+    ml_workspace("fail_reopened", allow_public_access_when_behind_vnet=True)
+
+
+def f_aml_02() -> None:
+    ml_workspace("pass_cmk")
+    ml_workspace("fail_microsoft_keys", encryption=None)
+
+
+def f_aml_03() -> None:
+    ml_workspace("pass_isolated")
+    ml_workspace(
+        "fail_internet",
+        managed_network=machinelearningservices.ManagedNetworkSettingsArgs(isolation_mode="AllowInternetOutbound"),
+    )
+
+
+def f_aml_04() -> None:
+    compute_cluster("pass_no_local_auth")
+    compute_cluster("fail_local_auth", disable_local_auth=False)
+
+
+def f_aml_05() -> None:
+    compute_cluster("pass_vnet")
+    compute_cluster("fail_public_ip", inner={"enable_node_public_ip": True})
+
+
+def f_aml_06() -> None:
+    online_endpoint("pass_private_token")
+    online_endpoint("fail_keys", auth_mode="Key")
+    online_endpoint("fail_public", public_network_access="Enabled")
+
+
+def f_aml_07() -> None:
+    ml_workspace("pass_user_assigned")
+    ml_workspace(
+        "fail_system_assigned", identity=machinelearningservices.ManagedServiceIdentityArgs(type="SystemAssigned")
+    )
+
+
+def f_vertex_01() -> None:
+    vertex.AiEndpoint(
+        "pass_cmek",
+        display_name="e",
+        location="europe-west4",
+        labels=LABELS,
+        network="projects/1/global/networks/n",
+        encryption_spec=vertex.AiEndpointEncryptionSpecArgs(kms_key_name="k"),
+    )
+    vertex.AiEndpoint(
+        "fail_google_keys",
+        display_name="e",
+        location="europe-west4",
+        labels=LABELS,
+        network="projects/1/global/networks/n",
+    )
+
+
+def f_vertex_02() -> None:
+    spec = vertex.AiEndpointEncryptionSpecArgs(kms_key_name="k")
+    vertex.AiEndpoint(
+        "pass_peered",
+        display_name="e",
+        location="europe-west4",
+        labels=LABELS,
+        encryption_spec=spec,
+        network="projects/1/global/networks/n",
+    )
+    vertex.AiEndpoint(
+        "pass_psc",
+        display_name="e",
+        location="europe-west4",
+        labels=LABELS,
+        encryption_spec=spec,
+        private_service_connect_config=vertex.AiEndpointPrivateServiceConnectConfigArgs(
+            enable_private_service_connect=True
+        ),
+    )
+    vertex.AiEndpoint("fail_public", display_name="e", location="europe-west4", labels=LABELS, encryption_spec=spec)
+
+
+def f_net_01() -> None:
+    def rule(**changes: Any) -> network.SecurityRuleArgs:
+        base = {
+            "name": "r",
+            "priority": 100,
+            "direction": "Inbound",
+            "access": "Allow",
+            "protocol": "Tcp",
+            "source_address_prefix": "Internet",
+            "source_port_range": "*",
+            "destination_address_prefix": "*",
+            "destination_port_range": "443",
+        }
+        base.update(changes)
+        return network.SecurityRuleArgs(**base)
+
+    network.NetworkSecurityGroup("pass_https", resource_group_name=RG, location=LOC, tags=TAGS, security_rules=[rule()])
+    network.NetworkSecurityGroup(
+        "pass_ssh_from_bastion",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        security_rules=[rule(destination_port_range="22", source_address_prefix="10.0.0.0/24")],
+    )
+    network.NetworkSecurityGroup(
+        "pass_deny",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        security_rules=[rule(access="Deny", destination_port_range="*")],
+    )
+    network.NetworkSecurityGroup(
+        "fail_rdp",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        security_rules=[rule(destination_port_ranges=["3380-3390"], destination_port_range=None)],
+    )
+    network.SecurityRule(
+        "fail_ssh_rule",
+        resource_group_name=RG,
+        network_security_group_name="nsg",
+        priority=110,
+        direction="Inbound",
+        access="Allow",
+        protocol="*",
+        source_address_prefix="*",
+        destination_port_range="22",
+        source_port_range="*",
+        destination_address_prefix="*",
+    )
+
+
+def f_net_02() -> None:
+    compute.Firewall(
+        "pass_https",
+        network="n",
+        source_ranges=["0.0.0.0/0"],
+        allows=[compute.FirewallAllowArgs(protocol="tcp", ports=["443"])],
+    )
+    compute.Firewall(
+        "pass_iap_ssh",
+        network="n",
+        source_ranges=["35.235.240.0/20"],
+        allows=[compute.FirewallAllowArgs(protocol="tcp", ports=["22"])],
+    )
+    compute.Firewall(
+        "fail_ssh",
+        network="n",
+        source_ranges=["0.0.0.0/0"],
+        allows=[compute.FirewallAllowArgs(protocol="tcp", ports=["22"])],
+    )
+    compute.Firewall(
+        "fail_all_ports", network="n", source_ranges=["0.0.0.0/0"], allows=[compute.FirewallAllowArgs(protocol="all")]
+    )
+
+
+def f_net_03() -> None:
+    network.Subnet(
+        "pass_with_nsg",
+        resource_group_name=RG,
+        virtual_network_name="v",
+        subnet_name="nodes",
+        network_security_group=network.NetworkSecurityGroupArgs(id="/nsg/1"),
+    )
+    network.Subnet("pass_gateway", resource_group_name=RG, virtual_network_name="v", subnet_name="GatewaySubnet")
+    network.Subnet("fail_bare", resource_group_name=RG, virtual_network_name="v", subnet_name="bare")
+
+
+def f_net_04() -> None:
+    log = compute.SubnetworkLogConfigArgs(aggregation_interval="INTERVAL_5_SEC")
+    compute.Subnetwork(
+        "pass_subnet", network="n", ip_cidr_range="10.0.0.0/24", private_ip_google_access=True, log_config=log
+    )
+    compute.Subnetwork(
+        "pass_proxy_only", network="n", ip_cidr_range="10.1.0.0/24", purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"
+    )
+    compute.Subnetwork("fail_no_pga", network="n", ip_cidr_range="10.2.0.0/24", log_config=log)
+    compute.Subnetwork("fail_no_logs", network="n", ip_cidr_range="10.3.0.0/24", private_ip_google_access=True)
+
+
+def f_storage_01() -> None:
+    def registry(name: str, **changes: Any) -> None:
+        base = {
+            "resource_group_name": RG,
+            "location": LOC,
+            "tags": TAGS,
+            "sku": containerregistry.SkuArgs(name="Premium"),
+            "admin_user_enabled": False,
+            "public_network_access": "Disabled",
+        }
+        base.update(changes)
+        containerregistry.Registry(name, **base)
+
+    registry("pass_locked")
+    registry("fail_admin", admin_user_enabled=True)
+    registry("fail_public", public_network_access=None)
+
+
+def f_storage_02() -> None:
+    storage_account("pass_hardened")
+    storage_account("fail_shared_key", allow_shared_key_access=None)
+    storage_account("fail_old_tls", minimum_tls_version="TLS1_0")
+
+
+def f_storage_03() -> None:
+    gcs.Bucket(
+        "pass_locked",
+        location="EU",
+        labels=LABELS,
+        public_access_prevention="enforced",
+        uniform_bucket_level_access=True,
+    )
+    gcs.Bucket("fail_inherited", location="EU", labels=LABELS, uniform_bucket_level_access=True)
+
+
+def f_tags_01() -> None:
+    storage_account("pass_tagged")
+    storage_account("fail_untagged", tags=None)
+    storage_account("fail_wrong_environment", tags={**TAGS, "environment": "dev"})
+    network.Subnet(
+        "pass_untracked",
+        resource_group_name=RG,
+        virtual_network_name="v",
+        subnet_name="s",
+        network_security_group=network.NetworkSecurityGroupArgs(id="/nsg/1"),
+    )
+
+
+def f_tags_02() -> None:
+    gcs.Bucket("pass_labelled", location="EU", labels=LABELS)
+    gcs.Bucket("fail_unlabelled", location="EU")
+    gcs.Bucket("fail_bad_value", location="EU", labels={**LABELS, "owner": "ML Team"})
+
+
+def f_k8s_01() -> None:
+    deployment("pass_team")
+    deployment("fail_default", namespace="default")
+    deployment("fail_absent", namespace=None)
+    k8s.helm.v3.Release("fail_release", chart="gpu-operator")
+    k8s.helm.v3.Release("pass_release", chart="gpu-operator", namespace="gpu-operator")
+
+
+def f_k8s_02() -> None:
+    deployment("pass_plain")
+    deployment("fail_privileged", securityContext={"privileged": True})
+    deployment("fail_host_network", pod={"hostNetwork": True})
+
+
+def f_k8s_03() -> None:
+    deployment("pass_limits")
+    deployment("fail_no_limits", resources={"requests": {"cpu": "1"}})
+    deployment(
+        "fail_gpu_request_only",
+        resources={"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"nvidia.com/gpu": "1"}},
+    )
+
+
+def f_k8s_04() -> None:
+    namespace("pass_restricted", {"pod-security.kubernetes.io/enforce": "restricted"})
+    namespace("fail_unlabelled")
+    namespace("fail_privileged", {"pod-security.kubernetes.io/enforce": "privileged"})
+
+
+def f_stack_01() -> None:
+    pool("fail_azure_gpu")
+    node_pool("pass_gcp_gpu")
+    billing.Budget(
+        "budget",
+        billing_account="01A2B3-C4D5E6-F7A8B9",
+        amount=billing.BudgetAmountArgs(
+            specified_amount=billing.BudgetAmountSpecifiedAmountArgs(currency_code="EUR", units="100")
+        ),
+        threshold_rules=[billing.BudgetThresholdRuleArgs(threshold_percent=1.0)],
+    )
+    # An Azure budget that notifies nobody does not count.
+    consumption.Budget(
+        "silent_budget",
+        scope="/subscriptions/1",
+        amount=100,
+        category="Cost",
+        time_grain="Monthly",
+        time_period=consumption.BudgetTimePeriodArgs(start_date="2026-01-01T00:00:00Z"),
+    )
+
+
+def f_stack_02() -> None:
+    covered = online_endpoint("pass_endpoint")
+    metric_alert("alert_endpoint", covered)
+    unrouted = online_endpoint("fail_endpoint_unrouted")
+    metric_alert("alert_unrouted", unrouted, routed=False)
+    gke_pool = node_pool("pass_gke_pool")
+    gcp_alert("alert_pool", gke_pool)
+    node_pool("fail_gke_pool")
+    aks_pool = pool("pass_aks_pool")
+    alertsmanagement.PrometheusRuleGroup(
+        "rules_aks_pool",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        scopes=["/amw/1"],
+        rules=[
+            alertsmanagement.PrometheusRuleArgs(
+                expression="up == 0",
+                alert="a",
+                actions=[alertsmanagement.PrometheusRuleGroupActionArgs(action_group_id="/ag/1")],
+            )
+        ],
+        opts=pulumi.ResourceOptions(depends_on=[aks_pool]),
+    )
+    vertex.AiEndpoint("fail_vertex", display_name="e", location="europe-west4", labels=LABELS)
+
+
+def f_stack_03() -> None:
+    covered = storage_account("pass_account")
+    private_endpoint("pe_account", covered)
+    storage_account("fail_account")
+    vault("fail_vault")
+
+
+def f_stack_04() -> None:
+    namespace("pass-team")
+    default_deny("deny_pass", "pass-team")
+    gpu_quota("quota_pass", "pass-team")
+    namespace("fail-no-deny")
+    gpu_quota("quota_no_deny", "fail-no-deny")
+    namespace("fail-no-gpu-quota")
+    default_deny("deny_no_gpu", "fail-no-gpu-quota")
+    gpu_quota("quota_cpu_only", "fail-no-gpu-quota", gpus=False)
+    namespace("pass-platform", {"aiscale.io/system": "true"})
+    namespace("kube-system")
+
+
+def f_stack_05() -> None:
+    operationalinsights.Workspace(
+        "pass_retention", resource_group_name=RG, location=LOC, tags=TAGS, retention_in_days=90
+    )
+    operationalinsights.Workspace("fail_short", resource_group_name=RG, location=LOC, tags=TAGS, retention_in_days=7)
+    diagnosed = vault("pass_vault")
+    diagnostics("diag_vault", diagnosed)
+    vault("fail_vault")
+
+
+FIXTURES: dict[str, tuple[str, Callable[[], None]]] = {
+    f"ml-{name.removeprefix('f_').replace('_', '-')}": ("dev" if name in ("f_aks_14", "f_gke_14") else "prod", fixture)
+    for name, fixture in list(globals().items())
+    if name.startswith("f_") and callable(fixture)
+}
+
+
+def test_every_policy_has_a_fixture() -> None:
+    assert sorted(FIXTURES) == sorted(p.name for p in all_policies())
+
+
+@pytest.mark.parametrize("policy", sorted(FIXTURES))
+def test_exactly_the_fail_resources_fail(policy: str) -> None:
+    stack, fixture = FIXTURES[policy]
+    run = record_program(fixture, stack=stack)
+    names = {r.name for r in run.registrations}
+    assert any(n.startswith("pass") for n in names) and any(n.startswith("fail") for n in names), policy
+    report = evaluate(run, policies=[p for p in all_policies() if p.name == policy])
+    assert report.not_evaluated == []
+    failing = {(v.urn or "stack").rsplit("::", 1)[-1] for v in report.violations}
+    assert failing == {n for n in names if n.startswith("fail")}, [v.message for v in report.violations]
