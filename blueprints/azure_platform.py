@@ -405,7 +405,14 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "public_network_access": spec.public_network_access,
             "deployments": {
                 deployment_name: {
-                    "model": deployment.model,
+                    "model": deployment.model
+                    if isinstance(deployment.model, str)
+                    else {
+                        "name": deployment.model.name,
+                        "version": deployment.model.version,
+                        "artifact_uri": deployment.model.artifact_uri,
+                        "registry": deployment.model.registry,
+                    },
                     "instance_type": deployment.instance_type,
                     **({"environment": deployment.environment} if deployment.environment else {}),
                     "min_instances": deployment.min_instances,

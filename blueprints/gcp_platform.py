@@ -22,11 +22,21 @@ from aiscale.components.gcp.vpc import PODS_RANGE_NAME, SERVICES_RANGE_NAME, Vpc
 from aiscale.components.k8s.gpu_stack import GpuStack
 from aiscale.components.k8s.provider import cluster_provider, gke_kubeconfig
 from aiscale.components.k8s.team_namespace import TeamNamespace
+from aiscale.core import rules
 from aiscale.core.config import StackConfig
-from aiscale.core.config.gcp import GcpConfig
+from aiscale.core.config.delivery import registry_parts
+from aiscale.core.config.gcp import GcpConfig, VertexModelConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:blueprints:GcpGpuInferencePlatform"
+
+
+def mlflow_labels(model: VertexModelConfig) -> dict[str, str]:
+    """Labels tying an uploaded model to its MLflow registry version (GCP label rules: lowercase, ≤ 63)."""
+    if model.registry is None or model.version is None:
+        return {}
+    name = registry_parts(model.registry)[0]
+    return {"mlflow-model": rules.gcp_label_value(name), "mlflow-version": str(model.version)}
 
 
 def cmek_consumers(gcp: GcpConfig) -> dict[str, list[str]]:
@@ -287,7 +297,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
                     "model": {
                         "artifact_uri": deployment.model.artifact_uri,
                         "serving_container_image": deployment.model.serving_container_image,
-                        "version_labels": dict(deployment.model.version_labels),
+                        "version_labels": {**dict(deployment.model.version_labels), **mlflow_labels(deployment.model)},
                     },
                     "machine_type": deployment.machine_type,
                     "min_replicas": deployment.min_replicas,

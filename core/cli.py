@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-import tempfile
 import threading
 import time
 from pathlib import Path
@@ -18,6 +17,7 @@ from typing import TextIO
 
 from aiscale.core import __version__
 from aiscale.core.errors import AiscaleError, ProjectError
+from aiscale.core.files import write_atomically
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -118,6 +118,41 @@ def _parser() -> argparse.ArgumentParser:
     )
     policy.add_argument("--policy-config", type=Path, default=None, help="the stack's policy config file")
     policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it")
+
+    promote = commands.add_parser(
+        "promote",
+        help="pin the model version an MLflow alias points at, if it passes the stack's promotion gates",
+        description="Resolve models:/NAME@ALIAS through the MLflow registry (MLFLOW_TRACKING_URI, default: "
+        ".mlflow/mlflow.db in the project), evaluate the gates of every endpoint promoting NAME, and write the version "
+        "and the first rollout step into the stack file. Exit 1 when a gate fails (the file is untouched), 2 on errors.",
+    )
+    promote.add_argument("stack")
+    promote.add_argument("--model", required=True, help="registered model name in MLflow")
+    promote.add_argument("--alias", default=None, help="alias to resolve (default: the one in promotion.model)")
+    promote.add_argument("--endpoint", default=None, help="only this endpoint (default: every endpoint of the model)")
+    promote.add_argument(
+        "--staging-stack", default="staging", help="stack whose live versions the prod gate checks (default staging)"
+    )
+    promote.add_argument("--dry-run", action="store_true", help="evaluate and show the diff; write nothing")
+    promote.add_argument(
+        "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
+    )
+
+    rollout = commands.add_parser(
+        "rollout",
+        help="analyse the candidate at its current traffic step, then promote a step, hold or roll back",
+        description="Query the candidate's and stable's latency and error rate for the analysis window (Azure: Log "
+        "Analytics; Google Cloud: Cloud Monitoring), decide, and write the traffic into the stack file. Exit 0 on "
+        "promote, hold or nothing to do; 1 on rollback; 2 on errors.",
+    )
+    rollout.add_argument("stack")
+    rollout.add_argument("--endpoint", required=True)
+    rollout.add_argument("--cloud", choices=("azure", "gcp"), default=None, help="when both clouds have the endpoint")
+    rollout.add_argument("--dry-run", action="store_true", help="decide and show the diff; write nothing")
+    rollout.add_argument("--apply", action="store_true", help="then run `pulumi up` (needs the Pulumi CLI)")
+    rollout.add_argument(
+        "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
+    )
     return parser
 
 
@@ -128,6 +163,10 @@ def main(argv: list[str] | None = None) -> int:
             return _plan(args)
         if args.command == "policy-config":
             return _policy_config(args)
+        if args.command == "promote":
+            return _promote(args)
+        if args.command == "rollout":
+            return _rollout(args)
     except AiscaleError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -198,13 +237,35 @@ def _policy_config(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def write_atomically(path: Path, text: str) -> None:
-    """Write a report so that readers never see a half-written file."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    with tempfile.NamedTemporaryFile("w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp") as handle:
-        handle.write(text)
-        temporary = Path(handle.name)
-    temporary.replace(path)
+def _promote(args: argparse.Namespace) -> int:
+    from aiscale.core.delivery.promote import promote, render
+    from aiscale.core.delivery.registry import Registry, tracking_uri
+
+    project_dir = _project_dir(args.project)
+    report = promote(
+        project_dir,
+        args.stack,
+        args.model,
+        registry=Registry(tracking_uri(project_dir)),
+        alias=args.alias,
+        endpoint=args.endpoint,
+        staging_stack=args.staging_stack,
+        dry_run=args.dry_run,
+    )
+    sys.stdout.write(render(report))
+    return report.exit_code
+
+
+def _rollout(args: argparse.Namespace) -> int:
+    from aiscale.core.delivery.rollout import apply, render, rollout
+
+    project_dir = _project_dir(args.project)
+    report = rollout(project_dir, args.stack, args.endpoint, cloud=args.cloud, dry_run=args.dry_run)
+    sys.stdout.write(render(report))
+    sys.stdout.flush()
+    if args.apply and report.written:
+        apply(project_dir, args.stack)
+    return report.exit_code
 
 
 def run() -> None:

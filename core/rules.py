@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
 SECONDS_PER_DAY = 86_400
 
@@ -178,4 +179,28 @@ def removed_deployment_problem(current_traffic: dict[str, float], deployments: s
             f"deployments {serving} still take live traffic and cannot be removed in the same change: "
             "move their traffic to other deployments first, then remove them in a later change"
         )
+    return None
+
+
+# --- Model promotion ---------------------------------------------------------------------------------------
+
+
+def promotion_problem(promotion: Any, deployments: Mapping[str, Any], *, mirror: bool = True) -> str | None:
+    """Why an endpoint's promotion config does not fit its deployments (both clouds), or None.
+
+    ``deployments`` maps names to deployment configs whose ``model`` is a registered model (with ``registry``)
+    or something else; ``mirror`` says whether the platform can mirror traffic.
+    """
+    for role in ("stable", "candidate"):
+        name = getattr(promotion, role)
+        if name not in deployments:
+            return f"{role} {name!r} is not one of the deployments {sorted(deployments)}"
+    candidate_model = getattr(deployments[promotion.candidate], "model", None)
+    registry = getattr(candidate_model, "registry", None)
+    if registry is None:
+        return f"the candidate deployment {promotion.candidate!r} must pin a registry model (registry and version)"
+    if registry.split("@")[0] != promotion.model.split("@")[0]:
+        return f"the candidate pins {registry}, not a version of {promotion.model}"
+    if not mirror and promotion.rollout.strategy != "canary":
+        return f"strategy {promotion.rollout.strategy} needs mirrored traffic, which this platform has not: use canary"
     return None

@@ -7,12 +7,18 @@ from typing import Any
 
 import pytest
 import yaml
-from azure.ai.ml import load_online_deployment, load_online_endpoint
+from azure.ai.ml import load_model, load_online_deployment, load_online_endpoint
 from pulumi.dynamic import CheckFailure
 
 from aiscale.components.azure.endpoint_traffic import EndpointRef, TrafficProvider
 from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
-from aiscale.components.azure.online_endpoint import OnlineEndpoint, OnlineEndpointArgs, deployment_spec, endpoint_spec
+from aiscale.components.azure.online_endpoint import (
+    OnlineEndpoint,
+    OnlineEndpointArgs,
+    deployment_spec,
+    endpoint_spec,
+    model_spec,
+)
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
 from tests.conftest import children, find
@@ -587,3 +593,73 @@ def test_provider_failure_is_raised_and_traffic_left_unchanged() -> None:
     with pytest.raises(TimeoutError, match="did not become ready"):
         provider.update("id", PROPS, {**PROPS, "traffic": {"blue": 0, "green": 100}})
     assert client.traffic == {"blue": 100}
+
+
+# --- Registered model versions (pinned by `aiscale promote`) ---------------------------------------------------
+
+REGISTERED = {
+    "name": "fraud-detector",
+    "version": 5,
+    "artifact_uri": "azureml://subscriptions/s/resourcegroups/rg/workspaces/mlw-unit/datastores/workspaceblobstore/paths/models/fraud-detector/5",
+    "registry": "models:/fraud-detector@champion",
+}
+
+
+def registered_args() -> OnlineEndpointArgs:
+    args = endpoint_args()
+    args["deployments"]["green"]["model"] = dict(REGISTERED)  # type: ignore[typeddict-item]
+    return args
+
+
+def test_registered_model_version_is_a_child_the_deployment_references() -> None:
+    run = record_program(lambda: OnlineEndpoint("ep", registered_args()))
+    assert children(run, find(run, "aiscale:azure:OnlineEndpoint", "ep")) == [
+        ("azure-native:machinelearningservices:OnlineEndpoint", "ep-endpoint"),
+        ("azure-native:machinelearningservices:OnlineDeployment", "ep-blue"),
+        ("azure-native:monitor:AutoscaleSetting", "ep-blue-autoscale"),
+        ("azure-native:machinelearningservices:ModelVersion", "ep-green-model"),
+        ("azure-native:machinelearningservices:OnlineDeployment", "ep-green"),
+        ("azure-native:monitor:AutoscaleSetting", "ep-green-autoscale"),
+        ("pulumi-python:dynamic/azureml:OnlineEndpointTraffic", "ep-traffic"),
+    ]
+    version = find(run, "azure-native:machinelearningservices:ModelVersion", "ep-green-model")
+    assert version.inputs == {
+        "name": "fraud-detector",
+        "version": "5",
+        "workspaceName": "mlw-unit",
+        "resourceGroupName": "rg",
+        "properties": {
+            "isAnonymous": False,
+            "isArchived": False,
+            "modelType": "mlflow_model",
+            "modelUri": REGISTERED["artifact_uri"],
+            "description": "models:/fraud-detector@champion version 5, pinned by aiscale",
+            "tags": {
+                "mlflow-model": "fraud-detector",
+                "mlflow-version": "5",
+                "mlflow-registry": "models:/fraud-detector@champion",
+            },
+        },
+    }
+    green = find(run, "azure-native:machinelearningservices:OnlineDeployment", "ep-green")
+    # The version's ARM id, known once it is registered: the deployment depends on it.
+    assert green.inputs["properties"]["model"] == "[unknown]"
+    assert green.property_dependencies["properties"] == [version.urn]
+    blue = find(run, "azure-native:machinelearningservices:OnlineDeployment", "ep-blue")
+    assert blue.inputs["properties"]["model"] == "azureml:fraud:3"
+
+
+def test_registered_model_specs_load_with_azure_ai_ml() -> None:
+    args = registered_args()
+    model = load_model(source=io.StringIO(yaml.safe_dump(model_spec(args["deployments"]["green"]["model"]))))  # type: ignore[arg-type]
+    assert (model.name, model.version, model.type, model.path) == (
+        "fraud-detector",
+        "5",
+        "mlflow_model",
+        REGISTERED["artifact_uri"],
+    )
+    assert model.tags["mlflow-registry"] == "models:/fraud-detector@champion"
+    deployment = load_online_deployment(
+        source=io.StringIO(yaml.safe_dump(deployment_spec("fraud", "green", args["deployments"]["green"])))
+    )
+    assert deployment.model == "fraud-detector:5"  # azure-ai-ml strips the azureml: prefix of a reference

@@ -39,9 +39,20 @@ class ProbeArgs(TypedDict):
     success_threshold: int
 
 
+class RegisteredModelArgs(TypedDict):
+    """An MLflow registry version the stack registers in the workspace as an Azure ML model version."""
+
+    name: str
+    version: int
+    artifact_uri: str
+    """Where the workspace reads the MLflow model (``azureml://datastores/...`` or a blob URI)."""
+    registry: str
+    """The registry alias it was resolved from (``models:/fraud-detector@champion``), kept as a tag."""
+
+
 class OnlineDeploymentArgs(TypedDict):
-    model: str
-    """``azureml:<name>:<version>`` or an ARM id of a model version."""
+    model: str | RegisteredModelArgs
+    """``azureml:<name>:<version>`` or an ARM id of a model version; or a registry version to register."""
     instance_type: str
     environment: NotRequired[str]
     min_instances: int
@@ -137,7 +148,7 @@ def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploy
     document: dict[str, Any] = {
         "name": deployment_name,
         "endpoint_name": endpoint_name,
-        "model": spec["model"],
+        "model": _model_reference(spec["model"]),
         "instance_type": spec["instance_type"],
         "instance_count": spec["min_instances"],
         "scale_settings": {"type": "default"},
@@ -154,6 +165,35 @@ def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploy
     if "environment" in spec:
         document["environment"] = spec["environment"]
     return document
+
+
+def _model_reference(model: str | RegisteredModelArgs) -> str:
+    return model if isinstance(model, str) else f"azureml:{model['name']}:{model['version']}"
+
+
+def model_spec(model: RegisteredModelArgs) -> dict[str, Any]:
+    """The model version the stack registers, as an Azure ML model YAML spec (CLI v2 schema)."""
+    return {
+        "name": model["name"],
+        "version": str(model["version"]),
+        "type": "mlflow_model",
+        "path": model["artifact_uri"],
+        "description": _model_description(model),
+        "tags": _model_tags(model),
+    }
+
+
+def _model_description(model: RegisteredModelArgs) -> str:
+    return f"{model['registry']} version {model['version']}, pinned by aiscale"
+
+
+def _model_tags(model: RegisteredModelArgs) -> dict[str, str]:
+    """Tags tying the Azure ML model version back to the MLflow registry version it was pinned from."""
+    return {
+        "mlflow-model": model["name"],
+        "mlflow-version": str(model["version"]),
+        "mlflow-registry": model["registry"],
+    }
 
 
 def endpoint_spec(args: OnlineEndpointArgs) -> dict[str, Any]:
@@ -222,7 +262,11 @@ class OnlineEndpoint(pulumi.ComponentResource):
         endpoint_ref = after(self.endpoint, endpoint_name)
 
         self.deployments = {}
+        self.model_versions: dict[str, machinelearningservices.ModelVersion] = {}
         for deployment_name, spec in args["deployments"].items():
+            model = spec["model"]
+            if not isinstance(model, str):
+                self.model_versions[deployment_name] = self._model_version(name, deployment_name, model, args)
             deployment = machinelearningservices.OnlineDeployment(
                 f"{name}-{deployment_name}",
                 deployment_name=deployment_name,
@@ -233,7 +277,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 sku=machinelearningservices.SkuArgs(name="Default", capacity=spec["min_instances"]),
                 properties=machinelearningservices.ManagedOnlineDeploymentArgs(
                     endpoint_compute_type="Managed",
-                    model=spec["model"],
+                    model=model if isinstance(model, str) else self.model_versions[deployment_name].id,
                     environment_id=spec.get("environment"),
                     instance_type=spec["instance_type"],
                     scale_settings=machinelearningservices.DefaultScaleSettingsArgs(scale_type="Default"),
@@ -274,6 +318,25 @@ class OnlineEndpoint(pulumi.ComponentResource):
         self.endpoint_id = self.endpoint.id
         self.scoring_uri = self.endpoint.properties.apply(lambda p: (p.scoring_uri if p else None) or "")
         self.register_outputs({"endpointId": self.endpoint_id, "scoringUri": self.scoring_uri})
+
+    def _model_version(
+        self, name: str, deployment_name: str, model: RegisteredModelArgs, args: OnlineEndpointArgs
+    ) -> machinelearningservices.ModelVersion:
+        """``<name>-<deployment>-model``: the pinned registry version as an MLflow model version of the workspace."""
+        return machinelearningservices.ModelVersion(
+            f"{name}-{deployment_name}-model",
+            name=model["name"],
+            version=str(model["version"]),
+            workspace_name=args["workspace_name"],
+            resource_group_name=args["resource_group_name"],
+            properties=machinelearningservices.ModelVersionPropertiesArgs(
+                model_type="mlflow_model",
+                model_uri=model["artifact_uri"],
+                description=_model_description(model),
+                tags=_model_tags(model),
+            ),
+            opts=child_options(self),
+        )
 
     def _alerts(self, name: str, args: OnlineEndpointArgs) -> None:
         """SLO alerts on the endpoint, saturation alerts on each deployment; every one links its runbook."""

@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from aiscale.core import gpu, rules
-from aiscale.core.config.base import StrictModel, Uuid, preset
+from aiscale.core.config.base import StrictModel, Uuid, preset, text_or_section
 from aiscale.core.config.common import (
     BudgetConfig,
     EndpointSlo,
@@ -19,6 +19,7 @@ from aiscale.core.config.common import (
     TeamConfig,
     TeamName,
 )
+from aiscale.core.config.delivery import PromotionConfig, RegisteredModelConfig
 
 #: Azure allows at most five notifications on one budget.
 AZURE_MAX_BUDGET_NOTIFICATIONS = 5
@@ -325,8 +326,12 @@ class ProbeConfig(StrictModel):
 class OnlineDeploymentConfig(StrictModel):
     """A managed online deployment: one model version on its own instances."""
 
-    model: Annotated[str, StringConstraints(pattern=r"^azureml:[A-Za-z0-9_.-]+:[0-9]+$|^/subscriptions/.+$")]
-    """Registered model version: ``azureml:<name>:<version>`` or a full ARM id."""
+    model: text_or_section(  # type: ignore[valid-type]
+        Annotated[str, StringConstraints(pattern=r"^azureml:[A-Za-z0-9_.-]+:[0-9]+$|^/subscriptions/.+$")],
+        RegisteredModelConfig,
+    )
+    """A model already in Azure ML (``azureml:<name>:<version>`` or an ARM id), or an MLflow registry version
+    pinned by ``aiscale promote`` (registered in the workspace as a model version by the stack)."""
     instance_type: Annotated[str, StringConstraints(pattern=r"^Standard_[A-Za-z0-9_]+$")]
     """VM size of the deployment's instances (GPU sizes from the GPU table, or CPU sizes)."""
     environment: Annotated[str, StringConstraints(pattern=r"^azureml:.+$|^/subscriptions/.+$")] | None = None
@@ -361,12 +366,18 @@ class OnlineEndpointConfig(StrictModel):
     mirror_traffic: dict[DeploymentName, int] = Field(default_factory=dict)
     """Shadow traffic copied to deployments that take no live traffic; at most 50 in total."""
     slo: EndpointSlo
+    promotion: PromotionConfig | None = None
+    """Promotion gates and progressive delivery (``aiscale promote``, ``aiscale rollout``)."""
 
     @model_validator(mode="after")
     def _traffic(self) -> OnlineEndpointConfig:
         problem = rules.endpoint_traffic_problem(dict(self.traffic), dict(self.mirror_traffic), set(self.deployments))
         if problem:
             raise ValueError(problem)
+        if self.promotion is not None:
+            problem = rules.promotion_problem(self.promotion, self.deployments)
+            if problem:
+                raise ValueError(f"promotion: {problem}")
         return self
 
 

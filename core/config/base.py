@@ -13,7 +13,16 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    StringConstraints,
+    Tag,
+    ValidationInfo,
+    model_validator,
+)
 
 
 class Environment(StrEnum):
@@ -87,3 +96,20 @@ Uuid = Annotated[
 """A GUID such as an Azure subscription, tenant or principal id."""
 
 TagValue = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+
+
+#: Prefix of the tags of :func:`text_or_section` unions: not part of a field's path in error messages.
+UNION_TAG = "as-"
+
+
+def text_or_section(text: Any, section: type[BaseModel]) -> Any:
+    """A field that takes either a string (``text``) or a mapping (``section``), told apart by the value's shape,
+    so that a bad value gets the one error of the form it has (not one per union member)."""
+
+    def kind(value: Any) -> str:
+        return f"{UNION_TAG}section" if isinstance(value, dict | BaseModel) else f"{UNION_TAG}text"
+
+    return Annotated[
+        Annotated[text, Tag(f"{UNION_TAG}text")] | Annotated[section, Tag(f"{UNION_TAG}section")],
+        Discriminator(kind),
+    ]

@@ -23,6 +23,7 @@ from aiscale.core.config.common import (
     TeamConfig,
     TeamName,
 )
+from aiscale.core.config.delivery import PromotionConfig, RegistryRef
 
 GcpRegion = Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+[0-9]+$")]
 GcpZone = Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+[0-9]+-[a-z]$")]
@@ -229,7 +230,17 @@ class VertexModelConfig(StrictModel):
     version_labels: dict[Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_-]{0,62}$")], str] = Field(
         default_factory=dict
     )
-    """Labels tying the uploaded model to its source (e.g. ``mlflow-model``, ``mlflow-version``)."""
+    """Further labels of the uploaded model."""
+    registry: RegistryRef | None = None
+    """The MLflow alias the version was resolved from (``aiscale promote`` writes it with ``version``)."""
+    version: int | None = Field(default=None, ge=1)
+    """The pinned MLflow registry version: the uploaded model is labelled with it."""
+
+    @model_validator(mode="after")
+    def _pinned(self) -> VertexModelConfig:
+        if (self.registry is None) != (self.version is None):
+            raise ValueError("registry and version go together (the version the alias was resolved to)")
+        return self
 
 
 class VertexDeploymentConfig(StrictModel):
@@ -266,6 +277,8 @@ class VertexEndpointConfig(StrictModel):
     slo: EndpointSlo
     health_check_path: Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")] | None = None
     """Public endpoints only: an uptime check probes this path of the endpoint's host."""
+    promotion: PromotionConfig | None = None
+    """Promotion gates and canary rollout (``aiscale promote``, ``aiscale rollout``)."""
 
     @model_validator(mode="after")
     def _consistent(self) -> VertexEndpointConfig:
@@ -278,6 +291,11 @@ class VertexEndpointConfig(StrictModel):
             raise ValueError(
                 "health_check_path applies to public endpoints (an uptime check cannot reach a private one)"
             )
+        if self.promotion is not None:
+            # Vertex AI endpoints split live traffic only: no mirrored traffic, so canary rollouts only.
+            problem = rules.promotion_problem(self.promotion, self.deployments, mirror=False)
+            if problem:
+                raise ValueError(f"promotion: {problem}")
         return self
 
 

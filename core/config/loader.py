@@ -18,7 +18,7 @@ from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, SecretStr, ValidationError
 
 from aiscale.core import rules
-from aiscale.core.config.base import Environment
+from aiscale.core.config.base import UNION_TAG, Environment
 from aiscale.core.config.stack import StackConfig
 from aiscale.core.errors import ConfigError
 from aiscale.core.project import stack_file_for_current_run
@@ -127,7 +127,8 @@ def _path(loc: tuple[int | str, ...]) -> str:
 
 
 def _describe(error: Mapping[str, Any], data: Mapping[str, Any], secret_keys: set[str] | frozenset[str]) -> str:
-    loc = tuple(error["loc"])
+    # Union branch tags are pydantic's, not part of the user's path.
+    loc = tuple(part for part in error["loc"] if not (isinstance(part, str) and part.startswith(UNION_TAG)))
     message = str(error["msg"]).removeprefix("Value error, ").removeprefix("Assertion failed, ")
     kind = error["type"]
     if kind == "extra_forbidden":

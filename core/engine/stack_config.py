@@ -87,9 +87,13 @@ def read_runtime_config(project: PulumiProject, stack: str) -> RuntimeConfig:
             f"{project.display_path(stack_file)} imports Pulumi ESC environments; "
             "their values are not available offline"
         )
-    values = data.get("config") or {}
+    apply_stack_values(config, project, data.get("config") or {}, project.display_path(stack_file))
+    return config
+
+
+def apply_stack_values(config: RuntimeConfig, project: PulumiProject, values: Any, display: str) -> None:
+    """Set the ``config:`` section of a stack file (``values``, as parsed) on top of ``config``."""
     if not isinstance(values, dict):
-        raise ProjectError(f"{project.display_path(stack_file)}: config: expected a mapping of keys to values")
+        raise ProjectError(f"{display}: config: expected a mapping of keys to values")
     for key, value in values.items():
         _set(config, _full_key(project, str(key)), value)
-    return config

@@ -1,0 +1,120 @@
+"""The MLflow model registry, read through the MLflow client: aliases resolved to versions, with the metrics and
+tags the promotion gates check.
+
+The tracking store is ``MLFLOW_TRACKING_URI`` when set; otherwise a SQLite store inside the project
+(``.mlflow/mlflow.db``), so promotion works on a fresh machine and in tests without a server.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit, urlunsplit
+
+from aiscale.core.errors import AiscaleError
+
+DEFAULT_STORE = Path(".mlflow") / "mlflow.db"
+
+
+class RegistryError(AiscaleError):
+    """The registry cannot be reached, or does not know the model or alias asked for (exit 2)."""
+
+
+@dataclass(frozen=True)
+class ModelVersionInfo:
+    name: str
+    version: int
+    run_id: str | None
+    tags: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, float] = field(default_factory=dict)
+    """The run's metrics, overlaid with metrics recorded on the version's logged model (MLflow 3)."""
+    aliases: tuple[str, ...] = ()
+
+
+def tracking_uri(project_root: Path) -> str:
+    configured = os.environ.get("MLFLOW_TRACKING_URI")
+    if configured:
+        return configured
+    store = project_root / DEFAULT_STORE
+    store.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{store.resolve()}"
+
+
+def shown(uri: str) -> str:
+    """A tracking URI for messages: without credentials a URI may carry (``https://user:token@host``)."""
+    parts = urlsplit(uri)
+    if parts.password is None and parts.username is None:
+        return uri
+    host = parts.hostname or ""
+    netloc = f"{host}:{parts.port}" if parts.port else host
+    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+
+
+class Registry:
+    def __init__(self, uri: str) -> None:
+        # A bad server should fail a promotion in seconds, not after MLflow's default retries (minutes).
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
+        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
+        from mlflow import MlflowClient  # noqa: PLC0415 - heavy; only promotions need it
+
+        self.uri = uri
+        self.client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+
+    def resolve(self, name: str, alias: str) -> ModelVersionInfo:
+        """The version ``models:/<name>@<alias>`` points at now."""
+        version = self._call(f"models:/{name}@{alias}", self.client.get_model_version_by_alias, name, alias)
+        return self._info(version)
+
+    def version(self, name: str, version: int) -> ModelVersionInfo:
+        return self._info(self._call(f"models:/{name}/{version}", self.client.get_model_version, name, str(version)))
+
+    def _info(self, version: Any) -> ModelVersionInfo:
+        metrics: dict[str, float] = {}
+        if version.run_id:
+            run = self._call(f"run {version.run_id}", self.client.get_run, version.run_id)
+            metrics.update(run.data.metrics)
+        for metric in getattr(version, "metrics", None) or []:
+            metrics[metric.key] = float(metric.value)
+        return ModelVersionInfo(
+            name=version.name,
+            version=int(version.version),
+            run_id=version.run_id or None,
+            tags=dict(version.tags or {}),
+            metrics=metrics,
+            aliases=tuple(version.aliases or ()),
+        )
+
+    def _call(self, what: str, method: Any, *args: Any) -> Any:
+        import requests  # noqa: PLC0415
+        from mlflow.exceptions import MlflowException  # noqa: PLC0415
+
+        where = f"MLflow registry {shown(self.uri)}"
+        try:
+            return method(*args)
+        except MlflowException as error:
+            if isinstance(error.__context__, requests.ConnectionError | requests.Timeout):
+                raise RegistryError(f"{where} cannot be reached: {_reason(error.__context__)}") from None
+            if error.error_code == "RESOURCE_DOES_NOT_EXIST":
+                raise RegistryError(f"{where}: {what} does not exist") from None
+            raise RegistryError(f"{where}: cannot read {what}: {_redact(_first_line(error))}") from None
+        except OSError as error:
+            raise RegistryError(f"{where} cannot be reached: {_reason(error)}") from None
+
+
+def _redact(text: str) -> str:
+    """Drop credentials from any URL in a message (MLflow's errors repeat the request URL)."""
+    return re.sub(r"(\w+://)[^/\s@]+@", r"\1", text)
+
+
+def _reason(error: BaseException) -> str:
+    """The innermost reason of a connection error (``Connection refused``), not the pool's retry story."""
+    match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(error))
+    return match.group(1).strip() if match else _redact(_first_line(error))
+
+
+def _first_line(error: BaseException) -> str:
+    text = str(error).strip()
+    return text.splitlines()[0] if text else type(error).__name__

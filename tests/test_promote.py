@@ -1,0 +1,285 @@
+"""``aiscale promote`` against a real MLflow tracking store (SQLite in a temp directory) holding a tiny pyfunc
+model whose versions carry the metrics and tags the gates read; stack files are copies of the repository's."""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import re
+import shutil
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import mlflow
+import pytest
+import yaml
+from mlflow import MlflowClient
+
+from aiscale.core.cli import main
+from aiscale.core.delivery.registry import shown, tracking_uri
+from aiscale.core.delivery.stackfile import StackFile
+from tests.conftest import REPO
+
+MODEL = "fraud-detector"
+PROD_URI = (
+    "azureml://subscriptions/6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a03/resourcegroups/rg-aiscale-prod/workspaces/"
+    "mlw-aiscale-prod/datastores/workspaceblobstore/paths/models/fraud-detector/{version}"
+)
+STAGING_URI = PROD_URI.replace("6a03", "6a02").replace("-prod", "-staging")
+
+# Registry versions 1..9 and what each one shows: v3 and v4 serve in the stacks; v5 passes every gate;
+# v6, v7 and v8 each fail exactly one gate; v9 is on another alias.
+VERSIONS: list[tuple[dict[str, float], dict[str, str]]] = [
+    ({"accuracy": 0.80, "latency_p95_ms": 90}, {"validation_status": "approved"}),
+    ({"accuracy": 0.85, "latency_p95_ms": 90}, {"validation_status": "approved"}),
+    ({"accuracy": 0.91, "latency_p95_ms": 100}, {"validation_status": "approved"}),
+    ({"accuracy": 0.93, "latency_p95_ms": 105}, {"validation_status": "approved"}),
+    ({"accuracy": 0.94, "latency_p95_ms": 95}, {"validation_status": "approved"}),
+    ({"accuracy": 0.95, "latency_p95_ms": 130}, {"validation_status": "approved"}),  # too slow
+    ({"accuracy": 0.95, "latency_p95_ms": 95}, {"validation_status": "pending"}),  # not approved
+    ({"accuracy": 0.92, "latency_p95_ms": 95}, {"validation_status": "approved"}),  # worse than staging's v4
+    ({"accuracy": 0.99, "latency_p95_ms": 80}, {"validation_status": "approved"}),
+]
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """A tracking store with ``fraud-detector`` v1..v9, each logged from a run with its metrics."""
+
+    class Threshold(mlflow.pyfunc.PythonModel):  # the smallest real model: flags scores above 0.5
+        def predict(self, model_input: list[float], params: dict[str, Any] | None = None) -> list[bool]:
+            return [score > 0.5 for score in model_input]
+
+    root = tmp_path_factory.mktemp("mlflow")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    mlflow.set_tracking_uri(uri)
+    mlflow.set_registry_uri(uri)
+    experiment = mlflow.create_experiment("fraud", artifact_location=(root / "artifacts").as_uri())
+    client = MlflowClient(uri, uri)
+    for metrics, tags in VERSIONS:
+        with mlflow.start_run(experiment_id=experiment):
+            mlflow.log_metrics(metrics)
+            info = mlflow.pyfunc.log_model(
+                name="model", python_model=Threshold(), registered_model_name=MODEL, pip_requirements=["mlflow"]
+            )
+        for key, value in tags.items():
+            client.set_model_version_tag(MODEL, str(info.registered_model_version), key, value)
+    client.set_registered_model_alias(MODEL, "challenger", "9")
+    yield uri
+    mlflow.set_tracking_uri("")
+
+
+def set_champion(uri: str, version: int) -> None:
+    MlflowClient(uri, uri).set_registered_model_alias(MODEL, "champion", str(version))
+
+
+@pytest.fixture
+def project(tmp_path: Path, store: str, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The repository's project file and stacks, no rollout in progress: staging's idle green slot holds v3,
+    prod's v4 went back to 0 %."""
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    (tmp_path / "stacks").mkdir()
+    for stack in ("dev", "staging", "prod"):
+        text = (REPO / "stacks" / f"Pulumi.{stack}.yaml").read_text()
+        if stack == "staging":
+            text = text.replace("          mirror_traffic: {green: 20}\n", "")
+            text = text.replace("version: 5\n", "version: 3\n").replace("fraud-detector/5\n", "fraud-detector/3\n")
+        if stack == "prod":
+            text = text.replace("traffic: {blue: 90, green: 10}", "traffic: {blue: 100, green: 0}")
+        (tmp_path / "stacks" / f"Pulumi.{stack}.yaml").write_text(text)
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", store)
+    monkeypatch.setenv("AISCALE_ACTOR", "alice@example.com")
+    set_champion(store, 5)
+    return tmp_path
+
+
+def promote(capsys: pytest.CaptureFixture[str], project: Path, *args: str) -> tuple[int, str, str]:
+    code = main(["promote", *args, "--project", str(project)])
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def audit(project: Path) -> list[dict[str, Any]]:
+    path = project / "audit" / "rollouts.jsonl"
+    return [json.loads(line) for line in path.read_text().splitlines()] if path.exists() else []
+
+
+def stack_text(project: Path, stack: str) -> str:
+    return (project / "stacks" / f"Pulumi.{stack}.yaml").read_text()
+
+
+def changed_lines(before: str, after: str) -> list[str]:
+    diff = difflib.unified_diff(before.splitlines(), after.splitlines(), lineterm="", n=0)
+    return [line for line in diff if line[:1] in "+-" and not line.startswith(("+++", "---"))]
+
+
+def test_promote_pins_the_version_and_the_first_step(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    before = stack_text(project, "staging")
+    code, out, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert (code, err) == (0, "")
+    after = stack_text(project, "staging")
+    # Only the idle slot's pin and the first (mirrored) step: every comment and every other line is kept.
+    assert changed_lines(before, after) == [
+        "-                version: 3",
+        f"-                artifact_uri: {STAGING_URI.format(version=3)}",
+        "+                version: 5",
+        f"+                artifact_uri: {STAGING_URI.format(version=5)}",
+        "+          mirror_traffic: {green: 20}",
+    ]
+    assert "+          mirror_traffic: {green: 20}" in out
+    for line in (
+        "[pass] idle candidate slot: no rollout in progress",
+        "[pass] metric accuracy: 0.94 (needs ≥ 0.9)",
+        "[pass] metric latency_p95_ms: 95 (needs ≤ 120)",
+        "[pass] tag validation_status=approved: validation_status=approved",
+        "[pass] accuracy not worse than the pinned version: v5 0.94 ≥ v4 0.93",
+    ):
+        assert line in out
+    assert "serving in staging" not in out  # a prod gate only
+    [entry] = audit(project)
+    assert entry["actor"] == "alice@example.com"
+    assert {k: entry[k] for k in ("command", "stack", "endpoint", "version", "previous_version", "decision")} == {
+        "command": "promote",
+        "stack": "staging",
+        "endpoint": "fraud",
+        "version": 5,
+        "previous_version": 4,
+        "decision": "promoted",
+    }
+    # The edited file is still a valid stack: the offline plan's config loader accepts it.
+    assert StackFile.load(project, "staging").config.azure.ml.endpoints["fraud"].mirror_traffic == {"green": 20}
+
+
+@pytest.mark.parametrize(
+    ("version", "failed"),
+    [
+        (6, "[FAIL] metric latency_p95_ms: 130 > max 120"),
+        (7, "[FAIL] tag validation_status=approved: validation_status=pending"),
+        (8, "[FAIL] accuracy not worse than the pinned version: v8 0.92 < v4 0.93"),
+    ],
+)
+def test_each_gate_fails_on_its_own(
+    capsys: pytest.CaptureFixture[str], project: Path, store: str, version: int, failed: str
+) -> None:
+    set_champion(store, version)
+    before = stack_text(project, "staging")
+    code, out, _ = promote(capsys, project, "staging", "--model", MODEL)
+    assert code == 1
+    assert [line.strip() for line in out.splitlines() if "[FAIL]" in line] == [failed]
+    assert "not promoted: 1 gate(s) failed" in out
+    assert stack_text(project, "staging") == before
+    [entry] = audit(project)
+    assert (entry["decision"], entry["version"]) == ("rejected", version)
+
+
+def test_prod_needs_the_version_live_in_staging(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    before = stack_text(project, "prod")
+    code, out, _ = promote(capsys, project, "prod", "--model", MODEL, "--endpoint", "fraud")
+    assert code == 1
+    # Both endpoints of the model are checked; the Vertex one does not ask for staging.
+    assert [line.strip() for line in out.splitlines() if "[FAIL]" in line] == [
+        "[FAIL] serving in staging: staging serves v4 live"
+    ]
+    assert stack_text(project, "prod") == before
+
+    # Staging switches v5 live (its blue/green rollout completed): now prod may pin it.
+    staging = stack_text(project, "staging").replace("version: 3\n", "version: 5\n")
+    staging = staging.replace("fraud-detector/3\n", "fraud-detector/5\n")
+    staging = staging.replace("          traffic: {blue: 100}\n", "          traffic: {blue: 0, green: 100}\n", 1)
+    (project / "stacks" / "Pulumi.staging.yaml").write_text(staging)
+    code, out, _ = promote(capsys, project, "prod", "--model", MODEL)
+    assert code == 0, out
+    assert "[pass] serving in staging: staging serves v5 live" in out
+    after = yaml.safe_load(stack_text(project, "prod"))["config"]
+    azure = after["aiscale:azure"]["ml"]["endpoints"]["fraud"]
+    gcp = after["aiscale:gcp"]["endpoints"]["fraud"]
+    assert azure["deployments"]["green"]["model"]["version"] == 5
+    assert azure["traffic"] == {"blue": 90, "green": 10}
+    # The Vertex model keeps its serving container; only the pin and the artifact change.
+    assert gcp["deployments"]["green"]["model"] == {
+        "registry": "models:/fraud-detector@champion",
+        "version": 5,
+        "artifact_uri": "gs://aiscale-prod-models/fraud-detector/5",
+        "serving_container_image": "europe-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-5:latest",
+    }
+    assert gcp["traffic"] == {"blue": 90, "green": 10}
+
+
+def test_a_rollout_in_progress_blocks_a_new_pin(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    shutil.copy(REPO / "stacks" / "Pulumi.prod.yaml", project / "stacks" / "Pulumi.prod.yaml")
+    code, out, _ = promote(capsys, project, "prod", "--model", MODEL, "--dry-run")
+    assert code == 1
+    assert (
+        "[FAIL] idle candidate slot: a rollout is in progress (canary step 1/3: 10% live): finish or roll back" in out
+    )
+    assert audit(project) == []  # a dry run decides nothing
+
+
+def test_a_version_already_pinned_changes_nothing(
+    capsys: pytest.CaptureFixture[str], project: Path, store: str
+) -> None:
+    set_champion(store, 4)
+    before = stack_text(project, "staging")
+    code, out, _ = promote(capsys, project, "staging", "--model", MODEL)
+    assert code == 0
+    assert "v4 is already pinned on blue: nothing to promote" in out
+    assert stack_text(project, "staging") == before
+    assert audit(project)[0]["decision"] == "unchanged"
+
+
+def test_another_alias(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    code, out, _ = promote(capsys, project, "staging", "--model", MODEL, "--alias", "challenger", "--dry-run")
+    assert code == 0
+    assert "not written (--dry-run)" in out
+    assert "+                registry: models:/fraud-detector@challenger" in out
+    assert "+                version: 9" in out
+
+
+def test_registry_errors_exit_2(
+    capsys: pytest.CaptureFixture[str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    before = stack_text(project, "staging")
+    code, out, err = promote(capsys, project, "staging", "--model", MODEL, "--alias", "nope")
+    assert (code, out) == (2, "")
+    assert "cannot read models:/fraud-detector@nope: Registered model alias nope not found" in err
+
+    code, _, err = promote(capsys, project, "staging", "--model", "unknown-model")
+    assert code == 2
+    assert "stacks/Pulumi.staging.yaml: no endpoint promotes model 'unknown-model'" in err
+
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://user:s3cret@127.0.0.1:{port}")
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "0")
+    code, _, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert code == 2
+    assert err.startswith(f"error: MLflow registry http://127.0.0.1:{port} cannot be reached")
+    assert "s3cret" not in err and "Traceback" not in err
+    assert stack_text(project, "staging") == before
+    assert audit(project) == []
+
+
+def test_default_store_is_in_the_project(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")
+    assert tracking_uri(project) == f"sqlite:///{project.resolve()}/.mlflow/mlflow.db"
+    assert shown("https://u:p@mlflow.example.com:8443/x") == "https://mlflow.example.com:8443/x"
+
+
+def test_command_runs_as_installed(project: Path, store: str) -> None:
+    """The console command end to end in a fresh process (no traceback, exit code kept)."""
+    completed = subprocess.run(
+        [sys.executable, "-m", "aiscale.core.cli", "promote", "staging", "--model", MODEL, "--dry-run"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+        env={**os.environ, "MLFLOW_TRACKING_URI": store},
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert re.search(r"\+\s+version: 5", completed.stdout)
