@@ -24,6 +24,7 @@ from aiscale.core.cli import main
 from aiscale.core.delivery.registry import shown, tracking_uri
 from aiscale.core.delivery.stackfile import StackFile
 from tests.conftest import REPO
+from tests.test_readme import block
 
 MODEL = "fraud-detector"
 PROD_URI = (
@@ -283,3 +284,11 @@ def test_command_runs_as_installed(project: Path, store: str) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert re.search(r"\+\s+version: 5", completed.stdout)
+
+
+def test_readme_example_is_the_real_output(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    command, *expected = block("output: promote-staging").splitlines()
+    assert command == "$ aiscale promote staging --model fraud-detector"
+    code, out, _ = promote(capsys, project, "staging", "--model", MODEL)
+    assert code == 0
+    assert out.splitlines() == expected
