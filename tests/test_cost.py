@@ -264,3 +264,23 @@ def test_unpriced_resources_are_listed_with_the_reason_and_never_counted() -> No
     assert document["monthly"] == {"floor": 73.0, "ceiling": 73.0, "expected": 73.0}
     assert [u["name"] for u in document["unpriced"]] == ["a100", "unknown", "ring"]
     assert document["unpriced"][0]["reason"].endswith("in europe-west4 (not read yet)")
+
+
+def test_expected_utilisation_flows_from_the_gpu_pool_component_to_the_estimate() -> None:
+    from aiscale.components.azure.gpu_node_pool import GpuNodePool  # noqa: PLC0415
+    from aiscale.core.cost import from_registrations  # noqa: PLC0415
+    from aiscale.core.engine import record_program  # noqa: PLC0415
+    from tests.test_component_aks import pool_args  # noqa: PLC0415
+
+    run = record_program(
+        lambda: GpuNodePool(
+            "gpu", pool_args(vm_size="Standard_NC8as_T4_v3", min_nodes=1, max_nodes=3, expected_utilization_percent=50)
+        )
+    )
+    records = [
+        record("azure-native:resources:ResourceGroup", "rg", location="westeurope"),
+        *from_registrations(run.registrations),
+    ]
+    [pool] = only(records).priced
+    assert pool.name == "gpu-pool"
+    assert (pool.floor, pool.expected, pool.ceiling) == (730.0, 2 * 730.0, 3 * 730.0)

@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aiscale.core.engine import Registration
+if TYPE_CHECKING:  # components import this package; the engine stays out of a real deployment's imports
+    from aiscale.core.engine import Registration
 
 UNKNOWN = "[unknown]"
 """How a value a preview cannot know appears in inputs (the plan JSON's convention)."""
