@@ -102,6 +102,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the stack's policy config (default: Policy.<stack>.yaml beside Pulumi.<stack>.yaml)",
     )
     plan.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="PLAN.json",
+        help="with --format markdown: a previous `--format json` plan (the base branch's) to show changes against",
+    )
+    plan.add_argument(
         "--keep-aliases",
         action="store_true",
         help="keep resource aliases as a real run would (slower; aliases never matter offline)",
@@ -160,6 +167,7 @@ def _plan(args: argparse.Namespace) -> int:
     from aiscale.core.render import render
 
     project_dir = _project_dir(args.project)
+    baseline = _baseline(args)  # a bad baseline file fails before the stack runs
     with Progress(f"recording stack {args.stack}") as progress:
         run = run_stack(
             project_dir, args.stack, keep_aliases=args.keep_aliases, timeout=args.timeout, on_register=progress.update
@@ -174,13 +182,23 @@ def _plan(args: argparse.Namespace) -> int:
         plan.waived = report.waived
         plan.not_evaluated = report.not_evaluated
         plan.policy_levels = report.levels
-    text = render(plan, args.output_format)
+    text = render(plan, args.output_format, baseline)
     if args.output is None:
         sys.stdout.write(text)
     else:
         write_atomically(args.output, text)
         print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
     return plan.exit_code()
+
+
+def _baseline(args: argparse.Namespace) -> dict[str, object] | None:
+    from aiscale.core.baseline import BaselineError, load_baseline
+
+    if args.baseline is None:
+        return None
+    if args.output_format != "markdown":
+        raise BaselineError("--baseline applies to --format markdown (the pull-request comment)")
+    return load_baseline(args.baseline)
 
 
 def _policy_config(args: argparse.Namespace) -> int:

@@ -313,7 +313,8 @@ def _cloud_logging(record: CostRecord, ctx: _Context) -> None:
 def _ingestion(record: CostRecord, ctx: _Context, cloud: str, *, kind: str, sku: str, volume: float) -> None:
     row = ctx.prices.find(kind, sku, ctx.azure_region if cloud == "azure" else ctx.gcp_region)
     if row is None:
-        ctx.unpriced(record, cloud, f"log ingestion: {ctx.prices.missing(kind, sku, None)}", kind)
+        region = ctx.azure_region if cloud == "azure" else ctx.gcp_region
+        ctx.unpriced(record, cloud, f"log ingestion: {ctx.prices.missing(kind, sku, region)}", kind)
         return
     billed = max(0.0, volume - row.free_units_per_month)
     monthly = billed * row.price
