@@ -125,6 +125,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     policy.add_argument("--policy-config", type=Path, default=None, help="the stack's policy config file")
     policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it")
+    graph = commands.add_parser(
+        "graph",
+        help="a picture of a stack: components and resources (SVG with Graphviz, DOT or Mermaid)",
+        description="Draw the stack's components and resources from an offline run. The format follows the "
+        "file's extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
+    )
+    graph.add_argument("stack")
+    graph.add_argument("--project", type=Path, default=None, help="Pulumi project directory (default: found from here)")
+    graph.add_argument("--output", type=Path, required=True, metavar="FILE.svg|.dot|.mmd")
+    graph.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
     return parser
 
 
@@ -135,6 +145,8 @@ def main(argv: list[str] | None = None) -> int:
             return _plan(args)
         if args.command == "policy-config":
             return _policy_config(args)
+        if args.command == "graph":
+            return _graph(args)
     except AiscaleError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -213,6 +225,24 @@ def _policy_config(args: argparse.Namespace) -> int:
     else:
         write_atomically(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from aiscale.core.render.graph import GraphError, graphviz, render_graph
+
+    suffix = args.output.suffix.lower()
+    if suffix not in (".svg", ".dot", ".mmd"):
+        raise GraphError(f"--output {args.output}: the extension chooses the format: .svg, .dot or .mmd")
+    dot_command = graphviz() if suffix == ".svg" else None  # checked before the stack runs
+    from aiscale.core.engine import run_stack
+
+    with Progress(f"recording stack {args.stack}") as progress:
+        run = run_stack(_project_dir(args.project), args.stack, timeout=args.timeout, on_register=progress.update)
+    write_atomically(
+        args.output, render_graph(run.registrations, f"{run.project.name}-{run.stack}", suffix, dot_command)
+    )
+    print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
     return EXIT_OK
 
 

@@ -9,8 +9,10 @@ from __future__ import annotations
 import json
 import os
 import re
+import shutil
 from pathlib import Path
 from typing import Any
+from xml.etree import ElementTree
 
 import pulumi
 import pytest
@@ -26,6 +28,7 @@ from aiscale.core.render.graph import dot, mermaid
 from aiscale.core.render.markdown import COMMENT_LIMIT
 from aiscale.policies import all_policies
 from tests.conftest import REPO
+from tests.test_cli import FIXTURE
 
 GOLDEN = Path(__file__).parent / "golden"
 SECRET = "s3cr3t-token-value"
@@ -174,3 +177,39 @@ def test_bad_baseline_is_a_clear_error_naming_the_file(tmp_path: Path, capsys: p
     assert f"baseline plan {broken} is not an aiscale plan" in capsys.readouterr().err
     assert main(["plan", "dev", "--project", str(REPO), "--format", "json", "--baseline", str(broken)]) == 2
     assert "--baseline applies to --format markdown" in capsys.readouterr().err
+
+
+# --- aiscale graph -------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz is not installed here")
+def test_graph_svg_drawn_by_graphviz(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    target = tmp_path / "dev.svg"
+    assert main(["graph", "dev", "--project", str(REPO), "--output", str(target)]) == 0
+    svg = ElementTree.parse(target).getroot()
+    assert svg.tag == "{http://www.w3.org/2000/svg}svg"
+    titles = [t.text for t in svg.iter("{http://www.w3.org/2000/svg}title")]
+    assert "n0" in titles and "wrote" in capsys.readouterr().err
+
+
+def test_graph_dot_and_mermaid(tmp_path: Path) -> None:
+    for name in ("dev.dot", "dev.mmd"):
+        assert main(["graph", "dev", "--project", str(FIXTURE), "--output", str(tmp_path / name)]) == 0
+    assert (tmp_path / "dev.dot").read_text().startswith('digraph "keys-only-dev" {')
+    parse_flowchart((tmp_path / "dev.mmd").read_text(), expected_nodes=16)
+
+
+def test_graph_svg_without_graphviz_says_so_before_running_the_stack(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import aiscale.core.engine  # noqa: PLC0415
+    import aiscale.core.render.graph  # noqa: PLC0415
+
+    monkeypatch.setattr(aiscale.core.render.graph.shutil, "which", lambda _name: None)
+    monkeypatch.setattr(aiscale.core.engine, "run_stack", lambda *_a, **_k: pytest.fail("the stack ran"))
+    assert main(["graph", "dev", "--project", str(REPO), "--output", str(tmp_path / "dev.svg")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: an .svg needs Graphviz's `dot`, which is not installed") and "FILE.dot" in err
+    assert main(["graph", "dev", "--project", str(REPO), "--output", str(tmp_path / "dev.png")]) == 2
+    assert "the extension chooses the format: .svg, .dot or .mmd" in capsys.readouterr().err
+    assert list(tmp_path.iterdir()) == []

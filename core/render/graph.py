@@ -3,8 +3,15 @@
 from __future__ import annotations
 
 import re
+import shutil
+import subprocess
 
 from aiscale.core.engine import Registration
+from aiscale.core.errors import AiscaleError
+
+
+class GraphError(AiscaleError):
+    """The graph cannot be drawn as asked (unknown format, Graphviz missing or failing)."""
 
 
 def _short(resource_type: str) -> str:
@@ -60,3 +67,33 @@ def dot(resources: list[Registration], title: str) -> str:
 
 def _dot_text(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
+
+
+def graphviz() -> str:
+    """The Graphviz ``dot`` command, or a clear error saying how to get it (or another format)."""
+    found = shutil.which("dot")
+    if found is None:
+        raise GraphError(
+            "an .svg needs Graphviz's `dot`, which is not installed (Debian/Ubuntu: apt-get install graphviz; "
+            "macOS: brew install graphviz); or write --output FILE.dot or FILE.mmd instead"
+        )
+    return found
+
+
+def render_graph(resources: list[Registration], title: str, suffix: str, dot_command: str | None = None) -> str:
+    """The graph as ``.mmd`` (Mermaid), ``.dot`` or ``.svg`` (drawn by ``dot_command``)."""
+    if suffix == ".mmd":
+        return mermaid(resources)
+    source = dot(resources, title)
+    if suffix == ".dot":
+        return source
+    assert dot_command is not None
+    try:
+        drawn = subprocess.run(
+            [dot_command, "-Tsvg"], input=source, capture_output=True, text=True, timeout=120, check=False
+        )
+    except (OSError, subprocess.TimeoutExpired) as error:
+        raise GraphError(f"Graphviz `dot` failed: {error}") from None
+    if drawn.returncode != 0:
+        raise GraphError(f"Graphviz `dot` failed: {drawn.stderr.strip()}")
+    return drawn.stdout
