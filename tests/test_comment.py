@@ -10,6 +10,7 @@ import json
 import os
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree
@@ -155,6 +156,34 @@ def parse_flowchart(text: str, expected_nodes: int) -> int:
             raise AssertionError(f"not in the Mermaid subset aiscale writes: {line!r}")
     assert len(nodes) == expected_nodes
     return edges
+
+
+MERMAID = REPO / "tools" / "node_modules" / "mermaid"
+
+
+@pytest.mark.skipif(not MERMAID.exists() or shutil.which("node") is None, reason="make test installs mermaid (tools/)")
+def test_mermaid_itself_parses_the_dev_graph_and_the_readme_pipeline(tmp_path: Path) -> None:
+    from aiscale.core.engine import run_stack  # noqa: PLC0415
+
+    (tmp_path / "dev.mmd").write_text(mermaid(run_stack(REPO, "dev").registrations))
+    readme = (REPO / "README.md").read_text()
+    (tmp_path / "pipeline.mmd").write_text(re.findall(r"```mermaid\n(.*?)```", readme, re.DOTALL)[0])
+    (tmp_path / "broken.mmd").write_text('flowchart LR\n  n0["unclosed --> n1\n')
+    result = subprocess.run(
+        ["node", "tools/mermaid-parse.mjs", *(str(tmp_path / f) for f in ("dev.mmd", "pipeline.mmd", "broken.mmd"))],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    parsed = json.loads(result.stdout)
+    assert [(Path(r["file"]).name, r["ok"]) for r in parsed] == [
+        ("dev.mmd", True),
+        ("pipeline.mmd", True),
+        ("broken.mmd", False),
+    ], parsed
+    assert parsed[0]["type"] == "flowchart-v2"
 
 
 def test_graph_formats_escape_names(runs: dict[int, RecordedRun]) -> None:
