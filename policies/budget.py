@@ -9,7 +9,7 @@ budget in another currency than the price table is not compared (the estimate ne
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from pulumi_policy import PolicyResource, Severity, StackValidationArgs
@@ -37,15 +37,10 @@ CURRENCY_CONFIG = {
 
 def plain(value: Any) -> Any:
     """A policy property as plain data, values a preview cannot know as ``"[unknown]"`` (the plan's convention)."""
-    try:
-        if isinstance(value, Mapping):
-            return {key: plain(_item(value, key)) for key in value}
-        if isinstance(value, list | tuple) or (hasattr(value, "__len__") and hasattr(value, "__getitem__")):
-            if isinstance(value, str | bytes):
-                return value
-            return [plain(_item(value, index)) for index in range(len(value))]
-    except UnknownValueError:
-        return UNKNOWN
+    if isinstance(value, Mapping):
+        return {key: plain(_item(value, key)) for key in value}
+    if isinstance(value, Sequence) and not isinstance(value, str | bytes):
+        return [plain(_item(value, index)) for index in range(len(value))]
     return value
 
 

@@ -152,30 +152,20 @@ def _count(value: Any) -> float | None:
 
 
 def _expected(minimum: float, maximum: float, labels: Any) -> float | None:
+    """min + (max - min) x the pool's stated utilisation; None when it states none."""
     percent = _count(labels.get(EXPECTED_LABEL)) if isinstance(labels, Mapping) else None
-    if minimum == maximum:
-        return minimum
-    if percent is None:
-        return None
-    return minimum + (maximum - minimum) * percent / 100
+    return None if percent is None else minimum + (maximum - minimum) * percent / 100
 
 
-def _pool_capacity(pool: Mapping[str, Any] | CostRecord, labels_key: tuple[str, ...]) -> Capacity | None:
-    get = pool.get if isinstance(pool, CostRecord) else lambda *keys: _dig(pool, keys)
-    labels = get(*labels_key)
-    if get("enableAutoScaling") is True:
-        low, high = _count(get("minCount")), _count(get("maxCount"))
+def _aks_capacity(pool: Mapping[str, Any]) -> Capacity | None:
+    """Node bounds of an AKS pool (an AgentPool's inputs or a cluster's agentPoolProfiles entry)."""
+    if pool.get("enableAutoScaling") is True:
+        low, high = _count(pool.get("minCount")), _count(pool.get("maxCount"))
     else:
-        low = high = _count(get("count"))
+        low = high = _count(pool.get("count"))
     if low is None or high is None:
         return None
-    return Capacity(low, high, _expected(low, high, labels))
-
-
-def _dig(value: Any, keys: Iterable[str]) -> Any:
-    for key in keys:
-        value = value.get(key) if isinstance(value, Mapping) else None
-    return value
+    return Capacity(low, high, _expected(low, high, pool.get("nodeLabels")))
 
 
 # --- Rules per resource kind -------------------------------------------------------------------------------------
@@ -237,7 +227,7 @@ def _aks_cluster(record: CostRecord, ctx: _Context) -> None:
         what="cluster tier",
     )
     for index, profile in enumerate(record.get("agentPoolProfiles") or []):
-        units = _pool_capacity(profile, ("nodeLabels",)) if isinstance(profile, Mapping) else None
+        units = _aks_capacity(profile) if isinstance(profile, Mapping) else None
         name = profile.get("name", index) if isinstance(profile, Mapping) else index
         if units is None:
             ctx.unpriced(record, "azure", f"pool {name}: node count unknown before deployment")
@@ -247,7 +237,7 @@ def _aks_cluster(record: CostRecord, ctx: _Context) -> None:
 
 
 def _aks_pool(record: CostRecord, ctx: _Context) -> None:
-    units = _pool_capacity(record, ("nodeLabels",))
+    units = _aks_capacity(record.inputs)
     if units is None:
         ctx.unpriced(record, "azure", "node count unknown before deployment")
         return
@@ -359,7 +349,7 @@ def _gke_pool(record: CostRecord, ctx: _Context) -> None:
             if not isinstance(zones, list) or None in per_zone:
                 ctx.unpriced(record, "gcp", "per-zone node bounds and an unknown number of zones")
                 return
-            low, high = (float(n) * len(zones) for n in per_zone)  # type: ignore[arg-type]
+            low, high = per_zone[0] * len(zones), per_zone[1] * len(zones)  # type: ignore[operator]
     else:
         low = high = _count(record.get("nodeCount")) or _count(record.get("initialNodeCount"))
     if low is None or high is None:
