@@ -284,3 +284,26 @@ def test_expected_utilisation_flows_from_the_gpu_pool_component_to_the_estimate(
     [pool] = only(records).priced
     assert pool.name == "gpu-pool"
     assert (pool.floor, pool.expected, pool.ceiling) == (730.0, 2 * 730.0, 3 * 730.0)
+
+
+def test_plan_of_the_dev_stack_reports_its_cost(capsys: pytest.CaptureFixture[str]) -> None:
+    import json  # noqa: PLC0415
+
+    from aiscale.core.cli import main  # noqa: PLC0415
+    from tests.conftest import REPO  # noqa: PLC0415
+
+    assert main(["plan", "dev", "--project", str(REPO), "--format", "json"]) == 0
+    document = json.loads(capsys.readouterr().out)
+    cost = document["cost"]
+    assert cost["currency"] == "USD" and cost["hoursPerMonth"] == 730
+    assert cost["monthly"] == {"floor": 73.0, "ceiling": 73.0, "expected": 73.0}
+    reasons = {u["name"]: u["reason"] for u in cost["unpriced"]}
+    assert reasons["azure-gpu-t4serve-pool"].startswith(
+        "nodes: no price row for azure-vm Standard_NC8as_T4_v3 in westeurope (Azure VM hourly prices"
+    )
+    serve = next(r for r in document["resources"] if r["name"] == "gcp-gpu-l4serve-pool")
+    assert serve["inputs"]["nodeConfig"]["labels"][EXPECTED_LABEL] == "25"  # from Pulumi.dev.yaml
+    assert main(["plan", "dev", "--project", str(REPO)]) == 0
+    table = capsys.readouterr().out
+    assert "Cost per month (estimate): floor 73.00 · ceiling 73.00 · expected 73.00 USD" in table
+    assert "assumption: Log ingestion assumed at 20 GiB a month (dev;" in table
