@@ -7,6 +7,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from aiscale.core.cost import (
     EXPECTED_LABEL,
@@ -307,3 +309,24 @@ def test_plan_of_the_dev_stack_reports_its_cost(capsys: pytest.CaptureFixture[st
     table = capsys.readouterr().out
     assert "Cost per month (estimate): floor 73.00 · ceiling 73.00 · expected 73.00 USD" in table
     assert "assumption: Log ingestion assumed at 20 GiB a month (dev;" in table
+
+
+@given(
+    low=st.integers(min_value=0, max_value=50),
+    extra=st.integers(min_value=0, max_value=50),
+    percent=st.integers(min_value=0, max_value=100),
+)
+def test_floor_expected_ceiling_are_ordered_for_any_pool(low: int, extra: int, percent: int) -> None:
+    pool = record(
+        AKS_POOL,
+        "pool",
+        vmSize="Standard_NC8as_T4_v3",
+        enableAutoScaling=True,
+        minCount=low,
+        maxCount=low + extra,
+        nodeLabels={EXPECTED_LABEL: str(percent)},
+    )
+    [cost] = only([record("azure-native:resources:ResourceGroup", "rg", location="westeurope"), pool]).priced
+    assert cost.expected is not None
+    assert cost.floor <= cost.expected <= cost.ceiling
+    assert cost.floor == low * 730.0 and cost.ceiling == (low + extra) * 730.0

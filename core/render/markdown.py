@@ -29,7 +29,7 @@ def marker(stack: str) -> str:
 
 def render_markdown(plan: Plan, baseline: Mapping[str, Any] | None = None, limit: int = COMMENT_LIMIT) -> str:
     run = plan.run
-    changes = diff([r for r in plan.to_json()["resources"]], baseline) if baseline is not None else None
+    changes = diff(plan.to_json()["resources"], baseline) if baseline is not None else None
     head = [marker(run.stack), f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'})", ""]
     if changes is not None:
         head += _stateful(changes)
