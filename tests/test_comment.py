@@ -242,3 +242,28 @@ def test_graph_svg_without_graphviz_says_so_before_running_the_stack(
     assert main(["graph", "dev", "--project", str(REPO), "--output", str(tmp_path / "dev.png")]) == 2
     assert "the extension chooses the format: .svg, .dot or .mmd" in capsys.readouterr().err
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("resource_type", "stateful"),
+    [
+        ("azure-native:keyvault:Vault", True),
+        ("azure-native:keyvault:Key", True),
+        ("gcp:kms/cryptoKey:CryptoKey", True),
+        ("azure-native:machinelearningservices:Workspace", True),
+        ("azure-native:containerregistry:Registry", True),
+        ("azure-native:storage:StorageAccount", True),
+        ("gcp:storage/bucket:Bucket", True),
+        ("gcp:sql/databaseInstance:DatabaseInstance", True),
+        ("azure-native:containerservice:ManagedCluster", True),
+        ("gcp:container/cluster:Cluster", True),
+        ("azure-native:containerservice:AgentPool", False),
+        ("azure-native:monitor:MetricAlert", False),
+        ("kubernetes:core/v1:Secret", False),
+        ("pulumi:providers:kubernetes", False),
+    ],
+)
+def test_stateful_types(resource_type: str, stateful: bool) -> None:
+    from aiscale.core.baseline import STATEFUL  # noqa: PLC0415
+
+    assert bool(STATEFUL.match(resource_type)) is stateful
