@@ -276,6 +276,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "labels": dict(pool.labels),
             "tags": self.tags,
         }
+        if pool.expected_utilization_percent is not None:
+            args["expected_utilization_percent"] = pool.expected_utilization_percent
         if pool.spot_max_price is not None:
             args["spot_max_price"] = pool.spot_max_price
         if pool.mig_profile is not None:

@@ -230,6 +230,8 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "node_labels": dict(pool.labels),
             "labels": self.labels,
         }
+        if pool.expected_utilization_percent is not None:
+            args["expected_utilization_percent"] = pool.expected_utilization_percent
         if pool.partition_size is not None:
             args["partition_size"] = pool.partition_size
         if pool.sharing is not None and pool.max_shared_clients is not None:

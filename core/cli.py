@@ -102,6 +102,13 @@ def _parser() -> argparse.ArgumentParser:
         help="the stack's policy config (default: Policy.<stack>.yaml beside Pulumi.<stack>.yaml)",
     )
     plan.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="PLAN.json",
+        help="with --format markdown: a previous `--format json` plan (the base branch's) to show changes against",
+    )
+    plan.add_argument(
         "--keep-aliases",
         action="store_true",
         help="keep resource aliases as a real run would (slower; aliases never matter offline)",
@@ -153,6 +160,16 @@ def _parser() -> argparse.ArgumentParser:
     rollout.add_argument(
         "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
     )
+    graph = commands.add_parser(
+        "graph",
+        help="a picture of a stack: components and resources (SVG with Graphviz, DOT or Mermaid)",
+        description="Draw the stack's components and resources from an offline run. The format follows the "
+        "file's extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
+    )
+    graph.add_argument("stack")
+    graph.add_argument("--project", type=Path, default=None, help="Pulumi project directory (default: found from here)")
+    graph.add_argument("--output", type=Path, required=True, metavar="FILE.svg|.dot|.mmd")
+    graph.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
     return parser
 
 
@@ -167,6 +184,8 @@ def main(argv: list[str] | None = None) -> int:
             return _promote(args)
         if args.command == "rollout":
             return _rollout(args)
+        if args.command == "graph":
+            return _graph(args)
     except AiscaleError as error:
         print(f"error: {error}", file=sys.stderr)
         return error.exit_code
@@ -199,6 +218,7 @@ def _plan(args: argparse.Namespace) -> int:
     from aiscale.core.render import render
 
     project_dir = _project_dir(args.project)
+    baseline = _baseline(args)  # a bad baseline file fails before the stack runs
     with Progress(f"recording stack {args.stack}") as progress:
         run = run_stack(
             project_dir, args.stack, keep_aliases=args.keep_aliases, timeout=args.timeout, on_register=progress.update
@@ -213,13 +233,23 @@ def _plan(args: argparse.Namespace) -> int:
         plan.waived = report.waived
         plan.not_evaluated = report.not_evaluated
         plan.policy_levels = report.levels
-    text = render(plan, args.output_format)
+    text = render(plan, args.output_format, baseline)
     if args.output is None:
         sys.stdout.write(text)
     else:
         write_atomically(args.output, text)
         print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
     return plan.exit_code()
+
+
+def _baseline(args: argparse.Namespace) -> dict[str, object] | None:
+    from aiscale.core.baseline import BaselineError, load_baseline
+
+    if args.baseline is None:
+        return None
+    if args.output_format != "markdown":
+        raise BaselineError("--baseline applies to --format markdown (the pull-request comment)")
+    return load_baseline(args.baseline)
 
 
 def _policy_config(args: argparse.Namespace) -> int:
@@ -266,6 +296,24 @@ def _rollout(args: argparse.Namespace) -> int:
     if args.apply and report.written:
         apply(project_dir, args.stack)
     return report.exit_code
+
+
+def _graph(args: argparse.Namespace) -> int:
+    from aiscale.core.render.graph import GraphError, graphviz, render_graph
+
+    suffix = args.output.suffix.lower()
+    if suffix not in (".svg", ".dot", ".mmd"):
+        raise GraphError(f"--output {args.output}: the extension chooses the format: .svg, .dot or .mmd")
+    dot_command = graphviz() if suffix == ".svg" else None  # checked before the stack runs
+    from aiscale.core.engine import run_stack
+
+    with Progress(f"recording stack {args.stack}") as progress:
+        run = run_stack(_project_dir(args.project), args.stack, timeout=args.timeout, on_register=progress.update)
+    write_atomically(
+        args.output, render_graph(run.registrations, f"{run.project.name}-{run.stack}", suffix, dot_command)
+    )
+    print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
+    return EXIT_OK
 
 
 def run() -> None:

@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal
 
+from aiscale.core.cost import StackEstimate, estimate, from_registrations
 from aiscale.core.engine import RecordedRun, Registration
 
 SCHEMA_VERSION = 1
@@ -51,6 +53,11 @@ class Plan:
     def mandatory_violations(self) -> list[Violation]:
         return [v for v in self.violations if v.enforcement == "mandatory"]
 
+    @cached_property
+    def cost(self) -> StackEstimate:
+        """Monthly floor, ceiling and expected cost from the price table (offline, no network)."""
+        return estimate(from_registrations(self.resources), self.run.environment)
+
     def exit_code(self) -> int:
         return 1 if self.mandatory_violations else 0
 
@@ -85,6 +92,7 @@ class Plan:
             "summary": self.summary(),
             "notes": list(run.notes),
             "warnings": list(run.warnings),
+            "cost": self.cost.to_json(),
         }
 
 

@@ -12,6 +12,7 @@ from aiscale.policies import (
     azure_aks,
     azure_key_vault,
     azure_ml,
+    budget,
     gcp_gke,
     gcp_kms,
     gcp_vertex,
@@ -35,6 +36,7 @@ MODULES = (
     tags,
     kubernetes,
     stack,
+    budget,
 )
 
 

@@ -151,7 +151,9 @@ def test_secrets_are_never_shown(tmp_path: Path, capsys: pytest.CaptureFixture[s
 def test_markdown(capsys: pytest.CaptureFixture[str]) -> None:
     code, out, _ = plan(capsys, "dev", "--project", str(FIXTURE), "--format", "markdown")
     assert code == 0
-    assert out.startswith("### aiscale plan · `dev` (dev)\n\n**12** resources in **4** components")
+    assert out.startswith(
+        "<!-- aiscale-plan:dev -->\n### aiscale plan · `dev` (dev)\n\n**12** resources in **4** components"
+    )
     assert "| 4 | `gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember` |" in out
     assert "<details><summary>Resources</summary>" in out
 

@@ -993,6 +993,49 @@ def f_stack_05() -> None:
     vault("fail_vault")
 
 
+def gcp_budget(name: str, units: str, currency: str = "USD", period: str | None = None) -> None:
+    billing.Budget(
+        name,
+        billing_account="01A2B3-C4D5E6-F7A8B9",
+        amount=billing.BudgetAmountArgs(
+            specified_amount=billing.BudgetAmountSpecifiedAmountArgs(currency_code=currency, units=units)
+        ),
+        budget_filter=billing.BudgetBudgetFilterArgs(calendar_period=period) if period else None,
+        threshold_rules=[billing.BudgetThresholdRuleArgs(threshold_percent=1.0)],
+    )
+
+
+def azure_budget(name: str, amount: float, grain: str = "Monthly") -> None:
+    consumption.Budget(
+        name,
+        scope="/subscriptions/1",
+        amount=amount,
+        category="Cost",
+        time_grain=grain,
+        time_period=consumption.BudgetTimePeriodArgs(start_date="2026-01-01T00:00:00Z"),
+    )
+
+
+def f_cost_01() -> None:
+    # Priced from the packaged table: the GKE cluster fee, USD 0.10 an hour = 73.00 a month.
+    gke("cluster")
+    gcp_budget("pass_above_floor", "100")
+    gcp_budget("fail_below_floor", "50")
+    gcp_budget("pass_quarterly", "240", period="QUARTER")  # 80 a month
+    gcp_budget("fail_yearly", "600", period="YEAR")  # 50 a month
+    gcp_budget("pass_other_currency", "10", currency="EUR")  # not compared: no conversion
+    # AKS Free tier costs nothing; its nodes are unpriced, so the Azure floor is 0.
+    aks("aks", sku=CS.ManagedClusterSKUArgs(name="Base", tier="Free"))
+    azure_budget("pass_azure", 1)
+
+
+def f_cost_02() -> None:
+    gke("cluster")
+    gcp_budget("pass_above_ceiling", "80")
+    gcp_budget("fail_below_ceiling", "60")
+    azure_budget("pass_azure_quarterly", 3, grain="Quarterly")
+
+
 FIXTURES: dict[str, tuple[str, Callable[[], None]]] = {
     f"ml-{name.removeprefix('f_').replace('_', '-')}": ("dev" if name in ("f_aks_14", "f_gke_14") else "prod", fixture)
     for name, fixture in list(globals().items())

@@ -69,3 +69,11 @@ def test_team_example_runs_and_matches_its_inventory(tmp_path: Path) -> None:
     kinds = sorted(r.type.split(":")[-1] for r in run.registrations if r.custom)
     assert kinds == ["CryptoKey", "CryptoKeyIAMMember", "CryptoKeyIAMMember", "KeyRing", "ServiceIdentity"]
     assert run.stack_outputs == {"keyIds": "[unknown]"}
+
+
+def test_pull_request_comment_shown_is_the_real_one(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["plan", "dev", "--project", str(REPO), "--format", "markdown"]) == 0
+    shown = block("output: comment-dev")
+    actual = capsys.readouterr().out
+    assert actual.startswith(shown)
+    assert actual[len(shown) :].startswith("<details>")  # the README shows everything before the folded blocks

@@ -17,6 +17,7 @@ from pulumi_azure_native import alertsmanagement, containerservice
 from aiscale.components.common.azure_alerts import AlertsArgs, PrometheusAlert, prometheus_alerts
 from aiscale.components.common.options import child_options
 from aiscale.core import gpu
+from aiscale.core.cost import EXPECTED_LABEL
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:azure:GpuNodePool"
@@ -48,6 +49,9 @@ class GpuNodePoolArgs(TypedDict):
     purpose: NotRequired[str]
     """``serving`` (default), ``training`` or ``batch``: the ``aiscale.io/purpose`` label."""
     spot: NotRequired[bool]
+    expected_utilization_percent: NotRequired[int]
+    """Expected use of the autoscaling range (0-100), for cost estimates: the pool label
+    ``aiscale.io/expected-utilization-percent``."""
     spot_max_price: NotRequired[float]
     eviction_policy: NotRequired[str]
     mig_profile: NotRequired[str]
@@ -76,6 +80,8 @@ def _validate(args: GpuNodePoolArgs) -> None:
     if problem:
         argument = "mig_profile" if problem.startswith("mig_profile") else "vm_size"
         fail(argument, problem.removeprefix(f"{argument} "))
+    if not 0 <= args.get("expected_utilization_percent", 0) <= 100:
+        fail("expected_utilization_percent", f"must be 0-100 (got {args.get('expected_utilization_percent')})")
     if not 0 <= args["min_nodes"] <= args["max_nodes"] or args["max_nodes"] < 1:
         fail(
             "min_nodes", f"need 0 <= min_nodes ({args['min_nodes']}) <= max_nodes ({args['max_nodes']}), max_nodes >= 1"
@@ -119,6 +125,9 @@ class GpuNodePool(pulumi.ComponentResource):
         }
         if "mig_profile" in args:
             labels["aiscale.io/mig-profile"] = args["mig_profile"]
+        if "expected_utilization_percent" in args:
+            # The offline estimate and CrossGuard read it from the pool's inputs, like any other record.
+            labels[EXPECTED_LABEL] = str(args["expected_utilization_percent"])
         taints = [GPU_TAINT]
         if spot:
             # AKS adds this taint to spot pools itself; declaring it keeps the desired state honest.

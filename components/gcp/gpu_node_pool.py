@@ -21,6 +21,7 @@ from aiscale.components.common.gcp_alerts import GcpAlertsArgs, alert_policy, pr
 from aiscale.components.common.options import child_options
 from aiscale.components.gcp.gke_cluster import node_config_defaults
 from aiscale.core import gpu
+from aiscale.core.cost import EXPECTED_LABEL
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:gcp:GkeGpuNodePool"
@@ -52,6 +53,9 @@ class GkeGpuNodePoolArgs(TypedDict):
     service_account_email: pulumi.Input[str]
     purpose: NotRequired[str]
     spot: NotRequired[bool]
+    expected_utilization_percent: NotRequired[int]
+    """Expected use of the autoscaling range (0-100), for cost estimates: the pool label
+    ``aiscale.io/expected-utilization-percent``."""
     driver: NotRequired[str]
     """``DEFAULT`` (default), ``LATEST`` or ``INSTALLATION_DISABLED`` (the GPU operator installs it)."""
     partition_size: NotRequired[str]
@@ -74,6 +78,8 @@ def _validate(args: GkeGpuNodePoolArgs) -> None:
     if problem:
         argument = "partition_size" if problem.startswith("gpu_partition_size") else "machine_type"
         fail(argument, problem)
+    if not 0 <= args.get("expected_utilization_percent", 0) <= 100:
+        fail("expected_utilization_percent", f"must be 0-100 (got {args.get('expected_utilization_percent')})")
     if not 0 <= args["min_nodes"] <= args["max_nodes"] or args["max_nodes"] < 1:
         fail(
             "min_nodes", f"need 0 <= min_nodes ({args['min_nodes']}) <= max_nodes ({args['max_nodes']}), max_nodes >= 1"
@@ -104,6 +110,9 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             "aiscale.io/gpu-model": machine.accelerator_type,
             "aiscale.io/gpu-count": str(machine.gpus),
         }
+        if "expected_utilization_percent" in args:
+            # The offline estimate and CrossGuard read it from the pool's inputs, like any other record.
+            node_labels[EXPECTED_LABEL] = str(args["expected_utilization_percent"])
         accelerator = container.NodePoolNodeConfigGuestAcceleratorArgs(
             type=machine.accelerator_type,
             count=machine.gpus,

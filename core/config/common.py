@@ -33,6 +33,9 @@ class GpuPoolScaling(StrictModel):
     """Highest node count the autoscaler may reach (also the cost ceiling)."""
     spot: bool = False
     """Spot / preemptible capacity: much cheaper, can be evicted; for interruptible work only."""
+    expected_utilization_percent: int | None = Field(default=None, ge=0, le=100)
+    """Expected average use of the autoscaling range: the cost estimate expects min_nodes + (max_nodes - min_nodes)
+    x this / 100 nodes. Unset: the estimate gives only the floor (min_nodes) and the ceiling (max_nodes)."""
 
     @model_validator(mode="after")
     def _bounds(self) -> GpuPoolScaling:

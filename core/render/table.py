@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from aiscale.core.plan import Plan
+from aiscale.core.render.cost import table_lines
 from aiscale.core.render.tree import walk
 
 
@@ -35,6 +36,8 @@ def render_table(plan: Plan) -> str:
     lines += ["", f"Protected ({len(protected)}): Pulumi refuses to delete these until unprotected."]
     type_width = max((len(r.type) for r in protected), default=0) + 2
     lines += [f"  {r.type:<{type_width}}{r.name}" for r in protected] or ["  (none)"]
+
+    lines += ["", *table_lines(plan.cost)]
 
     lines += ["", _violations(plan)]
     for violation in sorted(plan.violations, key=lambda v: v.enforcement != "mandatory"):

