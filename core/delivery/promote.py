@@ -85,10 +85,7 @@ def promote(
         for promotion in report.promotions:
             if promotion.note is None:
                 _write(stack_file, promotion.endpoint, model, chosen_alias, version.version)
-        report.diff = stack_file.diff()
-        if report.diff and not dry_run:
-            stack_file.save()
-            report.written = True
+        report.diff, report.written = stack_file.finish(dry_run=dry_run)
     if not dry_run:
         _audit(project_dir, stack, report)
     return report

@@ -102,10 +102,7 @@ def rollout(
             stack_file.update(
                 (*target.path, "promotion"), {"stable": promotion.candidate, "candidate": promotion.stable}
             )
-        report.diff = stack_file.diff()
-        if report.diff and not dry_run:
-            stack_file.save()
-            report.written = True
+        report.diff, report.written = stack_file.finish(dry_run=dry_run)
     if not dry_run:
         _audit(project_dir, stack, report)
     return report

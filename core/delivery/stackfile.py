@@ -137,6 +137,14 @@ class StackFile:
         """The configuration the edited file holds; a ConfigError (naming the file) if an edit broke it."""
         return _validate(self.project, self.stack, self.display, self.document["config"])
 
+    def finish(self, *, dry_run: bool) -> tuple[str, bool]:
+        """The diff of the edits, and whether the file was written (never on a dry run or without a change)."""
+        diff = self.diff()
+        if not diff or dry_run:
+            return diff, False
+        self.save()
+        return diff, True
+
     def save(self) -> None:
         """Validate, then replace the file atomically: readers never see a half-written stack file."""
         self.validated()

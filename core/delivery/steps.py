@@ -12,12 +12,9 @@ the next promotion writes to (blue/green slots, kept for a fast way back until t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
 
 from aiscale.core.config.delivery import PromotionConfig
 from aiscale.core.delivery.endpoints import DeliveryError
-
-Action = Literal["promote", "hold", "rollback"]
 
 
 @dataclass(frozen=True)
