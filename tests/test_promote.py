@@ -292,3 +292,22 @@ def test_readme_example_is_the_real_output(capsys: pytest.CaptureFixture[str], p
     code, out, _ = promote(capsys, project, "staging", "--model", MODEL)
     assert code == 0
     assert out.splitlines() == expected
+
+
+def test_invalid_stack_file_exits_2_before_touching_the_registry(
+    capsys: pytest.CaptureFixture[str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("MLFLOW_TRACKING_URI")  # the default store would be created in the project
+    path = project / "stacks" / "Pulumi.staging.yaml"
+    path.write_text(path.read_text().replace("strategy: blue_green", "strategy: sideways"))
+    before = path.read_text()
+    code, out, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: invalid stack configuration in stacks/Pulumi.staging.yaml:\n"
+        "  aiscale:azure.ml.endpoints.fraud.promotion.rollout.strategy: Input should be 'canary', 'blue_green' or "
+        "'shadow' (got \"sideways\")\n"
+    )
+    assert path.read_text() == before
+    assert not (project / ".mlflow").exists()
+    assert audit(project) == []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit, urlunsplit
@@ -38,9 +39,7 @@ def tracking_uri(project_root: Path) -> str:
     configured = os.environ.get("MLFLOW_TRACKING_URI")
     if configured:
         return configured
-    store = project_root / DEFAULT_STORE
-    store.parent.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{store.resolve()}"
+    return f"sqlite:///{(project_root / DEFAULT_STORE).resolve()}"
 
 
 def shown(uri: str) -> str:
@@ -54,14 +53,21 @@ def shown(uri: str) -> str:
 
 
 class Registry:
+    """The registry at ``uri``; nothing is opened (or created) until a version is read."""
+
     def __init__(self, uri: str) -> None:
+        self.uri = uri
+
+    @cached_property
+    def client(self) -> Any:
         # A bad server should fail a promotion in seconds, not after MLflow's default retries (minutes).
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
         os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
         from mlflow import MlflowClient  # noqa: PLC0415 - heavy; only promotions need it
 
-        self.uri = uri
-        self.client = MlflowClient(tracking_uri=uri, registry_uri=uri)
+        if self.uri.startswith("sqlite:///"):  # MLflow creates the database, not its folder
+            Path(self.uri.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        return MlflowClient(tracking_uri=self.uri, registry_uri=self.uri)
 
     def resolve(self, name: str, alias: str) -> ModelVersionInfo:
         """The version ``models:/<name>@<alias>`` points at now."""
