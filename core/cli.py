@@ -86,7 +86,7 @@ def _parser() -> argparse.ArgumentParser:
         description="Run the stack's Pulumi program under the mock engine and report every resource it registers.",
     )
     plan.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml from the project's stackConfigDir)")
-    plan.add_argument("--project", type=Path, default=None, help="Pulumi project directory (default: found from here)")
+    _project_option(plan)
     plan.add_argument(
         "--format", choices=("table", "json", "markdown", "sarif", "junit"), default="table", dest="output_format"
     )
@@ -120,9 +120,7 @@ def _parser() -> argparse.ArgumentParser:
         "stack's waivers, as the offline plan applies them.",
     )
     policy.add_argument("stack")
-    policy.add_argument(
-        "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
-    )
+    _project_option(policy)
     policy.add_argument("--policy-config", type=Path, default=None, help="the stack's policy config file")
     policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it")
 
@@ -141,9 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         "--staging-stack", default="staging", help="stack whose live versions the prod gate checks (default staging)"
     )
     promote.add_argument("--dry-run", action="store_true", help="evaluate and show the diff; write nothing")
-    promote.add_argument(
-        "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
-    )
+    _project_option(promote)
 
     rollout = commands.add_parser(
         "rollout",
@@ -157,9 +153,7 @@ def _parser() -> argparse.ArgumentParser:
     rollout.add_argument("--cloud", choices=("azure", "gcp"), default=None, help="when both clouds have the endpoint")
     rollout.add_argument("--dry-run", action="store_true", help="decide and show the diff; write nothing")
     rollout.add_argument("--apply", action="store_true", help="then run `pulumi up` (needs the Pulumi CLI)")
-    rollout.add_argument(
-        "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
-    )
+    _project_option(rollout)
     graph = commands.add_parser(
         "graph",
         help="a picture of a stack: components and resources (SVG with Graphviz, DOT or Mermaid)",
@@ -167,10 +161,16 @@ def _parser() -> argparse.ArgumentParser:
         "file's extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
     )
     graph.add_argument("stack")
-    graph.add_argument("--project", type=Path, default=None, help="Pulumi project directory (default: found from here)")
+    _project_option(graph)
     graph.add_argument("--output", type=Path, required=True, metavar="FILE.svg|.dot|.mmd")
     graph.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
     return parser
+
+
+def _project_option(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

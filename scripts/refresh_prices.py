@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import io
 import json
 import os
 import sys
@@ -32,6 +33,7 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from aiscale.core.cost import PriceTableError, parse_prices
+from aiscale.core.files import write_atomically
 from aiscale.core.gpu import gcp_gpu_machines
 
 TABLE = Path(__file__).resolve().parent.parent / "core" / "data" / "prices.yaml"
@@ -202,8 +204,9 @@ def refresh(
     # The result must still be a valid table (one currency, no duplicates) before it is written.
     parse_prices(json.loads(json.dumps(dict(document), default=str)), str(table))
     if write:
-        with table.open("w", encoding="utf-8") as handle:
-            yaml.dump(document, handle)
+        text = io.StringIO()
+        yaml.dump(document, text)
+        write_atomically(table, text.getvalue())
     return changes
 
 

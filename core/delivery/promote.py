@@ -120,8 +120,6 @@ def _check(
         slot_problem = str(error)
     pinned_info = registry.version(target.model_name, pinned) if pinned is not None else None
     staging = None if staging_live is None else staging_live.get((target.cloud, target.name))
-    if not promotion.gates.serving_in_staging:
-        staging = set()
     result.results = gates.evaluate(
         promotion.gates, version, pinned=pinned_info, staging_live=staging, slot_problem=slot_problem
     )

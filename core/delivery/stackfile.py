@@ -17,7 +17,7 @@ from ruamel.yaml.error import YAMLError
 
 from aiscale.core.config import StackConfig, validate_stack_config
 from aiscale.core.config.loader import NAMESPACE
-from aiscale.core.engine.stack_config import RuntimeConfig, apply_stack_values, read_runtime_config
+from aiscale.core.engine.stack_config import apply_stack_values, project_config
 from aiscale.core.errors import ProjectError
 from aiscale.core.files import write_atomically
 from aiscale.core.project import PulumiProject, load_project
@@ -35,11 +35,7 @@ def _yaml() -> YAML:
 
 def _validate(project: PulumiProject, stack: str, display: str, values: Any) -> StackConfig:
     """Validate a stack file's ``config:`` section as ``aiscale plan`` and ``pulumi up`` would see it."""
-    runtime = RuntimeConfig()
-    for key, value in read_runtime_config(project, stack).values.items():
-        if key.split(":", 1)[0] != NAMESPACE:  # project defaults of other namespaces do not matter here
-            continue
-        runtime.values[key] = value
+    runtime = project_config(project)
     apply_stack_values(runtime, project, json.loads(json.dumps(values)), display)
     prefix = f"{NAMESPACE}:"
     raw = {key[len(prefix) :]: value for key, value in runtime.values.items() if key.startswith(prefix)}

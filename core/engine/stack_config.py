@@ -66,14 +66,7 @@ def _set(config: RuntimeConfig, key: str, value: Any) -> None:
 
 def read_runtime_config(project: PulumiProject, stack: str) -> RuntimeConfig:
     """Runtime config of ``stack``: project defaults from Pulumi.yaml, overridden by the stack file."""
-    config = RuntimeConfig()
-    for key, declaration in project.config.items():
-        full = _full_key(project, key)
-        if isinstance(declaration, dict) and ({"default", "value"} & set(declaration)):
-            _set(config, full, declaration.get("value", declaration.get("default")))
-        elif not isinstance(declaration, dict) or "type" not in declaration:
-            _set(config, full, declaration)
-
+    config = project_config(project)
     stack_file = project.stack_file(stack)
     if not stack_file.is_file():
         config.notes.append(f"no {project.display_path(stack_file)}: the stack runs with project config only")
@@ -88,6 +81,18 @@ def read_runtime_config(project: PulumiProject, stack: str) -> RuntimeConfig:
             "their values are not available offline"
         )
     apply_stack_values(config, project, data.get("config") or {}, project.display_path(stack_file))
+    return config
+
+
+def project_config(project: PulumiProject) -> RuntimeConfig:
+    """The config values Pulumi.yaml declares (defaults and values), before any stack file."""
+    config = RuntimeConfig()
+    for key, declaration in project.config.items():
+        full = _full_key(project, key)
+        if isinstance(declaration, dict) and ({"default", "value"} & set(declaration)):
+            _set(config, full, declaration.get("value", declaration.get("default")))
+        elif not isinstance(declaration, dict) or "type" not in declaration:
+            _set(config, full, declaration)
     return config
 
 
