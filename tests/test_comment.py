@@ -7,7 +7,6 @@ deliberate change (review the diff).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -28,7 +27,7 @@ from aiscale.core.render import render
 from aiscale.core.render.graph import dot, mermaid
 from aiscale.core.render.markdown import COMMENT_LIMIT
 from aiscale.policies import all_policies
-from tests.conftest import REPO
+from tests.conftest import REPO, assert_recorded
 from tests.test_cli import FIXTURE
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -79,10 +78,7 @@ def runs() -> dict[int, RecordedRun]:
 
 
 def golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("AISCALE_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert_recorded(GOLDEN / name, text, "AISCALE_UPDATE_GOLDEN")
 
 
 def test_comment_without_baseline(runs: dict[int, RecordedRun]) -> None:
