@@ -217,7 +217,11 @@ class _Evaluation:
                 )
             )
         for entry in response.not_applicable:
-            self.result.waived.extend(_waived(entry.policy_name, entry.reason, urn))
+            for item in _not_applicable(entry.policy_name, entry.reason, urn):
+                if isinstance(item, NotEvaluated):
+                    self.result.not_evaluated.append(item)
+                else:
+                    self.result.waived.append(item)
 
     def _analyzer_resource(self, registration: Registration) -> analyzer_pb2.AnalyzerResource:
         resource = analyzer_pb2.AnalyzerResource(
@@ -287,7 +291,8 @@ def _downgrade(inputs: struct_pb2.Struct, by_urn: Mapping[str, Registration]) ->
     return result
 
 
-def _waived(policy: str, reason: str, urn: str | None) -> Iterable[Waived]:
+def _not_applicable(policy: str, reason: str, urn: str | None) -> Iterable[Waived | NotEvaluated]:
+    from aiscale.policies._support import NOT_EVALUATED  # noqa: PLC0415
     from aiscale.policies.waivers import WAIVED  # noqa: PLC0415
 
     if urn is not None:
@@ -295,9 +300,13 @@ def _waived(policy: str, reason: str, urn: str | None) -> Iterable[Waived]:
         if reason.startswith(WAIVED):
             yield Waived(policy, urn, reason)
         return
-    # A stack policy: "<urn> waived ...; <urn> waived ..."
+    # A stack policy: "<urn> waived ...; <urn> not evaluated: ...; ..."
     for part in reason.split("; urn:pulumi:"):
         entry = part if part.startswith("urn:pulumi:") else "urn:pulumi:" + part
-        waived_urn, _, note = entry.partition(f" {WAIVED} ")
+        target, _, note = entry.partition(f" {WAIVED} ")
         if note:
-            yield Waived(policy, waived_urn, f"{WAIVED} {note}")
+            yield Waived(policy, target, f"{WAIVED} {note}")
+            continue
+        target, _, why = entry.partition(f" {NOT_EVALUATED} ")
+        if why:
+            yield NotEvaluated(policy, target, why)

@@ -445,7 +445,7 @@ def test_the_estimate_states_row_ages_and_warns_about_rows_older_than_a_year() -
     group = record("azure-native:resources:ResourceGroup", "rg", location="westeurope")
     fresh = estimate([group, pool], "dev", PRICES, as_of=datetime.date(2027, 11, 23))
     assert fresh.warnings == []
-    assert "1 price rows used, dated 2026-11-23 to 2026-11-23 (oldest 365 days on 2027-11-23)." in fresh.assumptions
+    assert "1 price row used, dated 2026-11-23 to 2026-11-23 (oldest 365 days on 2027-11-23)." in fresh.assumptions
     stale = estimate([group, pool], "dev", PRICES, as_of=datetime.date(2027, 11, 24))
     assert stale.warnings == [
         "1 price row from https://example.org/prices dated 2026-11-23 is 366 days old (over 365): refresh with "

@@ -85,7 +85,15 @@ def test_prod_has_no_violation_and_shows_its_central_waiver(stacks: dict[str, Re
         ("ml-k8s-04", "azure-gpu-stack-namespace")
     ]
     assert report.waived[0].reason.startswith("waived until 2027-06-30 (central registry, PLAT-412")
-    assert report.not_evaluated == []
+    # The Google Cloud budget is in EUR, the price table in USD: not compared, and said so.
+    assert [(n.policy, n.urn.rsplit("::", 1)[-1]) for n in report.not_evaluated] == [
+        ("ml-cost-01", "gcp-budget-budget"),
+        ("ml-cost-02", "gcp-budget-budget"),
+    ]
+    assert report.not_evaluated[0].message.startswith(
+        "budget gcp-budget-budget is in EUR and the price table in USD: not compared (estimates never convert "
+        "currencies); Google Cloud budgets state their currency: set aiscale:gcp.budget.currency"
+    )
 
 
 def test_staging_has_only_software_key_findings(stacks: dict[str, RecordedRun]) -> None:
@@ -316,8 +324,14 @@ def test_sarif_content(stacks: dict[str, RecordedRun]) -> None:
     assert rule["properties"]["security-severity"] == "9.5"
     assert rule["defaultConfiguration"] == {"level": "error"}
     assert "CKV_AZURE_115" in rule["properties"]["tags"]
-    [waived] = run["results"]
+    waived, *not_evaluated = run["results"]
     assert waived["ruleId"] == "ml-k8s-04"
+    # The budget checks that could not compare the EUR budget: results of kind notApplicable, not failures.
+    assert [(r["ruleId"], r["kind"], r["level"]) for r in not_evaluated] == [
+        ("ml-cost-01", "notApplicable", "none"),
+        ("ml-cost-02", "notApplicable", "none"),
+    ]
+    assert not_evaluated[0]["message"]["text"].startswith("not evaluated: budget gcp-budget-budget is in EUR")
     assert waived["suppressions"][0]["kind"] == "external"
     [logical] = waived["locations"][0]["logicalLocations"]
     assert logical["kind"] == "resource"
@@ -333,14 +347,15 @@ def test_junit_fails_only_on_mandatory(stacks: dict[str, RecordedRun]) -> None:
     suite = root.find("testsuite")
     assert suite is not None and suite.get("failures") == "0"
     skipped = [case.get("name") for case in suite.iter("testcase") if case.find("skipped") is not None]
-    assert len(skipped) == 19  # 18 advisory findings and one waived
+    assert len(skipped) == 21  # 18 advisory findings, one waived, two budget checks not evaluated (EUR)
     assert "[CRITICAL][ml-aks-01] AKS private API server" in [case.get("name") for case in suite.iter("testcase")]
 
 
 def test_markdown_groups_mandatory_advisory_waived(stacks: dict[str, RecordedRun]) -> None:
     text = render(plan_of(stacks["dev"]), "markdown")
-    assert "#### Advisory (18)" in text and "#### Waived (1)" in text and "#### Mandatory" not in text
-    assert text.index("#### Advisory") < text.index("#### Waived")
+    assert "<summary>Advisory findings (18)</summary>" in text and "<summary>Waived (1)</summary>" in text
+    assert "Mandatory findings" not in text
+    assert text.index("Advisory findings") < text.index("<summary>Waived")
 
 
 # --- The real preview path ------------------------------------------------------------------------------------

@@ -1023,7 +1023,7 @@ def f_cost_01() -> None:
     gcp_budget("fail_below_floor", "50")
     gcp_budget("pass_quarterly", "240", period="QUARTER")  # 80 a month
     gcp_budget("fail_yearly", "600", period="YEAR")  # 50 a month
-    gcp_budget("pass_other_currency", "10", currency="EUR")  # not compared: no conversion
+    gcp_budget("unjudged_other_currency", "10", currency="EUR")  # not compared (no conversion): not evaluated
     # AKS Free tier costs nothing; its nodes are unpriced, so the Azure floor is 0.
     aks("aks", sku=CS.ManagedClusterSKUArgs(name="Base", tier="Free"))
     azure_budget("pass_azure", 1)
@@ -1054,6 +1054,8 @@ def test_exactly_the_fail_resources_fail(policy: str) -> None:
     names = {r.name for r in run.registrations}
     assert any(n.startswith("pass") for n in names) and any(n.startswith("fail") for n in names), policy
     report = evaluate(run, policies=[p for p in all_policies() if p.name == policy])
-    assert report.not_evaluated == []
+    # Resources a policy cannot judge offline are reported as not evaluated, with the reason.
+    unjudged = {n.urn.rsplit("::", 1)[-1] for n in report.not_evaluated}
+    assert unjudged == {n for n in names if n.startswith("unjudged")}, [n.message for n in report.not_evaluated]
     failing = {(v.urn or "stack").rsplit("::", 1)[-1] for v in report.violations}
     assert failing == {n for n in names if n.startswith("fail")}, [v.message for v in report.violations]

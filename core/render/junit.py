@@ -2,7 +2,8 @@
 
 One test suite per stack; a test case per policy that found nothing, and per finding otherwise. Mandatory
 violations are failures; advisory findings and waived ones are skipped test cases with the reason, so every
-finding is visible in the report and only mandatory ones fail it.
+finding is visible in the report and only mandatory ones fail it. Checks that could not run offline (not evaluated)
+are skipped test cases with the reason.
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ def render_junit(plan: Plan) -> str:
             ElementTree.SubElement(element, "skipped", message=f"advisory: {violation.message}")
     for waived in plan.waived:
         ElementTree.SubElement(case(waived.policy, _name(waived.urn)), "skipped", message=waived.reason)
+    for item in plan.not_evaluated:
+        ElementTree.SubElement(case(item.policy, _name(item.urn)), "skipped", message=f"not evaluated: {item.message}")
 
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))

@@ -2,7 +2,8 @@
 
 One rule per policy of the pack (help text, anchors as tags, ``security-severity``); one result per finding, at
 the program line that created the resource (``programSource``) with the URN as its logical location; waived
-findings carry an external suppression with the waiver's reason, so scanners show them as suppressed.
+findings carry an external suppression with the waiver's reason, so scanners show them as suppressed; checks that
+could not run offline are ``notApplicable`` results with the reason.
 """
 
 from __future__ import annotations
@@ -31,6 +32,11 @@ def render_sarif(plan: Plan) -> str:
     for waived in plan.waived:
         result = _result(plan, waived.policy, index, waived.urn, waived.reason, "note")
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": waived.reason}]
+        results.append(result)
+    for item in plan.not_evaluated:
+        # Not a failure: the policy could not judge the resource offline, and says why.
+        result = _result(plan, item.policy, index, item.urn or None, f"not evaluated: {item.message}", "none")
+        result["kind"] = "notApplicable"
         results.append(result)
     document = {
         "$schema": SCHEMA,
