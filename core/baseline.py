@@ -7,20 +7,13 @@ in their redacted form, so a changed secret value is not seen (the real preview'
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiscale.core.errors import AiscaleError
-
-#: Type tokens of resources that hold data or identity: changing or removing them can lose data.
-STATEFUL = re.compile(
-    r"^(?!kubernetes:|pulumi:).*:(Vault|ManagedHsm|Key|KeyRing|CryptoKey|Workspace|AzureMonitorWorkspace|Registry|"
-    r"StorageAccount|BlobContainer|FileShare|Bucket|Database|DatabaseInstance|Dataset|Server|FlexibleServer|"
-    r"DatabaseAccount|ManagedCluster|Cluster|Disk|Snapshot|Redis|Instance)$"
-)
+from aiscale.core.stateful import STATEFUL
 
 
 class BaselineError(AiscaleError):

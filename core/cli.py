@@ -227,12 +227,7 @@ def _plan(args: argparse.Namespace) -> int:
     if not args.no_policies:
         from aiscale.core.policy_run import PACK_NAME, evaluate
 
-        report = evaluate(run, config_file=args.policy_config)
-        plan.policy_pack = PACK_NAME
-        plan.violations = report.violations
-        plan.waived = report.waived
-        plan.not_evaluated = report.not_evaluated
-        plan.policy_levels = report.levels
+        plan.record_policies(PACK_NAME, evaluate(run, config_file=args.policy_config))
     text = render(plan, args.output_format, baseline)
     if args.output is None:
         sys.stdout.write(text)

@@ -253,6 +253,14 @@ def test_graph_svg_without_graphviz_says_so_before_running_the_stack(
         ("gcp:sql/databaseInstance:DatabaseInstance", True),
         ("azure-native:containerservice:ManagedCluster", True),
         ("gcp:container/cluster:Cluster", True),
+        ("azure-native:operationalinsights:Workspace", True),
+        ("azure-native:monitor:AzureMonitorWorkspace", True),
+        ("azure-native:resources:ResourceGroup", True),
+        ("azure-native:keyvault/v20241101:Vault", True),
+        ("azure:keyvault/keyVault:KeyVault", True),
+        ("azure:storage/account:Account", True),
+        ("gcp:serviceaccount/account:Account", False),
+        ("aiscale:azure:KeyVault", False),
         ("azure-native:containerservice:AgentPool", False),
         ("azure-native:monitor:MetricAlert", False),
         ("kubernetes:core/v1:Secret", False),
@@ -260,6 +268,6 @@ def test_graph_svg_without_graphviz_says_so_before_running_the_stack(
     ],
 )
 def test_stateful_types(resource_type: str, stateful: bool) -> None:
-    from aiscale.core.baseline import STATEFUL  # noqa: PLC0415
+    from aiscale.core.stateful import is_stateful  # noqa: PLC0415
 
-    assert bool(STATEFUL.match(resource_type)) is stateful
+    assert is_stateful(resource_type) is stateful

@@ -17,21 +17,13 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from aiscale.core import rules
 from aiscale.core.config.base import UNION_TAG, Environment
+from aiscale.core.config.environment import ENVIRONMENT_KEY, resolve_environment, unknown_environment
 from aiscale.core.config.stack import StackConfig
 from aiscale.core.errors import ConfigError
 from aiscale.core.project import stack_file_for_current_run
 
 NAMESPACE = "aiscale"
-ENVIRONMENT_KEY = f"{NAMESPACE}:environment"
-
-
-def resolve_environment(stack: str, configured: str | None) -> str | None:
-    """The stack's environment: ``aiscale:environment`` if set, else the stack name if it names one."""
-    if configured is not None:
-        return configured
-    return stack if stack in rules.ENVIRONMENTS else None
 
 
 def load_stack_config() -> StackConfig:
@@ -81,13 +73,9 @@ def validate_stack_config(
                 "in resource inputs and state (set it without --secret)"
             )
 
-    environment = resolve_environment(stack, data.get("environment"))
+    environment = resolve_environment(stack, data.get("environment"), stack_file)
     if environment is None:
-        problems.append(
-            f"{ENVIRONMENT_KEY}: required (the stack name {stack!r} is not one of {', '.join(rules.ENVIRONMENTS)})"
-        )
-    elif environment not in rules.ENVIRONMENTS:
-        problems.append(f"{ENVIRONMENT_KEY}: expected one of {', '.join(rules.ENVIRONMENTS)}{_got(environment)}")
+        problems.append(f"{ENVIRONMENT_KEY}: required: {unknown_environment(stack)}")
     if problems:
         raise ConfigError(_message(stack_file, problems))
     data["environment"] = environment
