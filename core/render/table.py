@@ -46,8 +46,13 @@ def render_table(plan: Plan) -> str:
     for waived in plan.waived:
         target = waived.urn.split("::")[-1] if waived.urn else "stack"
         lines.append(f"  [waived] {waived.policy} · {target}: {waived.reason}")
-    if plan.not_evaluated:
-        lines.append(f"  ({len(plan.not_evaluated)} checks need values known only after deployment; see --format json)")
+    for skipped in plan.not_evaluated:
+        target = skipped.urn.split("::")[-1] if skipped.urn else "stack"
+        if skipped.kind == "not-applicable":
+            lines.append(f"  [not applicable] {skipped.policy} · {target}: {skipped.message}")
+    unknown = sum(1 for n in plan.not_evaluated if n.kind == "unknown")
+    if unknown:
+        lines.append(f"  ({unknown} checks need values known only after deployment; see --format json)")
     for note in run.notes + run.warnings:
         lines.append(f"note: {note}")
     return "\n".join(lines) + "\n"
