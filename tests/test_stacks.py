@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from aiscale.core.engine import RecordedRun, run_stack
+from aiscale.core.stateful import is_stateful
 from tests.conftest import REPO, assert_recorded
 
 INVENTORIES = Path(__file__).parent / "inventories"
@@ -65,3 +66,10 @@ def test_every_child_is_named_from_its_component(stack_run: RecordedRun) -> None
     for resource in stack_run.registrations:
         if resource.parent:
             assert resource.name.startswith(by_urn[resource.parent].name + "-"), resource.name
+
+
+def test_prod_protects_every_stateful_resource(stack_run: RecordedRun) -> None:
+    """Which types are stateful is decided in one place (aiscale.core.stateful); prod protects all of them."""
+    stateful = [r for r in stack_run.registrations if r.custom and is_stateful(r.type)]
+    assert len({r.type for r in stateful}) >= 10
+    assert [r.name for r in stateful if r.protect is not (stack_run.stack == "prod")] == []

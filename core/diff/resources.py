@@ -7,23 +7,17 @@ secret is shown as ``[secret]`` on both sides, never in clear.
 
 from __future__ import annotations
 
-import re
 from collections import defaultdict
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from aiscale.core.diff.replacement import replacing_rule
+from aiscale.core.stateful import is_stateful
 
 SECRET = "[secret]"
 UNKNOWN = "[unknown]"
 
-#: Type tokens of resources that hold data or identity: changing or removing them can lose data.
-STATEFUL = re.compile(
-    r"^(?!kubernetes:|pulumi:).*:(Vault|ManagedHsm|Key|KeyRing|CryptoKey|Workspace|AzureMonitorWorkspace|Registry|"
-    r"StorageAccount|BlobContainer|FileShare|Bucket|Database|DatabaseInstance|Dataset|Server|FlexibleServer|"
-    r"DatabaseAccount|ManagedCluster|Cluster|Disk|Snapshot|Redis|Instance)$"
-)
 RENAME_SOURCE = (
     "Pulumi: changing a resource's name creates a new resource and deletes the old one, unless an alias names the "
     "old URN (pulumi.com/docs/iac/concepts/resources/names)"
@@ -78,7 +72,7 @@ class ResourceChange:
 
     @property
     def stateful(self) -> bool:
-        return bool(STATEFUL.match(self.type))
+        return is_stateful(self.type)
 
     @property
     def previous_name(self) -> str | None:

@@ -2,8 +2,8 @@
 
 One test suite per stack; a test case per policy that found nothing, and per finding otherwise. Mandatory
 violations are failures; advisory findings and waived ones are skipped test cases with the reason, so every
-finding is visible in the report and only mandatory ones fail it. Checks that could not run offline (not evaluated)
-are skipped test cases with the reason.
+finding is visible in the report and only mandatory ones fail it. What a policy did not judge (not applicable, or
+a value known only after deployment) is a skipped test case with the reason.
 """
 
 from __future__ import annotations
@@ -28,9 +28,9 @@ def render_junit(plan: Plan) -> str:
         name = f"[{severity}][{policy}] {title}" + (f" · {target}" if target else "")
         return ElementTree.SubElement(suite, "testcase", name=name, classname=f"aiscale.{area}.{policy}")
 
-    found = Counter(v.policy for v in plan.violations) + Counter(w.policy for w in plan.waived)
+    found = Counter(f.policy for f in [*plan.violations, *plan.waived, *plan.disabled, *plan.not_evaluated])
     for policy in sorted(known):
-        if plan.policy_levels.get(policy) != "disabled" and not found[policy]:
+        if not found[policy]:
             case(policy, None)
     for violation in plan.violations:
         element = case(violation.policy, _name(violation.urn))
@@ -41,8 +41,20 @@ def render_junit(plan: Plan) -> str:
             ElementTree.SubElement(element, "skipped", message=f"advisory: {violation.message}")
     for waived in plan.waived:
         ElementTree.SubElement(case(waived.policy, _name(waived.urn)), "skipped", message=waived.reason)
-    for item in plan.not_evaluated:
-        ElementTree.SubElement(case(item.policy, _name(item.urn)), "skipped", message=f"not evaluated: {item.message}")
+    for skipped in plan.not_evaluated:
+        what = "not applicable" if skipped.kind == "not-applicable" else "not evaluated before deployment"
+        ElementTree.SubElement(
+            case(skipped.policy, _name(skipped.urn)), "skipped", message=f"{what}: {skipped.message}"
+        )
+    for disabled in plan.disabled:
+        ElementTree.SubElement(
+            case(disabled.policy, _name(disabled.urn)), "skipped", message=f"disabled: {disabled.message}"
+        )
+    if plan.environment_warning:
+        properties = ElementTree.Element("properties")
+        ElementTree.SubElement(properties, "property", name="aiscale.warning", value=plan.environment_warning)
+        suite.insert(0, properties)
+        ElementTree.SubElement(suite, "system-err").text = f"warning: {plan.environment_warning}"
 
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))

@@ -43,6 +43,7 @@ def render_markdown(
         return "\n".join(_short_comment(plan, changes, ci)) + "\n"
     title = f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'}): {_counts(changes)}"
     head = [marker(run.stack), title, *_ci(ci), ""]
+    head += _environment_warning(plan)
     head += _summary(plan, changes)
     head += _stateful(changes.resources.stateful_at_risk)
     head += _new_mandatory(changes)
@@ -71,6 +72,10 @@ def render_failure(stack: str, error: str, exit_code: int, ci: CiRun | None = No
 
 
 # --- Parts ----------------------------------------------------------------------------------------------------------
+
+
+def _environment_warning(plan: Plan) -> list[str]:
+    return ["> [!WARNING]", f"> {plan.environment_warning}", ""] if plan.environment_warning else []
 
 
 def _ci(ci: CiRun | None) -> list[str]:
@@ -127,7 +132,8 @@ def _policy_counts(plan: Plan) -> str:
     if plan.policy_pack is None:
         return "policies not evaluated"
     counts = plan.summary()["violations"]
-    return f"**{counts['mandatory']}** mandatory · {counts['advisory']} advisory · {counts['waived']} waived"
+    disabled = f" · {counts['disabled']} disabled" if counts.get("disabled") else ""
+    return f"**{counts['mandatory']}** mandatory · {counts['advisory']} advisory · {counts['waived']} waived{disabled}"
 
 
 def _stateful(risky: Sequence[ResourceChange]) -> list[str]:
@@ -198,11 +204,26 @@ def _findings(plan: Plan, changes: PlanDiff) -> list[str]:
 
 
 def _not_evaluated(plan: Plan) -> list[str]:
-    if not plan.not_evaluated:
-        return []
-    rows = ["| Policy | Resource | Why |", "|---|---|---|"]
-    rows += [f"| `{n.policy}` | {_target(n.urn)} | {_cell(n.message)} |" for n in plan.not_evaluated]
-    return _folded(f"Not evaluated ({len(plan.not_evaluated)})", rows)
+    """What the policies did not judge, with the reason, and what the stack's policy config changed: folded,
+    never hidden."""
+    lines: list[str] = []
+    skipped = (
+        ("Not applicable", "Why", [n for n in plan.not_evaluated if n.kind == "not-applicable"]),
+        ("Not evaluated before deployment", "Value it needs", [n for n in plan.not_evaluated if n.kind == "unknown"]),
+    )
+    for title, column, entries in skipped:
+        if entries:
+            rows = [f"| Policy | Resource | {column} |", "|---|---|---|"]
+            rows += [f"| `{n.policy}` | {_target(n.urn)} | {_cell(n.message)} |" for n in entries]
+            lines += _folded(f"{title} ({len(entries)})", rows)
+    if plan.disabled:
+        rows = ["| Policy | Resource | Message |", "|---|---|---|"]
+        rows += [f"| `{d.policy}` | {_target(d.urn)} | {_cell(d.message)} |" for d in plan.disabled]
+        lines += _folded(f"Disabled by the stack's policy config ({len(plan.disabled)})", rows)
+    if plan.lowered:
+        items = [f"- `{item.policy}` is {item.level} here ({_cell(item.waiver)})" for item in plan.lowered]
+        lines += _folded(f"Lowered under a central enforcement waiver ({len(plan.lowered)})", items)
+    return lines
 
 
 def _finding_table(findings: Sequence[Mapping[str, Any]]) -> list[str]:
@@ -235,6 +256,7 @@ def _short_comment(plan: Plan, changes: PlanDiff, ci: CiRun | None) -> list[str]
         f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'}): no changes",
         *_ci(ci),
         "",
+        *_environment_warning(plan),
         f"No changes to `{run.stack}` against the base branch's plan: {unchanged} resources unchanged, no new or "
         "resolved findings, no cost change.",
         "",
@@ -262,6 +284,7 @@ def _stack_comment(plan: Plan, ci: CiRun | None) -> list[str]:
         f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'})",
         *_ci(ci),
         "",
+        *_environment_warning(plan),
         f"**{summary['resources']}** resources in **{summary['components']}** components · "
         f"**{summary['protected']}** protected · findings: {_policy_counts(plan)}"
         + (f" · {len(plan.not_evaluated)} not evaluated" if plan.not_evaluated else ""),

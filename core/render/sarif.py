@@ -2,8 +2,9 @@
 
 One rule per policy of the pack (help text, anchors as tags, ``security-severity``); one result per finding, at
 the program line that created the resource (``programSource``) with the URN as its logical location; waived
-findings carry an external suppression with the waiver's reason, so scanners show them as suppressed; checks that
-could not run offline are ``notApplicable`` results with the reason.
+findings carry an external suppression with the waiver's reason, so scanners show them as suppressed; what a policy
+did not judge is a result of kind ``notApplicable`` (with the policy's reason) or ``open`` (a value known only after
+deployment), at level ``none``.
 """
 
 from __future__ import annotations
@@ -33,11 +34,19 @@ def render_sarif(plan: Plan) -> str:
         result = _result(plan, waived.policy, index, waived.urn, waived.reason, "note")
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": waived.reason}]
         results.append(result)
-    for item in plan.not_evaluated:
-        # Not a failure: the policy could not judge the resource offline, and says why.
-        result = _result(plan, item.policy, index, item.urn or None, f"not evaluated: {item.message}", "none")
-        result["kind"] = "notApplicable"
+    for skipped in plan.not_evaluated:
+        # SARIF's own kinds: notApplicable (the policy said why), open (needs a value known after deployment).
+        result = _result(plan, skipped.policy, index, skipped.urn or None, skipped.message, "none")
+        result["kind"] = "notApplicable" if skipped.kind == "not-applicable" else "open"
         results.append(result)
+    for disabled in plan.disabled:
+        result = _result(plan, disabled.policy, index, disabled.urn, disabled.message, "none")
+        reason = "the policy is disabled in the stack's policy config"
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": reason}]
+        results.append(result)
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if plan.environment_warning:
+        invocation["toolExecutionNotifications"] = [{"level": "warning", "message": {"text": plan.environment_warning}}]
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -51,6 +60,7 @@ def render_sarif(plan: Plan) -> str:
                     }
                 },
                 "automationDetails": {"id": f"aiscale/{plan.run.stack}/"},
+                "invocations": [invocation],
                 "results": results,
             }
         ],

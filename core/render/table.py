@@ -32,6 +32,8 @@ def render_table(plan: Plan, style: Style | None = None, changes: PlanDiff | Non
         ),
         ("", None, True),
     ]
+    if plan.environment_warning:
+        lines[1:1] = [(f"warning: {plan.environment_warning}", "update", True)]
     rows = [
         (f"{prefix}{connector}{r.type}", r.name, "protected" if r.protect else "")
         for r, prefix, connector in walk(run.registrations)
@@ -81,15 +83,27 @@ def _finding_lines(plan: Plan) -> list[tuple[str, str | None, bool]]:
     for waived in plan.waived:
         target = waived.urn.split("::")[-1] if waived.urn else "stack"
         lines.append((f"  [waived] {waived.policy} · {target}: {waived.reason}", "muted", True))
+    for disabled in plan.disabled:
+        target = disabled.urn.split("::")[-1] if disabled.urn else "stack"
+        lines.append((f"  [disabled] {disabled.policy} · {target}: {disabled.message}", "muted", True))
+    for lowered in plan.lowered:
+        line = f"  [lowered] {lowered.policy} is {lowered.level} here: central enforcement waiver {lowered.waiver}"
+        lines.append((line, "muted", True))
     lines += _not_evaluated_lines(plan)
     return lines
 
 
 def _not_evaluated_lines(plan: Plan) -> list[tuple[str, str | None, bool]]:
     lines: list[tuple[str, str | None, bool]] = []
-    for item in plan.not_evaluated:
-        target = item.urn.split("::")[-1] if item.urn else "stack"
-        lines.append((f"  [not evaluated] {item.policy} · {target}: {item.message}", "muted", True))
+    for skipped in plan.not_evaluated:
+        target = skipped.urn.split("::")[-1] if skipped.urn else "stack"
+        if skipped.kind == "not-applicable":
+            lines.append((f"  [not applicable] {skipped.policy} · {target}: {skipped.message}", "muted", True))
+    unknown = sum(1 for n in plan.not_evaluated if n.kind == "unknown")
+    if unknown:
+        lines.append(
+            (f"  ({unknown} checks need values known only after deployment; see --format json)", "muted", True)
+        )
     return lines
 
 
@@ -98,6 +112,7 @@ def _violations(plan: Plan) -> str:
     if plan.policy_pack is None:
         return "Policy violations: not evaluated (no policy pack was run)"
     waived = f", {counts['waived']} waived" if counts["waived"] else ""
+    waived += f", {counts['disabled']} disabled" if counts["disabled"] else ""
     if not plan.violations:
         return f"Policy violations: none{waived}"
     return f"Policy violations: {counts['mandatory']} mandatory, {counts['advisory']} advisory{waived}"
