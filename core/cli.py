@@ -17,7 +17,8 @@ from typing import TextIO
 
 from aiscale.core import __version__
 from aiscale.core.errors import AiscaleError, ProjectError
-from aiscale.core.files import write_atomically
+from aiscale.core.files import check_output_path, is_stdout, write_atomically, write_report
+from aiscale.core.redaction import redact
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -90,8 +91,10 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--format", choices=("table", "json", "markdown", "sarif", "junit"), default="table", dest="output_format"
     )
-    plan.add_argument("--output", type=Path, default=None, help="write the report to this file instead of stdout")
-    plan.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
+    plan.add_argument(
+        "--output", type=Path, default=None, help="write the report to this file instead of stdout (- for stdout)"
+    )
+    plan.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default 300)")
     plan.add_argument(
         "--no-policies", action="store_true", help="skip the policy pack (exit code 1 then never happens)"
     )
@@ -122,7 +125,7 @@ def _parser() -> argparse.ArgumentParser:
     policy.add_argument("stack")
     _project_option(policy)
     policy.add_argument("--policy-config", type=Path, default=None, help="the stack's policy config file")
-    policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it")
+    policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it (- prints)")
 
     promote = commands.add_parser(
         "promote",
@@ -163,8 +166,22 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("stack")
     _project_option(graph)
     graph.add_argument("--output", type=Path, required=True, metavar="FILE.svg|.dot|.mmd")
-    graph.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
+    graph.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default 300)")
     return parser
+
+
+MAX_TIMEOUT_SECONDS = 86_400.0
+
+
+def _seconds(text: str) -> float:
+    """A --timeout: a finite number of seconds above 0 and at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIMEOUT_SECONDS:  # also false for nan
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g}")
+    return value
 
 
 def _project_option(command: argparse.ArgumentParser) -> None:
@@ -187,7 +204,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "graph":
             return _graph(args)
     except AiscaleError as error:
-        print(f"error: {error}", file=sys.stderr)
+        # Messages quote what the user wrote; never a value that looks like a credential (aiscale.core.redaction).
+        print(f"error: {redact(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -195,7 +213,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # an aiscale bug: say so, without a traceback unless asked
         if os.environ.get("AISCALE_DEBUG"):
             raise
-        print(f"internal error: {type(error).__name__}: {error} (set AISCALE_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"internal error: {type(error).__name__}: {redact(str(error))} (set AISCALE_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     return EXIT_USAGE
 
@@ -219,6 +240,8 @@ def _plan(args: argparse.Namespace) -> int:
 
     project_dir = _project_dir(args.project)
     baseline = _baseline(args)  # a bad baseline file fails before the stack runs
+    if args.output is not None:
+        check_output_path(args.output)  # so does an output path that cannot be written
     with Progress(f"recording stack {args.stack}") as progress:
         run = run_stack(
             project_dir, args.stack, keep_aliases=args.keep_aliases, timeout=args.timeout, on_register=progress.update
@@ -227,17 +250,10 @@ def _plan(args: argparse.Namespace) -> int:
     if not args.no_policies:
         from aiscale.core.policy_run import PACK_NAME, evaluate
 
-        report = evaluate(run, config_file=args.policy_config)
-        plan.policy_pack = PACK_NAME
-        plan.violations = report.violations
-        plan.waived = report.waived
-        plan.not_evaluated = report.not_evaluated
-        plan.policy_levels = report.levels
+        plan.record_policies(PACK_NAME, evaluate(run, config_file=args.policy_config))
     text = render(plan, args.output_format, baseline)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(args.output, text)
+    write_report(args.output or "-", text)
+    if args.output is not None and not is_stdout(args.output):
         print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
     return plan.exit_code()
 
@@ -257,12 +273,11 @@ def _policy_config(args: argparse.Namespace) -> int:
 
     from aiscale.core.policy_run import policy_config_for_stack
 
+    if args.output is not None:
+        check_output_path(args.output)
     document = policy_config_for_stack(_project_dir(args.project), args.stack, args.policy_config)
-    text = json.dumps(document, indent=2) + "\n"
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(args.output, text)
+    write_report(args.output or "-", json.dumps(document, indent=2) + "\n")
+    if args.output is not None and not is_stdout(args.output):
         print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
@@ -305,6 +320,7 @@ def _graph(args: argparse.Namespace) -> int:
     if suffix not in (".svg", ".dot", ".mmd"):
         raise GraphError(f"--output {args.output}: the extension chooses the format: .svg, .dot or .mmd")
     dot_command = graphviz() if suffix == ".svg" else None  # checked before the stack runs
+    check_output_path(args.output)
     from aiscale.core.engine import run_stack
 
     with Progress(f"recording stack {args.stack}") as progress:

@@ -4,7 +4,7 @@ Entra ID with Azure RBAC and no local accounts; workload identity and OIDC issue
 dataplane and network policy; a system pool tainted ``CriticalAddonsOnly``; OS disks encrypted through a disk
 encryption set and Kubernetes secrets through Key Vault KMS when keys are given; upgrade channels with a weekly
 maintenance window; Container Insights to Log Analytics and managed Prometheus to an Azure Monitor workspace.
-GPU pools are separate ``GpuNodePool`` components.
+GPU pools are separate ``AksGpuNodePool`` components.
 """
 
 from collections.abc import Sequence
