@@ -45,7 +45,7 @@ class Graph:
 
 
 def _short(resource_type: str) -> str:
-    """``keyvault:Vault`` for ``azure-native:keyvault:Vault``; ``aiscale:azure:KeyVault`` stays as it is."""
+    """``keyvault:Vault`` for ``azure-native:keyvault:Vault``; ``aiscale:index:KeyVault`` stays as it is."""
     return resource_type if resource_type.startswith("aiscale:") else resource_type.split(":", 1)[-1]
 
 
