@@ -1,16 +1,20 @@
 """``AzureGpuInferencePlatform``: the Azure side of an aiscale stack, composed step by step from config.
 
 validate config → resource group and monitoring → network and keys → cluster and GPU pools → GPU stack and team
-namespaces on the cluster → ML workspace and endpoints → budget. Each step is one component; every section of
-``aiscale:azure`` is optional except the keys.
+namespaces on the cluster → ML workspace and endpoints → budget and cost attribution → audit trail. Each step is
+one component; every section of ``aiscale:azure`` is optional except the keys.
 """
+
+import datetime
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import resources
 
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
+from aiscale.components.azure.audit_trail import AzureAuditTrail, AzureAuditTrailArgs
 from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
+from aiscale.components.azure.cost_management import AzureCostManagement, AzureCostManagementArgs
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
 from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
 from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
@@ -49,6 +53,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
     ml: MlWorkspace | None
     endpoints: dict[str, OnlineEndpoint]
     budget: AzureBudget | None
+    cost: AzureCostManagement | None
+    audit: AzureAuditTrail | None
 
     def __init__(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
@@ -84,6 +90,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             for endpoint, spec in (azure.ml.endpoints if azure.ml else {}).items()
         }
         self.budget = self._budget(name) if azure.budget else None
+        self.cost = self._cost(name) if azure.cost else None
+        self.audit = self._audit(name) if azure.audit else None
 
         self.register_outputs(
             {
@@ -113,6 +121,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
                 "tags": self.tags,
                 "protect": self.protect,
                 **self._lock(),
+                **({"audit_retention_days": self.azure.audit.table_retention_days} if self.azure.audit else {}),
             },
             opts=child_options(self),
         )
@@ -235,6 +244,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "prometheus": {"monitor_workspace_id": monitoring.monitor_workspace_id},
             "defender": aks.defender,
             "azure_policy": aks.azure_policy_addon,
+            "cost_analysis": aks.cost_analysis,
             "tags": self.tags,
             "protect": self.protect,
             **self._lock(),
@@ -280,6 +290,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             args["spot_max_price"] = pool.spot_max_price
         if pool.mig_profile is not None:
             args["mig_profile"] = pool.mig_profile
+        if pool.team is not None:
+            args["team"] = pool.team
         if self.azure.aks.kubernetes_version:
             args["kubernetes_version"] = self.azure.aks.kubernetes_version
         if self.monitoring is not None and self.azure.monitoring is not None:
@@ -434,6 +446,53 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         if budget.tag_filter:
             args["tag_filter"] = dict(budget.tag_filter)
         return AzureBudget(f"{name}-budget", args, opts=child_options(self))
+
+    def _cost(self, name: str) -> AzureCostManagement:
+        cost, budget = self.azure.cost, self.azure.budget
+        assert cost is not None
+        args: AzureCostManagementArgs = {
+            "subscription_id": self.azure.subscription_id,
+            "display_name": self.azure.resource_group,
+            "tag_inheritance": cost.tag_inheritance,
+        }
+        if cost.anomaly_alert and budget is not None:
+            # Cost Management needs an end to the alert: the budget's, else ten years after its start.
+            start = datetime.date.fromisoformat(budget.start_date)
+            args["anomaly_alert"] = {
+                "emails": list(budget.contact_emails),
+                "start_date": budget.start_date,
+                "end_date": budget.end_date or start.replace(year=start.year + 10).isoformat(),
+            }
+        if self.monitoring is not None:
+            args["alert_routing"] = self.monitoring.alert_routing()
+        return AzureCostManagement(f"{name}-cost", args, opts=child_options(self))
+
+    def _audit(self, name: str) -> AzureAuditTrail:
+        audit, monitoring = self.azure.audit, self.monitoring
+        assert audit is not None and monitoring is not None
+        args: AzureAuditTrailArgs = {
+            "storage_account_name": audit.storage_account_name,
+            "resource_group_name": self.group_name,
+            "resource_group_id": self.resource_group.id,
+            "location": self.azure.location,
+            "subscription_id": self.azure.subscription_id,
+            "diagnostics": monitoring.diagnostics(),
+            "categories": list(audit.categories),
+            "worm_retention_days": audit.worm_retention_days,
+            "storage_sku": "Standard_ZRS" if self.protect else "Standard_LRS",
+            "alert_routing": monitoring.alert_routing(),
+            "tags": self.tags,
+            "protect": self.protect,
+        }
+        if audit.locked:
+            args["lock"] = {"level": LockLevel.can_not_delete}
+        if audit.delivery_writer_principal_id is not None:
+            args["delivery_writer_principal_id"] = audit.delivery_writer_principal_id
+        if self.network is not None:
+            args["private_endpoint"] = self.network.private_endpoint()
+        if self.azure.cmk.enabled:
+            args["customer_managed_key"] = self.keys.customer_managed_key(self.azure.cmk.audit_key)
+        return AzureAuditTrail(f"{name}-audit", args, opts=child_options(self))
 
 
 def _deployment(deployment: OnlineDeploymentConfig) -> OnlineDeploymentArgs:

@@ -6,13 +6,16 @@ Importing this module imports both clouds' provider SDKs; a stack imports only t
 import pulumi
 
 from aiscale.components.azure.aks import AksCluster
+from aiscale.components.azure.audit_trail import AzureAuditTrail
 from aiscale.components.azure.budget import AzureBudget
+from aiscale.components.azure.cost_management import AzureCostManagement
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool
 from aiscale.components.azure.key_vault import KeyVault
 from aiscale.components.azure.ml_workspace import MlWorkspace
 from aiscale.components.azure.monitoring import AzureMonitoring
 from aiscale.components.azure.network import AzureNetwork
 from aiscale.components.azure.online_endpoint import OnlineEndpoint
+from aiscale.components.gcp.audit_trail import GcpAuditTrail
 from aiscale.components.gcp.budget import GcpBudget
 from aiscale.components.gcp.gke_cluster import GkeCluster
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool
@@ -34,6 +37,8 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     MlWorkspace,
     OnlineEndpoint,
     AzureBudget,
+    AzureCostManagement,
+    AzureAuditTrail,
     # Google Cloud
     GcpMonitoring,
     GcpNetwork,
@@ -42,6 +47,7 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     GkeGpuNodePool,
     VertexEndpoint,
     GcpBudget,
+    GcpAuditTrail,
     # Kubernetes, on either cloud's cluster
     GpuStack,
     TeamNamespace,

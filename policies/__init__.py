@@ -16,6 +16,7 @@ from aiscale.policies import (
     gcp_gke,
     gcp_kms,
     gcp_vertex,
+    governance,
     kubernetes,
     network,
     protection,
@@ -39,6 +40,7 @@ MODULES = (
     protection,
     stack,
     budget,
+    governance,
 )
 
 

@@ -105,7 +105,11 @@ def test_cmek_consumers_get_their_service_agents() -> None:
     gcp = validate(PLATFORM, "prod").gcp
     assert gcp is not None
     # Configured consumers first, then the agents of what the stack deploys with CMEK.
-    assert cmek_consumers(gcp) == {"platform": ["storage", "aiplatform"], "gke": ["container", "compute"]}
+    # With a budget, the budget's Pub/Sub topic is encrypted with cmek.pubsub_key (platform).
+    assert cmek_consumers(gcp) == {"platform": ["storage", "aiplatform", "pubsub"], "gke": ["container", "compute"]}
+    audited = validate({**PLATFORM, "audit": {}}, "prod").gcp
+    assert audited is not None
+    assert cmek_consumers(audited)["platform"] == ["storage", "aiplatform", "logging", "pubsub"]
     dev = validate(PLATFORM, "dev").gcp
     assert dev is not None
     assert cmek_consumers(dev) == {"platform": ["storage"], "gke": []}

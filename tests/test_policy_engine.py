@@ -57,7 +57,7 @@ def test_the_private_analyzer_still_has_the_shape_we_drive() -> None:
 
 def test_every_policy_is_declared_completely() -> None:
     policies = all_policies()
-    assert len(policies) == len({p.name for p in policies}) == 71
+    assert len(policies) == len({p.name for p in policies}) == 76
     for policy in policies:
         rule = policy.aiscale_rule  # type: ignore[attr-defined]
         assert isinstance(policy, ResourceValidationPolicy | StackValidationPolicy)
@@ -97,6 +97,10 @@ REMOVED_DEFAULT_POOL = [
         "the cluster removes its default node pool (removeDefaultNodePool): its nodeConfig never runs workloads",
     )
     for policy in ("ml-gke-04", "ml-gke-12", "ml-gke-13")
+]
+#: dev's AKS cluster runs on the Free tier, which has no cost analysis: the cost split policy says so.
+FREE_TIER_AKS = [
+    ("ml-cost-03", "azure-aks-cluster", "tier Free: AKS cost analysis needs Standard or Premium (ml-aks-13 judges it)")
 ]
 #: The Google Cloud budgets are in EUR, the price table in USD: the budget policies cannot compare them, and say so.
 EUR_BUDGET = [
@@ -343,7 +347,7 @@ def test_sarif_content(stacks: dict[str, RecordedRun]) -> None:
     document = json.loads(render(plan_of(stacks["prod"]), "sarif"))
     run = document["runs"][0]
     assert document["version"] == "2.1.0"
-    assert len(run["tool"]["driver"]["rules"]) == 71
+    assert len(run["tool"]["driver"]["rules"]) == 76
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "ml-aks-01")
     assert rule["properties"]["security-severity"] == "9.5"
     assert rule["defaultConfiguration"] == {"level": "error"}
@@ -370,7 +374,8 @@ def test_junit_fails_only_on_mandatory(stacks: dict[str, RecordedRun]) -> None:
     suite = root.find("testsuite")
     assert suite is not None and suite.get("failures") == "0"
     skipped = [case.get("name") for case in suite.iter("testcase") if case.find("skipped") is not None]
-    assert len(skipped) == 23  # 17 advisory findings, one waived, three not applicable, two budgets not compared
+    # 17 advisory findings, one waived, four not applicable (three GKE, the Free-tier AKS), two budgets not compared
+    assert len(skipped) == 24
     assert "[CRITICAL][ml-aks-01] AKS private API server" in [case.get("name") for case in suite.iter("testcase")]
 
 
@@ -378,7 +383,7 @@ def test_markdown_groups_mandatory_advisory_waived(stacks: dict[str, RecordedRun
     text = render(plan_of(stacks["dev"]), "markdown")
     assert "<summary>Advisory findings (17)</summary>" in text and "<summary>Waived (1)</summary>" in text
     assert "Mandatory findings" not in text
-    assert "<summary>Not applicable (5)</summary>" in text and REMOVED_DEFAULT_POOL[0][2] in text
+    assert "<summary>Not applicable (6)</summary>" in text and REMOVED_DEFAULT_POOL[0][2] in text
     assert text.index("Advisory findings") < text.index("<summary>Waived") < text.index("<summary>Not applicable")
 
 
@@ -387,7 +392,9 @@ def test_every_format_carries_the_not_applicable_reasons(stacks: dict[str, Recor
     reason = REMOVED_DEFAULT_POOL[0][2]
     assert f"  [not applicable] ml-gke-04 · gcp-gke-cluster: {reason}" in render(plan, "table").splitlines()
     entries = [n for n in json.loads(render(plan, "json"))["notEvaluated"] if n["kind"] == "not-applicable"]
-    assert [(n["policy"], n["message"]) for n in entries] == [(p, m) for p, _, m in REMOVED_DEFAULT_POOL + EUR_BUDGET]
+    assert [(n["policy"], n["message"]) for n in entries] == [
+        (p, m) for p, _, m in FREE_TIER_AKS + REMOVED_DEFAULT_POOL + EUR_BUDGET
+    ]
     junit = ElementTree.fromstring(render(plan, "junit").split("\n", 1)[1])
     messages = [s.get("message") for s in junit.iter("skipped")]
     assert f"not applicable: {reason}" in messages

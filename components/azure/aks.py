@@ -23,6 +23,7 @@ from aiscale.components.common.options import after, child_options
 from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.core import rules
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("AksCluster")
@@ -95,6 +96,9 @@ class AksClusterArgs(TypedDict):
     """Microsoft Defender for Containers runtime protection (default False)."""
     azure_policy: NotRequired[bool]
     """The Azure Policy add-on (default True)."""
+    cost_analysis: NotRequired[bool]
+    """AKS cost analysis: Cost Management splits the cluster's cost by namespace (default False; needs tier
+    ``Standard`` or ``Premium``)."""
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send control plane logs (``audit`` by default) to Log Analytics."""
     tags: NotRequired[Tags]
@@ -119,6 +123,9 @@ def _validate(args: AksClusterArgs) -> None:
     policy = args.get("network_policy", "cilium")
     if policy not in NETWORK_POLICIES:
         fail("network_policy", f"{policy!r} is not one of {', '.join(NETWORK_POLICIES)}")
+    problem = rules.cost_analysis_problem(args.get("cost_analysis", False), args.get("tier", "Standard"))
+    if problem:
+        fail("cost_analysis", problem)
     check_maintenance_window(COMPONENT, args.get("maintenance_window"))
     check_diagnostics(COMPONENT, args.get("diagnostics"))
     check_lock(COMPONENT, args.get("lock"))
@@ -338,6 +345,11 @@ class AksCluster(pulumi.ComponentResource):
                 ),
                 "azurepolicy": containerservice.ManagedClusterAddonProfileArgs(enabled=args.get("azure_policy", True)),
             },
+            metrics_profile=containerservice.ManagedClusterMetricsProfileArgs(
+                cost_analysis=containerservice.ManagedClusterCostAnalysisArgs(enabled=True)
+            )
+            if args.get("cost_analysis", False)
+            else None,
             azure_monitor_profile=containerservice.ManagedClusterAzureMonitorProfileArgs(
                 metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
             )

@@ -15,7 +15,7 @@ import pulumi
 from pulumi_azure_native import alertsmanagement, containerservice
 
 from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, PrometheusAlert, prometheus_alerts
-from aiscale.components.common.gpu_pool import GpuPoolAlertsArgs, check_pool, pool_labels
+from aiscale.components.common.gpu_pool import GpuPoolAlertsArgs, check_pool, pool_labels, team_cost_labels
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
@@ -66,6 +66,8 @@ class AksGpuNodePoolArgs(TypedDict):
     zones: NotRequired[Sequence[str]]
     node_labels: NotRequired[Labels]
     """Further Kubernetes labels of the nodes (aiscale's ``aiscale.io/*`` labels win)."""
+    team: NotRequired[str]
+    """The team that owns the pool: the ``aiscale.io/team`` node label and the ``team`` tag."""
     kubernetes_version: NotRequired[pulumi.Input[str]]
     tags: NotRequired[Tags]
     alert_routing: NotRequired[AzureAlertRoutingArgs]
@@ -104,7 +106,7 @@ def _validate(args: AksGpuNodePoolArgs) -> None:
                 fail(f"alert_routing.{key}", "GPU pool alerts are PromQL rules in the Azure Monitor workspace")
     elif "alerts" in args:
         fail("alerts", "thresholds apply with alert_routing (where the alerts go)")
-    azure_tags(COMPONENT, args.get("tags"))
+    azure_tags(COMPONENT, team_cost_labels(args.get("tags"), args.get("team")))
 
 
 class AksGpuNodePool(pulumi.ComponentResource):
@@ -131,6 +133,7 @@ class AksGpuNodePool(pulumi.ComponentResource):
             gpu_count=sku.gpus,
             extra=args.get("node_labels", {}),
             expected_utilization_percent=args.get("expected_utilization_percent"),
+            team=args.get("team"),
         )
         if "mig_profile" in args:
             labels["aiscale.io/mig-profile"] = args["mig_profile"]
@@ -174,7 +177,7 @@ class AksGpuNodePool(pulumi.ComponentResource):
                 max_surge=args.get("max_surge", "10%"),
                 drain_timeout_in_minutes=args.get("drain_timeout_minutes", 30),
             ),
-            tags=args.get("tags"),
+            tags=team_cost_labels(args.get("tags"), args.get("team")),
             # The cluster autoscaler owns the node count.
             opts=child_options(self, ignore_changes=["count"]),
         )

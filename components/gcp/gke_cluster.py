@@ -94,6 +94,9 @@ class GkeClusterArgs(TypedDict):
     """Google Groups for RBAC (``gke-security-groups@<domain>``)."""
     deletion_protection: NotRequired[bool]
     """GKE's own guard: the provider refuses to delete the cluster (default False)."""
+    cost_allocation: NotRequired[bool]
+    """GKE cost allocation: the billing export splits the cluster's cost by namespace and Kubernetes label
+    (default False)."""
     labels: NotRequired[Labels]
     """Resource labels of the cluster and its nodes."""
     protect: NotRequired[bool]
@@ -314,6 +317,9 @@ class GkeCluster(pulumi.ComponentResource):
                 )
             ),
             deletion_protection=args.get("deletion_protection", False),
+            cost_management_config=container.ClusterCostManagementConfigArgs(enabled=True)
+            if args.get("cost_allocation", False)
+            else None,
             resource_labels=args.get("labels"),
             opts=child_options(self, protect=args.get("protect", False), depends_on=grants),
         )

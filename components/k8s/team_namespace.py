@@ -27,7 +27,7 @@ from pulumi_gcp import serviceaccount
 
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.options import after, child_options
-from aiscale.components.common.tags import Labels, Tags, azure_tags, kubernetes_labels
+from aiscale.components.common.tags import TEAM_LABEL, Labels, Tags, azure_tags, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
@@ -116,6 +116,9 @@ class TeamNamespaceArgs(TypedDict):
     gcp_identity: NotRequired[GcpWorkloadIdentityArgs]
     azure_access: NotRequired[AzureGroupAccessArgs]
     group_access: NotRequired[GroupAccessArgs]
+    team: NotRequired[str]
+    """The team the namespace's cost belongs to: the ``aiscale.io/team`` label of every object (default: the
+    namespace name)."""
     labels: NotRequired[Labels]
     """Kubernetes labels on every object (owner, cost-center, environment ...)."""
     tags: NotRequired[Tags]
@@ -147,7 +150,7 @@ def _validate(args: TeamNamespaceArgs) -> None:
     account = args.get("service_account", "workload")
     if not _DNS_LABEL.fullmatch(account):
         fail("service_account", f"{account!r} is not a DNS label")
-    kubernetes_labels(COMPONENT, args.get("labels"))
+    kubernetes_labels(COMPONENT, {**dict(args.get("labels", {})), TEAM_LABEL: args.get("team", args["namespace"])})
     azure_tags(COMPONENT, args.get("tags"))
 
 
@@ -171,6 +174,8 @@ class TeamNamespace(pulumi.ComponentResource):
             **dict(args.get("labels", {})),
             "app.kubernetes.io/managed-by": "aiscale",
             "aiscale.io/tenant": namespace_name,
+            # AKS cost analysis and GKE cost allocation split the cluster's cost by namespace and label.
+            TEAM_LABEL: args.get("team", namespace_name),
         }
         level = args.get("pod_security", "restricted")
 
