@@ -190,7 +190,7 @@ def test_a_bad_baseline_resource_is_a_clear_error(
     baseline = tmp_path / "base.json"
     baseline.write_text(json.dumps(document))
     code, out, err = run(
-        capsys, "plan", "dev", "--project", str(project), "--format", "markdown", "--baseline", str(baseline)
+        capsys, "plan", "dev", "--project", str(project), "--format", "json", "--baseline", str(baseline)
     )
     assert (code, out) == (2, "")
     assert err == f"error: baseline plan {baseline}: {problem}\n"
@@ -201,7 +201,7 @@ def test_a_deeply_nested_baseline_is_a_clear_error(capsys: pytest.CaptureFixture
     baseline = tmp_path / "base.json"
     baseline.write_text("[" * 100_000 + "]" * 100_000)
     code, _, err = run(
-        capsys, "plan", "dev", "--project", str(FIXTURE), "--format", "markdown", "--baseline", str(baseline)
+        capsys, "plan", "dev", "--project", str(FIXTURE), "--format", "json", "--baseline", str(baseline)
     )
     assert code == 2 and err == f"error: baseline plan {baseline} is nested too deeply to be a plan\n"
 
