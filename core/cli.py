@@ -8,6 +8,7 @@ see one for an internal error).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -17,7 +18,8 @@ from typing import TextIO
 
 from aiscale.core import __version__
 from aiscale.core.errors import AiscaleError, ProjectError
-from aiscale.core.files import write_atomically
+from aiscale.core.files import check_output_path, is_stdout, write_atomically, write_report
+from aiscale.core.redaction import redact
 
 EXIT_OK = 0
 EXIT_POLICY = 1
@@ -90,8 +92,10 @@ def _parser() -> argparse.ArgumentParser:
     plan.add_argument(
         "--format", choices=("table", "json", "markdown", "sarif", "junit"), default="table", dest="output_format"
     )
-    plan.add_argument("--output", type=Path, default=None, help="write the report to this file instead of stdout")
-    plan.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
+    plan.add_argument(
+        "--output", type=Path, default=None, help="write the report to this file instead of stdout (- for stdout)"
+    )
+    plan.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default 300)")
     plan.add_argument(
         "--no-policies", action="store_true", help="skip the policy pack (exit code 1 then never happens)"
     )
@@ -106,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="PLAN.json",
-        help="with --format markdown: a previous `--format json` plan (the base branch's) to show changes against",
+        help="with --format table, json or markdown: a previous `--format json` plan (the base branch's) to show "
+        "the change against",
     )
     plan.add_argument(
         "--keep-aliases",
@@ -122,7 +127,7 @@ def _parser() -> argparse.ArgumentParser:
     policy.add_argument("stack")
     _project_option(policy)
     policy.add_argument("--policy-config", type=Path, default=None, help="the stack's policy config file")
-    policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it")
+    policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it (- prints)")
 
     promote = commands.add_parser(
         "promote",
@@ -156,15 +161,43 @@ def _parser() -> argparse.ArgumentParser:
     _project_option(rollout)
     graph = commands.add_parser(
         "graph",
-        help="a picture of a stack: components and resources (SVG with Graphviz, DOT or Mermaid)",
-        description="Draw the stack's components and resources from an offline run. The format follows the "
-        "file's extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
+        help="a picture of a stack: its components and their dependencies (SVG with Graphviz, DOT or Mermaid)",
+        description="Draw the stack from an offline run: components as nodes with the dependencies between them, "
+        "grouped by cloud (--detail resources: every resource, as the tree it is). The format follows the file's "
+        "extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
     )
     graph.add_argument("stack")
     _project_option(graph)
     graph.add_argument("--output", type=Path, required=True, metavar="FILE.svg|.dot|.mmd")
-    graph.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
+    graph.add_argument(
+        "--detail",
+        choices=("components", "resources"),
+        default="components",
+        help="what a node is (default: components)",
+    )
+    graph.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="PLAN.json",
+        help="a previous `--format json` plan: highlight what changed against it",
+    )
+    graph.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default 300)")
     return parser
+
+
+MAX_TIMEOUT_SECONDS = 86_400.0
+
+
+def _seconds(text: str) -> float:
+    """A --timeout: a finite number of seconds above 0 and at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIMEOUT_SECONDS:  # also false for nan
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g}")
+    return value
 
 
 def _project_option(command: argparse.ArgumentParser) -> None:
@@ -187,7 +220,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "graph":
             return _graph(args)
     except AiscaleError as error:
-        print(f"error: {error}", file=sys.stderr)
+        # Messages quote what the user wrote; never a value that looks like a credential (aiscale.core.redaction).
+        print(f"error: {redact(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -195,7 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as error:  # an aiscale bug: say so, without a traceback unless asked
         if os.environ.get("AISCALE_DEBUG"):
             raise
-        print(f"internal error: {type(error).__name__}: {error} (set AISCALE_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"internal error: {type(error).__name__}: {redact(str(error))} (set AISCALE_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
     return EXIT_USAGE
 
@@ -212,13 +249,30 @@ def _project_dir(given: Path | None) -> Path:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    try:
+        return _run_plan(args)
+    except AiscaleError as error:
+        if args.output_format == "markdown":
+            # The pull request still gets a comment: it states the error (the exit code stays the error's).
+            from aiscale.core.render.markdown import render_failure
+
+            # When the output cannot be written either, the original error is the one to report.
+            with contextlib.suppress(AiscaleError):
+                comment = render_failure(args.stack, str(error), error.exit_code)
+                _write(args.output, comment, "the comment states the error")
+        raise
+
+
+def _run_plan(args: argparse.Namespace) -> int:
     # Imported here so `aiscale --help` stays fast.
     from aiscale.core.engine import run_stack
     from aiscale.core.plan import Plan
-    from aiscale.core.render import render
+    from aiscale.core.render import Style, render
 
     project_dir = _project_dir(args.project)
     baseline = _baseline(args)  # a bad baseline file fails before the stack runs
+    if args.output is not None:
+        check_output_path(args.output)  # so does an output path that cannot be written
     with Progress(f"recording stack {args.stack}") as progress:
         run = run_stack(
             project_dir, args.stack, keep_aliases=args.keep_aliases, timeout=args.timeout, on_register=progress.update
@@ -227,28 +281,26 @@ def _plan(args: argparse.Namespace) -> int:
     if not args.no_policies:
         from aiscale.core.policy_run import PACK_NAME, evaluate
 
-        report = evaluate(run, config_file=args.policy_config)
-        plan.policy_pack = PACK_NAME
-        plan.violations = report.violations
-        plan.waived = report.waived
-        plan.not_evaluated = report.not_evaluated
-        plan.policy_levels = report.levels
-    text = render(plan, args.output_format, baseline)
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(args.output, text)
-        print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
+        plan.record_policies(PACK_NAME, evaluate(run, config_file=args.policy_config))
+    terminal = args.output is None or is_stdout(args.output)
+    style = Style.for_stream(sys.stdout) if terminal else Style()
+    _write(args.output, render(plan, args.output_format, baseline, style), f"{len(run.registrations)} resources")
     return plan.exit_code()
 
 
+def _write(output: Path | None, text: str, what: str) -> None:
+    write_report(output or "-", text)
+    if output is not None and not is_stdout(output):
+        print(f"wrote {output} ({what})", file=sys.stderr)
+
+
 def _baseline(args: argparse.Namespace) -> dict[str, object] | None:
-    from aiscale.core.baseline import BaselineError, load_baseline
+    from aiscale.core.diff import BaselineError, load_baseline
 
     if args.baseline is None:
         return None
-    if args.output_format != "markdown":
-        raise BaselineError("--baseline applies to --format markdown (the pull-request comment)")
+    if args.output_format not in ("table", "json", "markdown"):
+        raise BaselineError("--baseline applies to --format table, json or markdown (it shows the change)")
     return load_baseline(args.baseline)
 
 
@@ -257,12 +309,11 @@ def _policy_config(args: argparse.Namespace) -> int:
 
     from aiscale.core.policy_run import policy_config_for_stack
 
+    if args.output is not None:
+        check_output_path(args.output)
     document = policy_config_for_stack(_project_dir(args.project), args.stack, args.policy_config)
-    text = json.dumps(document, indent=2) + "\n"
-    if args.output is None:
-        sys.stdout.write(text)
-    else:
-        write_atomically(args.output, text)
+    write_report(args.output or "-", json.dumps(document, indent=2) + "\n")
+    if args.output is not None and not is_stdout(args.output):
         print(f"wrote {args.output}", file=sys.stderr)
     return EXIT_OK
 
@@ -299,20 +350,29 @@ def _rollout(args: argparse.Namespace) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from aiscale.core.render.graph import GraphError, graphviz, render_graph
+    from aiscale.core.diff import load_baseline
+    from aiscale.core.render.graph import GraphError, graph_of, graphviz, render_graph
 
     suffix = args.output.suffix.lower()
     if suffix not in (".svg", ".dot", ".mmd"):
         raise GraphError(f"--output {args.output}: the extension chooses the format: .svg, .dot or .mmd")
     dot_command = graphviz() if suffix == ".svg" else None  # checked before the stack runs
+    baseline = load_baseline(args.baseline) if args.baseline is not None else None
+    check_output_path(args.output)
     from aiscale.core.engine import run_stack
 
     with Progress(f"recording stack {args.stack}") as progress:
         run = run_stack(_project_dir(args.project), args.stack, timeout=args.timeout, on_register=progress.update)
-    write_atomically(
-        args.output, render_graph(run.registrations, f"{run.project.name}-{run.stack}", suffix, dot_command)
-    )
-    print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
+    changed: set[str] = set()
+    if baseline is not None:
+        from aiscale.core.diff import diff_plans
+        from aiscale.core.plan import Plan
+
+        changes = diff_plans(baseline, Plan(run).to_json())
+        changed = {c.urn for c in changes.resources.changes} | set(changes.components)
+    graph = graph_of(run.registrations, args.detail, changed)
+    write_atomically(args.output, render_graph(graph, f"{run.project.name}-{run.stack}", suffix, dot_command))
+    print(f"wrote {args.output} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)", file=sys.stderr)
     return EXIT_OK
 
 

@@ -289,7 +289,19 @@ def placement(resource: Any, key: str) -> Any:
 
 
 Check = Callable[[ResourceValidationArgs, Mapping[str, Any]], Iterable[str]]
-StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[str, PolicyResource]]]
+NOT_EVALUATED = "not evaluated:"
+"""How a stack policy's not-applicable reason marks a resource it could not judge (``<urn> not evaluated: why``)."""
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A resource a stack check could not judge, and why: reported as not evaluated, never skipped silently."""
+
+    reason: str
+    resource: PolicyResource
+
+
+StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[str, PolicyResource] | NotEvaluated]]
 
 
 def _config(args: ResourceValidationArgs | StackValidationArgs, rule: Rule) -> dict[str, Any]:
@@ -343,14 +355,19 @@ def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         config = _config(args, rule)
         waived = []
-        for message, resource in check(args, config):
+        for found in check(args, config):
+            if isinstance(found, NotEvaluated):
+                waived.append(f"{found.resource.urn} {NOT_EVALUATED} {found.reason}")
+                continue
+            message, resource = found
             waiver = waivers.find(rule.id, resource.urn, config)
             if waiver is None:
                 report(message + waivers.expired_note(rule.id, resource.urn, config), resource.urn)
             else:
                 waived.append(f"{resource.urn} {waiver.note}")
         if waived:
-            # One not-applicable entry for the stack: the analyzer keeps the findings reported above.
+            # One not-applicable entry for the stack (waived and not evaluated resources): the analyzer keeps the
+            # findings reported above.
             args.not_applicable("; ".join(waived))
 
     policy = StackValidationPolicy(

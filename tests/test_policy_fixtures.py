@@ -1459,7 +1459,7 @@ def f_cost_01() -> None:
     gcp_budget("fail_below_floor", "50")
     gcp_budget("pass_quarterly", "240", period="QUARTER")  # 80 a month
     gcp_budget("fail_yearly", "600", period="YEAR")  # 50 a month
-    gcp_budget("pass_other_currency", "10", currency="EUR")  # not compared: no conversion
+    gcp_budget("na_other_currency", "10", currency="EUR")  # not compared (no conversion): not applicable
     # AKS Free tier costs nothing; its nodes are unpriced, so the Azure floor is 0.
     aks("aks", sku=CS.ManagedClusterSKUArgs(name="Base", tier="Free"))
     azure_budget("pass_azure", 1)
@@ -1470,6 +1470,19 @@ def f_cost_02() -> None:
     gcp_budget("pass_above_ceiling", "80")
     gcp_budget("fail_below_ceiling", "60")
     azure_budget("pass_azure_quarterly", 3, grain="Quarterly")
+
+
+def f_protect_01() -> None:
+    protect = pulumi.ResourceOptions(protect=True)
+    operationalinsights.Workspace("pass_logs", resource_group_name=RG, location=LOC, tags=TAGS, opts=protect)
+    operationalinsights.Workspace("fail_logs", resource_group_name=RG, location=LOC, tags=TAGS)
+    monitor.AzureMonitorWorkspace("fail_prometheus", resource_group_name=RG, location=LOC, tags=TAGS)
+    gcs.Bucket("fail_bucket", location="EU", labels=LABELS)
+    gcs.Bucket("pass_bucket", location="EU", labels=LABELS, opts=protect)
+    # Not stateful: nothing to protect.
+    monitor.ActionGroup(
+        "pass_action_group", resource_group_name=RG, group_short_name="a", enabled=True, location="global"
+    )
 
 
 #: Stack config a fixture runs with (the default provider's config, as a stack file would set it).

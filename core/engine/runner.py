@@ -159,7 +159,9 @@ def _record(  # noqa: PLR0917 - private; both entry points pass everything
     timeout: float,
     on_register: Callable[[int], None] | None,
 ) -> RecordedRun:
-    environment = resolve_environment(stack, config.values.get(ENVIRONMENT_KEY))
+    environment = resolve_environment(
+        stack, config.values.get(ENVIRONMENT_KEY), project.display_path(project.stack_file(stack))
+    )
     mocks = OfflineMocks(preview=preview)
     monitor = RecordingMonitor(mocks, project.root, on_register)
     engine = RecordingEngine()

@@ -28,13 +28,9 @@ def render_junit(plan: Plan) -> str:
         name = f"[{severity}][{policy}] {title}" + (f" · {target}" if target else "")
         return ElementTree.SubElement(suite, "testcase", name=name, classname=f"aiscale.{area}.{policy}")
 
-    found = (
-        Counter(v.policy for v in plan.violations)
-        + Counter(w.policy for w in plan.waived)
-        + Counter(n.policy for n in plan.not_evaluated)
-    )
+    found = Counter(f.policy for f in [*plan.violations, *plan.waived, *plan.disabled, *plan.not_evaluated])
     for policy in sorted(known):
-        if plan.policy_levels.get(policy) != "disabled" and not found[policy]:
+        if not found[policy]:
             case(policy, None)
     for violation in plan.violations:
         element = case(violation.policy, _name(violation.urn))
@@ -50,6 +46,15 @@ def render_junit(plan: Plan) -> str:
         ElementTree.SubElement(
             case(skipped.policy, _name(skipped.urn)), "skipped", message=f"{what}: {skipped.message}"
         )
+    for disabled in plan.disabled:
+        ElementTree.SubElement(
+            case(disabled.policy, _name(disabled.urn)), "skipped", message=f"disabled: {disabled.message}"
+        )
+    if plan.environment_warning:
+        properties = ElementTree.Element("properties")
+        ElementTree.SubElement(properties, "property", name="aiscale.warning", value=plan.environment_warning)
+        suite.insert(0, properties)
+        ElementTree.SubElement(suite, "system-err").text = f"warning: {plan.environment_warning}"
 
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))
