@@ -426,6 +426,11 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
                     "max_queue_wait_ms": deployment.max_queue_wait_ms,
                     "liveness_probe": deployment.liveness_probe.model_dump(),  # type: ignore[typeddict-item]
                     "readiness_probe": deployment.readiness_probe.model_dump(),  # type: ignore[typeddict-item]
+                    **(
+                        {"expected_requests_per_second": deployment.expected_requests_per_second}
+                        if deployment.expected_requests_per_second is not None
+                        else {}
+                    ),
                 }
                 for deployment_name, deployment in spec.deployments.items()
             },

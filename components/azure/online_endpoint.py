@@ -21,6 +21,7 @@ from aiscale.components.common.azure_alerts import AlertsArgs, log_alert, metric
 from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
 from aiscale.components.common.options import after, child_options
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_TAG
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:azure:OnlineEndpoint"
@@ -63,6 +64,9 @@ class OnlineDeploymentArgs(TypedDict):
     max_queue_wait_ms: NotRequired[int]
     liveness_probe: NotRequired[ProbeArgs]
     readiness_probe: NotRequired[ProbeArgs]
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, carried as the deployment's tag ``aiscale-expected-requests-per-second`` so
+    the cost estimate gives the cost per 1,000 predictions."""
 
 
 class EndpointAlertsArgs(AlertsArgs):
@@ -104,6 +108,13 @@ DEFAULT_PROBE: ProbeArgs = {
     "failure_threshold": 30,
     "success_threshold": 1,
 }
+
+
+def _request_rate_tag(tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None, rate: float | None) -> Any:
+    """The deployment's tags, with its expected request rate for the cost estimate when one is stated."""
+    if rate is None:
+        return tags
+    return pulumi.Output.from_input(tags or {}).apply(lambda known: {**known, REQUEST_RATE_TAG: f"{rate:g}"})
 
 
 def _iso_seconds(milliseconds: int) -> str:
@@ -291,7 +302,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                     app_insights_enabled=True,
                     egress_public_network_access="Disabled",
                 ),
-                tags=tags,
+                tags=_request_rate_tag(tags, spec.get("expected_requests_per_second")),
                 # The autoscale setting owns the instance count.
                 opts=child_options(self, ignore_changes=["sku.capacity"]),
             )

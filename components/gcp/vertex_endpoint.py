@@ -27,6 +27,7 @@ from aiscale.components.gcp.vertex_deployment import (
     VertexModelDeployment,
 )
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_INPUT
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = "aiscale:gcp:VertexEndpoint"
@@ -52,6 +53,9 @@ class VertexDeploymentArgs(TypedDict):
     max_replicas: int
     target_utilization_percentage: NotRequired[int]
     """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise); default 60."""
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, an input the deployment provider ignores: the cost estimate reads it for the
+    cost per 1,000 predictions."""
 
 
 class RequestLoggingArgs(TypedDict):
@@ -219,6 +223,8 @@ class VertexEndpoint(pulumi.ComponentResource):
                 "autoscaling": {metric: spec.get("target_utilization_percentage", 60)},
                 "service_account": args.get("service_account"),
             }
+            if "expected_requests_per_second" in spec:
+                props[REQUEST_RATE_INPUT] = spec["expected_requests_per_second"]
             self.deployments[deployment_name] = VertexModelDeployment(
                 f"{name}-{deployment_name}", props, opts=child_options(self), provider=args.get("deployment_provider")
             )
