@@ -39,6 +39,7 @@ _LEVELS = {
 _ENFORCEMENT = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
 _RESOURCE_SIG = rpc._special_resource_sig
 _SIG = rpc._special_sig_key
+_SIG_BYTES = _SIG.encode()
 
 
 class PolicyConfigError(AiscaleError):
@@ -225,7 +226,9 @@ class _Evaluation:
             # Each stack policy sees the resource types it reads (it declares them): the analyzer deserialises
             # every resource it is given once per policy.
             types = getattr(policy, "aiscale_stack_types", None)
-            chosen = [r for r in resources if types is None or type_matches(r.type, types)]
+            # Matched once per type, then by set membership: linear in the resources.
+            wanted = {t for t in {r.type for r in resources} if types is None or type_matches(t, types)}
+            chosen = [r for r in resources if r.type in wanted]
             response = self._servicer(frozenset({policy.name})).AnalyzeStack(
                 analyzer_pb2.AnalyzeStackRequest(resources=chosen), None
             )
@@ -339,6 +342,9 @@ def _seconds(value: str) -> float:
 
 def _downgrade(inputs: struct_pb2.Struct, by_urn: Mapping[str, Registration]) -> struct_pb2.Struct:
     """Resource references become their id (or URN) and internal ``__`` keys go, as the CLI sends them."""
+    wire = inputs.SerializeToString()
+    if b"__" not in wire and _SIG_BYTES not in wire:
+        return inputs  # neither a reference nor an internal key: nothing to change
     plain = json_format.MessageToDict(inputs)
 
     def walk(value: Any) -> Any:

@@ -70,7 +70,8 @@ class Rule:
         return [self.area.lower(), *self.anchors]
 
 
-TypeMatcher = str | re.Pattern[str]
+TypeMatcher = str | re.Pattern[str] | Callable[[str], bool]
+"""A type token, a pattern of tokens, or a predicate on the token (a family the installed SDK decides)."""
 
 
 def azure_type(module: str, resource: str) -> re.Pattern[str]:
@@ -79,7 +80,14 @@ def azure_type(module: str, resource: str) -> re.Pattern[str]:
 
 
 def type_matches(resource_type: str, types: Iterable[TypeMatcher]) -> bool:
-    return any(t == resource_type if isinstance(t, str) else t.fullmatch(resource_type) for t in types)
+    return any(
+        t == resource_type
+        if isinstance(t, str)
+        else bool(t.fullmatch(resource_type))
+        if isinstance(t, re.Pattern)
+        else t(resource_type)
+        for t in types
+    )
 
 
 def path(value: Any, *keys: str) -> Any:
@@ -298,8 +306,13 @@ def _config(args: ResourceValidationArgs | StackValidationArgs, rule: Rule) -> d
 def resource_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: Check) -> ResourceValidationPolicy:
     """A CrossGuard resource policy for ``rule`` on resources of ``types``."""
 
+    applies: dict[str, bool] = {}  # per resource type: a real preview hands every resource to every policy
+
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if not type_matches(args.resource_type, types):
+        matched = applies.get(args.resource_type)
+        if matched is None:
+            matched = applies[args.resource_type] = type_matches(args.resource_type, types)
+        if not matched:
             return
         config = _config(args, rule)
         messages = list(check(args, config))

@@ -18,7 +18,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from aiscale.core.cost import PRICED_TYPES, CostRecord, StackEstimate, cloud_of, estimate
 from aiscale.core.cost.records import UNKNOWN
-from aiscale.policies._support import NotEvaluated, Rule, azure_type, known, stack_policy, type_matches
+from aiscale.policies._support import NotEvaluated, Rule, azure_type, known, placement, stack_policy, type_matches
 from aiscale.policies.stack import AZURE_BUDGETS, GCP_BUDGET
 
 AUTOSCALE_SETTING = azure_type("monitor", "AutoscaleSetting")
@@ -54,7 +54,12 @@ def _item(container: Any, key: Any) -> Any:
 
 def _record(resource: PolicyResource) -> CostRecord:
     dependencies = {key: [d.urn for d in found] for key, found in resource.property_dependencies.items()}
-    return CostRecord(resource.urn, resource.resource_type, resource.name, plain(resource.props), dependencies)
+    props = plain(resource.props)
+    # Prices are regional: a resource placed by its provider (azure-native:location, gcp:region) is priced there.
+    location = placement(resource, "location")
+    if "location" not in props and location is not None:
+        props["location"] = location
+    return CostRecord(resource.urn, resource.resource_type, resource.name, props, dependencies)
 
 
 def monthly_amount(budget: PolicyResource, config: Mapping[str, Any]) -> tuple[float, str] | None:
@@ -113,7 +118,10 @@ def _coherence(bound: str, consequence: str) -> Callable[..., Iterator[tuple[str
         budgets = [r for r in resources if type_matches(r.resource_type, (*AZURE_BUDGETS, GCP_BUDGET))]
         if not budgets:
             return
-        costs: StackEstimate = estimate([_record(r) for r in resources if r not in budgets], config.get("environment"))
+        budget_urns = {b.urn for b in budgets}
+        costs: StackEstimate = estimate(
+            [_record(r) for r in resources if r.urn not in budget_urns], config.get("environment")
+        )
         for budget in budgets:
             found = monthly_amount(budget, config)
             reason = not_compared(budget, found, costs.currency)

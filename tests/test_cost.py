@@ -247,13 +247,13 @@ def test_unpriced_resources_are_listed_with_the_reason_and_never_counted() -> No
 
 
 def test_expected_utilisation_flows_from_the_gpu_pool_component_to_the_estimate() -> None:
-    from aiscale.components.azure.gpu_node_pool import GpuNodePool  # noqa: PLC0415
+    from aiscale.components.azure.gpu_node_pool import AksGpuNodePool  # noqa: PLC0415
     from aiscale.core.cost import from_registrations  # noqa: PLC0415
     from aiscale.core.engine import record_program  # noqa: PLC0415
     from tests.test_component_aks import pool_args  # noqa: PLC0415
 
     run = record_program(
-        lambda: GpuNodePool(
+        lambda: AksGpuNodePool(
             "gpu", pool_args(vm_size="Standard_NC8as_T4_v3", min_nodes=1, max_nodes=3, expected_utilization_percent=50)
         )
     )

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
+import pulumi_azure_native
 import pulumi_kubernetes as k8s
 import pytest
 from pulumi_azure import containerservice as classic_cs
@@ -1228,13 +1229,20 @@ def f_tags_01() -> None:
     storage_account("pass_tagged")
     storage_account("fail_untagged", tags=None)
     storage_account("fail_wrong_environment", tags={**TAGS, "environment": "dev"})
-    # The location comes from the provider (azure-native:location in the stack config): still tracked.
+    # The location will come from the provider or the resource group: the SDK says the type is tracked.
     storage_account("fail_location_from_provider", location=None, tags=None)
     classic_account("pass_classic_tagged")
     classic_account("fail_classic_untagged", tags=None)
     classic_key("pass_classic_key_no_location")
     # A type whose SDK is not installed here: its location (own or the provider's) tells whether it is tracked.
-    pulumi.CustomResource("azure-native:made:Up", "fail_unknown_sdk", {"tags": {"owner": "ml"}})
+    # Types whose SDK is not installed here: the location (own, the default provider's azure:location, an
+    # explicit provider's) tells whether they are tracked; with none, the policy says it cannot tell.
+    pulumi.CustomResource("azure:made/up:Up", "fail_unknown_sdk", {"tags": {"owner": "ml"}})
+    explicit = pulumi_azure_native.Provider("explicit", location="westeurope")
+    pulumi.CustomResource(
+        "azure-native:made:Up", "fail_explicit_provider", {}, pulumi.ResourceOptions(provider=explicit)
+    )
+    pulumi.CustomResource("azure-native:made:Up", "na_no_location", {})
     network.Subnet(
         "pass_untracked",
         resource_group_name=RG,
@@ -1425,7 +1433,7 @@ def f_protect_01() -> None:
 
 
 #: Stack config a fixture runs with (the default provider's config, as a stack file would set it).
-CONFIG: dict[str, dict[str, Any]] = {"ml-tags-01": {"azure-native:location": "westeurope"}}
+CONFIG: dict[str, dict[str, Any]] = {"ml-tags-01": {"azure:location": "westeurope"}}
 
 FIXTURES: dict[str, tuple[str, Callable[[], None]]] = {
     f"ml-{name.removeprefix('f_').replace('_', '-')}": ("dev" if name in ("f_aks_14", "f_gke_14") else "prod", fixture)
