@@ -22,6 +22,7 @@ from aiscale.components.common.slo import EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_TAG
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("OnlineEndpoint")
@@ -76,6 +77,9 @@ class OnlineDeploymentArgs(TypedDict):
     """Default 500."""
     liveness_probe: NotRequired[ProbeArgs]
     readiness_probe: NotRequired[ProbeArgs]
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, carried as the deployment's tag ``aiscale-expected-requests-per-second`` so
+    the cost estimate gives the cost per 1,000 predictions."""
 
 
 class OnlineEndpointAlertsArgs(TypedDict):
@@ -212,6 +216,11 @@ def _model_description(model: RegisteredModelArgs) -> str:
     return f"{model['registry']} version {model['version']}, pinned by aiscale"
 
 
+def _request_rate_tag(tags: Tags | None, rate: float | None) -> Tags | None:
+    """The deployment's tags, with its expected request rate for the cost estimate when one is stated."""
+    return tags if rate is None else {**(tags or {}), REQUEST_RATE_TAG: f"{rate:g}"}
+
+
 def _model_tags(model: RegisteredModelArgs) -> dict[str, str]:
     """Tags tying the Azure ML model version back to the MLflow registry version it was pinned from."""
     return {
@@ -341,7 +350,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 app_insights_enabled=True,
                 egress_public_network_access="Disabled",
             ),
-            tags=args.get("tags"),
+            tags=_request_rate_tag(args.get("tags"), spec.get("expected_requests_per_second")),
             # The autoscale setting owns the instance count.
             opts=child_options(self, ignore_changes=["sku.capacity"]),
         )
