@@ -5,6 +5,7 @@ Used by real runs (to name the stack file in error messages) and by the offline 
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -56,6 +57,30 @@ class PulumiProject:
 
     def stack_file(self, stack: str) -> Path:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        """The stacks that have a stack file, by name."""
+        prefix, suffix = "Pulumi.", ".yaml"
+        return sorted(
+            path.name[len(prefix) : -len(suffix)] for path in self.stack_config_dir.glob(f"{prefix}*{suffix}")
+        )
+
+    def check_stack(self, stack: str) -> None:
+        """A stack without a stack file is a mistyped name when the project has other stack files.
+
+        A project with no stack file at all runs its stacks with project config only (as a new Pulumi stack).
+        """
+        if self.stack_file(stack).is_file():
+            return
+        known = self.stacks()
+        if not known:
+            return
+        close = difflib.get_close_matches(stack, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ProjectError(
+            f"no stack {stack!r}: {self.display_path(self.stack_file(stack))} does not exist{hint}; the stacks of "
+            f"this project are {', '.join(known)} (create the file to plan a new stack)"
+        )
 
     def display_path(self, path: Path) -> str:
         """A path relative to the project root (``stacks/Pulumi.dev.yaml``), the same in real and offline runs."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pulumi
@@ -10,7 +11,7 @@ import pytest
 from pulumi_azure_native import keyvault, resources
 
 from aiscale.core.engine import record_program, run_stack
-from aiscale.core.engine.runner import strip_aliases
+from aiscale.core.engine.bootstrap import strip_aliases
 from aiscale.core.errors import ConfigError, ProgramError
 from tests.conftest import REPO, find
 
@@ -112,7 +113,7 @@ def test_alias_stripping_is_only_registered_by_the_offline_engine() -> None:
         for path in (REPO / folder).rglob("*.py")
         if "register_stack_transformation(" in path.read_text()
     ]
-    assert users == ["core/engine/runner.py"]
+    assert users == ["core/engine/bootstrap.py"]
 
 
 def test_strip_aliases_keeps_everything_else() -> None:
@@ -138,6 +139,32 @@ def test_config_is_what_the_program_reads() -> None:
 
 
 # --- Error paths -------------------------------------------------------------------------------------------
+
+
+def test_duplicate_urn_is_an_error_as_in_the_real_engine(tmp_path: Path) -> None:
+    # Through run_stack: the SDK then fails every pending registration at once, formatting tracebacks in many
+    # threads, which Python 3.11's AST module does not survive in the process that keeps running (the child exits).
+    root = write_project(
+        tmp_path / "p",
+        "p",
+        """
+        from pulumi_azure_native import resources
+        resources.ResourceGroup("rg", location="westeurope")
+        resources.ResourceGroup("rg", location="northeurope")
+        """,
+    )
+    with pytest.raises(ProgramError) as caught:
+        run_stack(root, "dev")
+    assert str(caught.value) == (
+        "duplicate resource URN urn:pulumi:dev::p::azure-native:resources:ResourceGroup::rg: two resources of type "
+        "azure-native:resources:ResourceGroup are named 'rg' (at __main__.py:3 and __main__.py:4); give each a "
+        "unique name"
+    )
+
+
+def test_same_name_under_different_parents_is_no_duplicate() -> None:
+    run = record_program(lambda: (Box("a"), Inner("b")))
+    assert len({r.urn for r in run.registrations}) == len(run.registrations) == 7
 
 
 def test_program_exception_names_the_line() -> None:
@@ -225,6 +252,104 @@ def test_another_teams_project_with_local_modules(tmp_path: Path) -> None:
         assert find(run, "azure-native:resources:ResourceGroup", f"{team}-rg").source.file == "src/helpers.py"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("program", "message"),
+    [
+        (
+            "import os\nos._exit(0)\n",
+            "the program of stack 'dev' ended the process (exit status 0) while importing SDKs and the program",
+        ),
+        (
+            "import os, signal\nfrom pulumi_azure_native import resources\n"
+            "resources.ResourceGroup('rg', location='x')\nos.kill(os.getpid(), signal.SIGKILL)\n",
+            "the process running stack 'dev' was killed by SIGKILL while",
+        ),
+        (
+            "import os\nos.closerange(3, 1024)\n",
+            "the program of stack 'dev' ended the process (exit status 1)",
+        ),
+    ],
+    ids=["os._exit", "signal", "closed pipe"],
+)
+def test_a_program_that_ends_the_process_is_an_error(tmp_path: Path, program: str, message: str) -> None:
+    root = write_project(tmp_path / "p", "p", program)
+    with pytest.raises(ProgramError) as caught:
+        run_stack(root, "dev")
+    assert str(caught.value).startswith(message)
+    assert str(caught.value).endswith("no report was made")
+
+
+def test_timeout_holds_when_the_program_holds_the_interpreter(tmp_path: Path) -> None:
+    # The regular expression engine never releases the GIL: no thread of this process could stop it.
+    root = write_project(tmp_path / "p", "p", "import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')\n")
+    started = time.monotonic()
+    with pytest.raises(ProgramError, match=r"^the program of stack 'dev' did not finish within 2 s \(0 resources"):
+        run_stack(root, "dev", timeout=2)
+    assert time.monotonic() - started < 30
+
+
+def test_the_config_read_is_inside_the_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_project(tmp_path / "p", "p", "", {"dev": "config: {}\n"})
+
+    def slow_read(*_args: object) -> None:
+        time.sleep(60)
+
+    monkeypatch.setattr("aiscale.core.engine.runner.read_runtime_config", slow_read)
+    with pytest.raises(ProgramError, match="did not finish within 1 s"):
+        run_stack(root, "dev", timeout=1)
+
+
+def test_each_stack_starts_from_a_clean_state(tmp_path: Path) -> None:
+    # The program claims a marker in an installed module and in the environment: state left behind by one stack
+    # would make the next one fail.
+    root = write_project(
+        tmp_path / "p",
+        "p",
+        """
+        import os
+        import pulumi
+        from pulumi_azure_native import resources
+        if getattr(pulumi, "claimed_by", None) or os.environ.get("CLAIMED_BY"):
+            raise RuntimeError(f"state leaked from stack {pulumi.claimed_by}")
+        pulumi.claimed_by = os.environ["CLAIMED_BY"] = pulumi.get_stack()
+        resources.ResourceGroup("rg", location="westeurope")
+        """,
+    )
+    assert [len(run_stack(root, stack).registrations) for stack in ("dev", "staging", "dev")] == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("program", "line"),
+    [
+        ("import os\n\nos.environ['AISCALE_NOT_SET']\n", 3),
+        (
+            "import os\nimport pulumi\n\n"
+            "pulumi.Output.from_input('x').apply(lambda _: os.environ['AISCALE_NOT_SET'])\n",
+            4,
+        ),
+    ],
+    ids=["module level", "inside an apply"],
+)
+def test_errors_point_at_the_programs_line(tmp_path: Path, program: str, line: int) -> None:
+    root = write_project(tmp_path / "p", "p", program)
+    with pytest.raises(ProgramError) as caught:
+        run_stack(root, "dev")
+    assert str(caught.value) == f"the program failed: KeyError: 'AISCALE_NOT_SET'\n  at __main__.py:{line}"
+
+
+def test_an_error_with_no_program_line_gives_no_location(tmp_path: Path) -> None:
+    # The SDK fails inside its own asyncio task, serialising an input: no line of the program is involved.
+    root = write_project(
+        tmp_path / "p",
+        "p",
+        "from pulumi_azure_native import resources\nresources.ResourceGroup('rg', location=object())\n",
+    )
+    with pytest.raises(ProgramError) as caught:
+        run_stack(root, "dev")
+    assert "frozen" not in str(caught.value) and "asyncio" not in str(caught.value)
+    assert "\n  at " not in str(caught.value) or "\n  at __main__.py:2" in str(caught.value)
+
+
 def test_stack_without_stack_file_runs_with_empty_config(tmp_path: Path) -> None:
     root = write_project(
         tmp_path / "p",
@@ -271,10 +396,10 @@ def test_config_error_registers_nothing(tmp_path: Path) -> None:
     )
     registered: list[int] = []
     with pytest.raises(ConfigError) as caught:
-        run_stack(root, "dev", on_register=registered.append)
+        run_stack(root, "dev", on_progress=lambda progress: registered.append(progress.resources))
     assert str(caught.value).splitlines()[0] == "invalid stack configuration in Pulumi.dev.yaml:"
     assert "aiscale:gcp.project: Input should be a valid string (got 1)" in str(caught.value)
-    assert registered == []
+    assert registered and set(registered) == {0}
 
 
 def test_broken_project_files(tmp_path: Path) -> None:

@@ -1,0 +1,148 @@
+"""Planning stacks: each stack's program runs once, in a child process, and every report is rendered from that run.
+
+The parent (``aiscale plan``) holds the SDKs once imported; each stack's job — read its config, run its program,
+evaluate the policy pack, estimate cost, render the reports — runs in a child forked from it
+(``aiscale.core.engine.isolation``), so every stack starts from the same clean state and a program that
+misbehaves cannot take the command down with it. The parent writes the reports.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from aiscale.core.engine import isolation, record_stack
+from aiscale.core.engine.warm import Warmer
+from aiscale.core.outputs import STACK_PLACEHOLDER, Output
+from aiscale.core.plan import Plan
+from aiscale.core.progress import ProgressLine
+from aiscale.core.project import PulumiProject
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    policies: bool = True
+    policy_config: str | None = None
+    """The ``--policy-config`` path; ``{stack}`` in it names each stack's file."""
+    keep_aliases: bool = False
+    timeout: float = 300.0
+
+    def policy_config_for(self, stack: str) -> Path | None:
+        return Path(self.policy_config.replace(STACK_PLACEHOLDER, stack)) if self.policy_config else None
+
+
+@dataclass
+class StackReport:
+    """What the child sends back: the rendered reports and what the command prints about them."""
+
+    stack: str
+    texts: list[str]
+    """One per requested output, in order."""
+    exit_code: int
+    resources: int
+    components: int
+    seconds: float
+    document: dict[str, Any] | None = None
+    """The plan JSON document, when asked for (watch mode compares two runs)."""
+
+    @property
+    def counted(self) -> str:
+        """The counts the table's headline gives."""
+        return f"{self.resources} resources in {self.components} components"
+
+
+class Planner:
+    """Plans stacks of one project, one child per stack, warming this process for the next ones."""
+
+    def __init__(
+        self,
+        project: PulumiProject,
+        options: PlanOptions,
+        *,
+        progress: ProgressLine | None = None,
+        warm: bool = False,
+        keep_documents: bool = False,
+    ) -> None:
+        self.project = project
+        self.options = options
+        self.progress = progress or ProgressLine()
+        program_dir = project.main if project.main.is_dir() else project.main.parent
+        self.warmer = Warmer(program_dir) if warm else None
+        self.keep_documents = keep_documents
+
+    def plan(
+        self, stack: str, outputs: Sequence[Output], baseline: Mapping[str, Any] | None, *, label: str | None = None
+    ) -> StackReport:
+        self.progress.start(label or stack)
+        job = functools.partial(
+            plan_stack,
+            self.project,
+            stack,
+            [output.format for output in outputs],
+            baseline,
+            self.options,
+            self.keep_documents,
+        )
+        try:
+            return isolation.run_isolated(
+                job,
+                stack=stack,
+                timeout=self.options.timeout,
+                on_progress=self.progress.update,
+                idle=self.progress.tick,
+                warmer=self.warmer,
+            )
+        finally:
+            self.progress.clear()
+
+    def finish_warming(self) -> None:
+        """Import what the children loaded and this process has not yet (before waiting for a change)."""
+        if self.warmer is not None:
+            self.warmer.finish()
+
+
+def plan_stack(  # noqa: PLR0917 - a job: bound with functools.partial
+    project: PulumiProject,
+    stack: str,
+    formats: Sequence[str],
+    baseline: Mapping[str, Any] | None,
+    options: PlanOptions,
+    keep_document: bool,
+) -> StackReport:
+    """One stack's job, run in the child: record, evaluate, estimate, render."""
+    from aiscale.core.render import render  # noqa: PLC0415 - the renderers load the policy pack's metadata
+
+    run = record_stack(project, stack, keep_aliases=options.keep_aliases)
+    plan = Plan(run)
+    if options.policies:
+        isolation.report(isolation.PHASE_POLICIES, resources=len(run.registrations))
+        apply_policies(plan, options.policy_config_for(stack))
+    isolation.report(isolation.PHASE_COST, resources=len(run.registrations))
+    _ = plan.cost
+    isolation.report(isolation.PHASE_RENDERING, resources=len(run.registrations))
+    texts = [render(plan, output_format, baseline) for output_format in formats]
+    summary = plan.summary()
+    return StackReport(
+        stack=stack,
+        texts=texts,
+        exit_code=plan.exit_code(),
+        resources=summary["resources"],
+        components=summary["components"],
+        seconds=run.seconds,
+        document=plan.to_json() if keep_document else None,
+    )
+
+
+def apply_policies(plan: Plan, config_file: Path | None) -> None:
+    """Evaluate the aiscale policy pack against the plan's run and keep its findings on the plan."""
+    from aiscale.core.policy_run import PACK_NAME, evaluate  # noqa: PLC0415 - the pack is heavy
+
+    report = evaluate(plan.run, config_file=config_file)
+    plan.policy_pack = PACK_NAME
+    plan.violations = report.violations
+    plan.waived = report.waived
+    plan.not_evaluated = report.not_evaluated
+    plan.policy_levels = report.levels
