@@ -109,6 +109,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
                 "runbook_base_url": monitoring.alerts.runbook_base_url,
                 **({"webhook_url": pulumi.Output.secret(webhook.get_secret_value())} if webhook else {}),
                 "tags": self.tags,
+                "protect": self.protect,
             },
             opts=child_options(self),
         )

@@ -7,20 +7,13 @@ in their redacted form, so a changed secret value is not seen (the real preview'
 from __future__ import annotations
 
 import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from aiscale.core.errors import AiscaleError
-
-#: Type tokens of resources that hold data or identity: changing or removing them can lose data.
-STATEFUL = re.compile(
-    r"^(?!kubernetes:|pulumi:).*:(Vault|ManagedHsm|Key|KeyRing|CryptoKey|Workspace|AzureMonitorWorkspace|Registry|"
-    r"StorageAccount|BlobContainer|FileShare|Bucket|Database|DatabaseInstance|Dataset|Server|FlexibleServer|"
-    r"DatabaseAccount|ManagedCluster|Cluster|Disk|Snapshot|Redis|Instance)$"
-)
+from aiscale.core.stateful import STATEFUL
 
 
 class BaselineError(AiscaleError):
@@ -62,15 +55,44 @@ def load_baseline(path: Path) -> dict[str, Any]:
         raise BaselineError(f"cannot read baseline plan {path}: {error.strerror}") from None
     except (UnicodeDecodeError, json.JSONDecodeError) as error:
         raise BaselineError(f"baseline plan {path} is not JSON: {error}") from None
+    except RecursionError:
+        raise BaselineError(f"baseline plan {path} is nested too deeply to be a plan") from None
     if not isinstance(document, Mapping) or document.get("schemaVersion") != 1:
         raise BaselineError(
             f"baseline plan {path} is not an aiscale plan (expected the output of `aiscale plan --format json`, "
             "schemaVersion 1)"
         )
     resources = document.get("resources")
-    if not isinstance(resources, list) or not all(isinstance(r, Mapping) and "urn" in r for r in resources):
+    if not isinstance(resources, list):
         raise BaselineError(f"baseline plan {path}: resources must be a list of resources with a urn")
+    for index, resource in enumerate(resources):
+        problem = _resource_problem(resource)
+        if problem:
+            raise BaselineError(f"baseline plan {path}: resources[{index}]{problem}")
     return dict(document)
+
+
+_RESOURCE_FIELDS: dict[str, tuple[type, str]] = {
+    "urn": (str, "text"),
+    "type": (str, "text"),
+    "name": (str, "text"),
+    "inputs": (dict, "an object"),
+    "protect": (bool, "true or false"),
+    "custom": (bool, "true or false"),
+}
+
+
+def _resource_problem(resource: object) -> str | None:
+    """What makes one entry of a baseline's resources unusable (as the plan JSON contract defines them)."""
+    if not isinstance(resource, Mapping):
+        return ": expected an object with urn, type and name"
+    for key in ("urn", "type", "name"):
+        if key not in resource:
+            return f".{key}: required"
+    for key, (kind, shown) in _RESOURCE_FIELDS.items():
+        if key in resource and not isinstance(resource[key], kind):
+            return f".{key}: expected {shown}"
+    return None
 
 
 def diff(current: list[Mapping[str, Any]], baseline: Mapping[str, Any]) -> Diff:

@@ -65,7 +65,9 @@ def _parser() -> argparse.ArgumentParser:
         help="write a report; repeat for several (json:plan.json --output sarif:plan.sarif); {stack} in PATH "
         "names each stack's file; - is stdout",
     )
-    plan.add_argument("--timeout", type=float, default=300.0, help="seconds each stack's program may run (default 300)")
+    plan.add_argument(
+        "--timeout", type=_seconds, default=300.0, help="seconds each stack's program may run (default 300)"
+    )
     plan.add_argument(
         "--no-policies", action="store_true", help="skip the policy pack (exit code 1 then never happens)"
     )
@@ -103,7 +105,7 @@ def _parser() -> argparse.ArgumentParser:
     policy.add_argument("stack")
     _project_option(policy)
     policy.add_argument("--policy-config", type=Path, default=None, help="the stack's policy config file")
-    policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it")
+    policy.add_argument("--output", type=Path, default=None, help="write the file instead of printing it (- prints)")
 
     promote = commands.add_parser(
         "promote",
@@ -144,8 +146,22 @@ def _parser() -> argparse.ArgumentParser:
     graph.add_argument("stack")
     _project_option(graph)
     graph.add_argument("--output", type=Path, required=True, metavar="FILE.svg|.dot|.mmd")
-    graph.add_argument("--timeout", type=float, default=300.0, help="seconds the program may run (default 300)")
+    graph.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default 300)")
     return parser
+
+
+MAX_TIMEOUT_SECONDS = 86_400.0
+
+
+def _seconds(text: str) -> float:
+    """A --timeout: a finite number of seconds above 0 and at most a day."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds") from None
+    if not 0 < value <= MAX_TIMEOUT_SECONDS:  # also false for nan
+        raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g}")
+    return value
 
 
 def _project_option(command: argparse.ArgumentParser) -> None:
@@ -161,11 +177,13 @@ def main(argv: list[str] | None = None) -> int:
     from aiscale.core import commands
     from aiscale.core.engine.isolation import InternalError
     from aiscale.core.errors import AiscaleError
+    from aiscale.core.redaction import redact
 
     try:
         return commands.run(args)
     except AiscaleError as error:
-        print(f"error: {error}", file=sys.stderr)
+        # Messages quote what the user wrote; never a value that looks like a credential (aiscale.core.redaction).
+        print(f"error: {redact(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
@@ -173,12 +191,15 @@ def main(argv: list[str] | None = None) -> int:
     except InternalError as error:
         if os.environ.get("AISCALE_DEBUG"):
             sys.stderr.write(error.child_traceback)
-        print(f"internal error: {error} (set AISCALE_DEBUG=1 for details)", file=sys.stderr)
+        print(f"internal error: {redact(str(error))} (set AISCALE_DEBUG=1 for details)", file=sys.stderr)
         return EXIT_INTERNAL
     except Exception as error:  # an aiscale bug: say so, without a traceback unless asked
         if os.environ.get("AISCALE_DEBUG"):
             raise
-        print(f"internal error: {type(error).__name__}: {error} (set AISCALE_DEBUG=1 for details)", file=sys.stderr)
+        print(
+            f"internal error: {type(error).__name__}: {redact(str(error))} (set AISCALE_DEBUG=1 for details)",
+            file=sys.stderr,
+        )
         return EXIT_INTERNAL
 
 

@@ -12,7 +12,7 @@ from typing import Any
 from aiscale.core.baseline import BaselineError, load_baseline
 from aiscale.core.engine.isolation import InternalError
 from aiscale.core.errors import AiscaleError, ProjectError
-from aiscale.core.files import write_atomically
+from aiscale.core.files import check_output_path, is_stdout, write_report
 from aiscale.core.outputs import STACK_PLACEHOLDER, Output, OutputsError, outputs_for
 from aiscale.core.planner import Planner, PlanOptions, StackReport
 from aiscale.core.progress import ProgressLine
@@ -55,7 +55,9 @@ def plan(args: argparse.Namespace) -> int:
         outputs = outputs_for(args.output, stacks, args.output_format)
     except OutputsError as error:
         raise UsageError(str(error)) from None
-    baselines = {stack: _baseline(args.baseline, stack, outputs[stack]) for stack in stacks}  # before any run
+    for output in (o for stack_outputs in outputs.values() for o in stack_outputs if not o.to_stdout):
+        check_output_path(output.path)  # a path that cannot be written fails before any run
+    baselines = {stack: _baseline(args.baseline, stack, outputs[stack]) for stack in stacks}  # so does a baseline
     options = PlanOptions(
         policies=not args.no_policies,
         policy_config=str(args.policy_config) if args.policy_config else None,
@@ -110,7 +112,7 @@ def write_reports(report: StackReport, outputs: Sequence[Output], *, stdout: boo
             if stdout:
                 write_stdout(text)
         else:
-            write_atomically(Path(output.path), text)
+            write_report(output.path, text)
             print(f"wrote {output.path} ({report.counted})", file=sys.stderr)
 
 
@@ -155,12 +157,15 @@ def _baseline(path: Path | None, stack: str, outputs: Sequence[Output]) -> dict[
 def policy_config(args: argparse.Namespace) -> int:
     from aiscale.core.policy_run import policy_config_for_stack  # noqa: PLC0415
 
+    to_stdout = args.output is None or is_stdout(args.output)
+    if not to_stdout:
+        check_output_path(args.output)
     document = policy_config_for_stack(project_dir(args.project), args.stack, args.policy_config)
     text = json.dumps(document, indent=2) + "\n"
-    if args.output is None:
+    if to_stdout:
         write_stdout(text)
     else:
-        write_atomically(args.output, text)
+        write_report(args.output, text)
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
 
@@ -205,6 +210,7 @@ def graph(args: argparse.Namespace) -> int:
     if suffix not in (".svg", ".dot", ".mmd"):
         raise GraphError(f"--output {args.output}: the extension chooses the format: .svg, .dot or .mmd")
     dot_command = graphviz() if suffix == ".svg" else None  # checked before the stack runs
+    check_output_path(args.output)
     project = load_project(project_dir(args.project))
     project.check_stack(args.stack)
     progress = ProgressLine()
@@ -213,9 +219,7 @@ def graph(args: argparse.Namespace) -> int:
         run = run_stack(project.root, args.stack, timeout=args.timeout, on_progress=progress.update)
     finally:
         progress.clear()
-    write_atomically(
-        args.output, render_graph(run.registrations, f"{run.project.name}-{run.stack}", suffix, dot_command)
-    )
+    write_report(args.output, render_graph(run.registrations, f"{run.project.name}-{run.stack}", suffix, dot_command))
     custom = sum(1 for r in run.registrations if r.custom)
     print(f"wrote {args.output} ({custom} resources in {len(run.registrations) - custom} components)", file=sys.stderr)
     return 0

@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
+from aiscale.core.config.environment import ENVIRONMENT_KEY, unknown_environment
 from aiscale.core.cost import StackEstimate, estimate, from_registrations
 from aiscale.core.engine import RecordedRun, Registration
 
@@ -44,6 +45,35 @@ class Plan:
     """Policies that could not run on a resource because a value is unknown before deployment."""
     policy_levels: dict[str, str] = field(default_factory=dict)
     """Enforcement level of every policy for this stack."""
+    disabled: list[Any] = field(default_factory=list)
+    """Findings of policies the stack disabled (``aiscale.core.policy_run.Disabled``): reported, never hidden."""
+    lowered: list[Any] = field(default_factory=list)
+    """Policies mandatory in prod that a central enforcement waiver lets this stack lower."""
+    policy_environment: str | None = None
+    """The environment whose enforcement levels applied; None when no pack was evaluated."""
+
+    def record_policies(self, pack: str, report: Any) -> None:
+        """Take the results of evaluating ``pack`` (an ``aiscale.core.policy_run.PolicyReport``)."""
+        self.policy_pack = pack
+        self.violations = report.violations
+        self.waived = report.waived
+        self.not_evaluated = report.not_evaluated
+        self.policy_levels = report.levels
+        self.disabled = report.disabled
+        self.lowered = report.lowered
+        self.policy_environment = report.environment
+
+    @property
+    def environment_warning(self) -> str | None:
+        """Set when the stack's environment is unknown: says so, and which enforcement applied."""
+        if self.run.environment is not None:
+            return None
+        applied = (
+            f"{self.policy_environment} enforcement applied"
+            if self.policy_environment is not None
+            else "no policy enforcement applied (policies were not evaluated)"
+        )
+        return f"{unknown_environment(self.run.stack)}: {applied}; set {ENVIRONMENT_KEY} in the stack file"
 
     @property
     def resources(self) -> list[Registration]:
@@ -72,6 +102,7 @@ class Plan:
                 "mandatory": len(self.mandatory_violations),
                 "advisory": sum(1 for v in self.violations if v.enforcement == "advisory"),
                 "waived": len(self.waived),
+                "disabled": len(self.disabled),
             },
         }
 
@@ -89,6 +120,10 @@ class Plan:
             "violations": [v.to_json() for v in self.violations],
             "waived": [w.to_json() for w in self.waived],
             "notEvaluated": [n.to_json() for n in self.not_evaluated],
+            "disabled": [d.to_json() for d in self.disabled],
+            "loweredPolicies": [lowered.to_json() for lowered in self.lowered],
+            "policyEnvironment": self.policy_environment,
+            "environmentWarning": self.environment_warning,
             "summary": self.summary(),
             "notes": list(run.notes),
             "warnings": list(run.warnings),

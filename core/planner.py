@@ -140,9 +140,4 @@ def apply_policies(plan: Plan, config_file: Path | None) -> None:
     """Evaluate the aiscale policy pack against the plan's run and keep its findings on the plan."""
     from aiscale.core.policy_run import PACK_NAME, evaluate  # noqa: PLC0415 - the pack is heavy
 
-    report = evaluate(plan.run, config_file=config_file)
-    plan.policy_pack = PACK_NAME
-    plan.violations = report.violations
-    plan.waived = report.waived
-    plan.not_evaluated = report.not_evaluated
-    plan.policy_levels = report.levels
+    plan.record_policies(PACK_NAME, evaluate(plan.run, config_file=config_file))

@@ -23,9 +23,11 @@ from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from aiscale.core import __version__
+from aiscale.core.config.environment import ENVIRONMENT_KEY, FALLBACK, resolve_environment
 from aiscale.core.engine import RecordedRun, Registration
 from aiscale.core.errors import AiscaleError
 from aiscale.core.plan import Violation
+from aiscale.core.project import PulumiProject
 from aiscale.policies._support import type_matches
 
 PACK_NAME = "aiscale"
@@ -67,13 +69,31 @@ class NotEvaluated:
         return {"policy": self.policy, "urn": self.urn, "message": self.message}
 
 
+@dataclass(frozen=True)
+class Disabled:
+    """A finding of a policy the stack disabled: not a violation, never hidden."""
+
+    policy: str
+    urn: str | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "urn": self.urn, "message": self.message}
+
+
 @dataclass
 class PolicyReport:
     violations: list[Violation] = field(default_factory=list)
     waived: list[Waived] = field(default_factory=list)
     not_evaluated: list[NotEvaluated] = field(default_factory=list)
+    disabled: list[Disabled] = field(default_factory=list)
     levels: dict[str, str] = field(default_factory=dict)
     """Enforcement level of every policy in this stack."""
+    lowered: list[Any] = field(default_factory=list)
+    """Policies mandatory in prod that a central enforcement waiver lets this stack lower
+    (``aiscale.policies.enforcement.Lowered``)."""
+    environment: str = FALLBACK
+    """The environment whose enforcement levels applied (the fallback when the stack's is unknown)."""
     config_file: str | None = None
     """The stack's policy config file, when it has one."""
 
@@ -87,56 +107,69 @@ def evaluate(
     run: RecordedRun, *, config_file: Path | None = None, policies: Sequence[Policy] | None = None
 ) -> PolicyReport:
     """Run the pack (or ``policies``) against ``run``; config from ``config_file`` or the stack's default file."""
-    from aiscale.policies import all_policies, enforcement, waivers  # noqa: PLC0415 - heavy, only when evaluating
+    from aiscale.policies import all_policies  # noqa: PLC0415 - heavy, only when evaluating
 
     chosen = list(policies) if policies is not None else all_policies()
-    path = config_file or stack_policy_file(run)
-    shown = run.project.display_path(path)
-    try:
-        stack_config = enforcement.load_stack_config(path, shown)
-        # The stack's config is checked against the whole pack, whichever policies run.
-        schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}  # type: ignore[attr-defined]
-        config = enforcement.policy_config(schemas, run.environment or "dev", stack_config, shown)
-        waivers.central()  # a broken registry is a user error before anything runs
-    except (enforcement.EnforcementError, waivers.WaiverError) as error:
-        raise PolicyConfigError(str(error)) from None
-    return _Evaluation(run, chosen, config, shown if path.is_file() else None).report()
+    environment = run.environment or FALLBACK
+    path, shown = _config_path(run.project, run.stack, config_file)
+    config = _policy_config(environment, run.stack, path, shown)
+    return _Evaluation(run, chosen, config, environment, shown if path.is_file() else None).report()
 
 
 def policy_config_for_stack(project_dir: Path, stack: str, config_file: Path | None = None) -> dict[str, Any]:
     """The ``--policy-pack-config`` document of ``stack`` for a real ``pulumi preview``: the levels, thresholds,
-    environment and stack waivers the offline evaluation applies, every policy with an explicit level."""
-    from aiscale.core.config.loader import ENVIRONMENT_KEY, resolve_environment  # noqa: PLC0415
+    environment and stack waivers the offline evaluation applies (prod's floor included), every policy with an
+    explicit level."""
     from aiscale.core.engine.stack_config import read_runtime_config  # noqa: PLC0415
     from aiscale.core.project import load_project  # noqa: PLC0415
-    from aiscale.policies import all_policies, enforcement  # noqa: PLC0415
+    from aiscale.policies import enforcement  # noqa: PLC0415
 
     project = load_project(project_dir)
     runtime = read_runtime_config(project, stack)
-    environment = resolve_environment(stack, runtime.values.get(ENVIRONMENT_KEY)) or "dev"
-    path = config_file or project.stack_config_dir / f"Policy.{stack}.yaml"
-    shown = project.display_path(path)
+    environment = resolve_environment(
+        stack, runtime.values.get(ENVIRONMENT_KEY), project.display_path(project.stack_file(stack))
+    )
+    path, shown = _config_path(project, stack, config_file)
+    config = _policy_config(environment or FALLBACK, stack, path, shown)
+    return json.loads(json.dumps(enforcement.cli_config(config), default=str))
+
+
+def _config_path(project: PulumiProject, stack: str, given: Path | None) -> tuple[Path, str]:
+    """The policy config file to read and how to name it: a file given on the command line must exist."""
+    if given is None:
+        path = project.stack_config_dir / f"Policy.{stack}.yaml"
+        return path, project.display_path(path)
+    if not given.is_file():
+        problem = "is a directory" if given.is_dir() else "does not exist"
+        raise PolicyConfigError(f"--policy-config {given}: {problem}; pass a Policy.<stack>.yaml file")
+    return given, project.display_path(given)
+
+
+def _policy_config(environment: str, stack: str, path: Path, shown: str) -> Any:
+    from aiscale.policies import all_policies, enforcement, waivers  # noqa: PLC0415
+
     try:
         stack_config = enforcement.load_stack_config(path, shown)
+        # The stack's config is checked against the whole pack, whichever policies run.
         schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}  # type: ignore[attr-defined]
-        config = enforcement.policy_config(schemas, environment, stack_config, shown)
-    except enforcement.EnforcementError as error:
+        return enforcement.policy_config(schemas, environment, stack_config, shown, stack_name=stack)
+    except (enforcement.EnforcementError, waivers.WaiverError) as error:
         raise PolicyConfigError(str(error)) from None
-    return json.loads(json.dumps(enforcement.cli_config(config), default=str))
 
 
 class _Evaluation:
     def __init__(
-        self,
-        run: RecordedRun,
-        policies: Sequence[Policy],
-        config: Mapping[str, tuple[str, Mapping[str, Any]]],
-        config_file: str | None,
+        self, run: RecordedRun, policies: Sequence[Policy], config: Any, environment: str, config_file: str | None
     ) -> None:
         self.run = run
         self.policies = policies
-        self.config = config
-        self.result = PolicyReport(levels={name: level for name, (level, _) in config.items()}, config_file=config_file)
+        self.config: Mapping[str, tuple[str, Mapping[str, Any]]] = config.policies
+        self.result = PolicyReport(
+            levels={name: level for name, (level, _) in self.config.items()},
+            lowered=list(config.lowered),
+            environment=environment,
+            config_file=config_file,
+        )
         self.by_urn = {r.urn: r for r in run.registrations}
         self._servicers: dict[frozenset[str], _PolicyAnalyzerServicer] = {}
         self._per_type: dict[str, frozenset[str]] = {}
@@ -155,7 +188,8 @@ class _Evaluation:
             for policy in chosen:
                 level, properties = self.config[policy.name]
                 entry = request.policyConfig[policy.name]
-                entry.enforcementLevel = _LEVELS[level]
+                # A disabled policy still runs (as advisory): its findings are reported as disabled.
+                entry.enforcementLevel = _LEVELS["advisory" if level == "disabled" else level]
                 entry.properties.update(json.loads(json.dumps(properties, default=str)))
             servicer.Configure(request, None)
             self._servicers[names] = servicer
@@ -164,11 +198,7 @@ class _Evaluation:
     def _policies_for(self, resource_type: str) -> frozenset[str]:
         names = self._per_type.get(resource_type)
         if names is None:
-            names = frozenset(
-                p.name
-                for p in self.resource_policies
-                if _applies(p, resource_type) and self.config[p.name][0] != "disabled"
-            )
+            names = frozenset(p.name for p in self.resource_policies if _applies(p, resource_type))
             self._per_type[resource_type] = names
         return names
 
@@ -189,8 +219,6 @@ class _Evaluation:
                 request.provider.CopyFrom(resource.provider)
             self._collect(self._servicer(names).Analyze(request, None), registration.urn)
         for policy in self.stack_policies:
-            if self.config[policy.name][0] == "disabled":
-                continue
             # Each stack policy sees the resource types it reads (it declares them): the analyzer deserialises
             # every resource it is given once per policy.
             types = getattr(policy, "aiscale_stack_types", None)
@@ -207,6 +235,11 @@ class _Evaluation:
             prefix = self.descriptions.get(diagnostic.policyName, "") + "\n"
             if message.startswith("can't run policy"):
                 self.result.not_evaluated.append(NotEvaluated(diagnostic.policyName, urn or "", message))
+                continue
+            if self.config[diagnostic.policyName][0] == "disabled":
+                self.result.disabled.append(
+                    Disabled(diagnostic.policyName, diagnostic.urn or urn, message.removeprefix(prefix))
+                )
                 continue
             self.result.violations.append(
                 Violation(

@@ -10,37 +10,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pulumi.runtime import settings
 
+from aiscale.core import strict_yaml
 from aiscale.core.errors import ProjectError
 
 PROJECT_FILES = ("Pulumi.yaml", "Pulumi.yml")
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML loader that keeps timestamps as text, as the Pulumi CLI does with config values."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
-
-
 def read_yaml(path: Path) -> Any:
-    """Parse a YAML file; a syntax error becomes a ProjectError naming the file and line."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        raise ProjectError(f"{path}: cannot be read ({error.strerror})") from None
-    try:
-        return yaml.load(text, Loader=_Loader)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark is not None else ""
-        problem = getattr(error, "problem", None) or str(error)
-        raise ProjectError(f"{path}:{where}: not valid YAML ({problem})") from None
+    """Parse a YAML file strictly (``aiscale.core.strict_yaml``); every problem is an error naming the file."""
+    return strict_yaml.read(path)
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,13 @@ MAX_KEY_ROTATION_DAYS = 90
 ENVIRONMENTS = ("dev", "staging", "prod")
 
 
+def not_blank(value: str) -> str:
+    """Required text must say something: only whitespace is as good as nothing."""
+    if not value.strip():
+        raise ValueError("must not be blank (only whitespace)")
+    return value
+
+
 def key_rotation_problem(rotation_days: float | None, max_days: float = MAX_KEY_ROTATION_DAYS) -> str | None:
     """Why a key rotation interval is not acceptable, or None when it is.
 

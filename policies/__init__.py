@@ -18,6 +18,7 @@ from aiscale.policies import (
     gcp_vertex,
     kubernetes,
     network,
+    protection,
     stack,
     storage,
     tags,
@@ -35,6 +36,7 @@ MODULES = (
     storage,
     tags,
     kubernetes,
+    protection,
     stack,
     budget,
 )

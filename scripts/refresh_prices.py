@@ -6,14 +6,16 @@ they are. A row is only written when exactly one price matches: the script never
 
     python scripts/refresh_prices.py                      # refresh every row of a kind listed below
     python scripts/refresh_prices.py --add azure-vm:Standard_NC8as_T4_v3:westeurope \\
-        --add gce-machine:g2-standard-8:europe-west4       # add rows (GCP needs --gcp-api-key or $GOOGLE_API_KEY)
+        --add gce-machine:g2-standard-8:europe-west4 \\
+        --add gce-accelerator:nvidia-l4:europe-west4:1     # add rows (GCP needs --gcp-api-key or $GOOGLE_API_KEY)
     python scripts/refresh_prices.py --dry-run            # print what would change
 
 Azure: the Retail Prices API (``{"Items": [...], "NextPageLink": ...}``), filtered on serviceName, armRegionName,
 armSkuName and priceType Consumption; Linux (not Windows) meters, ``Spot`` meters for spot rows.
 Google Cloud: the Cloud Billing Catalog API (``{"skus": [...], "nextPageToken": ...}``) of Compute Engine; a
-machine type's hourly price is vCPUs x the series' core SKU + GiB x its RAM SKU + GPUs x the GPU SKU, each SKU
-chosen by description and ``serviceRegions`` (machine shapes from ``core/data/gcp_gpu_machine_types.yaml``).
+machine type's hourly price (``gce-machine``) is vCPUs x the series' core SKU + GiB x its RAM SKU, and its GPUs are
+a row of their own (``gce-accelerator``, COUNT x the GPU SKU), as the estimate adds them up; each SKU is chosen by
+description and ``serviceRegions`` (machine shapes from ``core/data/gcp_gpu_machine_types.yaml``).
 """
 
 from __future__ import annotations
@@ -47,8 +49,16 @@ GCP_GPU_NAMES = {
     "nvidia-a100-80gb": "Nvidia A100 80GB",
     "nvidia-h100-80gb": "Nvidia H100 80GB",
     "nvidia-h100-mega-80gb": "Nvidia H100 80GB Mega",
+    "nvidia-tesla-t4": "Nvidia Tesla T4",
 }
-UNITS = {"azure-vm": "hour", "azure-vm-spot": "hour", "gce-machine": "hour", "gce-machine-spot": "hour"}
+UNITS = {
+    "azure-vm": "hour",
+    "azure-vm-spot": "hour",
+    "gce-machine": "hour",
+    "gce-machine-spot": "hour",
+    "gce-accelerator": "hour",
+    "gce-accelerator-spot": "hour",
+}
 
 
 class RefreshError(Exception):
@@ -124,22 +134,10 @@ def hourly(sku: Mapping[str, Any]) -> tuple[float, str]:
     return float(price.get("units") or 0) + float(price.get("nanos") or 0) / 1e9, str(price["currencyCode"])
 
 
-def gcp_machine_price(
-    kind: str, machine_type: str, region: str, skus: list[Mapping[str, Any]]
+def _gcp_parts(
+    kind: str, what: str, region: str, parts: list[tuple[str, float]], skus: list[Mapping[str, Any]]
 ) -> tuple[float, str, str]:
-    machine = gcp_gpu_machines().get(machine_type)
-    if machine is None:
-        raise RefreshError(f"{kind} {machine_type}: not in core/data/gcp_gpu_machine_types.yaml (vCPUs, memory, GPUs)")
-    series = machine_type.split("-", 1)[0].upper()
-    prefix = "Spot Preemptible " if kind == "gce-machine-spot" else ""
-    parts = [
-        (f"{prefix}{series} Instance Core running in", machine.vcpus),
-        (f"{prefix}{series} Instance Ram running in", machine.memory_gb),
-        (
-            f"{prefix}{GCP_GPU_NAMES.get(machine.accelerator_type, machine.accelerator_type)} GPU running in",
-            machine.gpus,
-        ),
-    ]
+    """The sum of quantity x the one SKU whose description starts with each part's text, in ``region``."""
     total, currencies = 0.0, set()
     for description, quantity in parts:
         found = [
@@ -148,24 +146,57 @@ def gcp_machine_price(
             if s.get("description", "").startswith(description) and region in s.get("serviceRegions", [])
         ]
         if len(found) != 1:
-            raise RefreshError(
-                f"{kind} {machine_type} in {region}: {len(found)} SKUs match {description!r}, expected 1"
-            )
+            raise RefreshError(f"{kind} {what} in {region}: {len(found)} SKUs match {description!r}, expected 1")
         price, currency = hourly(found[0])
         total += price * quantity
         currencies.add(currency)
     if len(currencies) != 1:
-        raise RefreshError(f"{kind} {machine_type}: SKUs in several currencies {sorted(currencies)}")
+        raise RefreshError(f"{kind} {what}: SKUs in several currencies {sorted(currencies)}")
     source = f"Cloud Billing Catalog API, services/{COMPUTE_ENGINE}/skus ({', '.join(d for d, _ in parts)} {region})"
     return round(total, 6), currencies.pop(), source
+
+
+def _spot(kind: str) -> str:
+    return "Spot Preemptible " if kind.endswith("-spot") else ""
+
+
+def gcp_machine_price(
+    kind: str, machine_type: str, region: str, skus: list[Mapping[str, Any]]
+) -> tuple[float, str, str]:
+    """vCPUs and memory of a machine type; its GPUs are a ``gce-accelerator`` row."""
+    machine = gcp_gpu_machines().get(machine_type)
+    if machine is None:
+        raise RefreshError(f"{kind} {machine_type}: not in core/data/gcp_gpu_machine_types.yaml (vCPUs, memory, GPUs)")
+    series = machine_type.split("-", 1)[0].upper()
+    parts = [
+        (f"{_spot(kind)}{series} Instance Core running in", float(machine.vcpus)),
+        (f"{_spot(kind)}{series} Instance Ram running in", float(machine.memory_gb)),
+    ]
+    return _gcp_parts(kind, machine_type, region, parts, skus)
+
+
+def gcp_accelerator_price(
+    kind: str, accelerator: str, count: int, region: str, skus: list[Mapping[str, Any]]
+) -> tuple[float, str, str]:
+    """``count`` GPUs of a GKE accelerator type."""
+    name = GCP_GPU_NAMES.get(accelerator)
+    if name is None:
+        raise RefreshError(
+            f"{kind} {accelerator}: unknown accelerator type (known: {', '.join(sorted(GCP_GPU_NAMES))})"
+        )
+    return _gcp_parts(kind, accelerator, region, [(f"{_spot(kind)}{name} GPU running in", float(count))], skus)
 
 
 # --- The table --------------------------------------------------------------------------------------------------
 
 
+Wanted = tuple[str, str, str, int]
+"""(kind, sku, region, count) of a row."""
+
+
 def refresh(
     table: Path,
-    added: list[tuple[str, str, str]],
+    added: list[Wanted],
     *,
     azure_endpoint: str = AZURE_PRICES,
     gcp_endpoint: str = GCP_CATALOG,
@@ -174,16 +205,16 @@ def refresh(
     today: datetime.date | None = None,
     write: bool = True,
 ) -> list[str]:
-    """Refresh the rows of refreshable kinds and add ``added`` (kind, sku, region); return what changed."""
+    """Refresh the rows of refreshable kinds and add ``added`` (kind, sku, region, count); return what changed."""
     yaml = YAML()
     yaml.preserve_quotes = True
     document = yaml.load(table.read_text(encoding="utf-8"))
     rows = document["rows"]
-    wanted = [(r["kind"], r["sku"], r["region"]) for r in rows if r["kind"] in UNITS] + added
+    wanted = [(r["kind"], r["sku"], r["region"], int(r.get("count", 1))) for r in rows if r["kind"] in UNITS] + added
     date = (today or datetime.date.today()).isoformat()
     skus: list[Mapping[str, Any]] | None = None
     changes = []
-    for kind, sku, region in wanted:
+    for kind, sku, region, count in wanted:
         if kind not in UNITS:
             raise RefreshError(f"{kind}: this script refreshes only {', '.join(sorted(UNITS))}")
         if kind.startswith("azure-"):
@@ -192,10 +223,23 @@ def refresh(
             if not gcp_api_key:
                 raise RefreshError("Google Cloud prices need an API key: --gcp-api-key or $GOOGLE_API_KEY")
             skus = skus if skus is not None else gcp_skus(gcp_endpoint, gcp_api_key, fetch)
-            price, currency, source = gcp_machine_price(kind, sku, region, skus)
-        row = next((r for r in rows if (r["kind"], r["sku"], r["region"]) == (kind, sku, region)), None)
+            if kind.startswith("gce-accelerator"):
+                price, currency, source = gcp_accelerator_price(kind, sku, count, region, skus)
+            else:
+                price, currency, source = gcp_machine_price(kind, sku, region, skus)
+        row = next(
+            (
+                r
+                for r in rows
+                if (r["kind"], r["sku"], r["region"], int(r.get("count", 1))) == (kind, sku, region, count)
+            ),
+            None,
+        )
         if row is None:
-            row = {"id": f"{kind}-{sku}-{region}".lower(), "kind": kind, "sku": sku, "region": region}
+            suffix = f"-x{count}" if count != 1 else ""
+            row = {"id": f"{kind}-{sku}{suffix}-{region}".lower(), "kind": kind, "sku": sku, "region": region}
+            if count != 1:
+                row["count"] = count
             rows.append(row)
             changes.append(f"added {row['id']}: {price:g} {currency}/hour")
         elif row["price"] != price or row["currency"] != currency:
@@ -210,17 +254,17 @@ def refresh(
     return changes
 
 
-def _added(value: str) -> tuple[str, str, str]:
+def _added(value: str) -> Wanted:
     parts = value.split(":")
-    if len(parts) != 3:
-        raise argparse.ArgumentTypeError(f"{value!r}: expected KIND:SKU:REGION")
-    return parts[0], parts[1], parts[2]
+    if len(parts) not in (3, 4) or (len(parts) == 4 and not parts[3].isdigit()):
+        raise argparse.ArgumentTypeError(f"{value!r}: expected KIND:SKU:REGION or KIND:SKU:REGION:COUNT")
+    return parts[0], parts[1], parts[2], int(parts[3]) if len(parts) == 4 else 1
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
     parser.add_argument("--table", type=Path, default=TABLE)
-    parser.add_argument("--add", type=_added, action="append", default=[], metavar="KIND:SKU:REGION")
+    parser.add_argument("--add", type=_added, action="append", default=[], metavar="KIND:SKU:REGION[:COUNT]")
     parser.add_argument("--gcp-api-key", default=os.environ.get("GOOGLE_API_KEY"))
     parser.add_argument("--azure-endpoint", default=AZURE_PRICES)
     parser.add_argument("--gcp-endpoint", default=GCP_CATALOG)

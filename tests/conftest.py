@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import copy
+import datetime
+import importlib
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -65,3 +68,30 @@ def children(run: RecordedRun, parent: Registration) -> list[tuple[str, str]]:
 @pytest.fixture
 def repo() -> Path:
     return REPO
+
+
+TODAY = datetime.date(2026, 12, 1)
+"""The date price row ages are measured from in tests, so recorded reports do not change with the calendar."""
+
+
+@pytest.fixture(autouse=True)
+def _fixed_today(monkeypatch: pytest.MonkeyPatch) -> None:
+    # The module, not the package's ``estimate`` function of the same name: patched where the estimate reads it.
+    monkeypatch.setattr(importlib.import_module("aiscale.core.cost.estimate"), "today", lambda: TODAY)
+
+
+def assert_recorded(path: Path, actual: str, update_variable: str) -> None:
+    """``actual`` must equal the recorded file ``path``.
+
+    With ``update_variable`` set in the environment a differing file is rewritten, and the test still fails so
+    that an update run never passes silently over a change: review the diff, then run the tests again.
+    """
+    recorded = path.read_text(encoding="utf-8") if path.exists() else None
+    if actual == recorded:
+        return
+    if os.environ.get(update_variable):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(actual, encoding="utf-8")
+        pytest.fail(f"{path.name} rewritten ({update_variable} is set): review the diff, then run the tests again")
+    assert recorded is not None, f"{path} is not recorded yet: run with {update_variable}=1 and review it"
+    assert actual == recorded, f"{path.name} differs from this run (a deliberate change: {update_variable}=1)"

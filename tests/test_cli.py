@@ -115,7 +115,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
             "gcp:kms/keyRing:KeyRing": 1,
             "gcp:projects/serviceIdentity:ServiceIdentity": 1,
         },
-        "violations": {"mandatory": 0, "advisory": 9, "waived": 0},
+        "violations": {"mandatory": 0, "advisory": 9, "waived": 0, "disabled": 0},
     }
 
 

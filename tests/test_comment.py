@@ -7,7 +7,6 @@ deliberate change (review the diff).
 from __future__ import annotations
 
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -28,7 +27,7 @@ from aiscale.core.render import render
 from aiscale.core.render.graph import dot, mermaid
 from aiscale.core.render.markdown import COMMENT_LIMIT
 from aiscale.policies import all_policies
-from tests.conftest import REPO
+from tests.conftest import REPO, assert_recorded
 from tests.test_cli import FIXTURE
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -79,10 +78,7 @@ def runs() -> dict[int, RecordedRun]:
 
 
 def golden(name: str, text: str) -> None:
-    path = GOLDEN / name
-    if os.environ.get("AISCALE_UPDATE_GOLDEN"):
-        path.write_text(text, encoding="utf-8")
-    assert text == path.read_text(encoding="utf-8")
+    assert_recorded(GOLDEN / name, text, "AISCALE_UPDATE_GOLDEN")
 
 
 def test_comment_without_baseline(runs: dict[int, RecordedRun]) -> None:
@@ -257,6 +253,14 @@ def test_graph_svg_without_graphviz_says_so_before_running_the_stack(
         ("gcp:sql/databaseInstance:DatabaseInstance", True),
         ("azure-native:containerservice:ManagedCluster", True),
         ("gcp:container/cluster:Cluster", True),
+        ("azure-native:operationalinsights:Workspace", True),
+        ("azure-native:monitor:AzureMonitorWorkspace", True),
+        ("azure-native:resources:ResourceGroup", True),
+        ("azure-native:keyvault/v20241101:Vault", True),
+        ("azure:keyvault/keyVault:KeyVault", True),
+        ("azure:storage/account:Account", True),
+        ("gcp:serviceaccount/account:Account", False),
+        ("aiscale:azure:KeyVault", False),
         ("azure-native:containerservice:AgentPool", False),
         ("azure-native:monitor:MetricAlert", False),
         ("kubernetes:core/v1:Secret", False),
@@ -264,6 +268,6 @@ def test_graph_svg_without_graphviz_says_so_before_running_the_stack(
     ],
 )
 def test_stateful_types(resource_type: str, stateful: bool) -> None:
-    from aiscale.core.baseline import STATEFUL  # noqa: PLC0415
+    from aiscale.core.stateful import is_stateful  # noqa: PLC0415
 
-    assert bool(STATEFUL.match(resource_type)) is stateful
+    assert is_stateful(resource_type) is stateful

@@ -13,6 +13,7 @@ from pydantic import ValidationError
 
 from aiscale.core.config import StackConfig, validate_stack_config
 from aiscale.core.config.azure import AzureConfig, AzureKeyVaultConfig
+from aiscale.core.config.environment import from_stack_name
 from aiscale.core.engine.stack_config import read_runtime_config
 from aiscale.core.errors import ConfigError
 from aiscale.core.project import load_project
@@ -72,16 +73,54 @@ def test_a_value_in_the_stack_file_overrides_the_preset() -> None:
     assert config.azure.key_vault.soft_delete_retention_days == 14
 
 
-def test_environment_key_wins_over_stack_name() -> None:
+def test_environment_key_names_the_environment_of_other_stack_names() -> None:
     assert validate("feature-x", environment="staging").environment.value == "staging"
-    assert validate("prod", environment="dev").environment.value == "dev"
+    assert validate("prod", environment="prod").environment.value == "prod"
+
+
+@pytest.mark.parametrize("declared", ["dev", "staging"])
+def test_a_prod_stack_cannot_declare_another_environment(declared: str) -> None:
+    assert error_of("prod", environment=declared) == (
+        f"invalid stack configuration in {FILE}:\n"
+        f"  aiscale:environment: '{declared}' contradicts the stack name 'prod', which means prod: a prod stack "
+        f"cannot declare another environment; remove the key (or use a stack named for {declared})"
+    )
+    assert "contradicts the stack name 'production'" in error_of("production", environment=declared)
+
+
+@pytest.mark.parametrize(
+    ("stack", "environment"),
+    [
+        ("production", "prod"),
+        ("prd", "prod"),
+        ("prod-eu", "prod"),
+        ("eu_west.prd", "prod"),
+        ("Live", "prod"),
+        ("stage", "staging"),
+        ("fraud-staging", "staging"),
+        ("pre-prod", "staging"),
+        ("preprod-eu", "staging"),
+        ("development", "dev"),
+        ("team-dev", "dev"),
+    ],
+)
+def test_documented_aliases_name_the_environment(stack: str, environment: str) -> None:
+    assert from_stack_name(stack) == environment
+    assert validate(stack).environment.value == environment
+
+
+@pytest.mark.parametrize("stack", ["feature-x", "dev-to-prod", "sandbox", "product", "prodx", "qa"])
+def test_other_names_have_no_environment(stack: str) -> None:
+    assert from_stack_name(stack) is None
 
 
 def test_environment_required_when_stack_name_is_not_one() -> None:
     message = error_of("feature-x")
     assert message == (
         f"invalid stack configuration in {FILE}:\n"
-        "  aiscale:environment: required (the stack name 'feature-x' is not one of dev, staging, prod)"
+        "  aiscale:environment: required: the environment of stack 'feature-x' is unknown: its name is none of "
+        "dev (dev/development/devel), staging (staging/stage/stg/preprod), prod (prod/production/prd/live) and it "
+        "does not set aiscale:environment"
     )
 
 

@@ -57,7 +57,7 @@ def test_the_private_analyzer_still_has_the_shape_we_drive() -> None:
 
 def test_every_policy_is_declared_completely() -> None:
     policies = all_policies()
-    assert len(policies) == len({p.name for p in policies}) == 69
+    assert len(policies) == len({p.name for p in policies}) == 70
     for policy in policies:
         rule = policy.aiscale_rule  # type: ignore[attr-defined]
         assert isinstance(policy, ResourceValidationPolicy | StackValidationPolicy)
@@ -202,7 +202,11 @@ def test_bad_policy_config_names_file_and_field(tmp_path: Path, text: str, messa
     assert str(config) in str(caught.value) and message in str(caught.value)
 
 
-def waiver(policy: str = "ml-keyvault-04", expires: str = "2099-01-01", resource: str = "open-vault") -> str:
+SOON = (datetime.date.today() + datetime.timedelta(days=200)).isoformat()
+"""An expiry within the registry's max_expiry_days."""
+
+
+def waiver(policy: str = "ml-keyvault-04", expires: str = SOON, resource: str = "open-vault") -> str:
     return (
         f"waivers:\n  - policy: {policy}\n    resource: {resource}\n    reason: Migration to RBAC tracked in the ticket.\n"
         f"    owner: ml-platform\n    ticket: PLAT-1\n    expires: {expires}\n"
@@ -218,7 +222,7 @@ def test_a_stack_waiver_makes_a_finding_not_applicable_and_visible(tmp_path: Pat
         ("ml-keyvault-04", "open-vault")
     ]
     assert report.waived[0].reason == (
-        "waived until 2099-01-01 (stack policy config, PLAT-1, owner ml-platform): Migration to RBAC tracked in the ticket."
+        f"waived until {SOON} (stack policy config, PLAT-1, owner ml-platform): Migration to RBAC tracked in the ticket."
     )
 
 
@@ -257,7 +261,7 @@ def test_prod_mandatory_policies_accept_only_central_waivers(tmp_path: Path, mon
                     "reason": "Vault recreated next sprint with purge protection.",
                     "owner": "security",
                     "ticket": "SEC-9",
-                    "expires": "2099-12-31",
+                    "expires": SOON,
                 }
             ]
         },
@@ -268,7 +272,7 @@ def test_prod_mandatory_policies_accept_only_central_waivers(tmp_path: Path, mon
     report = evaluate(run)
     assert ("ml-keyvault-01", "mandatory") not in [(v.policy, v.enforcement) for v in report.violations]
     assert [w.reason.split(":")[0] for w in report.waived] == [
-        "waived until 2099-12-31 (central registry, SEC-9, owner security)"
+        f"waived until {SOON} (central registry, SEC-9, owner security)"
     ]
     # The stacks glob limits a central waiver: dev still reports it.
     assert ("ml-keyvault-01", "mandatory") in [
@@ -311,7 +315,7 @@ def test_sarif_content(stacks: dict[str, RecordedRun]) -> None:
     document = json.loads(render(plan_of(stacks["prod"]), "sarif"))
     run = document["runs"][0]
     assert document["version"] == "2.1.0"
-    assert len(run["tool"]["driver"]["rules"]) == 69
+    assert len(run["tool"]["driver"]["rules"]) == 70
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "ml-aks-01")
     assert rule["properties"]["security-severity"] == "9.5"
     assert rule["defaultConfiguration"] == {"level": "error"}

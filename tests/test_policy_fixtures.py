@@ -1036,6 +1036,19 @@ def f_cost_02() -> None:
     azure_budget("pass_azure_quarterly", 3, grain="Quarterly")
 
 
+def f_protect_01() -> None:
+    protect = pulumi.ResourceOptions(protect=True)
+    operationalinsights.Workspace("pass_logs", resource_group_name=RG, location=LOC, tags=TAGS, opts=protect)
+    operationalinsights.Workspace("fail_logs", resource_group_name=RG, location=LOC, tags=TAGS)
+    monitor.AzureMonitorWorkspace("fail_prometheus", resource_group_name=RG, location=LOC, tags=TAGS)
+    gcs.Bucket("fail_bucket", location="EU", labels=LABELS)
+    gcs.Bucket("pass_bucket", location="EU", labels=LABELS, opts=protect)
+    # Not stateful: nothing to protect.
+    monitor.ActionGroup(
+        "pass_action_group", resource_group_name=RG, group_short_name="a", enabled=True, location="global"
+    )
+
+
 FIXTURES: dict[str, tuple[str, Callable[[], None]]] = {
     f"ml-{name.removeprefix('f_').replace('_', '-')}": ("dev" if name in ("f_aks_14", "f_gke_14") else "prod", fixture)
     for name, fixture in list(globals().items())

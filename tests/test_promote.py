@@ -4,6 +4,7 @@ model whose versions carry the metrics and tags the gates read; stack files are 
 from __future__ import annotations
 
 import difflib
+import errno
 import json
 import os
 import re
@@ -11,6 +12,7 @@ import shutil
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,8 +23,10 @@ import yaml
 from mlflow import MlflowClient
 
 from aiscale.core.cli import main
-from aiscale.core.delivery.registry import shown, tracking_uri
+from aiscale.core.delivery.endpoints import DeliveryError
+from aiscale.core.delivery.registry import REQUEST_BOUNDS, shown, tracking_uri
 from aiscale.core.delivery.stackfile import StackFile
+from aiscale.core.files import exclusive_lock
 from tests.conftest import REPO
 from tests.test_readme import block
 
@@ -311,3 +315,220 @@ def test_invalid_stack_file_exits_2_before_touching_the_registry(
     assert path.read_text() == before
     assert not (project / ".mlflow").exists()
     assert audit(project) == []
+
+
+# --- Safe edits: aliases, line endings, concurrency, the audit record ----------------------------------------
+
+
+def shown_diff(before: bytes, after: bytes, display: str = "stacks/Pulumi.staging.yaml") -> str:
+    """The unified diff of two versions of a file as aiscale prints it (line endings shown as newlines)."""
+    lines = difflib.unified_diff(
+        before.decode().removeprefix("\ufeff").splitlines(keepends=True),
+        after.decode().removeprefix("\ufeff").splitlines(keepends=True),
+        fromfile=f"a/{display}",
+        tofile=f"b/{display}",
+    )
+    return "".join(line.replace("\r\n", "\n") for line in lines)
+
+
+def printed_diff(out: str) -> str:
+    start = out.index("--- a/")
+    end = out.index("\nopen a pull request")
+    return out[start:end].rstrip("\n") + "\n"
+
+
+def test_a_model_shared_through_an_alias_is_unshared_never_repinned(
+    capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    path = project / "stacks" / "Pulumi.staging.yaml"
+    text = path.read_text()
+    blue_model = text.index("              model:\n", text.index("            blue:"))
+    text = text[:blue_model] + "              model: &pinned\n" + text[blue_model + len("              model:\n") :]
+    green = text.index("            green:\n")
+    green_model_end = text.index("              instance_type", green)
+    text = text[:green] + "            green:\n              model: *pinned\n" + text[green_model_end:]
+    path.write_text(text)
+    before = path.read_bytes()
+    code, out, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert (code, err) == (0, "")
+    after = yaml.safe_load(path.read_text())["config"]["aiscale:azure"]["ml"]["endpoints"]["fraud"]["deployments"]
+    assert after["blue"]["model"]["version"] == 4  # the stable deployment still pins its version
+    assert after["green"]["model"]["version"] == 5
+    assert "              model: &pinned\n" not in path.read_text()
+    assert printed_diff(out) == shown_diff(before, path.read_bytes())
+
+
+def test_a_merge_key_on_the_way_is_refused(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    path = project / "stacks" / "Pulumi.staging.yaml"
+    text = path.read_text()
+    blue = text.index("            blue:\n")
+    text = text[:blue] + "            blue: &slot\n" + text[blue + len("            blue:\n") :]
+    green = text.index("            green:\n")
+    text = text[:green] + "            green:\n              <<: *slot\n" + text[green + len("            green:\n") :]
+    path.write_text(text)
+    before = path.read_bytes()
+    code, out, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: stacks/Pulumi.staging.yaml: aiscale:azure.ml.endpoints.fraud.deployments.green takes part in a YAML "
+        "merge key (<<): an edit could change another mapping too; write its keys out in full, then run the command "
+        "again\n"
+    )
+    assert path.read_bytes() == before
+    assert audit(project) == []
+
+
+def test_line_endings_and_byte_order_mark_are_kept(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    path = project / "stacks" / "Pulumi.staging.yaml"
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    before = path.read_bytes()
+    code, out, _ = promote(capsys, project, "staging", "--model", MODEL)
+    assert code == 0
+    after = path.read_bytes()
+    assert after.startswith(b"\xef\xbb\xbf") and b"\n" not in after.replace(b"\r\n", b"")
+    assert printed_diff(out) == shown_diff(before, after)
+    assert len(changed_lines(before.decode(), after.decode())) == 5  # the pin and the first step, nothing else
+
+
+def test_a_file_changed_since_it_was_read_is_not_overwritten(project: Path) -> None:
+    path = project / "stacks" / "Pulumi.staging.yaml"
+    stack_file = StackFile.load(project, "staging")
+    stack_file.update(("aiscale:azure", "ml", "endpoints", "fraud", "traffic"), {"blue": 100, "green": 0})
+    path.write_text(path.read_text() + "# an editor saved the file meanwhile\n")
+    edited = path.read_bytes()
+    with pytest.raises(DeliveryError, match=r"stacks/Pulumi.staging.yaml changed since it was read"):
+        stack_file.save()
+    assert path.read_bytes() == edited
+    assert [p.name for p in path.parent.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_two_promotions_at_once_never_lose_an_update(project: Path, store: str) -> None:
+    """Two real processes promote the same stack file while a third holds its lock: they take turns, and the
+    second sees the first one's change (a rollout in progress) instead of overwriting it."""
+    path = project / "stacks" / "Pulumi.staging.yaml"
+    env = {**os.environ, "MLFLOW_TRACKING_URI": store, "AISCALE_ACTOR": "ci"}
+    command = [sys.executable, "-m", "aiscale.core.cli", "promote", "staging", "--model", MODEL]
+    with exclusive_lock(path, "the test"):
+        runs = [
+            subprocess.Popen([*command, "--alias", alias], cwd=project, env=env, stdout=subprocess.PIPE, text=True)
+            for alias in ("champion", "challenger")
+        ]
+        time.sleep(1.0)
+        assert [run.poll() for run in runs] == [None, None]  # both wait for the lock
+    outputs = [run.communicate(timeout=120)[0] for run in runs]
+    codes = sorted(run.returncode for run in runs)
+    assert codes == [0, 1], outputs
+    loser = outputs[[run.returncode for run in runs].index(1)]
+    assert "[FAIL] idle candidate slot: a rollout is in progress" in loser
+    green = yaml.safe_load(path.read_text())["config"]["aiscale:azure"]["ml"]["endpoints"]["fraud"]["deployments"]
+    winner = outputs[[run.returncode for run in runs].index(0)]
+    assert green["green"]["model"]["version"] == (5 if "@champion" in winner.splitlines()[0] else 9)
+    assert sorted(entry["decision"] for entry in audit(project)) == ["promoted", "rejected"]
+
+
+def test_the_audit_record_comes_first_or_nothing_changes(capsys: pytest.CaptureFixture[str], project: Path) -> None:
+    (project / "audit").write_text("a file where the audit folder should be\n")
+    before = stack_text(project, "staging")
+    code, out, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert (code, out) == (2, "")
+    assert (
+        err
+        == f"error: cannot append to the audit log {project}/audit/rollouts.jsonl: {project}/audit is a file, not a folder\n"
+    )
+    assert stack_text(project, "staging") == before
+    assert [p.name for p in (project / "stacks").iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_a_failed_replace_after_the_audit_is_recorded_too(
+    capsys: pytest.CaptureFixture[str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_rename(source: object, target: object) -> None:
+        raise OSError(errno.EIO, os.strerror(errno.EIO))
+
+    monkeypatch.setattr(os, "replace", no_rename)
+    before = stack_text(project, "staging")
+    code, _, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert code == 2 and "cannot write" in err and "Input/output error" in err
+    assert stack_text(project, "staging") == before
+    assert [(e["decision"], e["reason"].split(":")[0]) for e in audit(project)] == [
+        ("promoted", "every gate passed"),
+        ("not written", "the stack file could not be replaced"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("audit_log", "message"),
+    [
+        ("../outside.jsonl", "promotion.audit_log: must stay inside the project"),
+        ("audit/../../outside.jsonl", "promotion.audit_log: must stay inside the project"),
+    ],
+)
+def test_the_audit_log_stays_in_the_project(
+    capsys: pytest.CaptureFixture[str], project: Path, audit_log: str, message: str
+) -> None:
+    path = project / "stacks" / "Pulumi.staging.yaml"
+    path.write_text(
+        path.read_text().replace(
+            "            stable: blue\n", f"            stable: blue\n            audit_log: {audit_log}\n", 1
+        )
+    )
+    code, _, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert code == 2 and message in err
+    assert not (project.parent / "outside.jsonl").exists()
+
+
+def test_an_audit_folder_linked_out_of_the_project_is_refused(
+    capsys: pytest.CaptureFixture[str], project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    outside = tmp_path_factory.mktemp("outside")
+    (project / "audit").symlink_to(outside, target_is_directory=True)
+    before = stack_text(project, "staging")
+    code, _, err = promote(capsys, project, "staging", "--model", MODEL)
+    assert code == 2 and "promotion.audit_log 'audit/rollouts.jsonl' leads outside the project" in err
+    assert stack_text(project, "staging") == before and list(outside.iterdir()) == []
+
+
+def test_an_artifact_template_with_unknown_placeholders_is_invalid(
+    capsys: pytest.CaptureFixture[str], project: Path
+) -> None:
+    path = project / "stacks" / "Pulumi.staging.yaml"
+    path.write_text(path.read_text().replace("/paths/models/{name}/{version}", "/paths/{model}/{version}", 1))
+    shutil.copy(REPO / "stacks" / "__main__.py", project / "stacks" / "__main__.py")
+    for command in (["promote", "staging", "--model", MODEL], ["plan", "staging"]):
+        assert main([*command, "--project", str(project)]) == 2
+        assert (
+            "aiscale:azure.ml.endpoints.fraud.promotion.artifact_uri_template: unknown placeholder {model}: only "
+            "{name}, {version}" in capsys.readouterr().err
+        )
+
+
+def test_a_silent_registry_fails_within_its_bounds(
+    capsys: pytest.CaptureFixture[str], project: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A server that accepts connections and never answers: each read times out, a few retries, then exit 2."""
+    with socket.socket() as silent:
+        silent.bind(("127.0.0.1", 0))
+        silent.listen(16)
+        port = silent.getsockname()[1]
+        monkeypatch.setenv("MLFLOW_TRACKING_URI", f"http://127.0.0.1:{port}/?token=s3cr3t-t0ken")
+        monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "1")
+        monkeypatch.setenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "1")
+        started = time.monotonic()
+        code, _, err = promote(capsys, project, "staging", "--model", MODEL)
+        elapsed = time.monotonic() - started
+    assert code == 2
+    assert err.startswith(f"error: MLflow registry http://127.0.0.1:{port}/?token=[redacted] cannot be reached")
+    assert "s3cr3t" not in err
+    # Two attempts of one second each, the first retry without a backoff; MLflow's import takes the rest.
+    assert elapsed < 15
+
+
+def test_the_registry_bounds_are_the_documented_ones() -> None:
+    assert REQUEST_BOUNDS == {
+        "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
+        "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+        "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+        "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": "0.5",
+    }
+    docs = (REPO / "docs" / "model-delivery.md").read_text()
+    assert "every connect and every read waits at most 10 s" in docs and "within about 35 s" in docs

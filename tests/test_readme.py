@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
-import yaml
 
 from aiscale.core.cli import main
 from aiscale.core.engine import run_stack
-from tests.conftest import REPO
-from tests.test_stacks import inventory
+from tests.conftest import REPO, assert_recorded
+from tests.test_stacks import inventory_text
 
 README = (REPO / "README.md").read_text()
 INVENTORIES = Path(__file__).parent / "inventories"
@@ -60,11 +58,7 @@ def test_team_example_runs_and_matches_its_inventory(tmp_path: Path) -> None:
     (project / "__main__.py").write_text(block("example: team-program"))
     (project / "Pulumi.dev.yaml").write_text(block("example: team-stack"))
     run = run_stack(project, "dev")
-    expected_path = INVENTORIES / "readme-team.yaml"
-    actual = inventory(run)
-    if os.environ.get("AISCALE_UPDATE_INVENTORIES"):
-        expected_path.write_text(yaml.safe_dump(actual, sort_keys=False, width=120))
-    assert actual == yaml.safe_load(expected_path.read_text())
+    assert_recorded(INVENTORIES / "readme-team.yaml", inventory_text(run), "AISCALE_UPDATE_INVENTORIES")
     # What the README says the plan shows.
     kinds = sorted(r.type.split(":")[-1] for r in run.registrations if r.custom)
     assert kinds == ["CryptoKey", "CryptoKeyIAMMember", "CryptoKeyIAMMember", "KeyRing", "ServiceIdentity"]

@@ -155,9 +155,10 @@ def test_adds_azure_and_gcp_rows_with_source_and_date(api: str, table: Path) -> 
     changes = refresh_prices.refresh(
         table,
         [
-            ("azure-vm", "Standard_NC8as_T4_v3", "westeurope"),
-            ("azure-vm-spot", "Standard_NC8as_T4_v3", "westeurope"),
-            ("gce-machine", "g2-standard-8", "europe-west4"),
+            ("azure-vm", "Standard_NC8as_T4_v3", "westeurope", 1),
+            ("azure-vm-spot", "Standard_NC8as_T4_v3", "westeurope", 1),
+            ("gce-machine", "g2-standard-8", "europe-west4", 1),
+            ("gce-accelerator", "nvidia-l4", "europe-west4", 2),
         ],
         azure_endpoint=f"{api}/api/retail/prices",
         gcp_endpoint=api,
@@ -167,15 +168,18 @@ def test_adds_azure_and_gcp_rows_with_source_and_date(api: str, table: Path) -> 
     assert changes == [
         "added azure-vm-standard_nc8as_t4_v3-westeurope: 0.9 USD/hour",
         "added azure-vm-spot-standard_nc8as_t4_v3-westeurope: 0.2 USD/hour",
-        "added gce-machine-g2-standard-8-europe-west4: 0.896 USD/hour",
+        "added gce-machine-g2-standard-8-europe-west4: 0.296 USD/hour",
+        "added gce-accelerator-nvidia-l4-x2-europe-west4: 1.2 USD/hour",
     ]
     prices = load_prices(table)
     on_demand = prices.find("azure-vm", "Standard_NC8as_T4_v3", "westeurope")
     assert on_demand is not None and on_demand.price == 0.9 and on_demand.read == datetime.date(2026, 11, 23)
     assert "armSkuName+eq+%27Standard_NC8as_T4_v3%27" in on_demand.source
     machine = prices.find("gce-machine", "g2-standard-8", "europe-west4")
-    # g2-standard-8: 8 vCPUs x 0.025 + 32 GiB x 0.003 + 1 L4 x 0.60
-    assert machine is not None and machine.price == pytest.approx(8 * 0.025 + 32 * 0.003 + 0.6)
+    # g2-standard-8: 8 vCPUs x 0.025 + 32 GiB x 0.003; its GPU is a row of its own, as the estimate adds them up
+    assert machine is not None and machine.price == pytest.approx(8 * 0.025 + 32 * 0.003)
+    gpus = prices.find("gce-accelerator", "nvidia-l4", "europe-west4", count=2)
+    assert gpus is not None and gpus.price == pytest.approx(2 * 0.6) and gpus.count == 2
     text = table.read_text()
     assert API_KEY not in text
     assert "# Prices the offline cost estimate uses" in text  # comments survive
@@ -186,10 +190,10 @@ def test_refuses_to_guess_and_writes_nothing(api: str, table: Path) -> None:
     before = table.read_text()
     with pytest.raises(refresh_prices.RefreshError, match="0 Linux hourly meters match"):
         refresh_prices.refresh(
-            table, [("azure-vm", "Standard_ND96asr_v4", "westeurope")], azure_endpoint=f"{api}/api/retail/prices"
+            table, [("azure-vm", "Standard_ND96asr_v4", "westeurope", 1)], azure_endpoint=f"{api}/api/retail/prices"
         )
     with pytest.raises(refresh_prices.RefreshError, match="need an API key"):
-        refresh_prices.refresh(table, [("gce-machine", "g2-standard-8", "europe-west4")], gcp_endpoint=api)
+        refresh_prices.refresh(table, [("gce-machine", "g2-standard-8", "europe-west4", 1)], gcp_endpoint=api)
     with pytest.raises(SystemExit):
         refresh_prices.main(["--table", str(table), "--add", "azure-vm:x"])
     assert table.read_text() == before

@@ -6,7 +6,6 @@ the diff of ``tests/inventories/`` like any other code change.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -14,10 +13,15 @@ import pytest
 import yaml
 
 from aiscale.core.engine import RecordedRun, run_stack
-from tests.conftest import REPO
+from aiscale.core.stateful import is_stateful
+from tests.conftest import REPO, assert_recorded
 
 INVENTORIES = Path(__file__).parent / "inventories"
 STACKS = ("dev", "staging", "prod")
+
+
+def inventory_text(run: RecordedRun) -> str:
+    return yaml.safe_dump(inventory(run), sort_keys=False, width=120)
 
 
 def inventory(run: RecordedRun) -> list[dict[str, Any]]:
@@ -40,13 +44,7 @@ def stack_run(request: pytest.FixtureRequest) -> RecordedRun:
 
 
 def test_stack_matches_its_inventory(stack_run: RecordedRun) -> None:
-    path = INVENTORIES / f"{stack_run.stack}.yaml"
-    actual = inventory(stack_run)
-    if os.environ.get("AISCALE_UPDATE_INVENTORIES"):
-        path.parent.mkdir(exist_ok=True)
-        path.write_text(yaml.safe_dump(actual, sort_keys=False, width=120))
-    expected = yaml.safe_load(path.read_text())
-    assert actual == expected
+    assert_recorded(INVENTORIES / f"{stack_run.stack}.yaml", inventory_text(stack_run), "AISCALE_UPDATE_INVENTORIES")
 
 
 def test_every_resource_has_the_required_tags(stack_run: RecordedRun) -> None:
@@ -68,3 +66,10 @@ def test_every_child_is_named_from_its_component(stack_run: RecordedRun) -> None
     for resource in stack_run.registrations:
         if resource.parent:
             assert resource.name.startswith(by_urn[resource.parent].name + "-"), resource.name
+
+
+def test_prod_protects_every_stateful_resource(stack_run: RecordedRun) -> None:
+    """Which types are stateful is decided in one place (aiscale.core.stateful); prod protects all of them."""
+    stateful = [r for r in stack_run.registrations if r.custom and is_stateful(r.type)]
+    assert len({r.type for r in stateful}) >= 10
+    assert [r.name for r in stateful if r.protect is not (stack_run.stack == "prod")] == []

@@ -33,6 +33,8 @@ class MonitoringArgs(TypedDict):
     webhook_url: NotRequired[pulumi.Input[str]]
     """Secret incoming-webhook URL (chat or paging); kept a Pulumi secret."""
     tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    protect: NotRequired[bool]
+    """Protect the Log Analytics and Azure Monitor workspaces (they hold the logs and metrics)."""
 
 
 def _validate(args: MonitoringArgs) -> None:
@@ -57,11 +59,12 @@ class Monitoring(pulumi.ComponentResource):
     def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, opts)
         _validate(args)
-        group, location, tags, prefix = (
+        group, location, tags, prefix, protect = (
             args["resource_group_name"],
             args["location"],
             args.get("tags"),
             args["name_prefix"],
+            args.get("protect", False),
         )
         self.runbook_base_url = args["runbook_base_url"].rstrip("/")
 
@@ -76,7 +79,7 @@ class Monitoring(pulumi.ComponentResource):
                 disable_local_auth=True, enable_log_access_using_only_resource_permissions=True
             ),
             tags=tags,
-            opts=child_options(self),
+            opts=child_options(self, protect=protect),
         )
         self.prometheus = monitor.AzureMonitorWorkspace(
             f"{name}-prometheus",
@@ -84,7 +87,7 @@ class Monitoring(pulumi.ComponentResource):
             resource_group_name=group,
             location=location,
             tags=tags,
-            opts=child_options(self),
+            opts=child_options(self, protect=protect),
         )
         webhook = args.get("webhook_url")
         self.action_group = monitor.ActionGroup(

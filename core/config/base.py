@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Discriminator,
@@ -23,6 +24,8 @@ from pydantic import (
     ValidationInfo,
     model_validator,
 )
+
+from aiscale.core import rules
 
 
 class Environment(StrEnum):
@@ -95,7 +98,7 @@ Uuid = Annotated[
 ]
 """A GUID such as an Azure subscription, tenant or principal id."""
 
-TagValue = Annotated[str, StringConstraints(min_length=1, max_length=256)]
+TagValue = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(rules.not_blank)]
 
 
 #: Prefix of the tags of :func:`text_or_section` unions: not part of a field's path in error messages.

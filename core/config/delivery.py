@@ -9,10 +9,13 @@ checks the gates and writes the new version; ``aiscale rollout`` moves traffic s
 from __future__ import annotations
 
 import re
+from pathlib import PurePosixPath
+from string import Formatter
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
+from aiscale.core import rules
 from aiscale.core.config.base import StrictModel, preset
 
 REGISTRY_REF = re.compile(
@@ -50,7 +53,7 @@ class RegisteredModelConfig(StrictModel):
 class MetricGate(StrictModel):
     """A threshold on a metric logged on the model version's run (evaluation, load test)."""
 
-    metric: Annotated[str, StringConstraints(min_length=1, max_length=250)]
+    metric: Annotated[str, StringConstraints(min_length=1, max_length=250), AfterValidator(rules.not_blank)]
     min: float | None = None
     max: float | None = None
 
@@ -65,7 +68,9 @@ class PromotionGates(StrictModel):
     """What a model version must show before it is pinned in this environment."""
 
     metrics: list[MetricGate] = Field(default_factory=list)
-    required_tags: dict[Annotated[str, StringConstraints(min_length=1)], str] = Field(default_factory=dict)
+    required_tags: dict[Annotated[str, StringConstraints(min_length=1), AfterValidator(rules.not_blank)], str] = Field(
+        default_factory=dict
+    )
     """Tags the registry version must carry, e.g. ``validation_status: approved``."""
     primary_metric: str | None = None
     """The candidate must be at least as good as the version the stable deployment serves on this metric."""
@@ -127,6 +132,33 @@ class RolloutConfig(StrictModel):
         return self
 
 
+PLACEHOLDERS = ("name", "version")
+
+
+def _known_placeholders(template: str) -> str:
+    try:
+        fields = [
+            (name, spec, conversion) for _, name, spec, conversion in Formatter().parse(template) if name is not None
+        ]
+    except ValueError as error:
+        raise ValueError(
+            f"not a valid template ({error}); write {{name}} and {{version}}, and {{{{ }}}} for braces"
+        ) from None
+    for name, spec, conversion in fields:
+        if name not in PLACEHOLDERS or spec or conversion:
+            raise ValueError(
+                f"unknown placeholder {{{name}{'!' + conversion if conversion else ''}{':' + spec if spec else ''}}}: "
+                f"only {', '.join('{' + p + '}' for p in PLACEHOLDERS)}"
+            )
+    return template
+
+
+def _inside_project(path: str) -> str:
+    if "\\" in path or ".." in PurePosixPath(path).parts:
+        raise ValueError("must stay inside the project: a relative path without '..' (and with / between folders)")
+    return path
+
+
 class PromotionConfig(StrictModel):
     """Promotion and progressive delivery of one endpoint: which deployment serves, which one is the candidate."""
 
@@ -134,12 +166,17 @@ class PromotionConfig(StrictModel):
     """The registry alias candidates come from (``models:/fraud-detector@champion``)."""
     stable: DeploymentName
     candidate: DeploymentName
-    artifact_uri_template: Annotated[str, StringConstraints(pattern=r"^\S+://\S*\{version\}\S*$")]
-    """Where the platform reads a version's files, e.g. ``azureml://datastores/models/paths/{name}/{version}``."""
+    artifact_uri_template: Annotated[
+        str, StringConstraints(pattern=r"^\S+://\S*\{version\}\S*$"), AfterValidator(_known_placeholders)
+    ]
+    """Where the platform reads a version's files, e.g. ``azureml://datastores/models/paths/{name}/{version}``:
+    ``{version}`` (required) and ``{name}`` (the registered model's name) are the only placeholders."""
     gates: PromotionGates = Field(default_factory=PromotionGates)
     rollout: RolloutConfig
-    audit_log: Annotated[str, StringConstraints(pattern=r"^[^\s/][^\s]*$")] = "audit/rollouts.jsonl"
-    """Append-only log of every decision, relative to the project."""
+    audit_log: Annotated[str, StringConstraints(pattern=r"^[^\s/][^\s]*$"), AfterValidator(_inside_project)] = (
+        "audit/rollouts.jsonl"
+    )
+    """Append-only log of every decision, relative to the project (it may not lead out of it)."""
 
     @model_validator(mode="after")
     def _roles(self) -> PromotionConfig:

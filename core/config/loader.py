@@ -17,21 +17,14 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, SecretStr, ValidationError
 
-from aiscale.core import rules
 from aiscale.core.config.base import UNION_TAG, Environment
+from aiscale.core.config.environment import ENVIRONMENT_KEY, resolve_environment, unknown_environment
 from aiscale.core.config.stack import StackConfig
 from aiscale.core.errors import ConfigError
 from aiscale.core.project import stack_file_for_current_run
+from aiscale.core.redaction import looks_like_credential
 
 NAMESPACE = "aiscale"
-ENVIRONMENT_KEY = f"{NAMESPACE}:environment"
-
-
-def resolve_environment(stack: str, configured: str | None) -> str | None:
-    """The stack's environment: ``aiscale:environment`` if set, else the stack name if it names one."""
-    if configured is not None:
-        return configured
-    return stack if stack in rules.ENVIRONMENTS else None
 
 
 def load_stack_config() -> StackConfig:
@@ -47,7 +40,37 @@ def load_stack_config() -> StackConfig:
     raw = {
         name: runtime_config.get_config(prefix + name) if name in secret else config.get(name) for name in sorted(names)
     }
-    return validate_stack_config(raw, stack=stack, stack_file=stack_file_for_current_run(stack), secret_keys=secret)
+    stack_file = stack_file_for_current_run(stack)
+    validated = validate_stack_config(raw, stack=stack, stack_file=stack_file, secret_keys=secret)
+    for path in plaintext_secrets(validated, secret):
+        pulumi.log.warn(
+            f"{stack_file}: {path} is a secret but is given in plaintext: anyone who can read the stack file or "
+            f"the repository can read it; set it with `pulumi config set --secret --path '{path}' ...`"
+        )
+    return validated
+
+
+def plaintext_secrets(config: StackConfig, secret_keys: set[str] | frozenset[str]) -> list[str]:
+    """Paths (``aiscale:azure.monitoring.alerts.webhook_url``) of secret fields set without ``--secret``."""
+    found: list[str] = []
+
+    def walk(value: Any, path: str) -> None:
+        if isinstance(value, SecretStr):
+            found.append(path)
+        elif isinstance(value, BaseModel):
+            for name in type(value).model_fields:
+                walk(getattr(value, name), f"{path}.{name}")
+        elif isinstance(value, dict):
+            for key, item in value.items():
+                walk(item, f"{path}.{key}")
+        elif isinstance(value, list | tuple):
+            for index, item in enumerate(value):
+                walk(item, f"{path}[{index}]")
+
+    for name in type(config).model_fields:
+        if name not in secret_keys:
+            walk(getattr(config, name), f"{NAMESPACE}:{name}")
+    return found
 
 
 def validate_stack_config(
@@ -65,6 +88,10 @@ def validate_stack_config(
             continue
         field = StackConfig.model_fields.get(key)
         if field is not None and _is_text(field.annotation):
+            # Pulumi hands a program objects as JSON text: a list or mapping given for text looks like this.
+            shape = _json_shape(text)
+            if shape is not None:
+                problems.append(f"{NAMESPACE}:{key}: expected text, got a {shape}")
             data[key] = text
             continue
         try:
@@ -81,13 +108,9 @@ def validate_stack_config(
                 "in resource inputs and state (set it without --secret)"
             )
 
-    environment = resolve_environment(stack, data.get("environment"))
+    environment = resolve_environment(stack, data.get("environment"), stack_file)
     if environment is None:
-        problems.append(
-            f"{ENVIRONMENT_KEY}: required (the stack name {stack!r} is not one of {', '.join(rules.ENVIRONMENTS)})"
-        )
-    elif environment not in rules.ENVIRONMENTS:
-        problems.append(f"{ENVIRONMENT_KEY}: expected one of {', '.join(rules.ENVIRONMENTS)}{_got(environment)}")
+        problems.append(f"{ENVIRONMENT_KEY}: required: {unknown_environment(stack)}")
     if problems:
         raise ConfigError(_message(stack_file, problems))
     data["environment"] = environment
@@ -97,6 +120,17 @@ def validate_stack_config(
     except ValidationError as error:
         problems = [_describe(e, data, secret_keys) for e in error.errors(include_url=False)]
         raise ConfigError(_message(stack_file, sorted(set(problems)))) from None
+
+
+def _json_shape(text: str) -> str | None:
+    """``list`` or ``mapping`` when Pulumi's JSON text of an object stands where text was expected."""
+    if not text.lstrip().startswith(("[", "{")):
+        return None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError:
+        return None
+    return "list" if isinstance(value, list) else "mapping" if isinstance(value, dict) else None
 
 
 def _message(stack_file: str, problems: list[str]) -> str:
@@ -146,6 +180,8 @@ def _describe(error: Mapping[str, Any], data: Mapping[str, Any], secret_keys: se
 def _got(value: Any) -> str:
     if isinstance(value, dict | list) or value is _MISSING:
         return ""
+    if isinstance(value, str) and looks_like_credential(value):
+        return " (the value looks like a credential and is not shown: keep secrets in `pulumi config set --secret`)"
     text = json.dumps(value)
     return f" (got {text if len(text) <= 60 else text[:57] + '...'})"
 

@@ -6,14 +6,16 @@
   ``aiscale.io/expected-utilization-percent``), min + (max - min) x utilisation; fixed costs expect their floor.
 
 A month is 730 hours. A resource (or part of one, such as the system pool of a cluster) with no price row is listed
-as unpriced with the reason; it never counts as zero. Every assumption is returned with the numbers.
+as unpriced with the reason; it never counts as zero. Every assumption is returned with the numbers, and so are
+the price rows used, with their age (a row older than a year is a warning).
 """
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections import Counter
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import resources
@@ -21,12 +23,32 @@ from typing import Any
 
 import yaml
 
-from aiscale.core.cost.prices import PriceTable, load_prices
+from aiscale.core.cost.prices import PriceRow, PriceTable, load_prices
 from aiscale.core.cost.records import UNKNOWN, CostRecord
+from aiscale.core.gpu import azure_gpu_skus, gcp_gpu_machines
 
 HOURS_PER_MONTH = 730
 EXPECTED_LABEL = "aiscale.io/expected-utilization-percent"
 """Node label a GPU pool carries when its config states an expected utilisation (0-100)."""
+REQUEST_RATE_TAG = "aiscale-expected-requests-per-second"
+"""Tag an Azure ML deployment carries when its config states an expected request rate (Azure tag names cannot
+hold ``/``)."""
+REQUEST_RATE_INPUT = "expected_requests_per_second"
+"""Input of a Vertex AI model deployment stating its expected request rate (read by the estimate only)."""
+STALE_AFTER_DAYS = 365
+#: A regional GKE cluster without node locations runs each node pool in three zones of its region: "a regional
+#: cluster in us-east1 [...] using the default configuration [...] provisions nodes in three us-east1 zones"
+#: (https://cloud.google.com/kubernetes-engine/docs/concepts/regional-clusters).
+GKE_DEFAULT_ZONES = 3
+#: pulumi_gcp ``ClusterNodeConfig.machine_type``: "The name of a Google Compute Engine machine type. Defaults to
+#: `e2-medium`."
+GKE_DEFAULT_MACHINE = "e2-medium"
+_ZONE = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z]$")
+
+
+def today() -> datetime.date:
+    """The date row ages are measured from."""
+    return datetime.date.today()
 
 
 @dataclass(frozen=True)
@@ -39,6 +61,16 @@ class Capacity:
 
 
 @dataclass(frozen=True)
+class Part:
+    """One price row a unit of a resource needs: ``quantity`` x the row for (kind, sku, count)."""
+
+    kind: str
+    sku: str
+    count: int = 1
+    quantity: float = 1
+
+
+@dataclass(frozen=True)
 class ResourceCost:
     """The priced part of one resource, per month."""
 
@@ -48,10 +80,15 @@ class ResourceCost:
     cloud: str
     basis: str
     """What was priced, in words (``0-2 x Standard_NC8as_T4_v3 at 0.526/hour``)."""
-    price_id: str
+    price_ids: tuple[str, ...]
     floor: float
     ceiling: float
     expected: float | None
+    gpu_pool: bool = False
+
+    @property
+    def price_id(self) -> str:
+        return " + ".join(self.price_ids)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -61,9 +98,11 @@ class ResourceCost:
             "cloud": self.cloud,
             "basis": self.basis,
             "priceId": self.price_id,
+            "priceRows": list(self.price_ids),
             "floor": _money(self.floor),
             "ceiling": _money(self.ceiling),
             "expected": None if self.expected is None else _money(self.expected),
+            "gpuPool": self.gpu_pool,
         }
 
 
@@ -78,10 +117,46 @@ class Unpriced:
     reason: str
     gap: str = ""
     """Why the price table has no row for what is needed (its ``gaps`` entry), when it says."""
+    gpu_pool: bool = False
+    has_rule: bool = True
+    """False when the estimator has no price rule for the type at all."""
 
     def to_json(self) -> dict[str, Any]:
         reason = f"{self.reason} ({self.gap})" if self.gap else self.reason
-        return {"urn": self.urn, "name": self.name, "type": self.type, "cloud": self.cloud, "reason": reason}
+        return {
+            "urn": self.urn,
+            "name": self.name,
+            "type": self.type,
+            "cloud": self.cloud,
+            "reason": reason,
+            "gpuPool": self.gpu_pool,
+            "priceRule": self.has_rule,
+        }
+
+
+@dataclass(frozen=True)
+class PredictionCost:
+    """What 1,000 predictions of a deployment cost at its stated request rate, at floor and ceiling capacity."""
+
+    urn: str
+    name: str
+    cloud: str
+    requests_per_second: float
+    floor: float | None
+    ceiling: float | None
+    reason: str = ""
+    """Why there is no figure (the deployment is unpriced); empty when priced."""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "urn": self.urn,
+            "name": self.name,
+            "cloud": self.cloud,
+            "requestsPerSecond": self.requests_per_second,
+            "floor": None if self.floor is None else round(self.floor, 4),
+            "ceiling": None if self.ceiling is None else round(self.ceiling, 4),
+            "reason": self.reason or None,
+        }
 
 
 @dataclass
@@ -91,6 +166,11 @@ class StackEstimate:
     priced: list[ResourceCost] = field(default_factory=list)
     unpriced: list[Unpriced] = field(default_factory=list)
     assumptions: list[str] = field(default_factory=list)
+    rows: dict[str, PriceRow] = field(default_factory=dict)
+    """The price rows the estimate used, by id."""
+    predictions: list[PredictionCost] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    as_of: datetime.date = field(default_factory=today)
 
     def floor(self, cloud: str | None = None) -> float:
         return sum(c.floor for c in self._costs(cloud))
@@ -111,6 +191,41 @@ class StackEstimate:
     def unpriced_by_type(self) -> dict[str, int]:
         return dict(sorted(Counter(u.type for u in self.unpriced).items()))
 
+    def needs_price(self) -> list[Unpriced]:
+        """Unpriced parts the estimator knows how to price but has no usable price row for."""
+        return [u for u in self.unpriced if u.has_rule]
+
+    def without_rule(self) -> list[Unpriced]:
+        return [u for u in self.unpriced if not u.has_rule]
+
+    def for_urn(self, urn: str) -> tuple[list[ResourceCost], list[Unpriced]]:
+        return [c for c in self.priced if c.urn == urn], [u for u in self.unpriced if u.urn == urn]
+
+    def coverage(self) -> dict[str, int]:
+        """Resources priced and unpriced (a resource with any unpriced part counts as unpriced), GPU pools too."""
+        unpriced = {u.urn for u in self.needs_price()}
+        priced = {c.urn for c in self.priced} - unpriced
+        gpu_unpriced = {u.urn for u in self.needs_price() if u.gpu_pool}
+        gpu_priced = {c.urn for c in self.priced if c.gpu_pool} - gpu_unpriced
+        return {
+            "pricedResources": len(priced),
+            "unpricedResources": len(unpriced),
+            "gpuPools": len(gpu_priced | gpu_unpriced),
+            "unpricedGpuPools": len(gpu_unpriced),
+            "withoutPriceRule": len({u.urn for u in self.without_rule()}),
+        }
+
+    def headline(self) -> str:
+        """``≥ X USD/month priced; N resources unpriced, including K GPU pools``: what the figure covers."""
+        counts = self.coverage()
+        pools = counts["unpricedGpuPools"]
+        including = f", including {pools} GPU pool{'s' if pools != 1 else ''}" if pools else ""
+        unpriced = counts["unpricedResources"]
+        return (
+            f"≥ {self.floor():,.2f} {self.currency or ''}/month priced; "
+            f"{unpriced} resource{'s' if unpriced != 1 else ''} unpriced{including}"
+        )
+
     def to_json(self) -> dict[str, Any]:
         expected = self.expected()
         return {
@@ -121,8 +236,13 @@ class StackEstimate:
                 "ceiling": _money(self.ceiling()),
                 "expected": None if expected is None else _money(expected),
             },
+            "headline": self.headline(),
+            "coverage": self.coverage(),
             "resources": [c.to_json() for c in self.priced],
             "unpriced": [u.to_json() for u in self.unpriced],
+            "perThousandPredictions": [p.to_json() for p in self.predictions],
+            "priceRows": {row_id: row.to_json(self.as_of) for row_id, row in sorted(self.rows.items())},
+            "warnings": list(self.warnings),
             "assumptions": list(self.assumptions),
         }
 
@@ -168,6 +288,14 @@ def _aks_capacity(pool: Mapping[str, Any]) -> Capacity | None:
     return Capacity(low, high, _expected(low, high, pool.get("nodeLabels")))
 
 
+def region_of(location: Any) -> str | None:
+    """The region of a GCP location: ``europe-west4`` for ``europe-west4`` and ``europe-west4-a``."""
+    if not isinstance(location, str) or location in ("", UNKNOWN, "global"):
+        return None
+    zone = _ZONE.match(location)
+    return zone.group(1) if zone else location
+
+
 # --- Rules per resource kind -------------------------------------------------------------------------------------
 
 
@@ -182,35 +310,67 @@ class _Context:
     notes: set[str] = field(default_factory=set)
 
     def price(
-        self, record: CostRecord, cloud: str, *, kind: str, sku: str, region: str | None, units: Capacity, what: str
-    ) -> None:
-        """Price ``units`` hours-per-month-long of (kind, sku), or list the resource as unpriced."""
-        row = self.prices.find(kind, sku, region)
-        if row is None:
-            self.unpriced(record, cloud, f"{what}: {self.prices.missing(kind, sku, region)}", kind)
-            return
-        monthly = row.price * HOURS_PER_MONTH
+        self,
+        record: CostRecord,
+        cloud: str,
+        *,
+        parts: Sequence[Part],
+        region: str | None,
+        units: Capacity,
+        what: str,
+        gpu_pool: bool = False,
+    ) -> ResourceCost | None:
+        """Price ``units`` of a unit made of ``parts`` for a month, or list the resource as unpriced."""
+        rows: list[tuple[Part, PriceRow]] = []
+        for part in parts:
+            row = self.prices.find(part.kind, part.sku, region, part.count)
+            if row is None:
+                reason = f"{what}: {self.prices.missing(part.kind, part.sku, region, part.count)}"
+                self.unpriced(record, cloud, reason, part.kind, gpu_pool=gpu_pool)
+                return None
+            rows.append((part, row))
+        hourly = sum(part.quantity * row.price for part, row in rows)
+        monthly = hourly * HOURS_PER_MONTH
         # A fixed count is its own expectation; an autoscaled one only when the config states a utilisation.
         count = units.minimum if units.minimum == units.maximum else units.expected
-        expected = None if count is None else count * monthly
         bounds = f"{units.minimum:g}" if units.minimum == units.maximum else f"{units.minimum:g}-{units.maximum:g}"
-        self.estimate.priced.append(
-            ResourceCost(
-                record.urn,
-                record.name,
-                record.type,
-                cloud,
-                f"{what}: {bounds} x {sku} at {row.price:g} {row.currency}/hour",
-                row.id,
-                units.minimum * monthly,
-                units.maximum * monthly,
-                expected,
-            )
+        currency = rows[0][1].currency
+        pieces = [
+            f"{part.quantity:g} x {part.sku}" + (f" x{part.count}" if part.count != 1 else "") + f" at {row.price:g}"
+            if part.quantity != 1
+            else f"{part.sku}" + (f" x{part.count}" if part.count != 1 else "") + f" at {row.price:g}"
+            for part, row in rows
+        ]
+        unit = pieces[0] if len(pieces) == 1 else "(" + " + ".join(pieces) + ")"
+        for _, row in rows:
+            self.estimate.rows[row.id] = row
+        cost = ResourceCost(
+            record.urn,
+            record.name,
+            record.type,
+            cloud,
+            f"{what}: {bounds} x {unit} {currency}/hour",
+            tuple(row.id for _, row in rows),
+            units.minimum * monthly,
+            units.maximum * monthly,
+            None if count is None else count * monthly,
+            gpu_pool,
         )
+        self.estimate.priced.append(cost)
+        return cost
 
-    def unpriced(self, record: CostRecord, cloud: str, reason: str, kind: str | None = None) -> None:
+    def unpriced(
+        self, record: CostRecord, cloud: str, reason: str, kind: str | None = None, *, gpu_pool: bool = False
+    ) -> None:
         gap = self.prices.gaps.get(kind, "") if kind else ""
-        self.estimate.unpriced.append(Unpriced(record.urn, record.name, record.type, cloud, reason, gap))
+        self.estimate.unpriced.append(Unpriced(record.urn, record.name, record.type, cloud, reason, gap, gpu_pool))
+
+    def free(self, record: CostRecord, cloud: str, basis: str) -> None:
+        """A part that costs nothing by construction (stated, so it does not look forgotten)."""
+        self.estimate.priced.append(ResourceCost(record.urn, record.name, record.type, cloud, basis, (), 0, 0, 0))
+
+    def record(self, urn: str) -> CostRecord | None:
+        return next((r for r in self.records if r.urn == urn), None)
 
 
 def _aks_cluster(record: CostRecord, ctx: _Context) -> None:
@@ -220,8 +380,7 @@ def _aks_cluster(record: CostRecord, ctx: _Context) -> None:
     ctx.price(
         record,
         "azure",
-        kind="aks-cluster-fee",
-        sku=str(tier),
+        parts=[Part("aks-cluster-fee", str(tier))],
         region=location,
         units=Capacity(1, 1),
         what="cluster tier",
@@ -229,22 +388,59 @@ def _aks_cluster(record: CostRecord, ctx: _Context) -> None:
     for index, profile in enumerate(record.get("agentPoolProfiles") or []):
         units = _aks_capacity(profile) if isinstance(profile, Mapping) else None
         name = profile.get("name", index) if isinstance(profile, Mapping) else index
+        size = str(profile.get("vmSize")) if isinstance(profile, Mapping) else ""
+        gpu_pool = size in azure_gpu_skus()
         if units is None:
-            ctx.unpriced(record, "azure", f"pool {name}: node count unknown before deployment")
+            ctx.unpriced(record, "azure", f"pool {name}: node count unknown before deployment", gpu_pool=gpu_pool)
             continue
-        size = str(profile.get("vmSize"))
-        ctx.price(record, "azure", kind="azure-vm", sku=size, region=location, units=units, what=f"pool {name}")
+        ctx.price(
+            record,
+            "azure",
+            parts=[Part("azure-vm", size)],
+            region=location,
+            units=units,
+            what=f"pool {name}",
+            gpu_pool=gpu_pool,
+        )
 
 
 def _aks_pool(record: CostRecord, ctx: _Context) -> None:
+    size = str(record.get("vmSize"))
+    gpu_pool = size in azure_gpu_skus()
     units = _aks_capacity(record.inputs)
     if units is None:
-        ctx.unpriced(record, "azure", "node count unknown before deployment")
+        ctx.unpriced(record, "azure", "node count unknown before deployment", gpu_pool=gpu_pool)
         return
     kind = "azure-vm-spot" if record.get("scaleSetPriority") == "Spot" else "azure-vm"
     ctx.notes.add("AKS node pools: VM price per node; OS disks and egress are not estimated.")
-    size = str(record.get("vmSize"))
-    ctx.price(record, "azure", kind=kind, sku=size, region=ctx.azure_region, units=units, what="nodes")
+    ctx.price(
+        record,
+        "azure",
+        parts=[Part(kind, size)],
+        region=ctx.azure_region,
+        units=units,
+        what="nodes",
+        gpu_pool=gpu_pool,
+    )
+
+
+def _request_rate(value: Any) -> float | None:
+    rate = _count(value)
+    return rate if rate is not None and rate > 0 else None
+
+
+def _predictions(ctx: _Context, record: CostRecord, cloud: str, rate: float | None, cost: ResourceCost | None) -> None:
+    """USD per 1,000 predictions at the stated request rate, when the deployment states one."""
+    if rate is None:
+        return
+    thousands = rate * 3600 * HOURS_PER_MONTH / 1000
+    if cost is None:
+        reason = next((u.reason for u in reversed(ctx.estimate.unpriced) if u.urn == record.urn), "unpriced")
+        ctx.estimate.predictions.append(PredictionCost(record.urn, record.name, cloud, rate, None, None, reason))
+        return
+    ctx.estimate.predictions.append(
+        PredictionCost(record.urn, record.name, cloud, rate, cost.floor / thousands, cost.ceiling / thousands)
+    )
 
 
 def _online_deployment(record: CostRecord, ctx: _Context) -> None:
@@ -255,19 +451,21 @@ def _online_deployment(record: CostRecord, ctx: _Context) -> None:
         if other.type.endswith(":AutoscaleSetting") and other.depends_on(record.urn, "targetResourceUri"):
             capacity = other.get("profiles", 0, "capacity") or {}
             low, high = _count(capacity.get("minimum")) or low, _count(capacity.get("maximum"))
+    rate = _request_rate(record.get("tags", REQUEST_RATE_TAG))
     if low is None:
         ctx.unpriced(record, "azure", "instance count unknown before deployment")
+        _predictions(ctx, record, "azure", rate, None)
         return
     high = high if high is not None else low
-    ctx.price(
+    cost = ctx.price(
         record,
         "azure",
-        kind="azureml-online-instance",
-        sku=str(record.get("properties", "instanceType")),
+        parts=[Part("azureml-online-instance", str(record.get("properties", "instanceType")))],
         region=record.get("location"),
         units=Capacity(low, high),
         what="instances",
     )
+    _predictions(ctx, record, "azure", rate, cost)
 
 
 def _log_volume(ctx: _Context) -> float | None:
@@ -301,14 +499,15 @@ def _cloud_logging(record: CostRecord, ctx: _Context) -> None:
 
 
 def _ingestion(record: CostRecord, ctx: _Context, cloud: str, *, kind: str, sku: str, volume: float) -> None:
-    row = ctx.prices.find(kind, sku, ctx.azure_region if cloud == "azure" else ctx.gcp_region)
+    region = ctx.azure_region if cloud == "azure" else ctx.gcp_region
+    row = ctx.prices.find(kind, sku, region)
     if row is None:
-        region = ctx.azure_region if cloud == "azure" else ctx.gcp_region
         ctx.unpriced(record, cloud, f"log ingestion: {ctx.prices.missing(kind, sku, region)}", kind)
         return
     billed = max(0.0, volume - row.free_units_per_month)
     monthly = billed * row.price
     free = f", first {row.free_units_per_month:g} GiB free" if row.free_units_per_month else ""
+    ctx.estimate.rows[row.id] = row
     ctx.estimate.priced.append(
         ResourceCost(
             record.urn,
@@ -316,7 +515,7 @@ def _ingestion(record: CostRecord, ctx: _Context, cloud: str, *, kind: str, sku:
             record.type,
             cloud,
             f"log ingestion: {volume:g} GiB a month (assumed) at {row.price:g} {row.currency}/GiB{free}",
-            row.id,
+            (row.id,),
             monthly,
             monthly,
             monthly,
@@ -328,56 +527,140 @@ def _gke_cluster(record: CostRecord, ctx: _Context) -> None:
     ctx.price(
         record,
         "gcp",
-        kind="gke-cluster-fee",
-        sku="standard",
-        region=record.get("location"),
+        parts=[Part("gke-cluster-fee", "standard")],
+        region=region_of(record.get("location")),
         units=Capacity(1, 1),
         what="cluster fee",
     )
+    _gke_default_pool(record, ctx)
+    for index, pool in enumerate(record.get("nodePools") or []):
+        if isinstance(pool, Mapping):
+            _gke_nodes(record, pool, ctx, what=f"node pool {pool.get('name', index)}", cluster=record)
+
+
+def _gke_default_pool(record: CostRecord, ctx: _Context) -> None:
+    """The cluster's default node pool (``initialNodeCount`` nodes of ``nodeConfig``), unless it is removed."""
+    if record.get("nodePools"):
+        return  # inline pools replace the default pool
+    if record.get("enableAutopilot") is True:
+        return  # Autopilot bills pods, not nodes: not estimated
+    if record.get("removeDefaultNodePool") is True:
+        ctx.free(record, "gcp", "default node pool: removed once the cluster exists (removeDefaultNodePool)")
+        return
+    pool = {"initialNodeCount": record.get("initialNodeCount"), "nodeConfig": record.get("nodeConfig") or {}}
+    if record.get("nodeLocations"):
+        pool["nodeLocations"] = record.get("nodeLocations")
+    _gke_nodes(record, pool, ctx, what="default node pool", cluster=record)
 
 
 def _gke_pool(record: CostRecord, ctx: _Context) -> None:
-    autoscaling = record.get("autoscaling")
-    labels = record.get("nodeConfig", "labels")
-    if isinstance(autoscaling, Mapping):
-        low = _count(autoscaling.get("totalMinNodeCount"))
-        high = _count(autoscaling.get("totalMaxNodeCount"))
-        if low is None or high is None:
-            # Per-zone bounds: multiply by the pool's zones when they are listed.
-            zones = record.get("nodeLocations")
-            per_zone = (_count(autoscaling.get("minNodeCount")), _count(autoscaling.get("maxNodeCount")))
-            if not isinstance(zones, list) or None in per_zone:
-                ctx.unpriced(record, "gcp", "per-zone node bounds and an unknown number of zones")
-                return
-            low, high = per_zone[0] * len(zones), per_zone[1] * len(zones)  # type: ignore[operator]
+    clusters = record.property_dependencies.get("cluster", ())
+    cluster = next((c for c in (ctx.record(urn) for urn in clusters) if c is not None), None)
+    _gke_nodes(record, record.inputs, ctx, what="nodes", cluster=cluster)
+
+
+def _zones(pool: Mapping[str, Any], cluster: CostRecord | None) -> tuple[int, str] | None:
+    """How many zones a pool's per-zone counts apply to, and why; None when that is unknown offline."""
+    candidates = [("node locations", pool.get("nodeLocations"))]
+    if cluster is not None:
+        candidates.append(("the cluster's node locations", cluster.get("nodeLocations")))
+    for where, locations in candidates:
+        if isinstance(locations, list) and locations and UNKNOWN not in locations:
+            return len(locations), where
+    location = cluster.get("location") if cluster else pool.get("location")
+    if isinstance(location, str) and _ZONE.match(location):
+        return 1, "a zonal cluster"
+    if isinstance(location, str) and region_of(location) == location:
+        return GKE_DEFAULT_ZONES, "the default zones of a regional cluster"
+    return None
+
+
+def _gke_nodes(
+    record: CostRecord, pool: Mapping[str, Any], ctx: _Context, *, what: str, cluster: CostRecord | None
+) -> None:
+    config = pool.get("nodeConfig") if isinstance(pool.get("nodeConfig"), Mapping) else {}
+    machine = str(config.get("machineType") or GKE_DEFAULT_MACHINE)
+    accelerators = _accelerators(config, machine)
+    gpu_pool = bool(accelerators)
+    autoscaling = pool.get("autoscaling")
+    per_zone: tuple[float | None, float | None]
+    if isinstance(autoscaling, Mapping) and (
+        autoscaling.get("totalMinNodeCount") is not None or autoscaling.get("totalMaxNodeCount") is not None
+    ):
+        low, high = _count(autoscaling.get("totalMinNodeCount")), _count(autoscaling.get("totalMaxNodeCount"))
+        how = ""
     else:
-        low = high = _count(record.get("nodeCount")) or _count(record.get("initialNodeCount"))
+        if isinstance(autoscaling, Mapping):
+            per_zone = (_count(autoscaling.get("minNodeCount")), _count(autoscaling.get("maxNodeCount")))
+        else:
+            fixed = _count(pool.get("nodeCount"))
+            fixed = _count(pool.get("initialNodeCount")) if fixed is None else fixed
+            per_zone = (fixed, fixed)
+        zones = _zones(pool, cluster)
+        if zones is None:
+            ctx.unpriced(
+                record, "gcp", f"{what}: per-zone node counts and an unknown number of zones", gpu_pool=gpu_pool
+            )
+            return
+        if per_zone[0] is None or per_zone[1] is None:
+            ctx.unpriced(record, "gcp", f"{what}: node count unknown before deployment", gpu_pool=gpu_pool)
+            return
+        low, high = per_zone[0] * zones[0], per_zone[1] * zones[0]
+        how = f" ({zones[0]} zone{'s' if zones[0] != 1 else ''}: {zones[1]})"
+        if zones[1].startswith("the default zones"):
+            ctx.notes.add(
+                f"GKE pools of a regional cluster without node locations run in {GKE_DEFAULT_ZONES} zones (the "
+                "GKE default for regional clusters)."
+            )
     if low is None or high is None:
-        ctx.unpriced(record, "gcp", "node count unknown before deployment")
+        ctx.unpriced(record, "gcp", f"{what}: node count unknown before deployment", gpu_pool=gpu_pool)
         return
-    spot = record.get("nodeConfig", "spot") is True or record.get("nodeConfig", "preemptible") is True
-    units = Capacity(low, high, _expected(low, high, labels))
-    machine = str(record.get("nodeConfig", "machineType"))
-    # Accelerator-optimized types (a2, a3, g2) include their GPUs; attached GPUs (n1) would need their own rows.
-    region = record.get("location") or ctx.gcp_region
-    kind = "gce-machine-spot" if spot else "gce-machine"
-    ctx.price(record, "gcp", kind=kind, sku=machine, region=region, units=units, what="nodes")
+    spot = config.get("spot") is True or config.get("preemptible") is True
+    suffix = "-spot" if spot else ""
+    parts = [Part(f"gce-machine{suffix}", machine)]
+    parts += [Part(f"gce-accelerator{suffix}", kind, count) for kind, count in accelerators]
+    region = region_of(pool.get("location")) or (region_of(cluster.get("location")) if cluster else None)
+    ctx.price(
+        record,
+        "gcp",
+        parts=parts,
+        region=region or ctx.gcp_region,
+        units=Capacity(low, high, _expected(low, high, config.get("labels"))),
+        what=what + how,
+        gpu_pool=gpu_pool,
+    )
+
+
+def _accelerators(config: Mapping[str, Any], machine: str) -> list[tuple[str, int]]:
+    """GPUs of a node: the pool's guest accelerators, else those an accelerator-optimized machine type brings."""
+    found = []
+    for accelerator in config.get("guestAccelerators") or []:
+        if isinstance(accelerator, Mapping) and isinstance(accelerator.get("type"), str):
+            count = _count(accelerator.get("count"))
+            if count:
+                found.append((accelerator["type"], int(count)))
+    if not found and machine in gcp_gpu_machines():
+        spec = gcp_gpu_machines()[machine]
+        found.append((spec.accelerator_type, spec.gpus))
+    return found
 
 
 def _vertex_deployment(record: CostRecord, ctx: _Context) -> None:
     low, high = _count(record.get("min_replicas")), _count(record.get("max_replicas"))
+    rate = _request_rate(record.get(REQUEST_RATE_INPUT))
     if low is None or high is None:
         ctx.unpriced(record, "gcp", "replica count unknown before deployment")
+        _predictions(ctx, record, "gcp", rate, None)
         return
-    ctx.price(
+    cost = ctx.price(
         record,
         "gcp",
-        kind="vertex-prediction-node",
-        sku=str(record.get("machine_type")),
+        parts=[Part("vertex-prediction-node", str(record.get("machine_type")))],
         region=ctx.gcp_region,
         units=Capacity(low, high),
         what="replicas",
     )
+    _predictions(ctx, record, "gcp", rate, cost)
 
 
 Rule = Callable[[CostRecord, _Context], None]
@@ -409,35 +692,79 @@ def _not_billed(resource_type: str) -> bool:
     return resource_type.startswith(("pulumi:providers:", "kubernetes:"))
 
 
-def estimate(records: Iterable[CostRecord], environment: str | None, prices: PriceTable | None = None) -> StackEstimate:
-    """Price ``records`` (the custom resources of a stack) with ``prices`` (default: the packaged table)."""
+def estimate(
+    records: Iterable[CostRecord],
+    environment: str | None,
+    prices: PriceTable | None = None,
+    as_of: datetime.date | None = None,
+) -> StackEstimate:
+    """Price ``records`` (the custom resources of a stack) with ``prices`` (default: the packaged table); row ages
+    are measured at ``as_of`` (default: today)."""
     table = prices if prices is not None else load_prices()
     chosen = list(records)
-    result = StackEstimate(currency=table.currency, environment=environment)
+    result = StackEstimate(currency=table.currency, environment=environment, as_of=as_of or today())
     ctx = _Context(table, environment, chosen, _region(chosen, "azure"), _region(chosen, "gcp"), result)
     for record in chosen:
         rule = next((r for pattern, _, r in RULES if pattern.fullmatch(record.type)), None)
         if rule is not None:
             rule(record, ctx)
         elif not _not_billed(record.type):
-            ctx.unpriced(record, cloud_of(record.type), f"no price rule for {record.type}")
+            result.unpriced.append(
+                Unpriced(
+                    record.urn,
+                    record.name,
+                    record.type,
+                    cloud_of(record.type),
+                    f"no price rule for {record.type}",
+                    has_rule=False,
+                )
+            )
+    result.warnings = _stale(result)
     result.assumptions = [
         f"Monthly = {HOURS_PER_MONTH} hours of on-demand list prices ({table.currency or 'no prices'}; "
         f"{table.file}); no discounts, commitments or taxes.",
         "Floor: every autoscaler at its minimum; ceiling: at its maximum; expected: where the config states an "
         "expected utilisation.",
         "Unpriced resources are listed with the reason and not counted.",
+        *_ages(result),
         *sorted(ctx.notes),
     ]
     return result
 
 
+def _ages(result: StackEstimate) -> list[str]:
+    if not result.rows:
+        return []
+    dates = sorted(row.read for row in result.rows.values())
+    oldest = (result.as_of - dates[0]).days
+    return [
+        f"{len(result.rows)} price rows used, dated {dates[0].isoformat()} to {dates[-1].isoformat()} "
+        f"(oldest {oldest} days on {result.as_of.isoformat()})."
+    ]
+
+
+def _stale(result: StackEstimate) -> list[str]:
+    """A warning per source and date of rows older than a year."""
+    old: Counter[tuple[str, datetime.date]] = Counter(
+        (row.api or row.source, row.read)
+        for row in result.rows.values()
+        if row.age_days(result.as_of) > STALE_AFTER_DAYS
+    )
+    return [
+        f"{count} price row{'s' if count != 1 else ''} from {source} dated {read.isoformat()} "
+        f"{'are' if count != 1 else 'is'} {(result.as_of - read).days} days old (over {STALE_AFTER_DAYS}): "
+        "refresh with scripts/refresh_prices.py"
+        for (source, read), count in sorted(old.items(), key=lambda item: item[0][1])
+    ]
+
+
 def _region(records: list[CostRecord], cloud: str) -> str | None:
-    """The stack's region on a cloud: the most common ``location`` of its regional resources (child resources such
-    as AKS agent pools carry none of their own)."""
+    """The stack's region on a cloud: the most common region of its regional resources (child resources such as
+    AKS agent pools carry none of their own)."""
     found = Counter(
-        r.get("location")
+        region_of(r.get("location")) if cloud == "gcp" else r.get("location")
         for r in records
         if cloud_of(r.type) == cloud and isinstance(r.get("location"), str) and r.get("location") != "global"
     )
+    found.pop(None, None)
     return found.most_common(1)[0][0] if found else None

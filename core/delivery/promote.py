@@ -58,7 +58,24 @@ def promote(
     staging_stack: str = "staging",
     dry_run: bool = False,
 ) -> PromotionReport:
-    stack_file = StackFile.load(project_dir, stack)
+    with StackFile.editing(project_dir, stack) as stack_file:
+        return _promote(
+            project_dir, stack, stack_file, model, registry, alias, endpoint, staging_stack, dry_run=dry_run
+        )
+
+
+def _promote(  # noqa: PLR0917 - private; promote() passes what it was given
+    project_dir: Path,
+    stack: str,
+    stack_file: StackFile,
+    model: str,
+    registry: Registry,
+    alias: str | None,
+    endpoint: str | None,
+    staging_stack: str,
+    *,
+    dry_run: bool,
+) -> PromotionReport:
     endpoints = [e for e in delivery_endpoints(stack_file.config) if e.model_name == model]
     if endpoint is not None:
         endpoints = [e for e in endpoints if e.name == endpoint]
@@ -81,13 +98,17 @@ def promote(
     for target in endpoints:
         report.promotions.append(_check(target, version, registry, staging_live))
 
+    def record(failure: str | None) -> None:
+        _audit(project_dir, stack, report, failure)
+
     if report.exit_code == 0:
         for promotion in report.promotions:
             if promotion.note is None:
                 _write(stack_file, promotion.endpoint, model, chosen_alias, version.version)
-        report.diff, report.written = stack_file.finish(dry_run=dry_run)
-    if not dry_run:
-        _audit(project_dir, stack, report)
+        # The audit record is written before the stack file is replaced: both happen, or neither.
+        report.diff, report.written = stack_file.finish(dry_run=dry_run, record=record)
+    if not dry_run and not report.written:
+        record(None)
     return report
 
 
@@ -156,12 +177,16 @@ def write_traffic(stack_file: StackFile, target: Endpoint, traffic: steps.Traffi
         stack_file.delete(path)
 
 
-def _audit(project_dir: Path, stack: str, report: PromotionReport) -> None:
+def _audit(project_dir: Path, stack: str, report: PromotionReport, failure: str | None = None) -> None:
     for promotion in report.promotions:
         target = promotion.endpoint
         decision = "unchanged" if promotion.note else ("rejected" if promotion.failed else "promoted")
+        if failure is not None:
+            if decision != "promoted":
+                continue
+            decision = "not written"
         audit.append(
-            project_dir / target.promotion.audit_log,
+            audit.log_path(project_dir, target.promotion.audit_log),
             {
                 "command": "promote",
                 "stack": stack,
@@ -174,7 +199,8 @@ def _audit(project_dir: Path, stack: str, report: PromotionReport) -> None:
                 "deployment": target.promotion.candidate,
                 "gates": [{"gate": r.gate, "passed": r.passed, "detail": r.detail} for r in promotion.results],
                 "decision": decision,
-                "reason": promotion.note
+                "reason": (f"the stack file could not be replaced: {failure}" if failure else None)
+                or promotion.note
                 or ("; ".join(f"{r.gate}: {r.detail}" for r in promotion.failed) or "every gate passed"),
             },
             project_root=project_dir,

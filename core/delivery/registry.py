@@ -13,11 +13,20 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
 
 from aiscale.core.errors import AiscaleError
+from aiscale.core.redaction import redact, redact_url
 
 DEFAULT_STORE = Path(".mlflow") / "mlflow.db"
+REQUEST_BOUNDS = {
+    "MLFLOW_HTTP_REQUEST_TIMEOUT": "10",
+    "MLFLOW_HTTP_REQUEST_MAX_RETRIES": "2",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_FACTOR": "1",
+    "MLFLOW_HTTP_REQUEST_BACKOFF_JITTER": "0.5",
+}
+"""MLflow's HTTP client settings for a remote registry: every connect and every read waits at most 10 s; a
+failed request is tried 3 times in all, 0 s then about 2 s apart. An unreachable or silent registry therefore
+fails a promotion within about 35 s (docs/model-delivery.md)."""
 
 
 class RegistryError(AiscaleError):
@@ -43,13 +52,9 @@ def tracking_uri(project_root: Path) -> str:
 
 
 def shown(uri: str) -> str:
-    """A tracking URI for messages: without credentials a URI may carry (``https://user:token@host``)."""
-    parts = urlsplit(uri)
-    if parts.password is None and parts.username is None:
-        return uri
-    host = parts.hostname or ""
-    netloc = f"{host}:{parts.port}" if parts.port else host
-    return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment))
+    """A tracking URI for messages: without the credentials a URI may carry (``https://user:token@host``,
+    ``?token=...``)."""
+    return redact_url(uri) if "://" in uri and not uri.startswith("sqlite:") else uri
 
 
 class Registry:
@@ -60,9 +65,10 @@ class Registry:
 
     @cached_property
     def client(self) -> Any:
-        # A bad server should fail a promotion in seconds, not after MLflow's default retries (minutes).
-        os.environ.setdefault("MLFLOW_HTTP_REQUEST_MAX_RETRIES", "2")
-        os.environ.setdefault("MLFLOW_HTTP_REQUEST_TIMEOUT", "30")
+        # A bad server should fail a promotion within a bounded time, not after MLflow's defaults (a 120 s timeout,
+        # 7 retries with a growing backoff: many minutes). The environment can still set its own.
+        for variable, value in REQUEST_BOUNDS.items():
+            os.environ.setdefault(variable, value)
         from mlflow import MlflowClient  # noqa: PLC0415 - heavy; only promotions need it
 
         if self.uri.startswith("sqlite:///"):  # MLflow creates the database, not its folder
@@ -105,20 +111,15 @@ class Registry:
                 raise RegistryError(f"{where} cannot be reached: {_reason(error.__context__)}") from None
             if error.error_code == "RESOURCE_DOES_NOT_EXIST":
                 raise RegistryError(f"{where}: {what} does not exist") from None
-            raise RegistryError(f"{where}: cannot read {what}: {_redact(_first_line(error))}") from None
+            raise RegistryError(f"{where}: cannot read {what}: {redact(_first_line(error))}") from None
         except OSError as error:
             raise RegistryError(f"{where} cannot be reached: {_reason(error)}") from None
-
-
-def _redact(text: str) -> str:
-    """Drop credentials from any URL in a message (MLflow's errors repeat the request URL)."""
-    return re.sub(r"(\w+://)[^/\s@]+@", r"\1", text)
 
 
 def _reason(error: BaseException) -> str:
     """The innermost reason of a connection error (``Connection refused``), not the pool's retry story."""
     match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", str(error))
-    return match.group(1).strip() if match else _redact(_first_line(error))
+    return match.group(1).strip() if match else redact(_first_line(error))
 
 
 def _first_line(error: BaseException) -> str:

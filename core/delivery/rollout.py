@@ -73,7 +73,21 @@ def rollout(
     now: datetime | None = None,
     dry_run: bool = False,
 ) -> RolloutReport:
-    stack_file = StackFile.load(project_dir, stack)
+    with StackFile.editing(project_dir, stack) as stack_file:
+        return _rollout(project_dir, stack, stack_file, endpoint, cloud, source_for, now, dry_run=dry_run)
+
+
+def _rollout(  # noqa: PLR0917 - private; rollout() passes what it was given
+    project_dir: Path,
+    stack: str,
+    stack_file: StackFile,
+    endpoint: str,
+    cloud: Cloud | None,
+    source_for: SourceFor,
+    now: datetime | None,
+    *,
+    dry_run: bool,
+) -> RolloutReport:
     target = find_endpoint(stack_file.config, stack_file.display, endpoint, cloud)
     promotion = target.promotion
     stage = steps.stage(promotion, steps.Traffic(target.traffic, target.mirror), stack_file.display)
@@ -102,8 +116,11 @@ def rollout(
             stack_file.update(
                 (*target.path, "promotion"), {"stable": promotion.candidate, "candidate": promotion.stable}
             )
-        report.diff, report.written = stack_file.finish(dry_run=dry_run)
-    if not dry_run:
+        # The audit record is written before the stack file is replaced: both happen, or neither.
+        report.diff, report.written = stack_file.finish(
+            dry_run=dry_run, record=lambda failure: _audit(project_dir, stack, report, failure)
+        )
+    if not dry_run and not report.written:
         _audit(project_dir, stack, report)
     return report
 
@@ -112,12 +129,12 @@ def _sample_json(sample: Sample | None) -> dict[str, object] | None:
     return None if sample is None else {"requests": sample.requests, **sample.values}
 
 
-def _audit(project_dir: Path, stack: str, report: RolloutReport) -> None:
+def _audit(project_dir: Path, stack: str, report: RolloutReport, failure: str | None = None) -> None:
     target, decision = report.endpoint, report.decision
     assert decision is not None and report.window is not None
     promotion = target.promotion
     audit.append(
-        project_dir / promotion.audit_log,
+        audit.log_path(project_dir, promotion.audit_log),
         {
             "command": "rollout",
             "stack": stack,
@@ -138,8 +155,8 @@ def _audit(project_dir: Path, stack: str, report: RolloutReport) -> None:
                 }
                 for j in decision.judged
             ],
-            "decision": decision.action,
-            "reason": decision.reason,
+            "decision": decision.action if failure is None else "not written",
+            "reason": decision.reason if failure is None else f"the stack file could not be replaced: {failure}",
             "result": report.transition.label if report.transition else "traffic unchanged",
         },
         project_root=project_dir,

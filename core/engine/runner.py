@@ -145,6 +145,10 @@ def _record(  # noqa: PLR0917 - private; both entry points pass everything
     timeout: float | None = None,
 ) -> RecordedRun:
     """Run ``program`` in a thread of its own; ``timeout`` None means the caller (a parent process) enforces it."""
+    # Before the program runs: an environment the stack name contradicts registers nothing.
+    environment = resolve_environment(
+        stack, config.values.get(ENVIRONMENT_KEY), project.display_path(project.stack_file(stack))
+    )
 
     def tick() -> None:
         isolation.report(isolation.PHASE_PROGRAM, resources=len(recorder.registrations))
@@ -165,12 +169,13 @@ def _record(  # noqa: PLR0917 - private; both entry points pass everything
         raise _program_error(error, project) from None
     if recorder.errors():
         raise ProgramError("the program logged errors:\n" + "\n".join(f"  {m}" for m in recorder.errors()))
-    return _recorded_run(project, stack, config, recorder, construction.order, job.preview, seconds)
+    return _recorded_run(project, stack, environment, config, recorder, construction.order, job.preview, seconds)
 
 
 def _recorded_run(  # noqa: PLR0917 - private
     project: PulumiProject,
     stack: str,
+    environment: str | None,
     config: RuntimeConfig,
     recorder: Recorder,
     order: Mapping[tuple[str, str], int],
@@ -182,7 +187,7 @@ def _recorded_run(  # noqa: PLR0917 - private
     return RecordedRun(
         project=project,
         stack=stack,
-        environment=resolve_environment(stack, config.values.get(ENVIRONMENT_KEY)),
+        environment=environment,
         preview=preview,
         registrations=registrations,
         stack_urn=recorder.stack_urn,

@@ -8,6 +8,7 @@ secret, so the program treats it exactly like a secret and reports never show it
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -101,4 +102,24 @@ def apply_stack_values(config: RuntimeConfig, project: PulumiProject, values: An
     if not isinstance(values, dict):
         raise ProjectError(f"{display}: config: expected a mapping of keys to values")
     for key, value in values.items():
-        _set(config, _full_key(project, str(key)), value)
+        full = _full_key(project, str(key))
+        bad = next(_bad_secure(value, full), None)
+        if bad is not None:
+            raise ProjectError(
+                f"{display}: {bad}: secure: expected the encrypted text `pulumi config set --secret` writes"
+            )
+        _set(config, full, value)
+
+
+def _bad_secure(value: Any, path: str) -> Iterator[str]:
+    """Paths of ``secure:`` values that are not encrypted text (a number, a list, a mapping, nothing)."""
+    if _is_secure(value):
+        secure = value["secure"]
+        if not isinstance(secure, str) or not secure.strip():
+            yield path
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from _bad_secure(item, f"{path}.{key}")
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            yield from _bad_secure(item, f"{path}[{index}]")

@@ -7,23 +7,21 @@ from typing import Any
 
 from aiscale.core.cost import StackEstimate, Unpriced
 
-NO_RULE = "no price rule for "
-
 
 def needs_price(estimate: StackEstimate) -> list[Unpriced]:
     """Unpriced resources the estimator knows how to price but has no price row for (the interesting ones)."""
-    return [u for u in estimate.unpriced if not u.reason.startswith(NO_RULE)]
+    return estimate.needs_price()
 
 
 def without_rule(estimate: StackEstimate) -> list[Unpriced]:
-    return [u for u in estimate.unpriced if u.reason.startswith(NO_RULE)]
+    return estimate.without_rule()
 
 
 def amount(value: float | None) -> str:
     return "n/a" if value is None else f"{value:,.2f}"
 
 
-def headline(estimate: StackEstimate) -> str:
+def totals(estimate: StackEstimate) -> str:
     return (
         f"floor {amount(estimate.floor())} · ceiling {amount(estimate.ceiling())} · "
         f"expected {amount(estimate.expected())} {estimate.currency or ''}".rstrip()
@@ -31,8 +29,9 @@ def headline(estimate: StackEstimate) -> str:
 
 
 def table_lines(estimate: StackEstimate) -> list[str]:
-    """The terminal summary: totals, each priced resource, what could not be priced, the assumptions."""
-    lines = [f"Cost per month (estimate): {headline(estimate)}"]
+    """The terminal summary: what the figure covers, totals, each priced resource, what could not be priced, cost
+    per 1,000 predictions, warnings and the assumptions."""
+    lines = [f"Cost per month (estimate): {estimate.headline()}", f"  {totals(estimate)}"]
     width = max((len(c.name) for c in estimate.priced), default=0) + 2
     for cost in estimate.priced:
         span = amount(cost.floor) if cost.floor == cost.ceiling else f"{amount(cost.floor)}-{amount(cost.ceiling)}"
@@ -45,7 +44,25 @@ def table_lines(estimate: StackEstimate) -> list[str]:
     if others:
         types = len({u.type for u in others})
         lines.append(f"  Unpriced, not counted: {len(others)} more resources of {types} types with no price rule")
+    lines += [f"  {line}" for line in prediction_lines(estimate)]
+    lines += [f"  warning: {w}" for w in estimate.warnings]
     lines += [f"  assumption: {a}" for a in estimate.assumptions]
+    return lines
+
+
+def prediction_lines(estimate: StackEstimate) -> list[str]:
+    """Cost per 1,000 predictions of each deployment that states an expected request rate."""
+    currency = estimate.currency or ""
+    lines = []
+    for item in estimate.predictions:
+        rate = f"{item.requests_per_second:g} requests/s expected"
+        if item.floor is None or item.ceiling is None:
+            lines.append(f"Cost per 1,000 predictions, {item.name} ({rate}): unpriced ({item.reason})")
+        else:
+            lines.append(
+                f"Cost per 1,000 predictions, {item.name} ({rate}): {item.floor:,.4f} to {item.ceiling:,.4f} "
+                f"{currency} (floor to ceiling capacity)"
+            )
     return lines
 
 

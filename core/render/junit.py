@@ -27,9 +27,9 @@ def render_junit(plan: Plan) -> str:
         name = f"[{severity}][{policy}] {title}" + (f" · {target}" if target else "")
         return ElementTree.SubElement(suite, "testcase", name=name, classname=f"aiscale.{area}.{policy}")
 
-    found = Counter(v.policy for v in plan.violations) + Counter(w.policy for w in plan.waived)
+    found = Counter(f.policy for f in [*plan.violations, *plan.waived, *plan.disabled])
     for policy in sorted(known):
-        if plan.policy_levels.get(policy) != "disabled" and not found[policy]:
+        if not found[policy]:
             case(policy, None)
     for violation in plan.violations:
         element = case(violation.policy, _name(violation.urn))
@@ -40,6 +40,15 @@ def render_junit(plan: Plan) -> str:
             ElementTree.SubElement(element, "skipped", message=f"advisory: {violation.message}")
     for waived in plan.waived:
         ElementTree.SubElement(case(waived.policy, _name(waived.urn)), "skipped", message=waived.reason)
+    for disabled in plan.disabled:
+        ElementTree.SubElement(
+            case(disabled.policy, _name(disabled.urn)), "skipped", message=f"disabled: {disabled.message}"
+        )
+    if plan.environment_warning:
+        properties = ElementTree.Element("properties")
+        ElementTree.SubElement(properties, "property", name="aiscale.warning", value=plan.environment_warning)
+        suite.insert(0, properties)
+        ElementTree.SubElement(suite, "system-err").text = f"warning: {plan.environment_warning}"
 
     cases = suite.findall("testcase")
     suite.set("tests", str(len(cases)))

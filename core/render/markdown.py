@@ -31,6 +31,8 @@ def render_markdown(plan: Plan, baseline: Mapping[str, Any] | None = None, limit
     run = plan.run
     changes = diff(plan.to_json()["resources"], baseline) if baseline is not None else None
     head = [marker(run.stack), f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'})", ""]
+    if plan.environment_warning:
+        head += ["> [!WARNING]", f"> {plan.environment_warning}", ""]
     if changes is not None:
         head += _stateful(changes)
         head += [_counts(changes, baseline, plan), ""]
@@ -72,6 +74,7 @@ def _summary(plan: Plan) -> str:
         if plan.policy_pack is None
         else f"policy violations: **{summary['violations']['mandatory']}** mandatory, "
         f"**{summary['violations']['advisory']}** advisory, **{summary['violations']['waived']}** waived"
+        + (f", **{len(plan.disabled)}** disabled" if plan.disabled else "")
     )
     return (
         f"**{summary['resources']}** resources in **{summary['components']}** components · "
@@ -95,6 +98,19 @@ def _policy_results(plan: Plan) -> list[str]:
     if plan.waived:
         lines += [f"#### Waived ({len(plan.waived)})", "", "| Policy | Resource | Waiver |", "|---|---|---|"]
         lines += [f"| `{w.policy}` | {_target(w.urn)} | {_cell(w.reason)} |" for w in plan.waived]
+        lines.append("")
+    if plan.disabled:
+        lines += [
+            f"#### Disabled by the stack's policy config ({len(plan.disabled)})",
+            "",
+            "| Policy | Resource | Message |",
+            "|---|---|---|",
+        ]
+        lines += [f"| `{d.policy}` | {_target(d.urn)} | {_cell(d.message)} |" for d in plan.disabled]
+        lines.append("")
+    if plan.lowered:
+        lines += ["#### Lowered under a central enforcement waiver", ""]
+        lines += [f"- `{item.policy}` is {item.level} here ({_cell(item.waiver)})" for item in plan.lowered]
         lines.append("")
     return lines
 

@@ -32,6 +32,14 @@ def render_sarif(plan: Plan) -> str:
         result = _result(plan, waived.policy, index, waived.urn, waived.reason, "note")
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": waived.reason}]
         results.append(result)
+    for disabled in plan.disabled:
+        result = _result(plan, disabled.policy, index, disabled.urn, disabled.message, "none")
+        reason = "the policy is disabled in the stack's policy config"
+        result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": reason}]
+        results.append(result)
+    invocation: dict[str, Any] = {"executionSuccessful": True}
+    if plan.environment_warning:
+        invocation["toolExecutionNotifications"] = [{"level": "warning", "message": {"text": plan.environment_warning}}]
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",
@@ -45,6 +53,7 @@ def render_sarif(plan: Plan) -> str:
                     }
                 },
                 "automationDetails": {"id": f"aiscale/{plan.run.stack}/"},
+                "invocations": [invocation],
                 "results": results,
             }
         ],

@@ -16,6 +16,8 @@ def render_table(plan: Plan) -> str:
         f"({run.seconds:.1f} s, no cloud calls)",
         "",
     ]
+    if plan.environment_warning:
+        lines[1:1] = [f"warning: {plan.environment_warning}"]
     rows = [
         (f"{prefix}{connector}{r.type}", r.name, "protected" if r.protect else "")
         for r, prefix, connector in walk(run.registrations)
@@ -46,6 +48,13 @@ def render_table(plan: Plan) -> str:
     for waived in plan.waived:
         target = waived.urn.split("::")[-1] if waived.urn else "stack"
         lines.append(f"  [waived] {waived.policy} · {target}: {waived.reason}")
+    for disabled in plan.disabled:
+        target = disabled.urn.split("::")[-1] if disabled.urn else "stack"
+        lines.append(f"  [disabled] {disabled.policy} · {target}: {disabled.message}")
+    for lowered in plan.lowered:
+        lines.append(
+            f"  [lowered] {lowered.policy} is {lowered.level} here: central enforcement waiver {lowered.waiver}"
+        )
     if plan.not_evaluated:
         lines.append(f"  ({len(plan.not_evaluated)} checks need values known only after deployment; see --format json)")
     for note in run.notes + run.warnings:
@@ -58,6 +67,7 @@ def _violations(plan: Plan) -> str:
     if plan.policy_pack is None:
         return "Policy violations: not evaluated (no policy pack was run)"
     waived = f", {counts['waived']} waived" if counts["waived"] else ""
+    waived += f", {counts['disabled']} disabled" if counts["disabled"] else ""
     if not plan.violations:
         return f"Policy violations: none{waived}"
     return f"Policy violations: {counts['mandatory']} mandatory, {counts['advisory']} advisory{waived}"
