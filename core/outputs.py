@@ -1,37 +1,49 @@
 """Which reports ``aiscale plan`` writes where: ``--output [FORMAT:]PATH``, repeated, with ``{stack}`` in paths.
 
-Parsed when the arguments are (this module imports only the standard library); checked against the stacks
-before anything runs, so a bad combination is an error before any program runs.
+Parsed when the arguments are, so this module imports only what ``argparse`` already has (not even
+``dataclasses``: help must answer at once); checked against the stacks before any program runs.
 """
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 FORMATS = ("table", "json", "markdown", "sarif", "junit")
 STDOUT = "-"
 STACK_PLACEHOLDER = "{stack}"
 
 
-@dataclass(frozen=True)
-class OutputSpec:
-    """One report: its format (None: the ``--format`` option's) and its path (``-`` is stdout)."""
+class _Pair:
+    """A format and a path, compared by value."""
 
-    format: str | None
-    path: str
+    __slots__ = ("format", "path")
+
+    def __init__(self, format: str | None, path: str) -> None:
+        self.format = format
+        self.path = path
+
+    def __eq__(self, other: object) -> bool:
+        return type(other) is type(self) and (self.format, self.path) == (other.format, other.path)  # type: ignore[attr-defined]
+
+    def __hash__(self) -> int:
+        return hash((self.format, self.path))
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.format!r}, {self.path!r})"
+
+
+class OutputSpec(_Pair):
+    """One ``--output``: its format (None: the ``--format`` option's) and its path (``-`` is stdout)."""
 
     def for_stack(self, stack: str, default_format: str) -> Output:
         return Output(self.format or default_format, self.path.replace(STACK_PLACEHOLDER, stack))
 
 
-@dataclass(frozen=True)
-class Output:
+class Output(_Pair):
     """One report of one stack."""
 
     format: str
-    path: str
 
     @property
     def to_stdout(self) -> bool:

@@ -510,3 +510,23 @@ def test_progress_line_shows_the_phases() -> None:
         "⠼ [2/3] staging: cost estimate",
         "⠴ [2/3] staging: rendering",
     ]
+
+
+def test_chart_notes_reach_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_engine import CHART_NOTES, CHARTS, write_project  # noqa: PLC0415
+
+    root = write_project(tmp_path / "charts", "charts", CHARTS, {"dev": "config: {}\n"})
+    formats = {"table": "txt", "json": "json", "markdown": "md", "sarif": "sarif", "junit": "xml"}
+    args = [a for f, suffix in formats.items() for a in ("--output", f"{f}:{tmp_path}/plan.{suffix}")]
+    code, _, _ = plan(capsys, "dev", "--project", str(root), *args)
+    assert code == 0
+    table = (tmp_path / "plan.txt").read_text()
+    assert all(f"\nnote: {note}\n" in table for note in CHART_NOTES)
+    assert json.loads((tmp_path / "plan.json").read_text())["notes"] == CHART_NOTES
+    assert all(f"> [!NOTE]\n> {note}\n" in (tmp_path / "plan.md").read_text() for note in CHART_NOTES)
+    sarif = json.loads((tmp_path / "plan.sarif").read_text())
+    notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert notifications == [{"level": "note", "message": {"text": note}} for note in CHART_NOTES]
+    junit = (tmp_path / "plan.xml").read_text()
+    assert junit.count('<property name="aiscale.note" value="helm chart ') == 2
+    assert f"note: {CHART_NOTES[0]}" in junit

@@ -350,6 +350,46 @@ def test_an_error_with_no_program_line_gives_no_location(tmp_path: Path) -> None
     assert "\n  at " not in str(caught.value) or "\n  at __main__.py:2" in str(caught.value)
 
 
+CHARTS = """
+import pulumi
+import pulumi_kubernetes as kubernetes
+
+ingress = kubernetes.helm.v3.Chart(
+    "ingress",
+    kubernetes.helm.v3.ChartOpts(
+        chart="ingress-nginx",
+        version="4.11.3",
+        fetch_opts=kubernetes.helm.v3.FetchOpts(repo="https://kubernetes.github.io/ingress-nginx"),
+    ),
+)
+service = ingress.get_resource("v1/Service", "ingress-ingress-nginx-controller")
+pulumi.export("ingressIp", service.status.load_balancer.ingress[0].ip)
+kubernetes.helm.v4.Chart("certs", chart="oci://quay.io/jetstack/charts/cert-manager", version="v1.16.1")
+kubernetes.core.v1.Namespace("apps")
+"""
+
+CHART_NOTES = [
+    "helm chart ingress, kubernetes:helm.sh/v3:Chart: the Kubernetes provider renders its objects, which an offline "
+    "run cannot; they were not evaluated (not listed, not checked by policies)",
+    "helm chart certs (chart oci://quay.io/jetstack/charts/cert-manager), kubernetes:helm.sh/v4:Chart: the Kubernetes "
+    "provider renders its objects, which an offline run cannot; they were not evaluated (not listed, not checked by "
+    "policies)",
+]
+
+
+def test_charts_the_provider_renders_are_named_in_a_note(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "charts", "charts", CHARTS, {"dev": "config: {}\n"})
+    run = run_stack(root, "dev")
+    assert [(r.type, r.name) for r in run.registrations] == [
+        ("kubernetes:helm.sh/v3:Chart", "ingress"),
+        ("kubernetes:helm.sh/v4:Chart", "certs"),
+        ("kubernetes:core/v1:Namespace", "apps"),
+    ]
+    assert run.notes == CHART_NOTES
+    # get_resource of an object the chart would render is unknown, as in a preview, not a KeyError.
+    assert run.stack_outputs == {"ingressIp": "[unknown]"}
+
+
 def test_stack_without_stack_file_runs_with_empty_config(tmp_path: Path) -> None:
     root = write_project(
         tmp_path / "p",

@@ -33,6 +33,8 @@ def render_markdown(plan: Plan, baseline: Mapping[str, Any] | None = None, limit
     head = [marker(run.stack), f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'})", ""]
     if plan.environment_warning:
         head += ["> [!WARNING]", f"> {plan.environment_warning}", ""]
+    for note in run.notes:  # what the offline run could not do (charts the provider renders, no stack file)
+        head += ["> [!NOTE]", f"> {note}", ""]
     if changes is not None:
         head += _stateful(changes)
         head += [_counts(changes, baseline, plan), ""]
