@@ -69,8 +69,7 @@ class Planner:
         self.project = project
         self.options = options
         self.progress = progress or ProgressLine()
-        program_dir = project.main if project.main.is_dir() else project.main.parent
-        self.warmer = Warmer(program_dir) if warm else None
+        self.warmer = Warmer(project.program_dir) if warm else None
         self.keep_documents = keep_documents
 
     def plan(

@@ -6,7 +6,7 @@ Used by real runs (to name the stack file in error messages) and by the offline 
 from __future__ import annotations
 
 import difflib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,13 @@ class PulumiProject:
     stack_config_dir: Path
     config: dict[str, Any]
     """Project-level config declarations (``config:`` in Pulumi.yaml)."""
+    runtime_options: dict[str, Any] = field(default_factory=dict)
+    """``runtime.options`` of Pulumi.yaml (``toolchain``, ``virtualenv``)."""
+
+    @property
+    def program_dir(self) -> Path:
+        """The directory the program runs in (``main``, or the folder of a ``main`` file)."""
+        return self.main if self.main.is_dir() else self.main.parent
 
     def stack_file(self, stack: str) -> Path:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
@@ -95,12 +102,15 @@ def load_project(directory: Path) -> PulumiProject:
         raise ProjectError(
             f"{project_file}: runtime: expected python, got {runtime_name!r} (aiscale runs Python programs)"
         )
+    options = (runtime.get("options") if isinstance(runtime, dict) else None) or {}
+    if not isinstance(options, dict):
+        raise ProjectError(f"{project_file}: runtime.options: expected a mapping")
     main = directory / str(data.get("main") or ".")
     stack_config_dir = directory / str(data.get("stackConfigDir") or ".")
     config = data.get("config") or {}
     if not isinstance(config, dict):
         raise ProjectError(f"{project_file}: config: expected a mapping")
-    return PulumiProject(directory, name, runtime_name, main, stack_config_dir, config)
+    return PulumiProject(directory, name, runtime_name, main, stack_config_dir, config, options)
 
 
 def stack_file_for_current_run(stack: str) -> str:

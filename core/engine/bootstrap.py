@@ -89,7 +89,7 @@ class OfflineMocks(pulumi_mocks.Mocks):
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         # Only scalar inputs are echoed as outputs: providers reshape nested values (azure-native returns a map
         # where a list went in), so echoing those would hand the program outputs of the wrong shape.
-        state = {key: value for key, value in args.inputs.items() if isinstance(value, str | int | float | bool)}
+        state = {key: value for key, value in args.inputs.items() if isinstance(value, (str, int, float, bool))}
         if args.resource_id:
             return args.resource_id, state
         if self.preview and args.custom:
@@ -485,6 +485,15 @@ class FrameSink:
         self.send({"kind": "log", "severity": severity, "message": message, "urn": urn})
 
 
+def _sdk_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version  # noqa: PLC0415 - only in a subprocess
+
+    try:
+        return version("pulumi")
+    except PackageNotFoundError:
+        return "unknown"
+
+
 def main() -> None:
     """``python bootstrap.py FD``: run the job read from stdin (JSON) and send what it records to FD."""
     fd = int(sys.argv[1])
@@ -494,9 +503,11 @@ def main() -> None:
     main_path, program_dir = spec["main"], spec["program_dir"]
     root = Path(job.root)
     parent = os.getppid()
+    sink.send({"kind": "started", "python": sys.version.split()[0], "pulumi": _sdk_version()})
     os.chdir(program_dir)
     sys.argv = [main_path]
-    sys.path.insert(0, program_dir)
+    # As the language host runs a program: its folder first on sys.path (not this file's, nor the working dir).
+    sys.path[:] = [program_dir, *(entry for entry in sys.path if entry not in ("", os.path.dirname(__file__)))]
 
     def watchdog() -> None:
         if os.getppid() != parent:  # aiscale went away: nobody reads what this run records

@@ -9,9 +9,11 @@ Nothing reaches a cloud; no credentials are needed. :func:`run_stack` runs it in
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import runpy
+import subprocess
 import sys
 import threading
 import time
@@ -23,6 +25,7 @@ from typing import Any
 from aiscale.core.config.loader import ENVIRONMENT_KEY, resolve_environment
 from aiscale.core.engine import bootstrap, isolation
 from aiscale.core.engine.bootstrap import PROVIDER_RENDERED_CHARTS, describe_error, is_program_file
+from aiscale.core.engine.interpreter import Interpreter, activated_environment, program_interpreter
 from aiscale.core.engine.recorder import Recorder, Registration
 from aiscale.core.engine.stack_config import RuntimeConfig, read_runtime_config
 from aiscale.core.errors import AiscaleError, ProgramError
@@ -78,16 +81,22 @@ def run_stack(
 def record_stack(
     project: PulumiProject, stack: str, *, preview: bool = True, keep_aliases: bool = False
 ) -> RecordedRun:
-    """Read the stack's config and run its program in this process; see :func:`run_stack`."""
+    """Read the stack's config and run its program — in this process, or with the project's own virtualenv
+    (``aiscale.core.engine.interpreter``) through the bootstrap — see :func:`run_stack`."""
     isolation.report(isolation.PHASE_LOADING)
     config = read_runtime_config(project, stack)
     if not project.main.exists():
         raise ProgramError(f"{project.display_path(project.main)}: the program (main in Pulumi.yaml) does not exist")
     job = _job(project, stack, config, preview, keep_aliases)
-    recorder = Recorder(project.root)
-    main = project.main
-    with _program_environment(project):
-        run = _record(project, stack, config, job, lambda: runpy.run_path(str(main), run_name="__main__"), recorder)
+    interpreter, note = program_interpreter(project)
+    if note:
+        config.notes.append(note)
+    if interpreter is not None:
+        run = record_in_virtualenv(project, stack, config, job, interpreter)
+    else:
+        program = functools.partial(runpy.run_path, str(project.main), run_name="__main__")
+        with _program_environment(project):
+            run = _record(project, stack, config, job, program, Recorder(project.root))
     isolation.report(isolation.PHASE_RECORDED, resources=len(run.registrations))
     return run
 
@@ -199,6 +208,70 @@ def _recorded_run(  # noqa: PLR0917 - private
     )
 
 
+def record_in_virtualenv(
+    project: PulumiProject, stack: str, config: RuntimeConfig, job: bootstrap.Job, interpreter: Interpreter
+) -> RecordedRun:
+    """Run the program with the project's own interpreter: the bootstrap (which needs only the ``pulumi`` SDK)
+    records it there and sends every registration back in its wire form."""
+    environment = resolve_environment(
+        stack, config.values.get(ENVIRONMENT_KEY), project.display_path(project.stack_file(stack))
+    )
+    recorder = Recorder(project.root)
+    read_fd, write_fd = os.pipe()
+    spec = {"job": vars(job), "main": str(project.main), "program_dir": str(project.program_dir)}
+    started = time.perf_counter()
+    try:
+        process = subprocess.Popen(
+            [str(interpreter.python), "-c", _BOOTSTRAP, str(Path(bootstrap.__file__)), str(write_fd)],
+            stdin=subprocess.PIPE,
+            stdout=sys.stderr.fileno(),  # the program's prints never reach a report on stdout
+            cwd=project.program_dir,
+            env=activated_environment(interpreter),
+            pass_fds=(write_fd,),
+        )
+    except OSError as error:
+        os.close(read_fd)
+        raise ProgramError(f"cannot start {interpreter.python}: {error.strerror}") from None
+    finally:
+        os.close(write_fd)
+    assert process.stdin is not None
+    with process.stdin:
+        process.stdin.write(json.dumps(spec).encode())
+    outcome: dict[str, Any] = {}
+    with os.fdopen(read_fd, "rb", buffering=0) as frames:
+        decoder = bootstrap.FrameDecoder()
+        while chunk := frames.read(1 << 16):
+            for header, blob in decoder.feed(chunk):
+                if header["kind"] == "progress":
+                    isolation.report(isolation.PHASE_PROGRAM, resources=len(recorder.registrations))
+                elif header["kind"] in ("done", "error", "started"):
+                    outcome[header["kind"]] = header
+                else:
+                    recorder.receive(header, blob)
+    status = process.wait()
+    seconds = time.perf_counter() - started
+    if "error" in outcome:
+        raise ProgramError(outcome["error"]["message"])
+    if "done" not in outcome:
+        raise ProgramError(
+            f"the program of stack {stack!r} ended {interpreter.python} (exit status {status}) without a result: "
+            + ("the virtualenv has no pulumi SDK" if "started" not in outcome else "it called os._exit or crashed")
+        )
+    if recorder.errors():
+        raise ProgramError("the program logged errors:\n" + "\n".join(f"  {m}" for m in recorder.errors()))
+    order = {(t, n): i for t, n, i in outcome["done"]["order"]}
+    started_info = outcome["started"]
+    config.notes.append(
+        f"the program ran in its own virtualenv {project.display_path(interpreter.virtualenv)} (Python "
+        f"{started_info['python']}, pulumi {started_info['pulumi']}); the policy pack ran in aiscale's"
+    )
+    return _recorded_run(project, stack, environment, config, recorder, order, job.preview, seconds)
+
+
+# Run the bootstrap file as __main__ without its folder on sys.path (the program's folder goes there instead).
+_BOOTSTRAP = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+
+
 def _chart_notes(registrations: Iterable[Registration]) -> list[str]:
     """Charts whose objects the Kubernetes provider renders: offline nothing lists or checks them."""
     notes = []
@@ -219,7 +292,7 @@ class _program_environment:
 
     def __init__(self, project: PulumiProject) -> None:
         self.project = project
-        self.program_dir = project.main if project.main.is_dir() else project.main.parent
+        self.program_dir = project.program_dir
 
     def __enter__(self) -> None:
         self.cwd = os.getcwd()
