@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
@@ -59,14 +59,16 @@ class Waived:
 
 @dataclass(frozen=True)
 class NotEvaluated:
-    """A policy that could not run on a resource because a value it reads is unknown before deployment."""
+    """A policy that did not judge a resource: a value it reads is unknown before deployment (``unknown``), or
+    the policy said why it does not apply there (``not-applicable``)."""
 
     policy: str
     urn: str
     message: str
+    kind: Literal["unknown", "not-applicable"] = "unknown"
 
     def to_json(self) -> dict[str, Any]:
-        return {"policy": self.policy, "urn": self.urn, "message": self.message}
+        return {"policy": self.policy, "urn": self.urn, "message": self.message, "kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -173,6 +175,7 @@ class _Evaluation:
         self.by_urn = {r.urn: r for r in run.registrations}
         self._servicers: dict[frozenset[str], _PolicyAnalyzerServicer] = {}
         self._per_type: dict[str, frozenset[str]] = {}
+        self._defaults: dict[str, analyzer_pb2.AnalyzerProviderResource | None] = {}
         self.resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
         self.stack_policies = [p for p in policies if not isinstance(p, ResourceValidationPolicy)]
         self.descriptions = {p.name: p.description for p in policies}
@@ -250,7 +253,11 @@ class _Evaluation:
                 )
             )
         for entry in response.not_applicable:
-            self.result.waived.extend(_waived(entry.policy_name, entry.reason, urn))
+            waived = list(_waived(entry.policy_name, entry.reason, urn))
+            self.result.waived.extend(waived)
+            if not waived and urn is not None:
+                # Not a waiver: the policy's own reason why it does not apply to this resource.
+                self.result.not_evaluated.append(NotEvaluated(entry.policy_name, urn, entry.reason, "not-applicable"))
 
     def _analyzer_resource(self, registration: Registration) -> analyzer_pb2.AnalyzerResource:
         resource = analyzer_pb2.AnalyzerResource(
@@ -280,7 +287,33 @@ class _Evaluation:
                 resource.provider.urn = provider.urn
                 resource.provider.name = provider.name
                 resource.provider.properties.CopyFrom(_downgrade(provider.wire_inputs, self.by_urn))
+        elif registration.custom:
+            default = self._default_provider(registration.type.split(":", 1)[0])
+            if default is not None:
+                resource.provider.CopyFrom(default)
         return resource
+
+    def _default_provider(self, package: str) -> analyzer_pb2.AnalyzerProviderResource | None:
+        """The default provider a real engine registers for ``package``: its inputs are the stack's
+        ``<package>:<key>`` config (``azure-native:location``, ``gcp:project``), as the CLI passes them."""
+        if package not in self._defaults:
+            prefix = f"{package}:"
+            config = self.run.config
+            inputs = {
+                key.removeprefix(prefix): value
+                for key, value in config.values.items()
+                if key.startswith(prefix) and key not in config.secret_keys
+            }
+            provider = None
+            if inputs and package != "pulumi":
+                provider = analyzer_pb2.AnalyzerProviderResource(
+                    type=f"pulumi:providers:{package}",
+                    name="default",
+                    urn=f"urn:pulumi:{self.run.stack}::{self.run.project.name}::pulumi:providers:{package}::default",
+                )
+                provider.properties.update(inputs)
+            self._defaults[package] = provider
+        return self._defaults[package]
 
 
 def _applies(policy: Policy, resource_type: str) -> bool:

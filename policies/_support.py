@@ -10,8 +10,11 @@ offline engine, or from ``--policy-pack-config`` in a real preview): its thresho
 
 from __future__ import annotations
 
+import functools
+import importlib
+import inspect
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -132,6 +135,144 @@ def items(value: Any) -> list[Any]:
 
 def config_number(config: Mapping[str, Any], key: str, rule: Rule) -> float:
     return float(config.get(key, rule.defaults()[key]))
+
+
+def classic_type(module: str, resource: str) -> str:
+    """Type token of the classic ``pulumi-azure`` provider (``azure:keyvault/keyVault:KeyVault``)."""
+    return f"azure:{module}/{resource[0].lower()}{resource[1:]}:{resource}"
+
+
+#: Python package of each provider SDK whose classes policies look up by type token.
+SDK_PACKAGES = {"azure-native": "pulumi_azure_native", "azure": "pulumi_azure", "gcp": "pulumi_gcp"}
+
+
+@functools.cache
+def sdk_inputs(resource_type: str) -> frozenset[str] | None:
+    """The input names (Python) the installed provider SDK's class for ``resource_type`` accepts; None when that
+    SDK or class is not installed (a real preview whose policy pack lacks the program's SDK)."""
+    package, _, rest = resource_type.partition(":")
+    module, _, name = rest.rpartition(":")
+    if package not in SDK_PACKAGES or not module:
+        return None
+    # azure-native modules are folders (``keyvault/v20241101``); bridged providers name ``module/resource``.
+    python_module = module.replace("/", ".") if package == "azure-native" else module.split("/")[0]
+    try:
+        cls = getattr(importlib.import_module(f"{SDK_PACKAGES[package]}.{python_module}"), name)
+        return frozenset(inspect.signature(cls._internal_init).parameters)
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property a rule reads: where a provider keeps it (wire names, read from the installed SDK) and what
+    an absent value stands for."""
+
+    path: tuple[str, ...]
+    absent: Any = None
+    """The value an absent property stands for: the provider's or the API's documented default."""
+    sdk: str | None = None
+    """``module:Class.attribute`` of the installed SDK whose docstring states that default."""
+    says: str | None = None
+    """The phrase of that docstring that states it (``tests/test_policy_defaults.py`` checks it is still there)."""
+    means: Callable[[Any], Any] | None = None
+    """How a set value reads, when it differs from the concept: :func:`is_set` for a block that turns a feature
+    on by its presence (the classic provider's ``omsAgent``), :func:`inverted` for a switch of opposite sense."""
+
+    def read(self, props: Any) -> Any:
+        """The concept's value: the documented default when absent, :data:`UNKNOWN` when not yet known."""
+        value = known(props, *self.path)
+        if value is None:
+            return self.absent
+        return value if self.means is None or value is UNKNOWN else self.means(value)
+
+
+def is_set(_value: Any) -> bool:
+    """A property whose presence alone turns the feature on."""
+    return True
+
+
+def inverted(value: Any) -> Any:
+    """A switch of the opposite sense (``disableLocalAuth`` for "local auth enabled")."""
+    return not value if isinstance(value, bool) else value
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one provider's resource types lay out the properties a family of rules reads: rules name a concept
+    (``purge_protection``), each provider's shape says where it lives and what its absence means."""
+
+    provider: str
+    types: tuple[TypeMatcher, ...]
+    fields: Mapping[str, Field]
+
+    def view(self, props: Any) -> View:
+        return View(self, props)
+
+
+class View:
+    """A resource's properties read through its provider's :class:`Shape`."""
+
+    def __init__(self, shape: Shape, props: Any) -> None:
+        self.shape = shape
+        self.props = props
+
+    def __getitem__(self, name: str) -> Any:
+        return self.shape.fields[name].read(self.props)
+
+    def has(self, name: str) -> bool:
+        """Whether the concept is set (known or not); a concept the provider lacks is never set."""
+        found = self.shape.fields.get(name)
+        return found is not None and has(self.props, *found.path)
+
+    def path(self, name: str) -> str:
+        """The property's wire path, for messages (``apiServerAccessProfile.authorizedIPRanges``)."""
+        return ".".join(self.shape.fields[name].path)
+
+
+def shape_for(shapes: Sequence[Shape], resource_type: str) -> Shape:
+    """The shape among ``shapes`` that lays out ``resource_type`` (the policy's types guarantee one does)."""
+    return next(shape for shape in shapes if type_matches(resource_type, shape.types))
+
+
+def view_of(shapes: Sequence[Shape], args: ResourceValidationArgs) -> View:
+    return shape_for(shapes, args.resource_type).view(args.props)
+
+
+def types_of(*shapes: Shape) -> tuple[TypeMatcher, ...]:
+    return tuple(t for shape in shapes for t in shape.types)
+
+
+def switched_on(value: Any) -> bool:
+    """Whether a setting is on, whichever way the provider spells it (``True``, ``"Enabled"``, ``"true"``)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("enabled", "true")
+
+
+def provider_property(resource: Any, key: str) -> Any:
+    """``key`` of the provider a resource is registered with (its explicit provider's inputs, or the default
+    provider's stack config such as ``azure-native:location``); None when absent or unknown."""
+    provider = getattr(resource, "provider", None)
+    found = known(provider.props, key) if provider is not None else None
+    return None if found is UNKNOWN else found
+
+
+#: Provider config keys that stand for a resource's own placement, by what the resource calls it.
+PROVIDER_PLACEMENT = {"location": ("location", "region"), "project": ("project",), "region": ("region",)}
+
+
+def placement(resource: Any, key: str) -> Any:
+    """A resource's ``location``, ``project`` or ``region``: its own property, else its provider's config
+    (``azure-native:location``, ``azure:location``, ``gcp:project``, ``gcp:region``); None when neither says."""
+    own = known(resource.props, key)
+    if own is not None:
+        return own
+    for provider_key in PROVIDER_PLACEMENT.get(key, (key,)):
+        value = provider_property(resource, provider_key)
+        if value not in (None, ""):
+            return value
+    return None
 
 
 Check = Callable[[ResourceValidationArgs, Mapping[str, Any]], Iterable[str]]

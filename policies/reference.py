@@ -9,7 +9,7 @@ import json
 
 from pulumi_policy import ResourceValidationPolicy
 
-from aiscale.policies import all_policies, enforcement
+from aiscale.policies import all_policies, documented_defaults, enforcement
 
 HEADER = """# Policy pack
 
@@ -84,6 +84,27 @@ def render() -> str:
                 )
                 lines.append(f"Config: {config}.")
             lines.append("")
+    lines += [
+        "## What an absent property means, from the SDK",
+        "",
+        "An unset property is absent on the wire, so each policy reads it as the provider documents its default. "
+        "Where the installed provider SDK states that default, the policy relies on these words "
+        "(`tests/test_policy_defaults.py` fails when an SDK upgrade changes them):",
+        "",
+        "| Provider | Property | Absent means | SDK docstring | It says |",
+        "|---|---|---|---|---|",
+    ]
+    for provider, field in documented_defaults():
+        lines.append(
+            f"| {provider} | `{'.'.join(field.path)}` | `{json.dumps(field.absent)}` | `{field.sdk}` | {field.says} |"
+        )
+    lines += [
+        "",
+        "Two defaults come from the service's documentation, not from the SDK: GKE enrols a Standard cluster created "
+        "without a release channel in the REGULAR channel (`ml-gke-08`), and Google Cloud applies an ingress "
+        "firewall rule that names no source ranges, tags or service accounts to 0.0.0.0/0 (`ml-net-02`).",
+        "",
+    ]
     return "\n".join(lines)
 
 

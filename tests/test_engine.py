@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
 import time
 from pathlib import Path
@@ -455,3 +458,49 @@ def test_broken_project_files(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  a: [1,\n")
     with pytest.raises(ProjectError, match=r"Pulumi.dev.yaml: line \d+: not valid YAML"):
         run_stack(tmp_path, "dev")
+
+
+# --- What a plan imports -------------------------------------------------------------------------------------------
+
+#: Imported by the provider SDK itself: every Kubernetes object's metadata type.
+SDK_OWN_IMPORTS = {"pulumi_kubernetes.meta"}
+_KUBERNETES_GROUPS = {"core": "core", "helm.sh": "helm", "networking.k8s.io": "networking"}
+
+
+def service_package(type_token: str) -> str | None:
+    """The provider SDK package that defines a resource type (None for components and providers)."""
+    package, module, _ = type_token.split(":")
+    if package == "azure-native":
+        return f"pulumi_azure_native.{module}"
+    if package == "gcp":
+        return f"pulumi_gcp.{module.split('/')[0]}"
+    if package == "kubernetes":
+        group = module.split("/")[0]
+        if group.endswith("k8s.io") and group.startswith("rbac."):
+            return "pulumi_kubernetes.rbac"
+        return f"pulumi_kubernetes.{_KUBERNETES_GROUPS.get(group, 'apiextensions')}"  # CRDs: CustomResource
+    return None
+
+
+def test_a_plan_loads_only_the_sdk_services_its_resources_use() -> None:
+    # No SDK module may load only because an annotation names it (pulumi evaluates component annotations).
+    script = textwrap.dedent(
+        """
+        import json, sys, types
+        from aiscale.core.engine import record_stack
+        from aiscale.core.project import load_project
+        run = record_stack(load_project(__import__("pathlib").Path(sys.argv[1])), "dev")
+        loaded = sorted(
+            name for name, module in sys.modules.items()
+            if name.split(".")[0] in ("pulumi_azure_native", "pulumi_gcp", "pulumi_kubernetes") and name.count(".") == 1
+            and hasattr(module, "__path__") and type(module) is types.ModuleType
+        )
+        print(json.dumps({"loaded": loaded, "types": sorted({r.type for r in run.registrations})}))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(REPO)], capture_output=True, text=True, check=True, timeout=300
+    )
+    found = json.loads(result.stdout.splitlines()[-1])
+    used = {service_package(t) for t in found["types"]} - {None}
+    assert set(found["loaded"]) == used | SDK_OWN_IMPORTS

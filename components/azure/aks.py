@@ -134,7 +134,6 @@ class AksCluster(pulumi.ComponentResource):
 
     identity: managedidentity.UserAssignedIdentity
     cluster: containerservice.ManagedCluster
-    disk_encryption_set: compute.DiskEncryptionSet | None
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     oidc_issuer_url: pulumi.Output[str]
@@ -206,7 +205,9 @@ class AksCluster(pulumi.ComponentResource):
                 ),
             ]
 
-        self.disk_encryption_set = None
+        # Annotated here, not on the class: pulumi evaluates class annotations, which would import all of
+        # pulumi_azure_native.compute for clusters that have no disk encryption set.
+        self.disk_encryption_set: compute.DiskEncryptionSet | None = None
         disk_key = args.get("disk_encryption_key")
         if disk_key is not None:
             self.disk_encryption_set = compute.DiskEncryptionSet(

@@ -70,7 +70,6 @@ class Vpc(pulumi.ComponentResource):
     network_id: pulumi.Output[str]
     network_name: pulumi.Output[str]
     subnet_id: pulumi.Output[str]
-    private_service_access: servicenetworking.Connection | None
 
     def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, opts)
@@ -157,7 +156,9 @@ class Vpc(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
-        self.private_service_access = None
+        # Annotated here, not on the class: pulumi evaluates class annotations, which would import
+        # pulumi_gcp.servicenetworking for networks without private service access.
+        self.private_service_access: servicenetworking.Connection | None = None
         psa_range = args.get("private_service_access_range")
         if psa_range is not None:
             network = IPv4Network(psa_range)

@@ -85,7 +85,8 @@ def _summary(plan: Plan) -> str:
 
 
 def _policy_results(plan: Plan) -> list[str]:
-    """Policy results grouped: mandatory (blocking) first, then advisory, then waived (visible, not hidden)."""
+    """Policy results grouped: mandatory (blocking) first, then advisory, then waived, then what was not judged
+    (not applicable, or not knowable before deployment), each with its reason: visible, not hidden."""
     lines: list[str] = []
     groups = (
         ("Mandatory", [v for v in plan.violations if v.enforcement == "mandatory"]),
@@ -114,6 +115,15 @@ def _policy_results(plan: Plan) -> list[str]:
         lines += ["#### Lowered under a central enforcement waiver", ""]
         lines += [f"- `{item.policy}` is {item.level} here ({_cell(item.waiver)})" for item in plan.lowered]
         lines.append("")
+    skipped = (
+        ("Not applicable", "Why", [n for n in plan.not_evaluated if n.kind == "not-applicable"]),
+        ("Not evaluated before deployment", "Value it needs", [n for n in plan.not_evaluated if n.kind == "unknown"]),
+    )
+    for title, column, entries in skipped:
+        if entries:
+            lines += [f"#### {title} ({len(entries)})", "", f"| Policy | Resource | {column} |", "|---|---|---|"]
+            lines += [f"| `{n.policy}` | {_target(n.urn)} | {_cell(n.message)} |" for n in entries]
+            lines.append("")
     return lines
 
 

@@ -55,8 +55,13 @@ def render_table(plan: Plan) -> str:
         lines.append(
             f"  [lowered] {lowered.policy} is {lowered.level} here: central enforcement waiver {lowered.waiver}"
         )
-    if plan.not_evaluated:
-        lines.append(f"  ({len(plan.not_evaluated)} checks need values known only after deployment; see --format json)")
+    for skipped in plan.not_evaluated:
+        target = skipped.urn.split("::")[-1] if skipped.urn else "stack"
+        if skipped.kind == "not-applicable":
+            lines.append(f"  [not applicable] {skipped.policy} · {target}: {skipped.message}")
+    unknown = sum(1 for n in plan.not_evaluated if n.kind == "unknown")
+    if unknown:
+        lines.append(f"  ({unknown} checks need values known only after deployment; see --format json)")
     for note in run.notes + run.warnings:
         lines.append(f"note: {note}")
     return "\n".join(lines) + "\n"
