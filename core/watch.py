@@ -29,8 +29,8 @@ from aiscale.core.project import PulumiProject
 
 #: Where a restarted watcher finds the plans it compares with (a file it deletes once read).
 STATE_VARIABLE = "AISCALE_WATCH_STATE"
-POLL_SECONDS = 0.2
-QUIET_SECONDS = 0.15
+POLL_SECONDS = 0.1
+QUIET_SECONDS = 0.05
 _SKIPPED_DIRS = {"node_modules", "__pycache__", "build", "dist"}
 
 
@@ -121,27 +121,22 @@ class WatchedFiles:
 
     def __init__(self, project: PulumiProject, stacks: Sequence[str], options: PlanOptions) -> None:
         self.project = project
-        self.stacks = stacks
-        self.options = options
+        self.files = [project.root / "Pulumi.yaml"]
+        for stack in stacks:
+            self.files.append(project.stack_file(stack))
+            self.files.append(_policy_file(project, stack, options))
+        self.files += _policy_pack_files()
         self.snapshot = self._scan()
 
-    def paths(self) -> Iterable[Path]:
-        project = self.project
-        yield project.root / "Pulumi.yaml"
-        for stack in self.stacks:
-            yield project.stack_file(stack)
-            yield self.options.policy_config_for(stack) or project.stack_config_dir / f"Policy.{stack}.yaml"
-        yield from _policy_pack_files()
-        yield from _python_files(project.root)
-
     def _scan(self) -> dict[Path, tuple[int, int, int]]:
+        # Polled several times a second: plain stats of absolute paths, no resolving of links.
         found = {}
-        for path in self.paths():
+        for path in (*self.files, *_python_files(self.project.root)):
             try:
                 status = path.stat()
             except OSError:
                 continue
-            found[path.resolve()] = (status.st_mtime_ns, status.st_size, status.st_ino)
+            found[path] = (status.st_mtime_ns, status.st_size, status.st_ino)
         return found
 
     def wait(self) -> list[Path]:
@@ -164,10 +159,14 @@ class WatchedFiles:
             return changed
 
 
-def _policy_pack_files() -> Iterable[Path]:
+def _policy_file(project: PulumiProject, stack: str, options: PlanOptions) -> Path:
+    return (options.policy_config_for(stack) or project.stack_config_dir / f"Policy.{stack}.yaml").absolute()
+
+
+def _policy_pack_files() -> list[Path]:
     from aiscale import policies  # noqa: PLC0415 - where the installed pack's YAML lives
 
-    yield from Path(policies.__file__).parent.glob("*.yaml")
+    return sorted(Path(policies.__file__).resolve().parent.glob("*.yaml"))
 
 
 def _python_files(root: Path) -> Iterable[Path]:
@@ -187,26 +186,23 @@ def _affected(
     project: PulumiProject, stacks: Sequence[str], changed: Sequence[Path], options: PlanOptions
 ) -> list[str]:
     """A stack's own files affect only that stack; anything else affects every watched stack."""
-    own = {
-        stack: {
-            project.stack_file(stack).resolve(),
-            (options.policy_config_for(stack) or project.stack_config_dir / f"Policy.{stack}.yaml").resolve(),
-        }
-        for stack in stacks
-    }
+    own = {stack: {project.stack_file(stack), _policy_file(project, stack, options)} for stack in stacks}
     if all(any(path in files for files in own.values()) for path in changed):
         return [stack for stack in stacks if own[stack] & set(changed)]
     return list(stacks)
 
 
-def _loaded(changed: Iterable[Path]) -> list[Path]:
+def _loaded(changed: Sequence[Path]) -> list[Path]:
     """Changed Python files that this process has imported (a fork would run their old code)."""
+    python = {path.resolve(): path for path in changed if path.suffix == ".py"}
+    if not python:  # the common case, a stack or policy file: nothing to look up
+        return []
     loaded = set()
     for module in list(sys.modules.values()):
         filename = getattr(module, "__file__", None)
         if filename and filename.endswith(".py"):
-            loaded.add(Path(filename).resolve())
-    return [path for path in changed if path in loaded]
+            loaded.add(os.path.realpath(filename))
+    return [path for resolved, path in python.items() if str(resolved) in loaded]
 
 
 def _restart(project: PulumiProject, stale: Sequence[Path], previous: Mapping[str, Any], argv: Sequence[str]) -> None:

@@ -16,6 +16,7 @@ Where ``os.fork`` does not exist the job runs in this process.
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import pickle
 import select
@@ -159,6 +160,9 @@ def run_isolated(
         return job()
     read_fd, write_fd = os.pipe()
     _flush()  # unflushed output would be written twice: once by the parent and once by the child
+    # The child's garbage collector must not walk the parent's objects (the imported SDKs): touching them
+    # would copy every page the two processes share. Frozen objects are left alone by the collector.
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # pragma: no cover - runs in the child, which never returns
         os.close(read_fd)
