@@ -5,57 +5,59 @@ namespaces on the cluster → ML workspace and endpoints → budget. Each step i
 ``aiscale:azure`` is optional except the keys.
 """
 
-from __future__ import annotations
-
 import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import resources
 
-from aiscale.components.azure.aks import AksCluster, AksClusterArgs, CustomerManagedKeyArgs
-from aiscale.components.azure.budget import Budget
-from aiscale.components.azure.gpu_node_pool import GpuNodePool
+from aiscale.components.azure.aks import AksCluster, AksClusterArgs
+from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
+from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
 from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
 from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
-from aiscale.components.azure.monitoring import Monitoring
-from aiscale.components.azure.network import PrivateNetwork, SubnetSpecArgs
-from aiscale.components.azure.online_endpoint import OnlineEndpoint, OnlineEndpointArgs
-from aiscale.components.azure.private_endpoint import PRIVATE_DNS_ZONES
-from aiscale.components.common.azure_diagnostics import DiagnosticsArgs
+from aiscale.components.azure.monitoring import AzureMonitoring
+from aiscale.components.azure.network import AzureNetwork, SubnetSpecArgs
+from aiscale.components.azure.online_endpoint import OnlineDeploymentArgs, OnlineEndpoint, OnlineEndpointArgs
+from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.private_endpoint import PRIVATE_DNS_ZONES
+from aiscale.components.common.protection import LockLevel, ResourceLockArgs
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.k8s.gpu_stack import GpuStack
 from aiscale.components.k8s.provider import aks_kubeconfig, cluster_provider
 from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core.config import StackConfig
-from aiscale.core.config.azure import OnlineEndpointConfig
+from aiscale.core.config.azure import OnlineDeploymentConfig, OnlineEndpointConfig
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:blueprints:AzureGpuInferencePlatform"
+COMPONENT = type_token("AzureGpuInferencePlatform")
+PREVIOUS_TYPE = "aiscale:blueprints:AzureGpuInferencePlatform"
 
 
 class AzureGpuInferencePlatform(pulumi.ComponentResource):
     """The whole Azure platform of one stack."""
 
     resource_group: resources.ResourceGroup
-    monitoring: Monitoring | None
-    network: PrivateNetwork | None
+    monitoring: AzureMonitoring | None
+    network: AzureNetwork | None
     keys: KeyVault
     aks: AksCluster | None
-    gpu_pools: dict[str, GpuNodePool]
+    gpu_pools: dict[str, AksGpuNodePool]
     k8s_provider: kubernetes.Provider | None
     gpu_stack: GpuStack | None
     teams: dict[str, TeamNamespace]
     ml: MlWorkspace | None
     endpoints: dict[str, OnlineEndpoint]
-    budget: Budget | None
+    budget: AzureBudget | None
 
     def __init__(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         if config.azure is None:
             raise InvalidArgumentError(COMPONENT, "config.azure", "the stack has no aiscale:azure section")
         azure = config.azure
         self.tags = config.resource_tags()
         self.protect = config.protect_stateful
+        self.lock: ResourceLockArgs | None = {"level": LockLevel(azure.lock)} if azure.lock else None
         self.azure = azure
 
         self.resource_group = resources.ResourceGroup(
@@ -94,11 +96,11 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
 
     # --- steps ----------------------------------------------------------------------------------------------
 
-    def _monitoring(self, name: str) -> Monitoring:
+    def _monitoring(self, name: str) -> AzureMonitoring:
         monitoring = self.azure.monitoring
         assert monitoring is not None
         webhook = monitoring.alerts.webhook_url
-        return Monitoring(
+        return AzureMonitoring(
             f"{name}-monitoring",
             {
                 "name_prefix": self.azure.resource_group.removeprefix("rg-"),
@@ -110,16 +112,18 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
                 **({"webhook_url": pulumi.Output.secret(webhook.get_secret_value())} if webhook else {}),
                 "tags": self.tags,
                 "protect": self.protect,
+                **self._lock(),
             },
             opts=child_options(self),
         )
 
-    def _diagnostics(self) -> dict[str, DiagnosticsArgs]:
-        if self.monitoring is None:
-            return {}
-        return {"diagnostics": {"workspace_id": self.monitoring.log_analytics_workspace_id}}
+    def _diagnostics(self) -> dict[str, AzureDiagnosticsArgs]:
+        return {"diagnostics": self.monitoring.diagnostics()} if self.monitoring is not None else {}
 
-    def _network(self, name: str) -> PrivateNetwork:
+    def _lock(self) -> dict[str, ResourceLockArgs]:
+        return {"lock": self.lock} if self.lock is not None else {}
+
+    def _network(self, name: str) -> AzureNetwork:
         network = self.azure.network
         assert network is not None
         subnets: dict[str, SubnetSpecArgs] = {
@@ -137,7 +141,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             zones = sorted({zone for group in PRIVATE_DNS_ZONES.values() for zone in group})
             if self.azure.aks is not None and self.azure.aks.api_server.private:
                 zones.append(self._aks_zone())
-        return PrivateNetwork(
+        return AzureNetwork(
             f"{name}-network",
             {
                 "resource_group_name": self.group_name,
@@ -189,15 +193,12 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             },
             "tags": self.tags,
             "protect": self.protect,
+            **self._lock(),
             **self._diagnostics(),
         }
         if self.network is not None:
-            args["private_endpoint"] = self.network.private_endpoint_args()
+            args["private_endpoint"] = self.network.private_endpoint()
         return KeyVault(f"{name}-keys", args, opts=child_options(self))
-
-    def _key(self, key_name: str) -> CustomerManagedKeyArgs:
-        key = self.keys.keys[key_name]
-        return {"key_vault_id": self.keys.vault_id, "key_id": key.id, "key_version_url": key.key_uri_with_version}
 
     def _cluster(self, name: str) -> AksCluster:
         aks, network, monitoring = self.azure.aks, self.network, self.monitoring
@@ -220,16 +221,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             },
             "log_analytics_workspace_id": monitoring.log_analytics_workspace_id,
             "tier": aks.tier,
-            "api_server": {
-                "private": api.private,
-                "authorized_ip_ranges": [str(r) for r in api.authorized_ip_ranges],
-                **(
-                    {"private_dns_zone_id": network.dns_zone_ids[self._aks_zone()]}
-                    if self._aks_zone() in network.dns_zone_ids
-                    else {}
-                ),
-                **({"vnet_integration_subnet_id": network.subnet_ids["apiserver"]} if api.vnet_integration else {}),
-            },
+            "control_plane": {"private": api.private, "authorized_ranges": [str(r) for r in api.authorized_ip_ranges]},
             "network_policy": aks.network_policy,
             "pod_cidr": str(aks.pod_cidr),
             "service_cidr": str(aks.service_cidr),
@@ -245,19 +237,24 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "azure_policy": aks.azure_policy_addon,
             "tags": self.tags,
             "protect": self.protect,
+            **self._lock(),
             **self._diagnostics(),
         }
+        if self._aks_zone() in network.dns_zone_ids:
+            args["private_dns_zone_id"] = network.dns_zone_ids[self._aks_zone()]
+        if api.vnet_integration:
+            args["api_server_subnet_id"] = network.subnet_ids["apiserver"]
         if aks.kubernetes_version:
             args["kubernetes_version"] = aks.kubernetes_version
         if self.azure.cmk.enabled:
-            args["disk_encryption_key"] = self._key(self.azure.cmk.disk_key)
-            args["etcd_encryption_key"] = self._key(self.azure.cmk.etcd_key)
+            args["disk_encryption_key"] = self.keys.customer_managed_key(self.azure.cmk.disk_key)
+            args["secrets_encryption_key"] = self.keys.customer_managed_key(self.azure.cmk.etcd_key)
         return AksCluster(f"{name}-aks", args, opts=child_options(self))
 
-    def _gpu_pool(self, name: str, pool_name: str) -> GpuNodePool:
+    def _gpu_pool(self, name: str, pool_name: str) -> AksGpuNodePool:
         pool, aks, network = self.azure.gpu_pools[pool_name], self.aks, self.network
         assert aks is not None and network is not None and self.azure.aks is not None
-        args = {
+        args: AksGpuNodePoolArgs = {
             "pool_name": pool_name,
             "cluster_name": aks.cluster_name,
             "resource_group_name": self.group_name,
@@ -274,7 +271,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "max_surge": pool.max_surge,
             "drain_timeout_minutes": pool.drain_timeout_minutes,
             "zones": list(pool.zones),
-            "labels": dict(pool.labels),
+            "node_labels": dict(pool.labels),
             "tags": self.tags,
         }
         if pool.expected_utilization_percent is not None:
@@ -286,15 +283,11 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         if self.azure.aks.kubernetes_version:
             args["kubernetes_version"] = self.azure.aks.kubernetes_version
         if self.monitoring is not None and self.azure.monitoring is not None:
-            args["alerts"] = {
-                **self.monitoring.alerts_args(),
-                "location": self.azure.location,
-                "at_max_minutes": self.azure.monitoring.pool_at_max_minutes,
-                **(
-                    {"idle_hours": self.azure.monitoring.gpu_idle_hours} if self.azure.monitoring.gpu_idle_hours else {}
-                ),
-            }
-        return GpuNodePool(f"{name}-gpu-{pool_name}", args, opts=child_options(self, depends_on=[aks]))  # type: ignore[arg-type]
+            args["alert_routing"] = self.monitoring.alert_routing()
+            args["alerts"] = {"at_max_minutes": self.azure.monitoring.pool_at_max_minutes}
+            if self.azure.monitoring.gpu_idle_hours:
+                args["alerts"]["idle_hours"] = self.azure.monitoring.gpu_idle_hours
+        return AksGpuNodePool(f"{name}-gpu-{pool_name}", args, opts=child_options(self, depends_on=[aks]))
 
     def _kubernetes(self, name: str) -> kubernetes.Provider:
         aks = self.azure.aks
@@ -307,13 +300,13 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         return child_options(self, providers=[self.k8s_provider])
 
     def _gpu_stack(self, name: str, config: StackConfig) -> GpuStack:
-        # Pools with driver "none" leave the driver to the operator (config refuses mixed modes).
-        operator_driver = any(pool.driver == "none" for pool in self.azure.gpu_pools.values())
+        # Config refuses pools that mix driver modes: the first pool's is the cluster's.
+        driver = next(iter(self.azure.gpu_pools.values())).driver
         return GpuStack(
             f"{name}-gpu-stack",
             {
                 "cloud": "azure",
-                "driver": "operator" if operator_driver else "platform",
+                "driver": driver,
                 "labels": config.resource_labels(),
             },
             # The operator's daemonsets go where the GPU pools are.
@@ -369,20 +362,13 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "storage_sku": "Standard_ZRS" if self.protect else "Standard_LRS",
             "tags": self.tags,
             "protect": self.protect,
+            **self._lock(),
             **self._diagnostics(),
         }
         if self.network is not None:
-            args["private_endpoint"] = self.network.private_endpoint_args()
+            args["private_endpoint"] = self.network.private_endpoint()
         if self.azure.cmk.enabled:
-            key_name = self.azure.cmk.data_key
-            key = self.keys.keys[key_name]
-            args["customer_managed_key"] = {
-                "key_vault_id": self.keys.vault_id,
-                "key_vault_uri": self.keys.vault_uri,
-                "key_name": key_name,
-                "key_id": key.id,
-                "key_url": key.key_uri,
-            }
+            args["customer_managed_key"] = self.keys.customer_managed_key(self.azure.cmk.data_key)
         workspace = MlWorkspace(f"{name}-ml", args, opts=child_options(self))
         if self.aks is not None:
             role_assignment(
@@ -407,44 +393,24 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "auth_mode": spec.auth_mode,
             "public_network_access": spec.public_network_access,
             "deployments": {
-                deployment_name: {
-                    "model": deployment.model
-                    if isinstance(deployment.model, str)
-                    else {
-                        "name": deployment.model.name,
-                        "version": deployment.model.version,
-                        "artifact_uri": deployment.model.artifact_uri,
-                        "registry": deployment.model.registry,
-                    },
-                    "instance_type": deployment.instance_type,
-                    **({"environment": deployment.environment} if deployment.environment else {}),
-                    "min_instances": deployment.min_instances,
-                    "max_instances": deployment.max_instances,
-                    "target_utilization_percentage": deployment.target_utilization_percentage,
-                    "request_timeout_ms": deployment.request_timeout_ms,
-                    "max_concurrent_requests_per_instance": deployment.max_concurrent_requests_per_instance,
-                    "max_queue_wait_ms": deployment.max_queue_wait_ms,
-                    "liveness_probe": deployment.liveness_probe.model_dump(),  # type: ignore[typeddict-item]
-                    "readiness_probe": deployment.readiness_probe.model_dump(),  # type: ignore[typeddict-item]
-                }
-                for deployment_name, deployment in spec.deployments.items()
+                deployment_name: _deployment(deployment) for deployment_name, deployment in spec.deployments.items()
             },
             "traffic": dict(spec.traffic),
             "mirror_traffic": dict(spec.mirror_traffic),
+            "slo": {
+                "latency_p95_ms": spec.slo.latency_p95_ms,
+                "latency_p99_ms": spec.slo.latency_p99_ms,
+                "error_rate_percent": spec.slo.error_rate_percent,
+            },
             "tags": self.tags,
             **self._diagnostics(),
         }
         if self.monitoring is not None and self.azure.monitoring is not None:
-            args["alerts"] = {
-                **self.monitoring.alerts_args(),
-                "latency_p95_ms": spec.slo.latency_p95_ms,
-                "latency_p99_ms": spec.slo.latency_p99_ms,
-                "error_rate_percent": spec.slo.error_rate_percent,
-                "utilization_percent": self.azure.monitoring.utilization_percent,
-            }
+            args["alert_routing"] = self.monitoring.alert_routing()
+            args["alerts"] = {"utilization_percent": self.azure.monitoring.utilization_percent}
         return OnlineEndpoint(f"{name}-endpoint-{endpoint_name}", args, opts=child_options(self, depends_on=[self.ml]))
 
-    def _budget(self, name: str) -> Budget:
+    def _budget(self, name: str) -> AzureBudget:
         budget = self.azure.budget
         assert budget is not None
         scope = (
@@ -452,19 +418,48 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             if self.azure.budget_scope == "resource_group"
             else pulumi.Output.from_input(f"/subscriptions/{self.azure.subscription_id}")
         )
-        return Budget(
-            f"{name}-budget",
-            {
-                "budget_name": f"{self.azure.resource_group}-monthly",
-                "scope": scope,
-                "amount": budget.amount,
-                "start_date": budget.start_date,
-                **({"end_date": budget.end_date} if budget.end_date else {}),
-                "actual_thresholds": list(budget.actual_thresholds),
-                "forecast_thresholds": list(budget.forecast_thresholds),
-                "contact_emails": list(budget.contact_emails),
-                **({"action_group_id": self.monitoring.action_group_id} if self.monitoring else {}),
-                **({"tag_filter": dict(budget.tag_filter)} if budget.tag_filter else {}),
-            },
-            opts=child_options(self),
-        )
+        args: AzureBudgetArgs = {
+            "budget_name": f"{self.azure.resource_group}-monthly",
+            "scope": scope,
+            "amount": budget.amount,
+            "start_date": budget.start_date,
+            "actual_thresholds": list(budget.actual_thresholds),
+            "forecast_thresholds": list(budget.forecast_thresholds),
+            "contact_emails": list(budget.contact_emails),
+        }
+        if budget.end_date:
+            args["end_date"] = budget.end_date
+        if self.monitoring is not None:
+            args["alert_routing"] = self.monitoring.alert_routing()
+        if budget.tag_filter:
+            args["tag_filter"] = dict(budget.tag_filter)
+        return AzureBudget(f"{name}-budget", args, opts=child_options(self))
+
+
+def _deployment(deployment: OnlineDeploymentConfig) -> OnlineDeploymentArgs:
+    """A deployment of the stack config as the endpoint takes it: a model in Azure ML, or a registry version."""
+    args: OnlineDeploymentArgs = {
+        "instance_type": deployment.instance_type,
+        "min_instances": deployment.min_instances,
+        "max_instances": deployment.max_instances,
+        "target_utilization_percentage": deployment.target_utilization_percentage,
+        "request_timeout_ms": deployment.request_timeout_ms,
+        "max_concurrent_requests_per_instance": deployment.max_concurrent_requests_per_instance,
+        "max_queue_wait_ms": deployment.max_queue_wait_ms,
+        "liveness_probe": deployment.liveness_probe.model_dump(),  # type: ignore[typeddict-item]
+        "readiness_probe": deployment.readiness_probe.model_dump(),  # type: ignore[typeddict-item]
+    }
+    if isinstance(deployment.model, str):
+        args["model"] = deployment.model
+    else:
+        args["registered_model"] = {
+            "name": deployment.model.name,
+            "version": deployment.model.version,
+            "artifact_uri": deployment.model.artifact_uri,
+            "registry": deployment.model.registry,
+        }
+    if deployment.environment:
+        args["environment"] = deployment.environment
+    if deployment.expected_requests_per_second is not None:
+        args["expected_requests_per_second"] = deployment.expected_requests_per_second
+    return args

@@ -5,20 +5,18 @@ namespaces on the cluster → Vertex AI endpoints → budget. Each step is one c
 ``aiscale:gcp`` is optional except the keys. Same shape and vocabulary as ``AzureGpuInferencePlatform``.
 """
 
-from __future__ import annotations
-
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from aiscale.components.common.gcp_alerts import GcpAlertsArgs
 from aiscale.components.common.options import child_options
-from aiscale.components.gcp.budget import GcpBudget
+from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.components.gcp.budget import GcpBudget, GcpBudgetArgs
 from aiscale.components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
-from aiscale.components.gcp.kms import KmsKeyRing
+from aiscale.components.gcp.kms import KmsKeyRing, KmsKeyRingArgs
 from aiscale.components.gcp.monitoring import GcpMonitoring
 from aiscale.components.gcp.vertex_endpoint import VertexEndpoint, VertexEndpointArgs
-from aiscale.components.gcp.vpc import PODS_RANGE_NAME, SERVICES_RANGE_NAME, Vpc, VpcArgs
+from aiscale.components.gcp.vpc import PODS_RANGE_NAME, SERVICES_RANGE_NAME, GcpNetwork, GcpNetworkArgs
 from aiscale.components.k8s.gpu_stack import GpuStack
 from aiscale.components.k8s.provider import cluster_provider, gke_kubeconfig
 from aiscale.components.k8s.team_namespace import TeamNamespace
@@ -28,7 +26,8 @@ from aiscale.core.config.delivery import registry_parts
 from aiscale.core.config.gcp import GcpConfig, VertexModelConfig
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:blueprints:GcpGpuInferencePlatform"
+COMPONENT = type_token("GcpGpuInferencePlatform")
+PREVIOUS_TYPE = "aiscale:blueprints:GcpGpuInferencePlatform"
 
 
 def mlflow_labels(model: VertexModelConfig) -> dict[str, str]:
@@ -60,7 +59,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
     """The whole Google Cloud platform of one stack."""
 
     monitoring: GcpMonitoring | None
-    network: Vpc | None
+    network: GcpNetwork | None
     kms: KmsKeyRing
     gke: GkeCluster | None
     gpu_pools: dict[str, GkeGpuNodePool]
@@ -71,7 +70,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
     budget: GcpBudget | None
 
     def __init__(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         if config.gcp is None:
             raise InvalidArgumentError(COMPONENT, "config.gcp", "the stack has no aiscale:gcp section")
         gcp = config.gcp
@@ -120,14 +119,10 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
-    def _alerts(self) -> GcpAlertsArgs:
-        assert self.monitoring is not None
-        return self.monitoring.alerts_args(self.gcp.project)
-
-    def _network(self, name: str) -> Vpc:
+    def _network(self, name: str) -> GcpNetwork:
         network = self.gcp.network
         assert network is not None
-        args: VpcArgs = {
+        args: GcpNetworkArgs = {
             "project": self.gcp.project,
             "region": self.gcp.region,
             "network_name": f"{self.prefix}-vpc",
@@ -139,35 +134,32 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         }
         if network.private_service_access_range is not None:
             args["private_service_access_range"] = str(network.private_service_access_range)
-        return Vpc(f"{name}-network", args, opts=child_options(self))
+        return GcpNetwork(f"{name}-network", args, opts=child_options(self))
 
     def _keys(self, name: str) -> KmsKeyRing:
         gcp = self.gcp
         agents = cmek_consumers(gcp)
-        return KmsKeyRing(
-            f"{name}-kms",
-            {
-                "project": gcp.project,
-                "project_number": gcp.project_number,
-                "location": gcp.kms.location or gcp.region,
-                "key_ring_name": gcp.kms.key_ring,
-                "keys": {
-                    key_name: {
-                        "rotation_days": key.rotation_days,
-                        "protection_level": key.protection_level.value,
-                        "destroy_scheduled_days": key.destroy_scheduled_days,
-                        "service_agents": agents[key_name],
-                    }
-                    for key_name, key in gcp.kms.keys.items()
-                },
-                "labels": self.labels,
-                "protect": self.protect,
+        args: KmsKeyRingArgs = {
+            "project": gcp.project,
+            "project_number": gcp.project_number,
+            "location": gcp.kms.location or gcp.region,
+            "key_ring_name": gcp.kms.key_ring,
+            "keys": {
+                key_name: {
+                    "rotation_days": key.rotation_days,
+                    "protection_level": key.protection_level.value,
+                    "destroy_scheduled_days": key.destroy_scheduled_days,
+                    "service_agents": agents[key_name],
+                }
+                for key_name, key in gcp.kms.keys.items()
             },
-            opts=child_options(self),
-        )
-
-    def _key(self, key_name: str) -> pulumi.Output[str]:
-        return self.kms.keys[key_name].id
+            "labels": self.labels,
+            "protect": self.protect,
+        }
+        if gcp.monitoring is not None:
+            # Who used which key, in the same place as every other platform log (Azure: the vault's diagnostics).
+            args["diagnostics"] = {}
+        return KmsKeyRing(f"{name}-kms", args, opts=child_options(self))
 
     def _cluster(self, name: str) -> GkeCluster:
         gke, network, vpc = self.gcp.gke, self.gcp.network, self.network
@@ -187,9 +179,11 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
                 "min_nodes": gke.system_pool.min_nodes,
                 "max_nodes": gke.system_pool.max_nodes,
             },
-            "private_endpoint": gke.private_endpoint,
-            # Nodes and bastions in the cluster subnet reach the control plane, and the configured networks.
-            "authorized_networks": [str(network.subnet), *(str(n) for n in gke.authorized_networks)],
+            "control_plane": {
+                "private": gke.private_endpoint,
+                # Nodes and bastions in the cluster subnet reach the control plane, and the configured networks.
+                "authorized_ranges": [str(network.subnet), *(str(n) for n in gke.authorized_networks)],
+            },
             "release_channel": gke.release_channel,
             "zones": list(gke.zones),
             "maintenance_window": {
@@ -204,8 +198,8 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         if gke.security_group is not None:
             args["security_group"] = gke.security_group
         if self.gcp.cmek.enabled:
-            args["secrets_encryption_key"] = self._key(self.gcp.cmek.gke_secrets_key)
-            args["boot_disk_key"] = self._key(self.gcp.cmek.boot_disk_key)
+            args["secrets_encryption_key"] = self.kms.customer_managed_key(self.gcp.cmek.gke_secrets_key)
+            args["disk_encryption_key"] = self.kms.customer_managed_key(self.gcp.cmek.boot_disk_key)
         # The key grants of the container and compute agents must exist before the cluster uses the keys.
         return GkeCluster(f"{name}-gke", args, opts=child_options(self, depends_on=[self.kms]))
 
@@ -237,19 +231,20 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         if pool.sharing is not None and pool.max_shared_clients is not None:
             args["sharing"] = pool.sharing
             args["max_shared_clients"] = pool.max_shared_clients
+        if pool.driver == "platform":
+            args["driver_version"] = pool.driver_version
         if self.gcp.cmek.enabled:
-            args["boot_disk_key"] = self._key(self.gcp.cmek.boot_disk_key)
+            args["disk_encryption_key"] = self.kms.customer_managed_key(self.gcp.cmek.boot_disk_key)
         monitoring = self.gcp.monitoring
         if self.monitoring is not None and monitoring is not None:
-            args["alerts"] = {
-                **self._alerts(),
-                "at_max_minutes": monitoring.pool_at_max_minutes,
-                **({"idle_hours": monitoring.gpu_idle_hours} if monitoring.gpu_idle_hours else {}),
-            }
+            args["alert_routing"] = self.monitoring.alert_routing()
+            args["alerts"] = {"at_max_minutes": monitoring.pool_at_max_minutes}
+            if monitoring.gpu_idle_hours:
+                args["alerts"]["idle_hours"] = monitoring.gpu_idle_hours
         return GkeGpuNodePool(f"{name}-gpu-{pool_name}", args, opts=child_options(self))
 
     def _operator_drivers(self) -> bool:
-        return any(pool.driver == "INSTALLATION_DISABLED" for pool in self.gcp.gpu_pools.values())
+        return any(pool.driver == "operator" for pool in self.gcp.gpu_pools.values())
 
     def _kubernetes(self, name: str) -> kubernetes.Provider:
         assert self.gke is not None
@@ -305,17 +300,27 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
                     "min_replicas": deployment.min_replicas,
                     "max_replicas": deployment.max_replicas,
                     "target_utilization_percentage": deployment.target_utilization_percentage,
+                    **(
+                        {"expected_requests_per_second": deployment.expected_requests_per_second}
+                        if deployment.expected_requests_per_second is not None
+                        else {}
+                    ),
                 }
                 for deployment_name, deployment in spec.deployments.items()
             },
             "traffic": dict(spec.traffic),
             "network_access": spec.network_access,
+            "slo": {
+                "latency_p95_ms": spec.slo.latency_p95_ms,
+                "latency_p99_ms": spec.slo.latency_p99_ms,
+                "error_rate_percent": spec.slo.error_rate_percent,
+            },
             "labels": self.labels,
         }
         if self.network is not None:
             args["network_name"] = f"{self.prefix}-vpc"
         if self.gcp.cmek.enabled:
-            args["kms_key_name"] = self._key(self.gcp.cmek.vertex_key)
+            args["customer_managed_key"] = self.kms.customer_managed_key(self.gcp.cmek.vertex_key)
         if spec.request_logging_sampling is not None and spec.request_logging_table is not None:
             args["request_logging"] = {
                 "sampling_rate": spec.request_logging_sampling,
@@ -324,12 +329,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         if spec.health_check_path is not None:
             args["health_check_path"] = spec.health_check_path
         if self.monitoring is not None:
-            args["alerts"] = {
-                **self._alerts(),
-                "latency_p95_ms": spec.slo.latency_p95_ms,
-                "latency_p99_ms": spec.slo.latency_p99_ms,
-                "error_rate_percent": spec.slo.error_rate_percent,
-            }
+            args["alert_routing"] = self.monitoring.alert_routing()
         # Private networking and the Vertex AI agent's key grant come first.
         dependencies: list[pulumi.Resource] = [self.kms, *([self.network] if self.network else [])]
         return VertexEndpoint(
@@ -339,26 +339,24 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
     def _budget(self, name: str) -> GcpBudget:
         budget = self.gcp.budget
         assert budget is not None and self.gcp.billing_account is not None
-        return GcpBudget(
-            f"{name}-budget",
-            {
-                "billing_account": self.gcp.billing_account,
-                "project": self.gcp.project,
-                "project_number": self.gcp.project_number,
-                "display_name": f"{self.gcp.project} monthly",
-                "amount": budget.amount,
-                "currency": budget.currency,
-                "actual_thresholds": list(budget.actual_thresholds),
-                "forecast_thresholds": list(budget.forecast_thresholds),
-                "contact_emails": list(budget.contact_emails),
-                **({"start_date": budget.start_date, "end_date": budget.end_date} if budget.end_date else {}),
-                **(
-                    {"label_filter": {key: values[0] for key, values in budget.tag_filter.items()}}
-                    if budget.tag_filter
-                    else {}
-                ),
-                **({"pubsub_topic": self.gcp.budget_pubsub_topic} if self.gcp.budget_pubsub_topic else {}),
-                "labels": self.labels,
-            },
-            opts=child_options(self),
-        )
+        args: GcpBudgetArgs = {
+            "billing_account": self.gcp.billing_account,
+            "project": self.gcp.project,
+            "project_number": self.gcp.project_number,
+            "display_name": f"{self.gcp.project} monthly",
+            "amount": budget.amount,
+            "currency": budget.currency,
+            "actual_thresholds": list(budget.actual_thresholds),
+            "forecast_thresholds": list(budget.forecast_thresholds),
+            "contact_emails": list(budget.contact_emails),
+            "labels": self.labels,
+        }
+        if budget.end_date:
+            args["start_date"], args["end_date"] = budget.start_date, budget.end_date
+        if budget.tag_filter:
+            args["label_filter"] = {key: values[0] for key, values in budget.tag_filter.items()}
+        if self.gcp.budget_pubsub_topic:
+            args["pubsub_topic"] = self.gcp.budget_pubsub_topic
+        if self.monitoring is not None:
+            args["alert_routing"] = self.monitoring.alert_routing()
+        return GcpBudget(f"{name}-budget", args, opts=child_options(self))

@@ -1,7 +1,5 @@
 """One aiscale stack: a blueprint per configured cloud, plus the stack outputs."""
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 
 import pulumi

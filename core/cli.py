@@ -82,8 +82,8 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="PLAN.json",
-        help="for markdown reports: a previous `--format json` plan (the base branch's) to show changes against; "
-        "{stack} allowed",
+        help="for table, json and markdown reports: a previous `--format json` plan (the base branch's) to show "
+        "the change against; {stack} allowed",
     )
     plan.add_argument(
         "--keep-aliases",
@@ -139,13 +139,27 @@ def _parser() -> argparse.ArgumentParser:
     _project_option(rollout)
     graph = commands.add_parser(
         "graph",
-        help="a picture of a stack: components and resources (SVG with Graphviz, DOT or Mermaid)",
-        description="Draw the stack's components and resources from an offline run. The format follows the "
-        "file's extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
+        help="a picture of a stack: its components and their dependencies (SVG with Graphviz, DOT or Mermaid)",
+        description="Draw the stack from an offline run: components as nodes with the dependencies between them, "
+        "grouped by cloud (--detail resources: every resource, as the tree it is). The format follows the file's "
+        "extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
     )
     graph.add_argument("stack")
     _project_option(graph)
     graph.add_argument("--output", type=Path, required=True, metavar="FILE.svg|.dot|.mmd")
+    graph.add_argument(
+        "--detail",
+        choices=("components", "resources"),
+        default="components",
+        help="what a node is (default: components)",
+    )
+    graph.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="PLAN.json",
+        help="a previous `--format json` plan: highlight what changed against it",
+    )
     graph.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default 300)")
     return parser
 

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from aiscale.core.baseline import BaselineError, load_baseline
+from aiscale.core.diff import BaselineError, load_baseline
 from aiscale.core.engine.isolation import InternalError
 from aiscale.core.errors import AiscaleError, ProjectError
 from aiscale.core.files import check_output_path, is_stdout, write_report
@@ -17,6 +18,7 @@ from aiscale.core.outputs import STACK_PLACEHOLDER, Output, OutputsError, output
 from aiscale.core.planner import Planner, PlanOptions, StackReport
 from aiscale.core.progress import ProgressLine
 from aiscale.core.project import PulumiProject, find_project_root, load_project
+from aiscale.core.redaction import redact
 
 EXIT_INTERNAL = 3
 
@@ -93,9 +95,10 @@ def plan_and_write(
         report = planner.plan(stack, outputs, baseline, label=label)
         write_reports(report, outputs)
     except AiscaleError as error:
+        write_failure_comments(stack, error, outputs)
         if not several:
             raise
-        print(f"error: {prefix}{error}", file=sys.stderr)
+        print(f"error: {prefix}{redact(str(error))}", file=sys.stderr)
         return error.exit_code
     except InternalError as error:
         if not several:
@@ -114,6 +117,19 @@ def write_reports(report: StackReport, outputs: Sequence[Output], *, stdout: boo
         else:
             write_report(output.path, text)
             print(f"wrote {output.path} ({report.counted})", file=sys.stderr)
+
+
+def write_failure_comments(stack: str, error: AiscaleError, outputs: Sequence[Output]) -> None:
+    """A failed plan still gets its pull-request comment: markdown reports state the error (exit code unchanged)."""
+    from aiscale.core.render.markdown import render_failure  # noqa: PLC0415
+
+    for output in outputs:
+        if output.format == "markdown":
+            # When the report cannot be written either, the original error is the one to report.
+            with contextlib.suppress(AiscaleError):
+                write_report(output.path, render_failure(stack, redact(str(error)), error.exit_code))
+                if not output.to_stdout:
+                    print(f"wrote {output.path} (the comment states the error)", file=sys.stderr)
 
 
 def write_stdout(text: str) -> None:
@@ -146,8 +162,8 @@ def _stacks(project: PulumiProject, named: Sequence[str], every: bool) -> list[s
 def _baseline(path: Path | None, stack: str, outputs: Sequence[Output]) -> dict[str, Any] | None:
     if path is None:
         return None
-    if not any(output.format == "markdown" for output in outputs):
-        raise BaselineError("--baseline applies to --format markdown (the pull-request comment)")
+    if not any(output.format in ("table", "json", "markdown") for output in outputs):
+        raise BaselineError("--baseline applies to --format table, json or markdown (it shows the change)")
     return load_baseline(Path(str(path).replace(STACK_PLACEHOLDER, stack)))
 
 
@@ -203,13 +219,16 @@ def rollout(args: argparse.Namespace) -> int:
 
 
 def graph(args: argparse.Namespace) -> int:
+    from aiscale.core.diff import diff_plans  # noqa: PLC0415
     from aiscale.core.engine import run_stack  # noqa: PLC0415
-    from aiscale.core.render.graph import GraphError, graphviz, render_graph  # noqa: PLC0415
+    from aiscale.core.plan import Plan  # noqa: PLC0415
+    from aiscale.core.render.graph import GraphError, graph_of, graphviz, render_graph  # noqa: PLC0415
 
     suffix = args.output.suffix.lower()
     if suffix not in (".svg", ".dot", ".mmd"):
         raise GraphError(f"--output {args.output}: the extension chooses the format: .svg, .dot or .mmd")
     dot_command = graphviz() if suffix == ".svg" else None  # checked before the stack runs
+    baseline = load_baseline(args.baseline) if args.baseline is not None else None
     check_output_path(args.output)
     project = load_project(project_dir(args.project))
     project.check_stack(args.stack)
@@ -219,7 +238,11 @@ def graph(args: argparse.Namespace) -> int:
         run = run_stack(project.root, args.stack, timeout=args.timeout, on_progress=progress.update)
     finally:
         progress.clear()
-    write_report(args.output, render_graph(run.registrations, f"{run.project.name}-{run.stack}", suffix, dot_command))
-    custom = sum(1 for r in run.registrations if r.custom)
-    print(f"wrote {args.output} ({custom} resources in {len(run.registrations) - custom} components)", file=sys.stderr)
+    changed: set[str] = set()
+    if baseline is not None:
+        changes = diff_plans(baseline, Plan(run).to_json())
+        changed = {c.urn for c in changes.resources.changes} | set(changes.components)
+    drawn = graph_of(run.registrations, args.detail, changed)
+    write_report(args.output, render_graph(drawn, f"{run.project.name}-{run.stack}", suffix, dot_command))
+    print(f"wrote {args.output} ({len(drawn.nodes)} nodes, {len(drawn.edges)} edges)", file=sys.stderr)
     return 0

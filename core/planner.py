@@ -9,6 +9,7 @@ misbehaves cannot take the command down with it. The parent writes the reports.
 from __future__ import annotations
 
 import functools
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ from aiscale.core.outputs import STACK_PLACEHOLDER, Output
 from aiscale.core.plan import Plan
 from aiscale.core.progress import ProgressLine
 from aiscale.core.project import PulumiProject
+from aiscale.core.render.terminal import Style
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,8 @@ class StackReport:
     seconds: float
     document: dict[str, Any] | None = None
     """The plan JSON document, when asked for (watch mode compares two runs)."""
+    changes: str | None = None
+    """What changed since a previous plan (the terminal diff), when one was given."""
 
     @property
     def counted(self) -> str:
@@ -73,17 +77,28 @@ class Planner:
         self.keep_documents = keep_documents
 
     def plan(
-        self, stack: str, outputs: Sequence[Output], baseline: Mapping[str, Any] | None, *, label: str | None = None
+        self,
+        stack: str,
+        outputs: Sequence[Output],
+        baseline: Mapping[str, Any] | None,
+        *,
+        label: str | None = None,
+        previous: Mapping[str, Any] | None = None,
     ) -> StackReport:
+        """``previous``: a plan of the same stack to say what changed since (watch mode)."""
         self.progress.start(label or stack)
+        # Decided here, where stdout is the real one (a child's stdout is its stderr).
+        terminal = Style.for_stream(sys.stdout) if sys.stdout is not None else Style()
+        reports = [(output.format, terminal if output.to_stdout else Style()) for output in outputs]
         job = functools.partial(
             plan_stack,
             self.project,
             stack,
-            [output.format for output in outputs],
+            reports,
             baseline,
             self.options,
             self.keep_documents,
+            (previous, terminal) if previous is not None else None,
         )
         try:
             return isolation.run_isolated(
@@ -106,12 +121,13 @@ class Planner:
 def plan_stack(  # noqa: PLR0917 - a job: bound with functools.partial
     project: PulumiProject,
     stack: str,
-    formats: Sequence[str],
+    reports: Sequence[tuple[str, Style]],
     baseline: Mapping[str, Any] | None,
     options: PlanOptions,
     keep_document: bool,
+    since: tuple[Mapping[str, Any], Style] | None = None,
 ) -> StackReport:
-    """One stack's job, run in the child: record, evaluate, estimate, render."""
+    """One stack's job, run in the child: record, evaluate, estimate, render (each format in its style)."""
     from aiscale.core.render import render  # noqa: PLC0415 - the renderers load the policy pack's metadata
 
     run = record_stack(project, stack, keep_aliases=options.keep_aliases)
@@ -122,7 +138,7 @@ def plan_stack(  # noqa: PLR0917 - a job: bound with functools.partial
     isolation.report(isolation.PHASE_COST, resources=len(run.registrations))
     _ = plan.cost
     isolation.report(isolation.PHASE_RENDERING, resources=len(run.registrations))
-    texts = [render(plan, output_format, baseline) for output_format in formats]
+    texts = [render(plan, output_format, baseline, style) for output_format, style in reports]
     summary = plan.summary()
     return StackReport(
         stack=stack,
@@ -132,6 +148,7 @@ def plan_stack(  # noqa: PLR0917 - a job: bound with functools.partial
         components=summary["components"],
         seconds=run.seconds,
         document=plan.to_json() if keep_document else None,
+        changes=render(plan, "table", since[0], since[1]) if since is not None else None,
     )
 
 

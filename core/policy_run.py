@@ -39,6 +39,7 @@ _LEVELS = {
 _ENFORCEMENT = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
 _RESOURCE_SIG = rpc._special_resource_sig
 _SIG = rpc._special_sig_key
+_SIG_BYTES = _SIG.encode()
 
 
 class PolicyConfigError(AiscaleError):
@@ -225,7 +226,9 @@ class _Evaluation:
             # Each stack policy sees the resource types it reads (it declares them): the analyzer deserialises
             # every resource it is given once per policy.
             types = getattr(policy, "aiscale_stack_types", None)
-            chosen = [r for r in resources if types is None or type_matches(r.type, types)]
+            # Matched once per type, then by set membership: linear in the resources.
+            wanted = {t for t in {r.type for r in resources} if types is None or type_matches(t, types)}
+            chosen = [r for r in resources if r.type in wanted]
             response = self._servicer(frozenset({policy.name})).AnalyzeStack(
                 analyzer_pb2.AnalyzeStackRequest(resources=chosen), None
             )
@@ -253,9 +256,13 @@ class _Evaluation:
                 )
             )
         for entry in response.not_applicable:
-            waived = list(_waived(entry.policy_name, entry.reason, urn))
-            self.result.waived.extend(waived)
-            if not waived and urn is not None:
+            found = list(_not_applicable(entry.policy_name, entry.reason, urn))
+            for item in found:
+                if isinstance(item, NotEvaluated):
+                    self.result.not_evaluated.append(item)
+                else:
+                    self.result.waived.append(item)
+            if not found and urn is not None:
                 # Not a waiver: the policy's own reason why it does not apply to this resource.
                 self.result.not_evaluated.append(NotEvaluated(entry.policy_name, urn, entry.reason, "not-applicable"))
 
@@ -335,6 +342,9 @@ def _seconds(value: str) -> float:
 
 def _downgrade(inputs: struct_pb2.Struct, by_urn: Mapping[str, Registration]) -> struct_pb2.Struct:
     """Resource references become their id (or URN) and internal ``__`` keys go, as the CLI sends them."""
+    wire = inputs.SerializeToString()
+    if b"__" not in wire and _SIG_BYTES not in wire:
+        return inputs  # neither a reference nor an internal key: nothing to change
     plain = json_format.MessageToDict(inputs)
 
     def walk(value: Any) -> Any:
@@ -353,7 +363,8 @@ def _downgrade(inputs: struct_pb2.Struct, by_urn: Mapping[str, Registration]) ->
     return result
 
 
-def _waived(policy: str, reason: str, urn: str | None) -> Iterable[Waived]:
+def _not_applicable(policy: str, reason: str, urn: str | None) -> Iterable[Waived | NotEvaluated]:
+    from aiscale.policies._support import NOT_EVALUATED  # noqa: PLC0415
     from aiscale.policies.waivers import WAIVED  # noqa: PLC0415
 
     if urn is not None:
@@ -361,9 +372,13 @@ def _waived(policy: str, reason: str, urn: str | None) -> Iterable[Waived]:
         if reason.startswith(WAIVED):
             yield Waived(policy, urn, reason)
         return
-    # A stack policy: "<urn> waived ...; <urn> waived ..."
+    # A stack policy: "<urn> waived ...; <urn> not evaluated: ...; ..."
     for part in reason.split("; urn:pulumi:"):
         entry = part if part.startswith("urn:pulumi:") else "urn:pulumi:" + part
-        waived_urn, _, note = entry.partition(f" {WAIVED} ")
+        target, _, note = entry.partition(f" {WAIVED} ")
         if note:
-            yield Waived(policy, waived_urn, f"{WAIVED} {note}")
+            yield Waived(policy, target, f"{WAIVED} {note}")
+            continue
+        target, _, why = entry.partition(f" {NOT_EVALUATED} ")
+        if why:
+            yield NotEvaluated(policy, target, why, "not-applicable")

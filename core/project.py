@@ -6,6 +6,7 @@ Used by real runs (to name the stack file in error messages) and by the offline 
 from __future__ import annotations
 
 import difflib
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ class PulumiProject:
 
         A project with no stack file at all runs its stacks with project config only (as a new Pulumi stack).
         """
-        if self.stack_file(stack).is_file():
+        if os.path.lexists(self.stack_file(stack)):  # there (whatever it is: reading it says what is wrong)
             return
         known = self.stacks()
         if not known:

@@ -96,6 +96,30 @@ _GCP_LABEL_KEY = re.compile(r"^[a-z][a-z0-9_-]{0,62}$")
 _GCP_LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
 
 
+AZURE_TAG_MAX_COUNT = 50
+AZURE_TAG_NAME_MAX_LENGTH = 512
+AZURE_TAG_VALUE_MAX_LENGTH = 256
+_AZURE_TAG_NAME_FORBIDDEN = re.compile(r"[<>%&\\?/]")
+
+
+def azure_tag_problems(tags: Mapping[str, str]) -> list[str]:
+    """Every reason Azure would reject a tag map: at most 50 tags, names up to 512 characters without
+    ``< > % & \\ ? /``, values up to 256 characters."""
+    problems = [
+        f"tag name {name!r} is longer than {AZURE_TAG_NAME_MAX_LENGTH} characters or contains one of < > % & \\ ? /"
+        for name in tags
+        if not name or len(name) > AZURE_TAG_NAME_MAX_LENGTH or _AZURE_TAG_NAME_FORBIDDEN.search(name)
+    ]
+    problems += [
+        f"tag {name!r} has a value longer than {AZURE_TAG_VALUE_MAX_LENGTH} characters"
+        for name, value in tags.items()
+        if len(value) > AZURE_TAG_VALUE_MAX_LENGTH
+    ]
+    if len(tags) > AZURE_TAG_MAX_COUNT:
+        problems.append(f"{len(tags)} tags exceed the Azure maximum of {AZURE_TAG_MAX_COUNT} per resource")
+    return problems
+
+
 def gcp_label_value(value: str) -> str:
     """A tag value made acceptable as a GCP label value: lowercase, ``[a-z0-9_-]``, at most 63 characters."""
     cleaned = re.sub(r"[^a-z0-9_-]", "_", value.lower())
@@ -133,10 +157,50 @@ def gcp_label_problems(labels: Mapping[str, str]) -> list[str]:
     return problems
 
 
+_KUBERNETES_NAME = re.compile(r"^([A-Za-z0-9]([A-Za-z0-9_.-]{0,61}[A-Za-z0-9])?)?$")
+_KUBERNETES_PREFIX = re.compile(r"^[a-z0-9]([a-z0-9.-]{0,251}[a-z0-9])?$")
+
+
+def kubernetes_label_problems(labels: Mapping[str, str]) -> list[str]:
+    """Every reason the Kubernetes API would reject a label map: ``[prefix/]name`` keys (name up to 63
+    characters, prefix a DNS subdomain up to 253) and values up to 63 characters of ``[A-Za-z0-9_.-]``."""
+    problems = []
+    for key, value in labels.items():
+        prefix, _, name = key.rpartition("/")
+        if not name or not _KUBERNETES_NAME.fullmatch(name) or (prefix and not _KUBERNETES_PREFIX.fullmatch(prefix)):
+            problems.append(f"label key {key!r} is not a Kubernetes label key ([prefix/]name)")
+        if not isinstance(value, str) or not _KUBERNETES_NAME.fullmatch(value):
+            problems.append(f"label {key!r} has value {value!r}, which is not a Kubernetes label value")
+    return problems
+
+
 def missing_required_tags(tags: Mapping[str, str] | None) -> list[str]:
     """Required tag keys that are absent or empty (an absent tag map misses all of them)."""
     present = tags or {}
     return [key for key in REQUIRED_TAG_KEYS if not str(present.get(key, "")).strip()]
+
+
+# --- Kubernetes control planes ----------------------------------------------------------------------------
+
+
+def control_plane_problems(
+    private: bool, authorized_ranges: list[str], *, ranges_need_public: bool
+) -> list[tuple[str, str]]:
+    """(field, problem) for every way a control plane's exposure is unsafe or invalid.
+
+    Never the whole internet; a public control plane only with authorized ranges. ``ranges_need_public``: the
+    cloud applies authorized ranges to a public endpoint only (AKS), rather than to both (GKE).
+    """
+    problems = []
+    if any(cidr.strip().endswith("/0") for cidr in authorized_ranges):
+        problems.append(("authorized_ranges", "must not contain 0.0.0.0/0 (the whole internet)"))
+    if not private and not authorized_ranges:
+        problems.append(("authorized_ranges", "a public control plane needs them (it would be open to the internet)"))
+    if private and authorized_ranges and ranges_need_public:
+        problems.append(
+            ("authorized_ranges", "apply to a public control plane only; remove them or set private: false")
+        )
+    return problems
 
 
 # --- IAM ---------------------------------------------------------------------------------------------------
@@ -176,6 +240,18 @@ def endpoint_traffic_problem(
     if both:
         return f"deployments {both} take live traffic and cannot also receive mirror traffic"
     return None
+
+
+def slo_problems(latency_p95_ms: float, latency_p99_ms: float, error_rate_percent: float) -> list[tuple[str, str]]:
+    """(field, problem) for an endpoint SLO that cannot hold: p99 below p95, an error share outside (0, 100]."""
+    problems = []
+    if latency_p99_ms < latency_p95_ms:
+        problems.append(
+            ("latency_p99_ms", f"({latency_p99_ms:g}) must be at least latency_p95_ms ({latency_p95_ms:g})")
+        )
+    if not 0 < error_rate_percent <= 100:
+        problems.append(("error_rate_percent", f"({error_rate_percent:g}) must be above 0 and at most 100"))
+    return problems
 
 
 def removed_deployment_problem(current_traffic: dict[str, float], deployments: set[str]) -> str | None:

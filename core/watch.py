@@ -1,7 +1,8 @@
 """``aiscale plan STACK --watch``: plan again whenever what the plan depends on changes, and say what changed.
 
 Watched: the project file, the stacks' files, their policy files and the policy pack's, and every Python file of
-the project. Each re-plan forks from this process, which keeps the SDKs and every module outside the program's
+the project. What changed is shown as the terminal diff of a change review (``aiscale plan --baseline``), against
+the previous run. Each re-plan forks from this process, which keeps the SDKs and every module outside the program's
 directory imported (``aiscale.core.engine.warm``), so a changed stack file re-plans in well under a second and a
 changed program file is read fresh. A changed Python file that this process has imported cannot be reloaded
 correctly in place (other modules hold its old classes): the watcher then restarts itself, says so, and carries
@@ -21,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 from aiscale.core import commands
-from aiscale.core.baseline import diff
 from aiscale.core.errors import AiscaleError
 from aiscale.core.outputs import Output
 from aiscale.core.planner import Planner, PlanOptions
@@ -77,43 +77,17 @@ def _plan(  # noqa: PLR0917
     """One run: the full report the first time, then what changed since the previous run; errors keep watching."""
     started = time.monotonic()
     try:
-        report = planner.plan(stack, outputs, baseline)
+        report = planner.plan(stack, outputs, baseline, previous=None if first else previous[stack])
         commands.write_reports(report, outputs, stdout=first)
     except AiscaleError as error:
         _status(f"error: {error}")
         return
     seconds = time.monotonic() - started
     current = report.document or {}
-    if not first:
-        commands.write_stdout(changes_since(previous[stack], current))
+    if report.changes is not None:  # the same diff as the change review's, against the previous run
+        commands.write_stdout(report.changes)
     _status(f"{stack}: planned in {seconds:.2f} s ({report.counted}, exit code {report.exit_code})")
     previous[stack] = current
-
-
-def changes_since(before: Mapping[str, Any], after: Mapping[str, Any]) -> str:
-    """What changed between two plan documents: resources by URN, then findings by (policy, URN)."""
-    changes = diff(after["resources"], before)
-    custom = [r for r in after["resources"] if r.get("custom", True)]
-    unchanged = len(custom) - len(changes.added) - len(changes.changed)
-    lines = [
-        f"Resources: +{len(changes.added)} ~{len(changes.changed)} -{len(changes.removed)} ({unchanged} unchanged)"
-    ]
-    for sign, group in (("+", changes.added), ("~", changes.changed), ("-", changes.removed)):
-        for change in group:
-            fields = f": {', '.join(change.fields)}" if change.fields else ""
-            lines.append(f"  {sign} {change.type}  {change.name}{fields}")
-    old, new = _findings(before), _findings(after)
-    lines.append(f"Findings: {len(new.keys() - old.keys())} new, {len(old.keys() - new.keys())} resolved")
-    for sign, keys, source in (("+", new.keys() - old.keys(), new), ("-", old.keys() - new.keys(), old)):
-        for key in sorted(keys, key=lambda k: (k[0], k[1] or "")):
-            finding = source[key]
-            name = (finding["urn"] or "stack").rsplit("::", 1)[-1]
-            lines.append(f"  {sign} [{finding['enforcement']}] {finding['policy']} · {name}: {finding['message']}")
-    return "\n".join(lines) + "\n"
-
-
-def _findings(document: Mapping[str, Any]) -> dict[tuple[str, str | None], Mapping[str, Any]]:
-    return {(v["policy"], v["urn"]): v for v in document.get("violations", [])}
 
 
 class WatchedFiles:

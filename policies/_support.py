@@ -70,7 +70,8 @@ class Rule:
         return [self.area.lower(), *self.anchors]
 
 
-TypeMatcher = str | re.Pattern[str]
+TypeMatcher = str | re.Pattern[str] | Callable[[str], bool]
+"""A type token, a pattern of tokens, or a predicate on the token (a family the installed SDK decides)."""
 
 
 def azure_type(module: str, resource: str) -> re.Pattern[str]:
@@ -79,7 +80,14 @@ def azure_type(module: str, resource: str) -> re.Pattern[str]:
 
 
 def type_matches(resource_type: str, types: Iterable[TypeMatcher]) -> bool:
-    return any(t == resource_type if isinstance(t, str) else t.fullmatch(resource_type) for t in types)
+    return any(
+        t == resource_type
+        if isinstance(t, str)
+        else bool(t.fullmatch(resource_type))
+        if isinstance(t, re.Pattern)
+        else t(resource_type)
+        for t in types
+    )
 
 
 def path(value: Any, *keys: str) -> Any:
@@ -112,7 +120,12 @@ def known(value: Any, *keys: str) -> Any:
 def has(value: Any, *keys: str) -> bool:
     """Whether the property is set (known or not): "is a key configured" needs no value."""
     found = known(value, *keys)
-    return found is UNKNOWN or found not in (None, "", [], {})
+    if found is UNKNOWN:
+        return True
+    try:
+        return found not in (None, "", [], {})
+    except UnknownValueError:
+        return True  # a mapping whose members are not known yet: set, all the same
 
 
 def each(value: Any) -> list[Any]:
@@ -276,7 +289,19 @@ def placement(resource: Any, key: str) -> Any:
 
 
 Check = Callable[[ResourceValidationArgs, Mapping[str, Any]], Iterable[str]]
-StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[str, PolicyResource]]]
+NOT_EVALUATED = "not evaluated:"
+"""How a stack policy's not-applicable reason marks a resource it could not judge (``<urn> not evaluated: why``)."""
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A resource a stack check could not judge, and why: reported as not evaluated, never skipped silently."""
+
+    reason: str
+    resource: PolicyResource
+
+
+StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[str, PolicyResource] | NotEvaluated]]
 
 
 def _config(args: ResourceValidationArgs | StackValidationArgs, rule: Rule) -> dict[str, Any]:
@@ -286,8 +311,13 @@ def _config(args: ResourceValidationArgs | StackValidationArgs, rule: Rule) -> d
 def resource_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: Check) -> ResourceValidationPolicy:
     """A CrossGuard resource policy for ``rule`` on resources of ``types``."""
 
+    applies: dict[str, bool] = {}  # per resource type: a real preview hands every resource to every policy
+
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if not type_matches(args.resource_type, types):
+        matched = applies.get(args.resource_type)
+        if matched is None:
+            matched = applies[args.resource_type] = type_matches(args.resource_type, types)
+        if not matched:
             return
         config = _config(args, rule)
         messages = list(check(args, config))
@@ -325,14 +355,19 @@ def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         config = _config(args, rule)
         waived = []
-        for message, resource in check(args, config):
+        for found in check(args, config):
+            if isinstance(found, NotEvaluated):
+                waived.append(f"{found.resource.urn} {NOT_EVALUATED} {found.reason}")
+                continue
+            message, resource = found
             waiver = waivers.find(rule.id, resource.urn, config)
             if waiver is None:
                 report(message + waivers.expired_note(rule.id, resource.urn, config), resource.urn)
             else:
                 waived.append(f"{resource.urn} {waiver.note}")
         if waived:
-            # One not-applicable entry for the stack: the analyzer keeps the findings reported above.
+            # One not-applicable entry for the stack (waived and not evaluated resources): the analyzer keeps the
+            # findings reported above.
             args.not_applicable("; ".join(waived))
 
     policy = StackValidationPolicy(

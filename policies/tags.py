@@ -49,16 +49,25 @@ def _check(tags: Any, kind: str, config: Mapping[str, Any]) -> Iterator[str]:
         yield f"{kind[:-1]} environment={value} on a resource of a {environment} stack"
 
 
+def tracked_azure_type(resource_type: str) -> bool:
+    """An Azure type that takes tags: its SDK class accepts a location and tags (a proxy resource such as a
+    subnet, a role assignment or a key does not), or its SDK is not installed here (its location then tells)."""
+    if not AZURE.fullmatch(resource_type):
+        return False
+    inputs = sdk_inputs(resource_type)
+    return inputs is None or {"location", "tags"} <= inputs
+
+
+def labelled_gcp_type(resource_type: str) -> bool:
+    return bool(GCP.fullmatch(resource_type)) and label_path(resource_type) is not None
+
+
 def _azure_tags(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
-    inputs = sdk_inputs(args.resource_type)
-    if inputs is None:
-        # The program's SDK is not installed beside the pack: a location (its own or its provider's) tells.
-        if placement(args, "location") is None:
-            args.not_applicable(
-                f"whether {args.resource_type} takes tags is unknown here (its SDK is not installed) and it has no location"
-            )
-    elif not {"location", "tags"} <= inputs:
-        return  # a proxy resource (subnet, role assignment, key): it takes no tags
+    # The program's SDK is not installed beside the pack: a location (its own or its provider's) tells.
+    if sdk_inputs(args.resource_type) is None and placement(args, "location") is None:
+        args.not_applicable(
+            f"whether {args.resource_type} takes tags is unknown here (its SDK is not installed) and it has no location"
+        )
     yield from _check(known(args.props, "tags"), "tags", config)
 
 
@@ -71,10 +80,7 @@ def label_path(resource_type: str) -> tuple[str, ...] | None:
 
 
 def _gcp_labels(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
-    where = label_path(args.resource_type)
-    if where is None:
-        return
-    labels = known(args.props, *where)
+    labels = known(args.props, *(label_path(args.resource_type) or ("labels",)))
     yield from _check(labels, "labels", config)
     if labels and labels is not UNKNOWN:
         yield from rules.gcp_label_problems({str(k): labels[k] for k in labels if labels[k] is not UNKNOWN})
@@ -94,7 +100,7 @@ POLICIES = [
             "Set tags owner, cost-center and environment (aiscale sets them from aiscale:owner and aiscale:cost_center).",
             "Tags",
         ),
-        (AZURE,),
+        (tracked_azure_type,),
         _azure_tags,
     ),
     resource_policy(
@@ -108,7 +114,7 @@ POLICIES = [
             "Set labels owner, cost-center and environment (lowercase, at most 63 characters).",
             "Tags",
         ),
-        (GCP,),
+        (labelled_gcp_type,),
         _gcp_labels,
     ),
 ]

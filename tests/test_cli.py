@@ -41,7 +41,7 @@ def test_table_of_the_dev_stack(capsys: pytest.CaptureFixture[str]) -> None:
     assert out.startswith(
         "Stack dev · project keys-only · environment dev\nOffline preview: 12 resources in 4 components"
     )
-    assert "  + ├─ aiscale:blueprints:AzureGpuInferencePlatform" in out
+    assert "  + ├─ aiscale:index:AzureGpuInferencePlatform" in out
     assert "  +       └─ gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember  gcp-kms-gke-compute" in out
     assert "Resources by type:\n  2  azure-native:keyvault:Key\n" in out
     assert "Protected (0)" in out
@@ -86,7 +86,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert document["violations"][-1] == {
         "policy": "ml-stack-05",
         "enforcement": "advisory",
-        "urn": "urn:pulumi:dev::keys-only::aiscale:blueprints:AzureGpuInferencePlatform$aiscale:azure:KeyVault$"
+        "urn": "urn:pulumi:dev::keys-only::aiscale:index:AzureGpuInferencePlatform$aiscale:index:KeyVault$"
         "azure-native:keyvault:Vault::azure-keys-vault",
         "message": "azure-keys-vault sends no diagnostic logs (no diagnostic setting)",
     }
@@ -99,7 +99,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     vault = next(r for r in document["resources"] if r["type"] == "azure-native:keyvault:Vault")
     assert (
         vault["parent"]
-        == "urn:pulumi:dev::keys-only::aiscale:blueprints:AzureGpuInferencePlatform$aiscale:azure:KeyVault::azure-keys"
+        == "urn:pulumi:dev::keys-only::aiscale:index:AzureGpuInferencePlatform$aiscale:index:KeyVault::azure-keys"
     )
     assert vault["inputs"]["properties"]["publicNetworkAccess"] == "Disabled"
     assert document["summary"] == {
@@ -155,7 +155,7 @@ def test_markdown(capsys: pytest.CaptureFixture[str]) -> None:
         "<!-- aiscale-plan:dev -->\n### aiscale plan · `dev` (dev)\n\n**12** resources in **4** components"
     )
     assert "| 4 | `gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember` |" in out
-    assert "<details><summary>Resources</summary>" in out
+    assert "<details><summary>Resources by type (7 types)</summary>" in out
 
 
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

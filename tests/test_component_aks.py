@@ -1,13 +1,11 @@
-"""aiscale:azure:AksCluster and aiscale:azure:GpuNodePool: exact children and inputs, validation."""
-
-from __future__ import annotations
+"""aiscale:index:AksCluster and aiscale:index:AksGpuNodePool: exact children and inputs, validation."""
 
 from typing import Any
 
 import pytest
 
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
-from aiscale.components.azure.gpu_node_pool import GpuNodePool, GpuNodePoolArgs
+from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
 from tests.conftest import children, find
@@ -15,7 +13,14 @@ from tests.conftest import children, find
 SUB = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01"
 TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 ADMINS = "3f6c0f5e-8a41-4c8e-9d2b-7a1e5c3b9f01"
-KEY = {"key_vault_id": "/vault", "key_id": "/vault/keys/k", "key_version_url": "https://kv/keys/k/1"}
+KEY = {
+    "key_vault_id": "/vault",
+    "key_vault_uri": "https://kv/",
+    "key_name": "k",
+    "key_id": "/vault/keys/k",
+    "key_uri": "https://kv/keys/k",
+    "key_versioned_uri": "https://kv/keys/k/1",
+}
 
 
 def cluster_args(**changes: Any) -> AksClusterArgs:
@@ -30,14 +35,12 @@ def cluster_args(**changes: Any) -> AksClusterArgs:
         "system_subnet_id": "/vnet/subnets/system",
         "system_pool": {"vm_size": "Standard_D4ds_v5", "min_nodes": 2, "max_nodes": 5},
         "log_analytics_workspace_id": "/logs",
-        "api_server": {
-            "private": True,
-            "private_dns_zone_id": "/zone",
-            "vnet_integration_subnet_id": "/vnet/subnets/apiserver",
-        },
+        "control_plane": {"private": True},
+        "private_dns_zone_id": "/zone",
+        "api_server_subnet_id": "/vnet/subnets/apiserver",
         "maintenance_window": {"day_of_week": "Sunday", "start_hour": 2, "duration_hours": 4},
         "disk_encryption_key": KEY,
-        "etcd_encryption_key": KEY,
+        "secrets_encryption_key": KEY,
         "prometheus": {"monitor_workspace_id": "/amw"},
         "diagnostics": {"workspace_id": "/logs"},
         "tags": {"owner": "team"},
@@ -49,7 +52,7 @@ def cluster_args(**changes: Any) -> AksClusterArgs:
 
 def test_cluster_children() -> None:
     run = record_program(lambda: AksCluster("aks", cluster_args()))
-    assert children(run, find(run, "aiscale:azure:AksCluster", "aks")) == [
+    assert children(run, find(run, "aiscale:index:AksCluster", "aks")) == [
         ("azure-native:managedidentity:UserAssignedIdentity", "aks-identity"),
         ("azure-native:authorization:RoleAssignment", "aks-network-contributor"),
         ("azure-native:authorization:RoleAssignment", "aks-dns-contributor"),
@@ -202,8 +205,10 @@ def test_prometheus_collection() -> None:
 
 
 def test_public_cluster_without_cmk() -> None:
-    changes = {"api_server": {"private": False, "authorized_ip_ranges": ["203.0.113.0/24"]}}
-    run = record_program(lambda: AksCluster("aks", cluster_args(**changes, disk_encryption_key=None)))
+    args = cluster_args(control_plane={"private": False, "authorized_ranges": ["203.0.113.0/24"]})
+    for key in ("disk_encryption_key", "private_dns_zone_id", "api_server_subnet_id"):
+        del args[key]  # type: ignore[misc]
+    run = record_program(lambda: AksCluster("aks", args))
     cluster = find(run, "azure-native:containerservice:ManagedCluster", "aks-cluster")
     assert cluster.inputs["apiServerAccessProfile"] == {
         "authorizedIPRanges": ["203.0.113.0/24"],
@@ -216,18 +221,25 @@ def test_public_cluster_without_cmk() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"api_server": {"private": False}}, "api_server.authorized_ip_ranges: a public API server needs them"),
-        ({"api_server": {"private": False, "authorized_ip_ranges": ["0.0.0.0/0"]}}, "must not contain 0.0.0.0/0"),
+        ({"control_plane": {"private": False}}, "control_plane.authorized_ranges: a public control plane needs them"),
+        ({"control_plane": {"private": False, "authorized_ranges": ["0.0.0.0/0"]}}, "must not contain 0.0.0.0/0"),
         (
-            {"api_server": {"private": True, "authorized_ip_ranges": ["203.0.113.0/24"]}},
-            "apply to a public API server only",
+            {"control_plane": {"private": True, "authorized_ranges": ["203.0.113.0/24"]}},
+            "apply to a public control plane only",
+        ),
+        (
+            {"control_plane": {"private": False, "authorized_ranges": ["203.0.113.0/24"]}},
+            "private_dns_zone_id: applies to a private API server only",
         ),
         ({"admin_group_object_ids": []}, "admin_group_object_ids: at least one Entra ID group"),
         ({"network_policy": "none"}, "network_policy: 'none' is not one of cilium, azure, calico"),
         (
             {"maintenance_window": {"day_of_week": "Sunday", "start_hour": 2, "duration_hours": 2}},
-            "AKS needs at least 4 hours",
+            "maintenance_window.duration_hours: must be 4 to 24 hours",
         ),
+        ({"lock": {"level": "Frozen"}}, "lock.level: 'Frozen' is not one of CanNotDelete, ReadOnly"),
+        ({"tags": {"a/b": "x"}}, "tags: tag name 'a/b' is longer than 512 characters or contains one of"),
+        ({"diagnostics": {"workspace_id": "/logs", "log_category_groups": ["all"]}}, "['all'] are not among"),
     ],
 )
 def test_cluster_validation(changes: dict[str, Any], message: str) -> None:
@@ -236,7 +248,7 @@ def test_cluster_validation(changes: dict[str, Any], message: str) -> None:
     assert message in str(caught.value)
 
 
-def pool_args(**changes: Any) -> GpuNodePoolArgs:
+def pool_args(**changes: Any) -> AksGpuNodePoolArgs:
     base: dict[str, Any] = {
         "pool_name": "a100",
         "cluster_name": "aks-unit",
@@ -251,8 +263,8 @@ def pool_args(**changes: Any) -> GpuNodePoolArgs:
 
 
 def test_gpu_pool_on_demand() -> None:
-    run = record_program(lambda: GpuNodePool("gpu", pool_args(mig_profile="MIG3g", labels={"team": "fraud"})))
-    assert children(run, find(run, "aiscale:azure:GpuNodePool", "gpu")) == [
+    run = record_program(lambda: AksGpuNodePool("gpu", pool_args(mig_profile="MIG3g", node_labels={"team": "fraud"})))
+    assert children(run, find(run, "aiscale:index:AksGpuNodePool", "gpu")) == [
         ("azure-native:containerservice:AgentPool", "gpu-pool")
     ]
     pool = find(run, "azure-native:containerservice:AgentPool", "gpu-pool")
@@ -292,7 +304,7 @@ def test_gpu_pool_on_demand() -> None:
 
 def test_gpu_pool_spot_for_the_gpu_operator() -> None:
     run = record_program(
-        lambda: GpuNodePool("gpu", pool_args(spot=True, spot_max_price=1.5, driver="none", purpose="training"))
+        lambda: AksGpuNodePool("gpu", pool_args(spot=True, spot_max_price=1.5, driver="operator", purpose="training"))
     )
     pool = find(run, "azure-native:containerservice:AgentPool", "gpu-pool")
     assert pool.inputs["scaleSetPriority"] == "Spot"
@@ -307,19 +319,19 @@ def test_gpu_pool_spot_for_the_gpu_operator() -> None:
     assert pool.inputs["nodeLabels"]["aiscale.io/purpose"] == "training"
 
 
-POOL_ALERTS: dict[str, Any] = {
+ROUTING: dict[str, Any] = {
     "action_group_id": "/ag/platform",
     "runbook_base_url": "https://runbooks.example.com/aiscale/",
     "monitor_workspace_id": "/amw/platform",
-    "location": "westeurope",
-    "at_max_minutes": 45,
-    "idle_hours": 3,
+    "workspace_location": "westeurope",
 }
+THRESHOLDS = {"at_max_minutes": 45, "idle_hours": 3}
 
 
 def test_gpu_pool_alerts_are_promql_rules_that_cover_the_pool() -> None:
-    run = record_program(lambda: GpuNodePool("gpu", pool_args(alerts=POOL_ALERTS, tags={"owner": "ml"})))
-    assert children(run, find(run, "aiscale:azure:GpuNodePool", "gpu")) == [
+    args = pool_args(alert_routing=ROUTING, alerts=THRESHOLDS, tags={"owner": "ml"})
+    run = record_program(lambda: AksGpuNodePool("gpu", args))
+    assert children(run, find(run, "aiscale:index:AksGpuNodePool", "gpu")) == [
         ("azure-native:containerservice:AgentPool", "gpu-pool"),
         ("azure-native:alertsmanagement:PrometheusRuleGroup", "gpu-alerts"),
     ]
@@ -372,8 +384,7 @@ def test_gpu_pool_alerts_are_promql_rules_that_cover_the_pool() -> None:
 
 
 def test_gpu_pool_without_idle_hours_has_only_the_at_max_alert() -> None:
-    alerts = {k: v for k, v in POOL_ALERTS.items() if k not in ("idle_hours", "at_max_minutes")}
-    run = record_program(lambda: GpuNodePool("gpu", pool_args(alerts=alerts)))
+    run = record_program(lambda: AksGpuNodePool("gpu", pool_args(alert_routing=ROUTING)))
     rules = find(run, "azure-native:alertsmanagement:PrometheusRuleGroup", "gpu-alerts")
     assert [(r["alert"], r["for"]) for r in rules.inputs["rules"]] == [("gpu-pool-a100-at-max", "PT30M")]
 
@@ -393,15 +404,36 @@ def test_gpu_pool_without_idle_hours_has_only_the_at_max_alert() -> None:
         ({"pool_name": "GPU-Pool"}, "pool_name: 'GPU-Pool' must be 1-12 lowercase letters and digits"),
         ({"min_nodes": 4, "max_nodes": 2}, "min_nodes: need 0 <= min_nodes (4) <= max_nodes (2)"),
         ({"spot_max_price": 2.0}, "spot_max_price: only applies with spot=True"),
-        ({"driver": "gpu-operator"}, "driver: 'gpu-operator' is not one of install, none"),
+        ({"driver": "none"}, "driver: 'none' is not one of platform, operator"),
         (
-            {"alerts": {k: v for k, v in POOL_ALERTS.items() if k != "monitor_workspace_id"}},
-            "alerts.monitor_workspace_id: GPU pool alerts are PromQL rules",
+            {"alert_routing": {k: v for k, v in ROUTING.items() if k != "monitor_workspace_id"}},
+            "alert_routing.monitor_workspace_id: GPU pool alerts are PromQL rules",
         ),
-        ({"alerts": {**POOL_ALERTS, "at_max_minutes": 2}}, "alerts.at_max_minutes: must be at least 5"),
+        ({"alert_routing": ROUTING, "alerts": {"at_max_minutes": 2}}, "alerts.at_max_minutes: must be at least 5"),
+        ({"alerts": THRESHOLDS}, "alerts: thresholds apply with alert_routing"),
+        ({"eviction_policy": "Stop"}, "eviction_policy: 'Stop' is not one of Delete, Deallocate"),
     ],
 )
 def test_gpu_pool_validation_names_field_and_choices(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
-        record_program(lambda: GpuNodePool("gpu", pool_args(**changes)))
+        record_program(lambda: AksGpuNodePool("gpu", pool_args(**changes)))
     assert message in str(caught.value)
+
+
+def test_cluster_lock_guards_the_cluster_against_deletion() -> None:
+    run = record_program(lambda: AksCluster("aks", cluster_args(lock={})))
+    cluster = find(run, "azure-native:containerservice:ManagedCluster", "aks-cluster")
+    lock = find(run, "azure-native:authorization:ManagementLockByScope", "aks-cluster-lock")
+    assert lock.parent == find(run, "aiscale:index:AksCluster", "aks").urn
+    assert lock.inputs == {
+        "level": "CanNotDelete",
+        "lockName": "aks-cluster-lock",
+        "notes": "aiscale: stateful resource; remove the lock in the stack config before deleting",
+        "scope": "[unknown]",
+    }
+    assert lock.property_dependencies["scope"] == [cluster.urn]
+
+
+def test_components_keep_their_previous_type_as_an_alias() -> None:
+    run = record_program(lambda: AksGpuNodePool("gpu", pool_args()), keep_aliases=True)
+    assert find(run, "aiscale:index:AksGpuNodePool", "gpu").aliases == 1

@@ -1,13 +1,11 @@
-"""aiscale:azure:PrivateNetwork and the private endpoint interface."""
-
-from __future__ import annotations
+"""aiscale:index:AzureNetwork and the private endpoint interface."""
 
 from typing import Any
 
 import pytest
 
 from aiscale.components.azure.key_vault import KeyVault
-from aiscale.components.azure.network import PrivateNetwork, PrivateNetworkArgs
+from aiscale.components.azure.network import AzureNetwork, AzureNetworkArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
 from tests.conftest import children, find
@@ -15,7 +13,7 @@ from tests.conftest import children, find
 ZONES = ["privatelink.vaultcore.azure.net", "privatelink.blob.core.windows.net"]
 
 
-def args(**changes: Any) -> PrivateNetworkArgs:
+def args(**changes: Any) -> AzureNetworkArgs:
     base: dict[str, Any] = {
         "resource_group_name": "rg-net",
         "location": "westeurope",
@@ -34,8 +32,8 @@ def args(**changes: Any) -> PrivateNetworkArgs:
 
 
 def test_children() -> None:
-    run = record_program(lambda: PrivateNetwork("net", args()))
-    assert children(run, find(run, "aiscale:azure:PrivateNetwork", "net")) == [
+    run = record_program(lambda: AzureNetwork("net", args()))
+    assert children(run, find(run, "aiscale:index:AzureNetwork", "net")) == [
         ("azure-native:network:VirtualNetwork", "net-vnet"),
         ("azure-native:network:NetworkSecurityGroup", "net-system-nsg"),
         ("azure-native:network:Subnet", "net-system-subnet"),
@@ -51,7 +49,7 @@ def test_children() -> None:
 
 
 def test_vnet_subnets_and_nsgs() -> None:
-    run = record_program(lambda: PrivateNetwork("net", args()))
+    run = record_program(lambda: AzureNetwork("net", args()))
     vnet = find(run, "azure-native:network:VirtualNetwork", "net-vnet")
     assert vnet.inputs == {
         "addressSpace": {"addressPrefixes": ["10.1.0.0/16"]},
@@ -104,7 +102,7 @@ def test_vnet_subnets_and_nsgs() -> None:
 
 
 def test_dns_zone_and_link() -> None:
-    run = record_program(lambda: PrivateNetwork("net", args()))
+    run = record_program(lambda: AzureNetwork("net", args()))
     zone = find(run, "azure-native:privatedns:PrivateZone", "net-zone-vaultcore-azure-net")
     link = find(run, "azure-native:privatedns:VirtualNetworkLink", "net-zone-vaultcore-azure-net-link")
     assert zone.inputs == {
@@ -126,13 +124,13 @@ def test_dns_zone_and_link() -> None:
 
 
 def test_no_zones_when_policy_owns_dns() -> None:
-    run = record_program(lambda: PrivateNetwork("net", args(private_dns_zones=[])))
+    run = record_program(lambda: AzureNetwork("net", args(private_dns_zones=[])))
     assert not [r for r in run.registrations if r.type.startswith("azure-native:privatedns")]
 
 
 def test_private_endpoint_interface_on_a_vault() -> None:
     def program() -> None:
-        net = PrivateNetwork("net", args())
+        net = AzureNetwork("net", args())
         KeyVault(
             "kv",
             {
@@ -140,7 +138,7 @@ def test_private_endpoint_interface_on_a_vault() -> None:
                 "resource_group_name": "rg-net",
                 "tenant_id": "t",
                 "subscription_id": "s",
-                "private_endpoint": net.private_endpoint_args(),
+                "private_endpoint": net.private_endpoint(),
             },
         )
 
@@ -205,4 +203,4 @@ def test_missing_zone_is_an_error() -> None:
 
 def test_subnet_outside_the_space() -> None:
     with pytest.raises(InvalidArgumentError, match=r"subnets.system.prefix: 10.2.0.0/24 is outside 10.1.0.0/16"):
-        record_program(lambda: PrivateNetwork("net", args(subnets={"system": {"prefix": "10.2.0.0/24"}})))
+        record_program(lambda: AzureNetwork("net", args(subnets={"system": {"prefix": "10.2.0.0/24"}})))

@@ -1,20 +1,18 @@
-"""aiscale:azure:Budget and aiscale:azure:Monitoring."""
-
-from __future__ import annotations
+"""aiscale:index:AzureBudget and aiscale:index:AzureMonitoring."""
 
 from typing import Any
 
 import pulumi
 import pytest
 
-from aiscale.components.azure.budget import Budget, BudgetArgs
-from aiscale.components.azure.monitoring import Monitoring, MonitoringArgs
+from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
+from aiscale.components.azure.monitoring import AzureMonitoring, AzureMonitoringArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
 from tests.conftest import children, find
 
 
-def budget_args(**changes: Any) -> BudgetArgs:
+def budget_args(**changes: Any) -> AzureBudgetArgs:
     base: dict[str, Any] = {
         "budget_name": "rg-unit-monthly",
         "scope": "/subscriptions/s/resourceGroups/rg-unit",
@@ -23,7 +21,10 @@ def budget_args(**changes: Any) -> BudgetArgs:
         "actual_thresholds": [50, 100],
         "forecast_thresholds": [100],
         "contact_emails": ["finops@example.com"],
-        "action_group_id": "/actionGroups/alerts",
+        "alert_routing": {
+            "action_group_id": "/actionGroups/alerts",
+            "runbook_base_url": "https://runbooks.example.com",
+        },
         "tag_filter": {"cost-center": ["cc-4711"]},
     }
     base.update(changes)
@@ -31,8 +32,10 @@ def budget_args(**changes: Any) -> BudgetArgs:
 
 
 def test_budget() -> None:
-    run = record_program(lambda: Budget("b", budget_args()))
-    assert children(run, find(run, "aiscale:azure:Budget", "b")) == [("azure-native:consumption:Budget", "b-budget")]
+    run = record_program(lambda: AzureBudget("b", budget_args()))
+    assert children(run, find(run, "aiscale:index:AzureBudget", "b")) == [
+        ("azure-native:consumption:Budget", "b-budget")
+    ]
     notification = {
         "contactEmails": ["finops@example.com"],
         "contactGroups": ["/actionGroups/alerts"],
@@ -67,11 +70,11 @@ def test_budget() -> None:
 )
 def test_budget_validation(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
-        record_program(lambda: Budget("b", budget_args(**changes)))
+        record_program(lambda: AzureBudget("b", budget_args(**changes)))
     assert message in str(caught.value)
 
 
-def monitoring_args(**changes: Any) -> MonitoringArgs:
+def monitoring_args(**changes: Any) -> AzureMonitoringArgs:
     base: dict[str, Any] = {
         "name_prefix": "unit",
         "resource_group_name": "rg",
@@ -85,8 +88,8 @@ def monitoring_args(**changes: Any) -> MonitoringArgs:
 
 
 def test_monitoring() -> None:
-    run = record_program(lambda: Monitoring("mon", monitoring_args()))
-    assert children(run, find(run, "aiscale:azure:Monitoring", "mon")) == [
+    run = record_program(lambda: AzureMonitoring("mon", monitoring_args()))
+    assert children(run, find(run, "aiscale:index:AzureMonitoring", "mon")) == [
         ("azure-native:operationalinsights:Workspace", "mon-logs"),
         ("azure-native:monitor:AzureMonitorWorkspace", "mon-prometheus"),
         ("azure-native:monitor:ActionGroup", "mon-action-group"),
@@ -114,7 +117,7 @@ def test_monitoring() -> None:
 
 def test_webhook_stays_secret() -> None:
     secret = "https://hooks.example.com/services/T0/B0/very-secret"
-    run = record_program(lambda: Monitoring("mon", monitoring_args(webhook_url=pulumi.Output.secret(secret))))
+    run = record_program(lambda: AzureMonitoring("mon", monitoring_args(webhook_url=pulumi.Output.secret(secret))))
     group = find(run, "azure-native:monitor:ActionGroup", "mon-action-group")
     assert group.inputs["webhookReceivers"] == [
         {
@@ -128,16 +131,39 @@ def test_webhook_stays_secret() -> None:
     assert group.has_secret_inputs
 
 
-def test_alerts_args_route_to_the_action_group() -> None:
+def test_alert_routing_routes_to_the_action_group() -> None:
     seen: dict[str, Any] = {}
 
     def program() -> None:
-        monitoring = Monitoring("mon", monitoring_args())
-        seen.update(monitoring.alerts_args())
+        monitoring = AzureMonitoring("mon", monitoring_args())
+        seen.update(monitoring.alert_routing())
 
     record_program(program)
     assert seen["runbook_base_url"] == "https://runbooks.example.com/aiscale"
-    assert set(seen) == {"action_group_id", "runbook_base_url", "monitor_workspace_id", "log_analytics_workspace_id"}
+    assert set(seen) == {
+        "action_group_id",
+        "runbook_base_url",
+        "monitor_workspace_id",
+        "log_analytics_workspace_id",
+        "workspace_location",
+    }
+    assert seen["workspace_location"] == "westeurope"
+
+
+def test_monitoring_workspaces_are_protected_and_locked() -> None:
+    run = record_program(lambda: AzureMonitoring("mon", monitoring_args(protect=True, lock={"level": "ReadOnly"})))
+    assert children(run, find(run, "aiscale:index:AzureMonitoring", "mon")) == [
+        ("azure-native:operationalinsights:Workspace", "mon-logs"),
+        ("azure-native:monitor:AzureMonitorWorkspace", "mon-prometheus"),
+        ("azure-native:monitor:ActionGroup", "mon-action-group"),
+        ("azure-native:authorization:ManagementLockByScope", "mon-logs-lock"),
+        ("azure-native:authorization:ManagementLockByScope", "mon-prometheus-lock"),
+    ]
+    assert find(run, "azure-native:operationalinsights:Workspace", "mon-logs").protect
+    assert find(run, "azure-native:monitor:AzureMonitorWorkspace", "mon-prometheus").protect
+    assert not find(run, "azure-native:monitor:ActionGroup", "mon-action-group").protect
+    lock = find(run, "azure-native:authorization:ManagementLockByScope", "mon-logs-lock")
+    assert lock.inputs["level"] == "ReadOnly"
 
 
 @pytest.mark.parametrize(
@@ -150,5 +176,5 @@ def test_alerts_args_route_to_the_action_group() -> None:
 )
 def test_monitoring_validation(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
-        record_program(lambda: Monitoring("mon", monitoring_args(**changes)))
+        record_program(lambda: AzureMonitoring("mon", monitoring_args(**changes)))
     assert message in str(caught.value)

@@ -1,6 +1,4 @@
-"""aiscale:gcp:Monitoring and aiscale:gcp:Budget: exact children and inputs, secrets, validation."""
-
-from __future__ import annotations
+"""aiscale:index:GcpMonitoring and aiscale:index:GcpBudget: exact children and inputs, secrets, validation."""
 
 from typing import Any
 
@@ -32,7 +30,7 @@ def test_monitoring_children_and_channels() -> None:
             "mon", monitoring_args(webhook_url=pulumi.Output.secret("https://hooks.example/T/secret"))
         )
     )
-    assert children(run, find(run, "aiscale:gcp:Monitoring", "mon")) == [
+    assert children(run, find(run, "aiscale:index:GcpMonitoring", "mon")) == [
         ("gcp:monitoring/notificationChannel:NotificationChannel", "mon-email-0"),
         ("gcp:monitoring/notificationChannel:NotificationChannel", "mon-email-1"),
         ("gcp:monitoring/notificationChannel:NotificationChannel", "mon-webhook"),
@@ -107,7 +105,7 @@ def budget_args(**changes: Any) -> GcpBudgetArgs:
 
 def test_monthly_budget() -> None:
     run = record_program(lambda: GcpBudget("budget", budget_args()))
-    assert children(run, find(run, "aiscale:gcp:Budget", "budget")) == [
+    assert children(run, find(run, "aiscale:index:GcpBudget", "budget")) == [
         ("gcp:monitoring/notificationChannel:NotificationChannel", "budget-email-0"),
         ("gcp:billing/budget:Budget", "budget-budget"),
     ]
@@ -146,10 +144,27 @@ def test_budget_over_a_fixed_period() -> None:
     }
 
 
+def test_budget_also_notifies_the_routed_channels() -> None:
+    routing = {"notification_channels": ["projects/p/notificationChannels/7"], "runbook_base_url": "https://runbooks"}
+    run = record_program(lambda: GcpBudget("budget", budget_args(alert_routing=routing)))
+    rule = find(run, "gcp:billing/budget:Budget", "budget-budget").inputs["allUpdatesRule"]
+    assert rule["monitoringNotificationChannels"] == ["[unknown]", "projects/p/notificationChannels/7"]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"contact_emails": [f"a{i}@example.com" for i in range(6)]}, "6 addresses; a budget notifies 1 to 5 channels"),
+        (
+            {"contact_emails": [f"a{i}@example.com" for i in range(6)]},
+            "6 addresses and 0 routed channels; a budget notifies 1 to 5 channels",
+        ),
+        (
+            {
+                "contact_emails": [f"a{i}@example.com" for i in range(4)],
+                "alert_routing": {"notification_channels": ["c1", "c2"], "runbook_base_url": "https://runbooks"},
+            },
+            "4 addresses and 2 routed channels; a budget notifies 1 to 5 channels",
+        ),
         ({"actual_thresholds": [], "forecast_thresholds": []}, "give at least one actual or forecast threshold"),
         ({"label_filter": {"a": "1", "b": "2"}}, "label_filter: budgets filter on a single label"),
         ({"end_date": "2026-12-31"}, "end_date: needs start_date"),

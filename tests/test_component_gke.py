@@ -1,6 +1,4 @@
-"""aiscale:gcp:Vpc, GkeCluster and GkeGpuNodePool: exact children, key inputs, validation."""
-
-from __future__ import annotations
+"""aiscale:index:GcpNetwork, GkeCluster and GkeGpuNodePool: exact children, key inputs, validation."""
 
 from typing import Any
 
@@ -8,20 +6,19 @@ import pytest
 
 from aiscale.components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
-from aiscale.components.gcp.vpc import Vpc, VpcArgs
+from aiscale.components.gcp.vpc import GcpNetwork, GcpNetworkArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
 from tests.conftest import children, find
 
 KEY = "projects/p-unit/locations/europe-west4/keyRings/r/cryptoKeys/gke"
-ALERTS: dict[str, Any] = {
-    "project": "p-unit",
+ROUTING: dict[str, Any] = {
     "notification_channels": ["projects/p-unit/notificationChannels/1"],
     "runbook_base_url": "https://runbooks.example.com/aiscale",
 }
 
 
-def vpc_args(**changes: Any) -> VpcArgs:
+def vpc_args(**changes: Any) -> GcpNetworkArgs:
     base: dict[str, Any] = {
         "project": "p-unit",
         "region": "europe-west4",
@@ -37,8 +34,8 @@ def vpc_args(**changes: Any) -> VpcArgs:
 
 
 def test_vpc_children_and_subnet() -> None:
-    run = record_program(lambda: Vpc("vpc", vpc_args()))
-    assert children(run, find(run, "aiscale:gcp:Vpc", "vpc")) == [
+    run = record_program(lambda: GcpNetwork("vpc", vpc_args()))
+    assert children(run, find(run, "aiscale:index:GcpNetwork", "vpc")) == [
         ("gcp:compute/network:Network", "vpc-network"),
         ("gcp:compute/subnetwork:Subnetwork", "vpc-subnet"),
         ("gcp:compute/router:Router", "vpc-router"),
@@ -72,7 +69,7 @@ def test_vpc_children_and_subnet() -> None:
 
 
 def test_vpc_egress_firewall_and_private_service_access() -> None:
-    run = record_program(lambda: Vpc("vpc", vpc_args()))
+    run = record_program(lambda: GcpNetwork("vpc", vpc_args()))
     nat = find(run, "gcp:compute/routerNat:RouterNat", "vpc-nat")
     subnet = find(run, "gcp:compute/subnetwork:Subnetwork", "vpc-subnet")
     assert nat.inputs["sourceSubnetworkIpRangesToNat"] == "LIST_OF_SUBNETWORKS"
@@ -111,15 +108,17 @@ def test_vpc_egress_firewall_and_private_service_access() -> None:
 def test_vpc_without_private_service_access() -> None:
     args = vpc_args()
     del args["private_service_access_range"]
-    run = record_program(lambda: Vpc("vpc", args))
-    assert [name for _, name in children(run, find(run, "aiscale:gcp:Vpc", "vpc"))][-1] == "vpc-allow-health-checks"
+    run = record_program(lambda: GcpNetwork("vpc", args))
+    assert [name for _, name in children(run, find(run, "aiscale:index:GcpNetwork", "vpc"))][
+        -1
+    ] == "vpc-allow-health-checks"
 
 
 def test_vpc_validation() -> None:
-    with pytest.raises(InvalidArgumentError, match="aiscale:gcp:Vpc: subnet: "):
-        record_program(lambda: Vpc("vpc", vpc_args(subnet="10.0.0.0/33")))
+    with pytest.raises(InvalidArgumentError, match="aiscale:index:GcpNetwork: subnet: "):
+        record_program(lambda: GcpNetwork("vpc", vpc_args(subnet="10.0.0.0/33")))
     with pytest.raises(InvalidArgumentError, match=r"flow_log_sampling: 0 is outside \(0, 1\]"):
-        record_program(lambda: Vpc("vpc", vpc_args(flow_log_sampling=0)))
+        record_program(lambda: GcpNetwork("vpc", vpc_args(flow_log_sampling=0)))
 
 
 def cluster_args(**changes: Any) -> GkeClusterArgs:
@@ -133,11 +132,11 @@ def cluster_args(**changes: Any) -> GkeClusterArgs:
         "services_range_name": "services",
         "master_range": "10.10.0.0/28",
         "system_pool": {"machine_type": "e2-standard-4", "min_nodes": 1, "max_nodes": 3},
-        "authorized_networks": ["10.0.0.0/20"],
+        "control_plane": {"authorized_ranges": ["10.0.0.0/20"]},
         "zones": ["europe-west4-a"],
         "maintenance_window": {"day_of_week": "Saturday", "start_hour": 1, "duration_hours": 6},
-        "secrets_encryption_key": KEY,
-        "boot_disk_key": KEY,
+        "secrets_encryption_key": {"key_id": KEY},
+        "disk_encryption_key": {"key_id": KEY},
         "security_group": "gke-security-groups@example.com",
         "deletion_protection": True,
         "labels": {"owner": "ml"},
@@ -160,7 +159,7 @@ NODE_CONFIG = {
 
 def test_cluster_children_and_node_account() -> None:
     run = record_program(lambda: GkeCluster("gke", cluster_args()))
-    assert children(run, find(run, "aiscale:gcp:GkeCluster", "gke")) == [
+    assert children(run, find(run, "aiscale:index:GkeCluster", "gke")) == [
         ("gcp:serviceaccount/account:Account", "gke-nodes-sa"),
         ("gcp:projects/iAMMember:IAMMember", "gke-nodes-logging-logwriter"),
         ("gcp:projects/iAMMember:IAMMember", "gke-nodes-monitoring-metricwriter"),
@@ -284,7 +283,7 @@ def test_system_pool() -> None:
 
 def test_cluster_without_keys_or_dns_endpoint() -> None:
     args = cluster_args(dns_endpoint=False, deletion_protection=False)
-    for key in ("secrets_encryption_key", "boot_disk_key", "security_group", "maintenance_window"):
+    for key in ("secrets_encryption_key", "disk_encryption_key", "security_group", "maintenance_window"):
         del args[key]  # type: ignore[misc]
     run = record_program(lambda: GkeCluster("gke", args))
     cluster = find(run, "gcp:container/cluster:Cluster", "gke-cluster")
@@ -301,11 +300,19 @@ def test_cluster_without_keys_or_dns_endpoint() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"authorized_networks": ["0.0.0.0/0"]}, "authorized_networks: must not contain 0.0.0.0/0"),
         (
-            {"private_endpoint": False, "authorized_networks": []},
-            "authorized_networks: a public control plane endpoint needs them",
+            {"control_plane": {"authorized_ranges": ["0.0.0.0/0"]}},
+            "control_plane.authorized_ranges: must not contain 0.0.0.0/0",
         ),
+        (
+            {"control_plane": {"private": False, "authorized_ranges": []}},
+            "control_plane.authorized_ranges: a public control plane needs them",
+        ),
+        (
+            {"maintenance_window": {"day_of_week": "Sun", "start_hour": 1, "duration_hours": 4}},
+            "maintenance_window.day_of_week: 'Sun' is not one of Monday",
+        ),
+        ({"labels": {"Owner": "ml"}}, "labels: label key 'Owner' is not a valid GCP label key"),
         ({"release_channel": "RAPID"}, "release_channel: 'RAPID' is not one of REGULAR, STABLE"),
         ({"master_range": "10.10.0.0/24"}, "master_range: 10.10.0.0/24 must be a /28"),
         (
@@ -331,7 +338,7 @@ def pool_args(**changes: Any) -> GkeGpuNodePoolArgs:
         "min_nodes": 0,
         "max_nodes": 3,
         "service_account_email": "gke-unit-nodes@p-unit.iam.gserviceaccount.com",
-        "boot_disk_key": KEY,
+        "disk_encryption_key": {"key_id": KEY},
         "labels": {"owner": "ml"},
     }
     base.update(changes)
@@ -340,7 +347,7 @@ def pool_args(**changes: Any) -> GkeGpuNodePoolArgs:
 
 def test_gpu_pool_from_the_machine_table() -> None:
     run = record_program(lambda: GkeGpuNodePool("gpu", pool_args()))
-    assert children(run, find(run, "aiscale:gcp:GkeGpuNodePool", "gpu")) == [
+    assert children(run, find(run, "aiscale:index:GkeGpuNodePool", "gpu")) == [
         ("gcp:container/nodePool:NodePool", "gpu-pool")
     ]
     pool = find(run, "gcp:container/nodePool:NodePool", "gpu-pool")
@@ -381,7 +388,7 @@ def test_gpu_pool_mig_sharing_spot_and_operator_driver() -> None:
         sharing="TIME_SHARING",
         max_shared_clients=4,
         spot=True,
-        driver="INSTALLATION_DISABLED",
+        driver="operator",
         purpose="batch",
     )
     run = record_program(lambda: GkeGpuNodePool("gpu", args))
@@ -400,8 +407,9 @@ def test_gpu_pool_mig_sharing_spot_and_operator_driver() -> None:
 
 
 def test_gpu_pool_alerts_cover_the_pool() -> None:
-    run = record_program(lambda: GkeGpuNodePool("gpu", pool_args(alerts={**ALERTS, "idle_hours": 2})))
-    assert children(run, find(run, "aiscale:gcp:GkeGpuNodePool", "gpu")) == [
+    args = pool_args(alert_routing=ROUTING, alerts={"idle_hours": 2})
+    run = record_program(lambda: GkeGpuNodePool("gpu", args))
+    assert children(run, find(run, "aiscale:index:GkeGpuNodePool", "gpu")) == [
         ("gcp:container/nodePool:NodePool", "gpu-pool"),
         ("gcp:monitoring/alertPolicy:AlertPolicy", "gpu-alert-at-max"),
         ("gcp:monitoring/alertPolicy:AlertPolicy", "gpu-alert-idle"),
@@ -460,7 +468,10 @@ def test_gpu_pool_alerts_cover_the_pool() -> None:
             "gpu_partition_size needs an accelerator with MIG",
         ),
         ({"min_nodes": 4, "max_nodes": 2}, "min_nodes: need 0 <= min_nodes (4) <= max_nodes (2)"),
-        ({"driver": "gpu-operator"}, "driver: 'gpu-operator' is not one of DEFAULT, LATEST, INSTALLATION_DISABLED"),
+        ({"driver": "INSTALLATION_DISABLED"}, "driver: 'INSTALLATION_DISABLED' is not one of platform, operator"),
+        ({"driver_version": "R535"}, "driver_version: 'R535' is not one of DEFAULT, LATEST"),
+        ({"driver": "operator", "driver_version": "LATEST"}, "driver_version: the GPU operator chooses"),
+        ({"alerts": {"idle_hours": 2}}, "alerts: thresholds apply with alert_routing"),
         ({"sharing": "TIME_SHARING"}, "max_shared_clients: goes together with sharing"),
         (
             {"machine_type": "a2-highgpu-1g", "partition_size": "1g.5gb", "sharing": "MPS", "max_shared_clients": 2},

@@ -1,7 +1,5 @@
 """Kubernetes tenancy components: exact children and inputs, identities on both clouds, the GPU stack, providers."""
 
-from __future__ import annotations
-
 import base64
 from typing import Any
 
@@ -71,7 +69,7 @@ def record_team(args: dict[str, Any]) -> Any:
 
 def test_azure_team_children() -> None:
     run = record_team(azure_team())
-    assert children(run, find(run, "aiscale:k8s:TeamNamespace", "team")) == [
+    assert children(run, find(run, "aiscale:index:TeamNamespace", "team")) == [
         ("kubernetes:core/v1:Namespace", "team-namespace"),
         ("kubernetes:core/v1:ResourceQuota", "team-quota"),
         ("kubernetes:core/v1:LimitRange", "team-limits"),
@@ -231,7 +229,7 @@ def test_team_group_deploys_in_its_namespace_only() -> None:
 
 def test_gcp_team_uses_a_google_service_account() -> None:
     run = record_team(gcp_team())
-    names = [name for _, name in children(run, find(run, "aiscale:k8s:TeamNamespace", "team"))]
+    names = [name for _, name in children(run, find(run, "aiscale:index:TeamNamespace", "team"))]
     assert names[-4:] == ["team-identity", "team-workload-identity-user", "team-service-account", "team-deployers"]
     account = find(run, "gcp:serviceaccount/account:Account", "team-identity")
     assert account.inputs == {
@@ -282,7 +280,7 @@ def test_team_validation(changes: dict[str, Any], message: str) -> None:
 
 def test_gpu_operator_on_aks_with_platform_drivers() -> None:
     run = on_cluster(lambda opts: GpuStack("gpu", {"cloud": "azure", "driver": "platform"}, opts=opts))
-    assert children(run, find(run, "aiscale:k8s:GpuStack", "gpu")) == [
+    assert children(run, find(run, "aiscale:index:GpuStack", "gpu")) == [
         ("kubernetes:core/v1:Namespace", "gpu-namespace"),
         ("kubernetes:helm.sh/v3:Release", "gpu-gpu-operator"),
         ("kubernetes:azmonitoring.coreos.com/v1:ServiceMonitor", "gpu-dcgm-scrape"),
@@ -366,7 +364,7 @@ WORKLOAD: dict[str, Any] = {
 
 def test_inference_workload() -> None:
     run = on_cluster(lambda opts: InferenceWorkload("scorer", WORKLOAD, opts=opts))  # type: ignore[arg-type]
-    assert children(run, find(run, "aiscale:k8s:InferenceWorkload", "scorer")) == [
+    assert children(run, find(run, "aiscale:index:InferenceWorkload", "scorer")) == [
         ("kubernetes:apps/v1:Deployment", "scorer-deployment"),
         ("kubernetes:core/v1:Service", "scorer-service"),
         ("kubernetes:policy/v1:PodDisruptionBudget", "scorer-pdb"),

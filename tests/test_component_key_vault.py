@@ -1,6 +1,4 @@
-"""aiscale:azure:KeyVault: exact children and inputs, and argument validation."""
-
-from __future__ import annotations
+"""aiscale:index:KeyVault: exact children and inputs, and argument validation."""
 
 import uuid
 from typing import Any
@@ -41,7 +39,7 @@ def record(component_args: KeyVaultArgs) -> Any:
 
 def test_children() -> None:
     run = record(args())
-    component = find(run, "aiscale:azure:KeyVault", "kv")
+    component = find(run, "aiscale:index:KeyVault", "kv")
     assert children(run, component) == [
         ("azure-native:keyvault:Vault", "kv-vault"),
         ("azure-native:keyvault:Key", "kv-key-disks"),
@@ -176,7 +174,7 @@ def test_outputs() -> None:
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
-        ({"vault_name": "1-bad"}, "aiscale:azure:KeyVault: vault_name: '1-bad' must be 3-24 characters"),
+        ({"vault_name": "1-bad"}, "aiscale:index:KeyVault: vault_name: '1-bad' must be 3-24 characters"),
         ({"keys": {"k": {"key_type": "AES"}}}, "keys.k.key_type: 'AES' is not one of RSA, RSA-HSM, EC, EC-HSM"),
         (
             {"keys": {"k": {"rotate_after_days": 120}}},

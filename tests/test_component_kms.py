@@ -1,6 +1,4 @@
-"""aiscale:gcp:KmsKeyRing: exact children and inputs, CMEK wiring to service agents, validation."""
-
-from __future__ import annotations
+"""aiscale:index:KmsKeyRing: exact children and inputs, CMEK wiring to service agents, validation."""
 
 from typing import Any
 
@@ -41,7 +39,7 @@ def record(component_args: KmsKeyRingArgs) -> Any:
 
 def test_children() -> None:
     run = record(args())
-    assert children(run, find(run, "aiscale:gcp:KmsKeyRing", "kms")) == [
+    assert children(run, find(run, "aiscale:index:KmsKeyRing", "kms")) == [
         ("gcp:kms/keyRing:KeyRing", "kms-key-ring"),
         ("gcp:kms/cryptoKey:CryptoKey", "kms-vertex"),
         ("gcp:kms/cryptoKey:CryptoKey", "kms-gke"),
@@ -113,7 +111,7 @@ def test_service_agents_get_the_key_role_on_their_key_only() -> None:
 def test_no_agents_no_identities() -> None:
     run = record(args(keys={"plain": {}}, protect=False))
     assert [r.type for r in run.registrations] == [
-        "aiscale:gcp:KmsKeyRing",
+        "aiscale:index:KmsKeyRing",
         "gcp:kms/keyRing:KeyRing",
         "gcp:kms/cryptoKey:CryptoKey",
     ]
@@ -125,7 +123,7 @@ def test_no_agents_no_identities() -> None:
     [
         (
             {"keys": {"k": {"rotation_days": 91}}},
-            "aiscale:gcp:KmsKeyRing: keys.k.rotation_days: rotation every 91 days exceeds the maximum of 90 days",
+            "aiscale:index:KmsKeyRing: keys.k.rotation_days: rotation every 91 days exceeds the maximum of 90 days",
         ),
         (
             {"keys": {"k": {"rotation_days": 0}}},

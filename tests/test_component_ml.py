@@ -1,6 +1,4 @@
-"""aiscale:azure:MlWorkspace, aiscale:azure:OnlineEndpoint and the traffic resource."""
-
-from __future__ import annotations
+"""aiscale:index:MlWorkspace, aiscale:index:OnlineEndpoint and the traffic resource."""
 
 import io
 from typing import Any
@@ -50,7 +48,8 @@ def workspace_args(**changes: Any) -> MlWorkspaceArgs:
             "key_vault_uri": "https://kv-unit.vault.azure.net/",
             "key_name": "data",
             "key_id": "/vault/keys/data",
-            "key_url": "https://kv-unit.vault.azure.net/keys/data",
+            "key_uri": "https://kv-unit.vault.azure.net/keys/data",
+            "key_versioned_uri": "https://kv-unit.vault.azure.net/keys/data/1",
         },
         "private_endpoint": {"subnet_id": "/subnets/endpoints"},
         "protect": True,
@@ -61,9 +60,9 @@ def workspace_args(**changes: Any) -> MlWorkspaceArgs:
 
 def test_workspace_children() -> None:
     run = record_program(lambda: MlWorkspace("ml", workspace_args()))
-    assert children(run, find(run, "aiscale:azure:MlWorkspace", "ml")) == [
+    assert children(run, find(run, "aiscale:index:MlWorkspace", "ml")) == [
         ("azure-native:managedidentity:UserAssignedIdentity", "ml-identity"),
-        ("aiscale:azure:KeyVault", "ml-vault"),
+        ("aiscale:index:KeyVault", "ml-vault"),
         ("azure-native:storage:StorageAccount", "ml-storage"),
         ("azure-native:containerregistry:Registry", "ml-registry"),
         ("azure-native:applicationinsights:Component", "ml-insights"),
@@ -153,13 +152,40 @@ def test_role_assignments_scoped_to_each_dependency() -> None:
 
 
 def test_workspace_without_cmk_uses_microsoft_keys() -> None:
-    run = record_program(lambda: MlWorkspace("ml", workspace_args(customer_managed_key=None, private_endpoint=None)))
+    args = workspace_args()
+    del args["customer_managed_key"], args["private_endpoint"]
+    run = record_program(lambda: MlWorkspace("ml", args))
     assert "encryption" not in find(run, "azure-native:machinelearningservices:Workspace", "ml-workspace").inputs
     assert (
         find(run, "azure-native:storage:StorageAccount", "ml-storage").inputs["encryption"]["keySource"]
         == "Microsoft.Storage"
     )
     assert not [r for r in run.registrations if r.type == "azure-native:network:PrivateEndpoint"]
+
+
+def test_workspace_diagnostics_and_locks_cover_every_stateful_resource() -> None:
+    diagnostics = {"workspace_id": "/logs"}
+    run = record_program(lambda: MlWorkspace("ml", workspace_args(diagnostics=diagnostics, lock={})))
+    settings = {r.name: r for r in run.registrations if r.type == "azure-native:monitor:DiagnosticSetting"}
+    assert sorted(settings) == [
+        "ml-diagnostics",
+        "ml-registry-diagnostics",
+        "ml-storage-diagnostics",
+        "ml-vault-diagnostics",
+    ]
+    # Blob logs live on the blob service, whose metrics have no AllMetrics category.
+    assert settings["ml-storage-diagnostics"].inputs == {
+        "logAnalyticsDestinationType": "Dedicated",
+        "logs": [{"categoryGroup": "allLogs", "enabled": True}],
+        "name": "ml-storage-diagnostics",
+        "resourceUri": "[unknown]",
+        "workspaceId": "/logs",
+    }
+    storage = find(run, "azure-native:storage:StorageAccount", "ml-storage")
+    assert settings["ml-storage-diagnostics"].property_dependencies["resourceUri"] == [storage.urn]
+    assert settings["ml-registry-diagnostics"].inputs["metrics"] == [{"category": "AllMetrics", "enabled": True}]
+    locks = sorted(r.name for r in run.registrations if r.type == "azure-native:authorization:ManagementLockByScope")
+    assert locks == ["ml-registry-lock", "ml-storage-lock", "ml-vault-vault-lock", "ml-workspace-lock"]
 
 
 def test_invalid_isolation_mode() -> None:
@@ -204,7 +230,7 @@ def endpoint_args(**changes: Any) -> OnlineEndpointArgs:
 
 def test_endpoint_children() -> None:
     run = record_program(lambda: OnlineEndpoint("ep", endpoint_args()))
-    assert children(run, find(run, "aiscale:azure:OnlineEndpoint", "ep")) == [
+    assert children(run, find(run, "aiscale:index:OnlineEndpoint", "ep")) == [
         ("azure-native:machinelearningservices:OnlineEndpoint", "ep-endpoint"),
         ("azure-native:machinelearningservices:OnlineDeployment", "ep-blue"),
         ("azure-native:monitor:AutoscaleSetting", "ep-blue-autoscale"),
@@ -326,15 +352,12 @@ def test_endpoint_validation(changes: dict[str, Any], message: str) -> None:
     assert message in str(caught.value)
 
 
-ENDPOINT_ALERTS: dict[str, Any] = {
+ROUTING: dict[str, Any] = {
     "action_group_id": "/ag/platform",
     "runbook_base_url": "https://runbooks.example.com/aiscale",
     "log_analytics_workspace_id": "/law/platform",
-    "latency_p95_ms": 120,
-    "latency_p99_ms": 300,
-    "error_rate_percent": 0.5,
-    "utilization_percent": 85,
 }
+SLO = {"latency_p95_ms": 120, "latency_p99_ms": 300, "error_rate_percent": 0.5}
 
 
 def alerting_endpoint() -> Any:
@@ -342,7 +365,9 @@ def alerting_endpoint() -> Any:
         lambda: OnlineEndpoint(
             "ep",
             endpoint_args(
-                alerts=ENDPOINT_ALERTS,
+                slo=SLO,
+                alert_routing=ROUTING,
+                alerts={"utilization_percent": 85},
                 diagnostics={"workspace_id": "/law/platform"},
                 deployments={
                     "blue": {
@@ -366,7 +391,7 @@ def alerting_endpoint() -> Any:
 
 def test_endpoint_alerts_children() -> None:
     run = alerting_endpoint()
-    assert children(run, find(run, "aiscale:azure:OnlineEndpoint", "ep")) == [
+    assert children(run, find(run, "aiscale:index:OnlineEndpoint", "ep")) == [
         ("azure-native:machinelearningservices:OnlineEndpoint", "ep-endpoint"),
         ("azure-native:machinelearningservices:OnlineDeployment", "ep-blue"),
         ("azure-native:monitor:AutoscaleSetting", "ep-blue-autoscale"),
@@ -481,8 +506,8 @@ def test_deployment_saturation_alerts() -> None:
 
 def test_endpoint_alerts_need_the_request_logs() -> None:
     with pytest.raises(InvalidArgumentError) as caught:
-        record_program(lambda: OnlineEndpoint("ep", endpoint_args(alerts=ENDPOINT_ALERTS)))
-    assert "alerts: the error-rate alert queries endpoint logs" in str(caught.value)
+        record_program(lambda: OnlineEndpoint("ep", endpoint_args(slo=SLO, alert_routing=ROUTING)))
+    assert "alert_routing: the error-rate alert queries endpoint logs" in str(caught.value)
 
 
 # --- Azure ML's own schema accepts what we render -----------------------------------------------------------
@@ -607,13 +632,15 @@ REGISTERED = {
 
 def registered_args() -> OnlineEndpointArgs:
     args = endpoint_args()
-    args["deployments"]["green"]["model"] = dict(REGISTERED)  # type: ignore[typeddict-item]
+    green = args["deployments"]["green"]
+    del green["model"]  # type: ignore[misc]
+    green["registered_model"] = dict(REGISTERED)  # type: ignore[typeddict-item]
     return args
 
 
 def test_registered_model_version_is_a_child_the_deployment_references() -> None:
     run = record_program(lambda: OnlineEndpoint("ep", registered_args()))
-    assert children(run, find(run, "aiscale:azure:OnlineEndpoint", "ep")) == [
+    assert children(run, find(run, "aiscale:index:OnlineEndpoint", "ep")) == [
         ("azure-native:machinelearningservices:OnlineEndpoint", "ep-endpoint"),
         ("azure-native:machinelearningservices:OnlineDeployment", "ep-blue"),
         ("azure-native:monitor:AutoscaleSetting", "ep-blue-autoscale"),
@@ -651,7 +678,7 @@ def test_registered_model_version_is_a_child_the_deployment_references() -> None
 
 def test_registered_model_specs_load_with_azure_ai_ml() -> None:
     args = registered_args()
-    model = load_model(source=io.StringIO(yaml.safe_dump(model_spec(args["deployments"]["green"]["model"]))))  # type: ignore[arg-type]
+    model = load_model(source=io.StringIO(yaml.safe_dump(model_spec(args["deployments"]["green"]["registered_model"]))))
     assert (model.name, model.version, model.type, model.path) == (
         "fraud-detector",
         "5",

@@ -1,8 +1,6 @@
 """Vertex AI endpoints: the component's children and inputs, and the model deployment providers driven with fake
 aiplatform clients that check the exact request objects, failure paths included."""
 
-from __future__ import annotations
-
 import concurrent.futures
 from typing import Any
 
@@ -25,12 +23,11 @@ ENDPOINT = "projects/p-unit/locations/europe-west4/endpoints/1234567890"
 KEY = "projects/p-unit/locations/europe-west4/keyRings/r/cryptoKeys/platform"
 IMAGE = "europe-docker.pkg.dev/vertex-ai/prediction/sklearn-cpu.1-5:latest"
 ALERTS: dict[str, Any] = {
-    "project": "p-unit",
-    "notification_channels": ["projects/p-unit/notificationChannels/1"],
-    "runbook_base_url": "https://runbooks.example.com/aiscale",
-    "latency_p95_ms": 120,
-    "latency_p99_ms": 300,
-    "error_rate_percent": 0.5,
+    "slo": {"latency_p95_ms": 120, "latency_p99_ms": 300, "error_rate_percent": 0.5},
+    "alert_routing": {
+        "notification_channels": ["projects/p-unit/notificationChannels/1"],
+        "runbook_base_url": "https://runbooks.example.com/aiscale",
+    },
 }
 
 
@@ -61,7 +58,7 @@ def endpoint_args(**changes: Any) -> VertexEndpointArgs:
         },
         "traffic": {"blue": 90, "green": 10},
         "network_name": "unit-vpc",
-        "kms_key_name": KEY,
+        "customer_managed_key": {"key_id": KEY},
         "labels": {"owner": "ml"},
     }
     base.update(changes)
@@ -69,8 +66,8 @@ def endpoint_args(**changes: Any) -> VertexEndpointArgs:
 
 
 def test_endpoint_children() -> None:
-    run = record_program(lambda: VertexEndpoint("ep", endpoint_args(alerts=ALERTS)))
-    assert children(run, find(run, "aiscale:gcp:VertexEndpoint", "ep")) == [
+    run = record_program(lambda: VertexEndpoint("ep", endpoint_args(**ALERTS)))
+    assert children(run, find(run, "aiscale:index:VertexEndpoint", "ep")) == [
         ("gcp:vertex/aiEndpoint:AiEndpoint", "ep-endpoint"),
         ("pulumi-python:dynamic/vertex:ModelDeployment", "ep-blue"),
         ("pulumi-python:dynamic/vertex:ModelDeployment", "ep-green"),
@@ -114,7 +111,7 @@ def test_peered_and_public_endpoints() -> None:
     args = endpoint_args(
         network_access="public",
         health_check_path="/v1/health",
-        alerts=ALERTS,
+        **ALERTS,
         request_logging={"sampling_rate": 0.1, "bigquery_table": "bq://p-unit.logs.fraud"},
     )
     run = record_program(lambda: VertexEndpoint("ep", args))
@@ -182,7 +179,7 @@ def test_model_deployments_carry_the_model_and_its_labels() -> None:
 
 
 def test_slo_alerts() -> None:
-    run = record_program(lambda: VertexEndpoint("ep", endpoint_args(alerts=ALERTS)))
+    run = record_program(lambda: VertexEndpoint("ep", endpoint_args(**ALERTS)))
     endpoint = find(run, "gcp:vertex/aiEndpoint:AiEndpoint", "ep-endpoint")
     numeric = endpoint_id("p-unit", "europe-west4", "fraud")
     selector = f'monitored_resource="aiplatform.googleapis.com/Endpoint",endpoint_id="{numeric}"'

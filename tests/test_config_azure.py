@@ -260,9 +260,15 @@ def test_platform_presets(stack: str, expected: dict[str, Any]) -> None:
         ),
         (
             "gpu_pools.t4",
-            {"vm_size": "Standard_NC8as_T4_v3", "max_nodes": 2, "driver": "none"},
-            "aiscale:azure: gpu_pools: GPU pools mix driver modes (a100: install, t4: none); the NVIDIA GPU operator",
+            {"vm_size": "Standard_NC8as_T4_v3", "max_nodes": 2, "driver": "operator"},
+            "aiscale:azure: gpu_pools: GPU pools mix driver modes (a100: platform, t4: operator); the NVIDIA GPU",
         ),
+        (
+            "gpu_pools.t4",
+            {"vm_size": "Standard_NC8as_T4_v3", "max_nodes": 2, "driver": "none"},
+            "aiscale:azure.gpu_pools.t4.driver: 'none' is now 'operator' (driver: platform or operator, on both clouds)",
+        ),
+        ("lock", "Frozen", "aiscale:azure.lock: Input should be 'CanNotDelete' or 'ReadOnly'"),
         (
             "teams.fraud.gpu_quota",
             4,

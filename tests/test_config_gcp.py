@@ -141,8 +141,23 @@ def test_cmek_consumers_get_their_service_agents() -> None:
         ),
         (
             "gpu_pools.batch",
-            {"machine_type": "g2-standard-4", "max_nodes": 2, "driver": "INSTALLATION_DISABLED"},
+            {"machine_type": "g2-standard-4", "max_nodes": 2, "driver": "operator"},
             "aiscale:gcp: gpu_pools: GPU pools mix driver modes",
+        ),
+        (
+            "gpu_pools.batch",
+            {"machine_type": "g2-standard-4", "max_nodes": 2, "driver": "LATEST"},
+            "aiscale:gcp.gpu_pools.batch.driver: 'LATEST' is now driver: platform with driver_version: LATEST",
+        ),
+        (
+            "gpu_pools.batch",
+            {"machine_type": "g2-standard-4", "max_nodes": 2, "driver": "operator", "driver_version": "LATEST"},
+            "driver_version applies to GKE-installed drivers; the GPU operator brings its own",
+        ),
+        (
+            "budget.contact_emails",
+            ["a@example.com", "b@example.com", "c@example.com", "d@example.com", "e@example.com"],
+            "budget.contact_emails has 5 and monitoring.alerts routes 1 more",
         ),
         ("network.master_range", "10.117.0.0/24", "master_range 10.117.0.0/24 must be a /28"),
         ("network.subnet", "8.8.0.0/20", "subnet 8.8.0.0/20 is not a private range"),

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
+import pulumi_azure_native
 import pulumi_kubernetes as k8s
 import pytest
 from pulumi_azure import containerservice as classic_cs
@@ -722,7 +723,13 @@ def f_gke_04() -> None:
 def f_gke_05() -> None:
     gke("pass_wi")
     gke("fail_no_pool", workload_identity_config=None)
-    node_pool("fail_metadata", node={"workload_metadata_config": None})
+    node_pool(
+        "fail_metadata",
+        node={"workload_metadata_config": container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GCE_METADATA")},
+    )
+    # Absent: the pool of a cluster with workload identity gets the GKE metadata server.
+    node_pool("pass_metadata_default", node={"workload_metadata_config": None})
+    gke("pass_cluster_metadata_default", node={"workload_metadata_config": None})
 
 
 def f_gke_06() -> None:
@@ -1147,7 +1154,54 @@ def f_net_03() -> None:
         network_security_group=network.NetworkSecurityGroupArgs(id="/nsg/1"),
     )
     network.Subnet("pass_gateway", resource_group_name=RG, virtual_network_name="v", subnet_name="GatewaySubnet")
+    # The NSG's id is not known before deployment: the subnet has one all the same.
+    group = network.NetworkSecurityGroup("nsg_native", resource_group_name=RG, location=LOC, tags=TAGS)
+    network.Subnet(
+        "pass_nsg_unknown_id",
+        resource_group_name=RG,
+        virtual_network_name="v",
+        subnet_name="nodes-2",
+        network_security_group=network.NetworkSecurityGroupArgs(id=group.id),
+    )
     network.Subnet("fail_bare", resource_group_name=RG, virtual_network_name="v", subnet_name="bare")
+    network.VirtualNetwork(
+        "fail_inline_bare",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_space=network.AddressSpaceArgs(address_prefixes=["10.0.0.0/16"]),
+        subnets=[network.SubnetArgs(name="bare", address_prefix="10.0.1.0/24")],
+    )
+    classic_network.VirtualNetwork(
+        "pass_classic_inline",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_spaces=["10.1.0.0/16"],
+        subnets=[
+            classic_network.VirtualNetworkSubnetArgs(
+                name="nodes", address_prefixes=["10.1.1.0/24"], security_group="/nsg/1"
+            )
+        ],
+    )
+    classic_network.VirtualNetwork(
+        "fail_classic_inline_bare",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_spaces=["10.2.0.0/16"],
+        subnets=[classic_network.VirtualNetworkSubnetArgs(name="bare", address_prefixes=["10.2.1.0/24"])],
+    )
+    associated = classic_network.Subnet(
+        "pass_classic_associated", resource_group_name=RG, virtual_network_name="v", address_prefixes=["10.3.1.0/24"]
+    )
+    group = classic_network.NetworkSecurityGroup("nsg", resource_group_name=RG, location=LOC, tags=TAGS)
+    classic_network.SubnetNetworkSecurityGroupAssociation(
+        "association", subnet_id=associated.id, network_security_group_id=group.id
+    )
+    classic_network.Subnet(
+        "fail_classic_bare", resource_group_name=RG, virtual_network_name="v", address_prefixes=["10.3.2.0/24"]
+    )
 
 
 def f_net_04() -> None:
@@ -1228,13 +1282,20 @@ def f_tags_01() -> None:
     storage_account("pass_tagged")
     storage_account("fail_untagged", tags=None)
     storage_account("fail_wrong_environment", tags={**TAGS, "environment": "dev"})
-    # The location comes from the provider (azure-native:location in the stack config): still tracked.
+    # The location will come from the provider or the resource group: the SDK says the type is tracked.
     storage_account("fail_location_from_provider", location=None, tags=None)
     classic_account("pass_classic_tagged")
     classic_account("fail_classic_untagged", tags=None)
     classic_key("pass_classic_key_no_location")
     # A type whose SDK is not installed here: its location (own or the provider's) tells whether it is tracked.
-    pulumi.CustomResource("azure-native:made:Up", "fail_unknown_sdk", {"tags": {"owner": "ml"}})
+    # Types whose SDK is not installed here: the location (own, the default provider's azure:location, an
+    # explicit provider's) tells whether they are tracked; with none, the policy says it cannot tell.
+    pulumi.CustomResource("azure:made/up:Up", "fail_unknown_sdk", {"tags": {"owner": "ml"}})
+    explicit = pulumi_azure_native.Provider("explicit", location="westeurope")
+    pulumi.CustomResource(
+        "azure-native:made:Up", "fail_explicit_provider", {}, pulumi.ResourceOptions(provider=explicit)
+    )
+    pulumi.CustomResource("azure-native:made:Up", "na_no_location", {})
     network.Subnet(
         "pass_untracked",
         resource_group_name=RG,
@@ -1398,7 +1459,7 @@ def f_cost_01() -> None:
     gcp_budget("fail_below_floor", "50")
     gcp_budget("pass_quarterly", "240", period="QUARTER")  # 80 a month
     gcp_budget("fail_yearly", "600", period="YEAR")  # 50 a month
-    gcp_budget("pass_other_currency", "10", currency="EUR")  # not compared: no conversion
+    gcp_budget("na_other_currency", "10", currency="EUR")  # not compared (no conversion): not applicable
     # AKS Free tier costs nothing; its nodes are unpriced, so the Azure floor is 0.
     aks("aks", sku=CS.ManagedClusterSKUArgs(name="Base", tier="Free"))
     azure_budget("pass_azure", 1)
@@ -1425,7 +1486,7 @@ def f_protect_01() -> None:
 
 
 #: Stack config a fixture runs with (the default provider's config, as a stack file would set it).
-CONFIG: dict[str, dict[str, Any]] = {"ml-tags-01": {"azure-native:location": "westeurope"}}
+CONFIG: dict[str, dict[str, Any]] = {"ml-tags-01": {"azure:location": "westeurope"}}
 
 FIXTURES: dict[str, tuple[str, Callable[[], None]]] = {
     f"ml-{name.removeprefix('f_').replace('_', '-')}": ("dev" if name in ("f_aks_14", "f_gke_14") else "prod", fixture)

@@ -138,16 +138,16 @@ def test_aiscales_own_virtualenv_runs_in_process(tmp_path: Path) -> None:
     assert run_stack(root, "dev").notes == []
 
 
-def test_a_missing_virtualenv_falls_back_with_a_note(tmp_path: Path) -> None:
+def test_a_missing_virtualenv_falls_back_with_a_note(tmp_path: Path, capfd: pytest.CaptureFixture[str]) -> None:
     root = project(
         tmp_path / "missing", "import pulumi\npulumi.export('ok', 1)\n", "toolchain: pip\nvirtualenv: venv\n"
     )
     run = run_stack(root, "dev")
-    assert run.stack_outputs == {"ok": 1}
-    assert run.notes == [
-        "Pulumi.yaml declares the virtualenv venv (pip), which does not exist: the program ran with aiscale's own "
-        "interpreter"
-    ]
+    assert (run.stack_outputs, run.notes) == ({"ok": 1}, [])
+    assert capfd.readouterr().err == (
+        "note: Pulumi.yaml declares the virtualenv venv (pip), which does not exist: the program ran with aiscale's "
+        "own interpreter\n"
+    )
 
 
 def test_uv_and_poetry_find_their_virtualenv_as_the_pulumi_cli_does(

@@ -4,64 +4,48 @@ Entra ID with Azure RBAC and no local accounts; workload identity and OIDC issue
 dataplane and network policy; a system pool tainted ``CriticalAddonsOnly``; OS disks encrypted through a disk
 encryption set and Kubernetes secrets through Key Vault KMS when keys are given; upgrade channels with a weekly
 maintenance window; Container Insights to Log Analytics and managed Prometheus to an Azure Monitor workspace.
-GPU pools are separate ``GpuNodePool`` components.
+GPU pools are separate ``AksGpuNodePool`` components.
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from ipaddress import IPv4Network
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import compute, containerservice, managedidentity, monitor
 
-from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
+from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
+from aiscale.components.common.control_plane import ControlPlaneAccessArgs, check_control_plane
+from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs, key_role_assignment
+from aiscale.components.common.maintenance import MaintenanceWindowArgs, check_maintenance_window
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
+from aiscale.components.common.tags import Tags, azure_tags
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:azure:AksCluster"
+COMPONENT = type_token("AksCluster")
+PREVIOUS_TYPE = "aiscale:azure:AksCluster"
 CRITICAL_ADDONS_ONLY = "CriticalAddonsOnly=true:NoSchedule"
+NETWORK_POLICIES = ("cilium", "azure", "calico")
 
 
-class ApiServerArgs(TypedDict):
-    private: NotRequired[bool]
-    """Private API server (default True)."""
-    authorized_ip_ranges: NotRequired[Sequence[str]]
-    """Only with a public API server: the source ranges allowed."""
-    private_dns_zone_id: NotRequired[pulumi.Input[str]]
-    """Custom ``privatelink.<region>.azmk8s.io`` zone; ``system`` (AKS-managed) when unset."""
-    vnet_integration_subnet_id: NotRequired[pulumi.Input[str]]
-    """Delegated subnet for API server VNet integration."""
+class AksSystemPoolArgs(TypedDict):
+    """The system node pool: cluster add-ons only (tainted ``CriticalAddonsOnly``)."""
 
-
-class SystemPoolArgs(TypedDict):
     vm_size: str
     min_nodes: int
     max_nodes: int
     os_disk_type: NotRequired[str]
+    """``Managed`` (default) or ``Ephemeral``."""
     encryption_at_host: NotRequired[bool]
     """Encrypt temp and cache disks at the host (default True; needs the subscription feature)."""
 
 
-class MaintenanceWindowArgs(TypedDict):
-    day_of_week: str
-    start_hour: int
-    duration_hours: int
-
-
-class CustomerManagedKeyArgs(TypedDict):
-    """A Key Vault key used for customer-managed encryption."""
-
-    key_vault_id: pulumi.Input[str]
-    key_id: pulumi.Input[str]
-    """ARM resource id of the key (role assignment scope)."""
-    key_version_url: pulumi.Input[str]
-    """Versioned key URL (what disk encryption sets and AKS KMS require)."""
-
-
 class PrometheusArgs(TypedDict):
+    """Where managed Prometheus stores the cluster's metrics."""
+
     monitor_workspace_id: pulumi.Input[str]
     """Azure Monitor workspace that stores the cluster's Prometheus metrics."""
 
@@ -75,58 +59,70 @@ class AksClusterArgs(TypedDict):
     subscription_id: pulumi.Input[str]
     tenant_id: pulumi.Input[str]
     admin_group_object_ids: Sequence[str]
+    """Entra ID groups that administer the cluster (Azure RBAC for Kubernetes)."""
     vnet_id: pulumi.Input[str]
     """The cluster identity gets Network Contributor on it (node subnets, load balancers)."""
     system_subnet_id: pulumi.Input[str]
-    system_pool: SystemPoolArgs
+    system_pool: AksSystemPoolArgs
     log_analytics_workspace_id: pulumi.Input[str]
+    """Container Insights (and Defender) send their data here."""
     kubernetes_version: NotRequired[str]
     tier: NotRequired[str]
     """``Free``, ``Standard`` (default: uptime SLA) or ``Premium``."""
-    api_server: NotRequired[ApiServerArgs]
+    control_plane: NotRequired[ControlPlaneAccessArgs]
+    """Who reaches the API server (default: private only)."""
+    private_dns_zone_id: NotRequired[pulumi.Input[str]]
+    """Custom ``privatelink.<region>.azmk8s.io`` zone of a private API server; AKS-managed (``system``) when unset."""
+    api_server_subnet_id: NotRequired[pulumi.Input[str]]
+    """Delegated subnet for API server VNet integration."""
     network_policy: NotRequired[str]
     """``cilium`` (default), ``azure`` or ``calico``."""
     pod_cidr: NotRequired[str]
+    """Overlay pod range (default ``10.244.0.0/16``)."""
     service_cidr: NotRequired[str]
+    """Service range (default ``172.16.0.0/16``); the cluster DNS is its tenth address."""
     upgrade_channel: NotRequired[str]
+    """``patch`` (default), ``stable``, ``rapid`` or ``node-image``."""
     node_os_upgrade_channel: NotRequired[str]
+    """``NodeImage`` (default), ``SecurityPatch`` or ``Unmanaged``."""
     maintenance_window: NotRequired[MaintenanceWindowArgs]
-    disk_encryption_key: NotRequired[CustomerManagedKeyArgs]
+    disk_encryption_key: NotRequired[AzureCustomerManagedKeyArgs]
     """Encrypt OS and data disks through a disk encryption set with this key."""
-    etcd_encryption_key: NotRequired[CustomerManagedKeyArgs]
+    secrets_encryption_key: NotRequired[AzureCustomerManagedKeyArgs]
     """Encrypt Kubernetes secrets with this key (KMS, private key vault access)."""
     prometheus: NotRequired[PrometheusArgs]
     defender: NotRequired[bool]
+    """Microsoft Defender for Containers runtime protection (default False)."""
     azure_policy: NotRequired[bool]
-    diagnostics: NotRequired[DiagnosticsArgs]
-    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """The Azure Policy add-on (default True)."""
+    diagnostics: NotRequired[AzureDiagnosticsArgs]
+    """Send control plane logs (``audit`` by default) to Log Analytics."""
+    tags: NotRequired[Tags]
     protect: NotRequired[bool]
+    """Pulumi refuses to delete the cluster and its disk encryption set."""
+    lock: NotRequired[ResourceLockArgs]
+    """An Azure management lock on the cluster (``CanNotDelete``: ``ReadOnly`` would block scaling)."""
 
 
 def _validate(args: AksClusterArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
-    api = args.get("api_server", {})
-    private = api.get("private", True)
-    ranges = list(api.get("authorized_ip_ranges", []))
-    if private and ranges:
-        fail("api_server.authorized_ip_ranges", "apply to a public API server only")
-    if not private and not ranges:
-        fail("api_server.authorized_ip_ranges", "a public API server needs them (it would be open to the internet)")
-    if "0.0.0.0/0" in ranges:
-        fail("api_server.authorized_ip_ranges", "must not contain 0.0.0.0/0")
+    check_control_plane(COMPONENT, args.get("control_plane", {}), ranges_need_public=True)
+    if "private_dns_zone_id" in args and not args.get("control_plane", {}).get("private", True):
+        fail("private_dns_zone_id", "applies to a private API server only")
     if not args["admin_group_object_ids"]:
         fail("admin_group_object_ids", "at least one Entra ID group must administer the cluster")
     pool = args["system_pool"]
     if not 1 <= pool["min_nodes"] <= pool["max_nodes"]:
         fail("system_pool", f"need 1 <= min_nodes ({pool['min_nodes']}) <= max_nodes ({pool['max_nodes']})")
     policy = args.get("network_policy", "cilium")
-    if policy not in ("cilium", "azure", "calico"):
-        fail("network_policy", f"{policy!r} is not one of cilium, azure, calico")
-    window = args.get("maintenance_window")
-    if window and window["duration_hours"] < 4:
-        fail("maintenance_window.duration_hours", "AKS needs at least 4 hours")
+    if policy not in NETWORK_POLICIES:
+        fail("network_policy", f"{policy!r} is not one of {', '.join(NETWORK_POLICIES)}")
+    check_maintenance_window(COMPONENT, args.get("maintenance_window"))
+    check_diagnostics(COMPONENT, args.get("diagnostics"))
+    check_lock(COMPONENT, args.get("lock"))
+    azure_tags(COMPONENT, args.get("tags"))
 
 
 class AksCluster(pulumi.ComponentResource):
@@ -137,27 +133,61 @@ class AksCluster(pulumi.ComponentResource):
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     oidc_issuer_url: pulumi.Output[str]
+    """Issuer of the cluster's service account tokens (workload identity federation)."""
     kubelet_object_id: pulumi.Output[str]
+    """Object id of the kubelet identity (image pulls)."""
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        group, location, tags = args["resource_group_name"], args["location"], args.get("tags")
-        subscription = args["subscription_id"]
-        api = args.get("api_server", {})
-        private = api.get("private", True)
-
         # A user-assigned control-plane identity, so its permissions exist before the cluster does.
         self.identity = managedidentity.UserAssignedIdentity(
             f"{name}-identity",
             resource_name_=f"{args['cluster_name']}-identity",
-            resource_group_name=group,
-            location=location,
-            tags=tags,
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            tags=args.get("tags"),
             opts=child_options(self),
         )
-        principal = self.identity.principal_id
-        prerequisites: list[pulumi.Resource] = [
+        prerequisites = self._identity_roles(name, args)
+        # Annotated here, not on the class: class annotations are evaluated, which would import all of
+        # pulumi_azure_native.compute for clusters that have no disk encryption set.
+        self.disk_encryption_set: compute.DiskEncryptionSet | None = None
+        if "disk_encryption_key" in args:
+            self.disk_encryption_set, key_user = self._disk_encryption_set(name, args, args["disk_encryption_key"])
+            prerequisites.append(key_user)
+        self.cluster = self._cluster(name, args, prerequisites)
+        if "maintenance_window" in args:
+            self._maintenance(name, args, args["maintenance_window"])
+        if "prometheus" in args:
+            self._prometheus(name, args)
+        if "diagnostics" in args:
+            diagnostic_setting(name, self.cluster.id, args["diagnostics"], self, default_category_groups=["audit"])
+        if "lock" in args:
+            resource_lock(f"{name}-cluster", scope=self.cluster.id, args=args["lock"], parent=self)
+
+        self.kubelet_object_id = self.cluster.identity_profile.apply(
+            lambda profile: (
+                (profile or {}).get("kubeletidentity").object_id if profile and profile.get("kubeletidentity") else ""
+            )
+        )
+        self.cluster_id = self.cluster.id
+        # The configured name, known in a preview, carrying the dependency on the cluster.
+        self.cluster_name = after(self.cluster, args["cluster_name"])
+        self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url if p else None) or "")
+        self.register_outputs(
+            {
+                "clusterId": self.cluster_id,
+                "clusterName": self.cluster_name,
+                "oidcIssuerUrl": self.oidc_issuer_url,
+                "kubeletObjectId": self.kubelet_object_id,
+            }
+        )
+
+    def _identity_roles(self, name: str, args: AksClusterArgs) -> list[pulumi.Resource]:
+        """What the control-plane identity needs before the cluster exists: the VNet, the DNS zone, the KMS key."""
+        subscription, principal = args["subscription_id"], self.identity.principal_id
+        roles: list[pulumi.Resource] = [
             role_assignment(
                 f"{name}-network-contributor",
                 subscription_id=subscription,
@@ -168,28 +198,27 @@ class AksCluster(pulumi.ComponentResource):
                 parent=self,
             )
         ]
-        if "private_dns_zone_id" in api:
-            prerequisites.append(
+        if "private_dns_zone_id" in args:
+            roles.append(
                 role_assignment(
                     f"{name}-dns-contributor",
                     subscription_id=subscription,
                     role=AzureRole.private_dns_zone_contributor,
                     principal_id=principal,
-                    scope=api["private_dns_zone_id"],
+                    scope=args["private_dns_zone_id"],
                     description="AKS writes the private API server record",
                     parent=self,
                 )
             )
-
-        etcd = args.get("etcd_encryption_key")
-        if etcd is not None:
-            prerequisites += [
-                role_assignment(
+        key = args.get("secrets_encryption_key")
+        if key is not None:
+            roles += [
+                key_role_assignment(
                     f"{name}-kms-crypto-user",
-                    subscription_id=subscription,
+                    key=key,
                     role=AzureRole.key_vault_crypto_user,
                     principal_id=principal,
-                    scope=etcd["key_id"],
+                    subscription_id=subscription,
                     description="AKS KMS encrypts Kubernetes secrets",
                     parent=self,
                 ),
@@ -199,50 +228,53 @@ class AksCluster(pulumi.ComponentResource):
                     subscription_id=subscription,
                     role=AzureRole.key_vault_contributor,
                     principal_id=principal,
-                    scope=etcd["key_vault_id"],
+                    scope=key["key_vault_id"],
                     description="AKS KMS reaches the vault privately",
                     parent=self,
                 ),
             ]
+        return roles
 
-        # Annotated here, not on the class: pulumi evaluates class annotations, which would import all of
-        # pulumi_azure_native.compute for clusters that have no disk encryption set.
-        self.disk_encryption_set: compute.DiskEncryptionSet | None = None
-        disk_key = args.get("disk_encryption_key")
-        if disk_key is not None:
-            self.disk_encryption_set = compute.DiskEncryptionSet(
-                f"{name}-des",
-                disk_encryption_set_name=f"{args['cluster_name']}-des",
-                resource_group_name=group,
-                location=location,
-                identity=compute.EncryptionSetIdentityArgs(type="SystemAssigned"),
-                encryption_type="EncryptionAtRestWithCustomerKey",
-                active_key=compute.KeyForDiskEncryptionSetArgs(
-                    key_url=disk_key["key_version_url"],
-                    source_vault=compute.SourceVaultArgs(id=disk_key["key_vault_id"]),
-                ),
-                rotation_to_latest_key_version_enabled=True,
-                tags=tags,
-                opts=child_options(self, protect=args.get("protect", False)),
-            )
-            prerequisites.append(
-                role_assignment(
-                    f"{name}-des-key-user",
-                    subscription_id=subscription,
-                    role=AzureRole.key_vault_crypto_service_encryption_user,
-                    principal_id=self.disk_encryption_set.identity.apply(lambda i: i.principal_id if i else ""),
-                    scope=disk_key["key_id"],
-                    description="the disk encryption set wraps disk keys",
-                    parent=self,
-                )
-            )
+    def _disk_encryption_set(
+        self, name: str, args: AksClusterArgs, key: AzureCustomerManagedKeyArgs
+    ) -> "tuple[compute.DiskEncryptionSet, pulumi.Resource]":  # quoted: evaluating it imports all of compute
+        """``<name>-des`` with the disk key, and its identity's wrap/unwrap role on the key."""
+        encryption_set = compute.DiskEncryptionSet(
+            f"{name}-des",
+            disk_encryption_set_name=f"{args['cluster_name']}-des",
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            identity=compute.EncryptionSetIdentityArgs(type="SystemAssigned"),
+            encryption_type="EncryptionAtRestWithCustomerKey",
+            active_key=compute.KeyForDiskEncryptionSetArgs(
+                key_url=key["key_versioned_uri"], source_vault=compute.SourceVaultArgs(id=key["key_vault_id"])
+            ),
+            rotation_to_latest_key_version_enabled=True,
+            tags=args.get("tags"),
+            opts=child_options(self, protect=args.get("protect", False)),
+        )
+        key_user = key_role_assignment(
+            f"{name}-des-key-user",
+            key=key,
+            principal_id=encryption_set.identity.apply(lambda i: i.principal_id if i else ""),
+            subscription_id=args["subscription_id"],
+            description="the disk encryption set wraps disk keys",
+            parent=self,
+        )
+        return encryption_set, key_user
 
-        pool = args["system_pool"]
-        self.cluster = containerservice.ManagedCluster(
+    def _cluster(
+        self, name: str, args: AksClusterArgs, prerequisites: list[pulumi.Resource]
+    ) -> containerservice.ManagedCluster:
+        """``<name>-cluster``: Entra ID and Azure RBAC, no local accounts, CNI overlay, the system pool."""
+        secrets_key = args.get("secrets_encryption_key")
+        service_cidr = args.get("service_cidr", "172.16.0.0/16")
+        network_policy = args.get("network_policy", "cilium")
+        return containerservice.ManagedCluster(
             f"{name}-cluster",
             resource_name_=args["cluster_name"],
-            resource_group_name=group,
-            location=location,
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
             dns_prefix=args["cluster_name"],
             kubernetes_version=args.get("kubernetes_version"),
             node_resource_group=f"{args['cluster_name']}-nodes",
@@ -263,11 +295,11 @@ class AksCluster(pulumi.ComponentResource):
                 workload_identity=containerservice.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True),
                 azure_key_vault_kms=containerservice.AzureKeyVaultKmsArgs(
                     enabled=True,
-                    key_id=etcd["key_version_url"],
+                    key_id=secrets_key["key_versioned_uri"],
                     key_vault_network_access="Private",
-                    key_vault_resource_id=etcd["key_vault_id"],
+                    key_vault_resource_id=secrets_key["key_vault_id"],
                 )
-                if etcd is not None
+                if secrets_key is not None
                 else None,
                 defender=containerservice.ManagedClusterSecurityProfileDefenderArgs(
                     log_analytics_workspace_resource_id=args["log_analytics_workspace_id"],
@@ -278,47 +310,20 @@ class AksCluster(pulumi.ComponentResource):
                 if args.get("defender", False)
                 else None,
             ),
-            api_server_access_profile=containerservice.ManagedClusterAPIServerAccessProfileArgs(
-                enable_private_cluster=private,
-                enable_private_cluster_public_fqdn=False if private else None,
-                private_dns_zone=api.get("private_dns_zone_id", "system") if private else None,
-                authorized_ip_ranges=list(api.get("authorized_ip_ranges", [])) or None,
-                enable_vnet_integration=True if "vnet_integration_subnet_id" in api else None,
-                subnet_id=api.get("vnet_integration_subnet_id"),
-                disable_run_command=True,
-            ),
-            public_network_access="Disabled" if private else "Enabled",
+            api_server_access_profile=_api_server_access(args),
+            public_network_access="Enabled" if _public(args) else "Disabled",
             network_profile=containerservice.ContainerServiceNetworkProfileArgs(
                 network_plugin="azure",
                 network_plugin_mode="overlay",
-                network_dataplane="cilium" if args.get("network_policy", "cilium") == "cilium" else "azure",
-                network_policy=args.get("network_policy", "cilium"),
+                network_dataplane="cilium" if network_policy == "cilium" else "azure",
+                network_policy=network_policy,
                 pod_cidr=args.get("pod_cidr", "10.244.0.0/16"),
-                service_cidr=args.get("service_cidr", "172.16.0.0/16"),
-                dns_service_ip=_dns_service_ip(args.get("service_cidr", "172.16.0.0/16")),
+                service_cidr=service_cidr,
+                dns_service_ip=_dns_service_ip(service_cidr),
                 outbound_type="loadBalancer",
                 load_balancer_sku="standard",
             ),
-            agent_pool_profiles=[
-                containerservice.ManagedClusterAgentPoolProfileArgs(
-                    name="system",
-                    mode="System",
-                    vm_size=pool["vm_size"],
-                    os_type="Linux",
-                    os_sku="AzureLinux",
-                    os_disk_type=pool.get("os_disk_type", "Managed"),
-                    enable_auto_scaling=True,
-                    count=pool["min_nodes"],
-                    min_count=pool["min_nodes"],
-                    max_count=pool["max_nodes"],
-                    vnet_subnet_id=args["system_subnet_id"],
-                    node_taints=[CRITICAL_ADDONS_ONLY],
-                    enable_node_public_ip=False,
-                    enable_encryption_at_host=pool.get("encryption_at_host", True),
-                    type="VirtualMachineScaleSets",
-                    upgrade_settings=containerservice.AgentPoolUpgradeSettingsArgs(max_surge="33%"),
-                )
-            ],
+            agent_pool_profiles=[_system_pool(args)],
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
                 upgrade_channel=args.get("upgrade_channel", "patch"),
                 node_os_upgrade_channel=args.get("node_os_upgrade_channel", "NodeImage"),
@@ -339,7 +344,7 @@ class AksCluster(pulumi.ComponentResource):
             )
             if "prometheus" in args
             else None,
-            tags=tags,
+            tags=args.get("tags"),
             opts=child_options(
                 self,
                 protect=args.get("protect", False),
@@ -349,52 +354,27 @@ class AksCluster(pulumi.ComponentResource):
             ),
         )
 
-        window = args.get("maintenance_window")
-        if window is not None:
-            for config_name, suffix in (
-                ("aksManagedAutoUpgradeSchedule", "kubernetes"),
-                ("aksManagedNodeOSUpgradeSchedule", "node-os"),
-            ):
-                containerservice.MaintenanceConfiguration(
-                    f"{name}-maintenance-{suffix}",
-                    config_name=config_name,
-                    resource_group_name=group,
-                    resource_name_=after(self.cluster, args["cluster_name"]),
-                    maintenance_window=containerservice.MaintenanceWindowArgs(
-                        duration_hours=window["duration_hours"],
-                        start_time=f"{window['start_hour']:02d}:00",
-                        utc_offset="+00:00",
-                        schedule=containerservice.ScheduleArgs(
-                            weekly=containerservice.WeeklyScheduleArgs(
-                                day_of_week=window["day_of_week"], interval_weeks=1
-                            )
-                        ),
+    def _maintenance(self, name: str, args: AksClusterArgs, window: MaintenanceWindowArgs) -> None:
+        """``<name>-maintenance-kubernetes`` and ``-node-os``: both upgrade schedules in the weekly window."""
+        for config_name, suffix in (
+            ("aksManagedAutoUpgradeSchedule", "kubernetes"),
+            ("aksManagedNodeOSUpgradeSchedule", "node-os"),
+        ):
+            containerservice.MaintenanceConfiguration(
+                f"{name}-maintenance-{suffix}",
+                config_name=config_name,
+                resource_group_name=args["resource_group_name"],
+                resource_name_=after(self.cluster, args["cluster_name"]),
+                maintenance_window=containerservice.MaintenanceWindowArgs(
+                    duration_hours=window["duration_hours"],
+                    start_time=f"{window['start_hour']:02d}:00",
+                    utc_offset="+00:00",
+                    schedule=containerservice.ScheduleArgs(
+                        weekly=containerservice.WeeklyScheduleArgs(day_of_week=window["day_of_week"], interval_weeks=1)
                     ),
-                    opts=child_options(self),
-                )
-
-        self.kubelet_object_id = self.cluster.identity_profile.apply(
-            lambda profile: (
-                (profile or {}).get("kubeletidentity").object_id if profile and profile.get("kubeletidentity") else ""
+                ),
+                opts=child_options(self),
             )
-        )
-        if "prometheus" in args:
-            self._prometheus(name, args)
-        if "diagnostics" in args:
-            diagnostic_setting(name, self.cluster.id, {"log_category_groups": ["audit"], **args["diagnostics"]}, self)
-
-        self.cluster_id = self.cluster.id
-        # The configured name, known in a preview, carrying the dependency on the cluster.
-        self.cluster_name = after(self.cluster, args["cluster_name"])
-        self.oidc_issuer_url = self.cluster.oidc_issuer_profile.apply(lambda p: (p.issuer_url if p else None) or "")
-        self.register_outputs(
-            {
-                "clusterId": self.cluster_id,
-                "clusterName": self.cluster_name,
-                "oidcIssuerUrl": self.oidc_issuer_url,
-                "kubeletObjectId": self.kubelet_object_id,
-            }
-        )
 
     def _prometheus(self, name: str, args: AksClusterArgs) -> None:
         """Managed Prometheus: a data collection endpoint and rule sending the cluster's metrics to the workspace."""
@@ -442,6 +422,46 @@ class AksCluster(pulumi.ComponentResource):
             data_collection_rule_id=rule.id,
             opts=child_options(self),
         )
+
+
+def _public(args: AksClusterArgs) -> bool:
+    return not args.get("control_plane", {}).get("private", True)
+
+
+def _api_server_access(args: AksClusterArgs) -> containerservice.ManagedClusterAPIServerAccessProfileArgs:
+    """Private API server (AKS-managed or custom DNS zone), or a public one for authorized ranges only."""
+    private = not _public(args)
+    return containerservice.ManagedClusterAPIServerAccessProfileArgs(
+        enable_private_cluster=private,
+        enable_private_cluster_public_fqdn=False if private else None,
+        private_dns_zone=args.get("private_dns_zone_id", "system") if private else None,
+        authorized_ip_ranges=list(args.get("control_plane", {}).get("authorized_ranges", [])) or None,
+        enable_vnet_integration=True if "api_server_subnet_id" in args else None,
+        subnet_id=args.get("api_server_subnet_id"),
+        disable_run_command=True,
+    )
+
+
+def _system_pool(args: AksClusterArgs) -> containerservice.ManagedClusterAgentPoolProfileArgs:
+    pool = args["system_pool"]
+    return containerservice.ManagedClusterAgentPoolProfileArgs(
+        name="system",
+        mode="System",
+        vm_size=pool["vm_size"],
+        os_type="Linux",
+        os_sku="AzureLinux",
+        os_disk_type=pool.get("os_disk_type", "Managed"),
+        enable_auto_scaling=True,
+        count=pool["min_nodes"],
+        min_count=pool["min_nodes"],
+        max_count=pool["max_nodes"],
+        vnet_subnet_id=args["system_subnet_id"],
+        node_taints=[CRITICAL_ADDONS_ONLY],
+        enable_node_public_ip=False,
+        enable_encryption_at_host=pool.get("encryption_at_host", True),
+        type="VirtualMachineScaleSets",
+        upgrade_settings=containerservice.AgentPoolUpgradeSettingsArgs(max_surge="33%"),
+    )
 
 
 def _dns_service_ip(service_cidr: str) -> str:

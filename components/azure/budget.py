@@ -4,8 +4,6 @@ The start date comes from config and never from the clock: Azure rejects changin
 date computed at deploy time would fail every later update.
 """
 
-from __future__ import annotations
-
 import datetime
 from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
@@ -13,33 +11,40 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_azure_native import consumption
 
+from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs
 from aiscale.components.common.options import child_options
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:azure:Budget"
+COMPONENT = type_token("AzureBudget")
+PREVIOUS_TYPE = "aiscale:azure:Budget"
 #: Azure allows at most five notifications per budget.
 MAX_NOTIFICATIONS = 5
 
 
-class BudgetArgs(TypedDict):
-    """Arguments of :class:`Budget`."""
+class AzureBudgetArgs(TypedDict):
+    """Arguments of :class:`AzureBudget`."""
 
     budget_name: str
     scope: pulumi.Input[str]
     """``/subscriptions/<id>`` or a resource group id."""
     amount: float
+    """Monthly amount in the billing account's currency."""
     start_date: str
-    """``YYYY-MM-01``."""
+    """``YYYY-MM-01``; fixed, because Azure rejects a changed start date."""
     end_date: NotRequired[str]
     actual_thresholds: Sequence[int]
+    """Percentages of actual spend that notify."""
     forecast_thresholds: Sequence[int]
+    """Percentages of forecast spend that notify."""
     contact_emails: Sequence[str]
-    action_group_id: NotRequired[pulumi.Input[str]]
-    """Also notify this action group (the platform's alert routing)."""
+    alert_routing: NotRequired[AzureAlertRoutingArgs]
+    """Also notify the platform's action group."""
     tag_filter: NotRequired[Mapping[str, Sequence[str]]]
+    """Count only resources carrying one of these values of one tag."""
 
 
-def _validate(args: BudgetArgs) -> None:
+def _validate(args: AzureBudgetArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
@@ -61,15 +66,16 @@ def _validate(args: BudgetArgs) -> None:
         fail("tag_filter", "Azure budgets filter on one tag; use one tag name")
 
 
-class Budget(pulumi.ComponentResource):
+class AzureBudget(pulumi.ComponentResource):
     """``<name>-budget``."""
 
     budget: consumption.Budget
+    budget_id: pulumi.Output[str]
 
-    def __init__(self, name: str, args: BudgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+    def __init__(self, name: str, args: AzureBudgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        groups = [args["action_group_id"]] if "action_group_id" in args else None
+        groups = [args["alert_routing"]["action_group_id"]] if "alert_routing" in args else None
         notifications = {
             f"{kind.lower()}-{threshold}": consumption.NotificationArgs(
                 enabled=True,
@@ -80,7 +86,8 @@ class Budget(pulumi.ComponentResource):
                 contact_groups=groups,
             )
             for kind, thresholds in (("Actual", args["actual_thresholds"]), ("Forecasted", args["forecast_thresholds"]))
-            for threshold in thresholds
+            # Numbers reach a component served to other languages as floats: name notifications by whole percent.
+            for threshold in (int(value) for value in thresholds)
         }
         tag_filter = dict(args.get("tag_filter", {}))
         self.budget = consumption.Budget(
@@ -104,4 +111,5 @@ class Budget(pulumi.ComponentResource):
             notifications=notifications,
             opts=child_options(self),
         )
-        self.register_outputs({"budgetId": self.budget.id})
+        self.budget_id = self.budget.id
+        self.register_outputs({"budgetId": self.budget_id})

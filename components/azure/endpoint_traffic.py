@@ -9,8 +9,6 @@ Preview-time checks (``check``): the split is valid, and no deployment that curr
 removed in the same change.
 """
 
-from __future__ import annotations
-
 from dataclasses import dataclass
 from typing import Any, Protocol
 

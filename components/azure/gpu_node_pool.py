@@ -3,76 +3,80 @@
 Autoscaling is always on with explicit bounds (``min_nodes`` 0 scales to zero). The pool is tainted
 ``nvidia.com/gpu=present:NoSchedule`` and labelled so that only GPU workloads that tolerate the taint land on it
 (AKS adds no GPU taint by itself). Nodes never get public IPs. Spot capacity, MIG partitioning, the driver
-(AKS-installed, or ``None`` for the NVIDIA GPU operator), encryption at host and upgrade settings are options.
+(``platform``: AKS installs it; ``operator``: the NVIDIA GPU operator does), encryption at host and upgrade
+settings are options. The vocabulary is the one ``GkeGpuNodePool`` uses (:mod:`aiscale.components.common.gpu_pool`).
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
+import re
+from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import alertsmanagement, containerservice
 
-from aiscale.components.common.azure_alerts import AlertsArgs, PrometheusAlert, prometheus_alerts
+from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, PrometheusAlert, prometheus_alerts
+from aiscale.components.common.gpu_pool import GpuPoolAlertsArgs, check_pool, pool_labels
 from aiscale.components.common.options import child_options
+from aiscale.components.common.tags import Labels, Tags, azure_tags
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import gpu
-from aiscale.core.cost import EXPECTED_LABEL
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:azure:GpuNodePool"
+COMPONENT = type_token("AksGpuNodePool")
+PREVIOUS_TYPE = "aiscale:azure:GpuNodePool"
 GPU_TAINT = "nvidia.com/gpu=present:NoSchedule"
+EVICTION_POLICIES = ("Delete", "Deallocate")
 
 
-class GpuPoolAlertsArgs(AlertsArgs):
-    """Alerts on the pool, evaluated by managed Prometheus (needs ``monitor_workspace_id``)."""
-
-    location: pulumi.Input[str]
-    """Region of the Prometheus rule group (the monitor workspace's)."""
-    at_max_minutes: NotRequired[int]
-    """Alert when the pool stays at ``max_nodes`` this long (default 30): demand exceeds the cost ceiling."""
-    idle_hours: NotRequired[int]
-    """Alert when the pool's GPUs stay idle this long (DCGM metrics); no idle alert when unset."""
-
-
-class GpuNodePoolArgs(TypedDict):
-    """Arguments of :class:`GpuNodePool`."""
+class AksGpuNodePoolArgs(TypedDict):
+    """Arguments of :class:`AksGpuNodePool`."""
 
     pool_name: str
     """AKS pool name: 1-12 lowercase letters and digits, starting with a letter."""
     cluster_name: pulumi.Input[str]
     resource_group_name: pulumi.Input[str]
     vm_size: str
+    """A GPU VM size of the GPU table (``Standard_NC24ads_A100_v4``)."""
     min_nodes: int
     max_nodes: int
     subnet_id: pulumi.Input[str]
     purpose: NotRequired[str]
     """``serving`` (default), ``training`` or ``batch``: the ``aiscale.io/purpose`` label."""
+    driver: NotRequired[str]
+    """``platform`` (default: AKS installs the driver) or ``operator`` (the NVIDIA GPU operator does)."""
     spot: NotRequired[bool]
+    """Spot capacity: much cheaper, evictable; for interruptible work."""
+    spot_max_price: NotRequired[float]
+    """Highest hourly price of a spot node; -1 (the default with spot) caps at the on-demand price."""
+    eviction_policy: NotRequired[str]
+    """What happens to evicted spot nodes: ``Delete`` (default) or ``Deallocate``."""
     expected_utilization_percent: NotRequired[int]
     """Expected use of the autoscaling range (0-100), for cost estimates: the pool label
     ``aiscale.io/expected-utilization-percent``."""
-    spot_max_price: NotRequired[float]
-    eviction_policy: NotRequired[str]
     mig_profile: NotRequired[str]
-    driver: NotRequired[str]
-    """``install`` (default) or ``none`` (the NVIDIA GPU operator installs it)."""
+    """Multi-Instance GPU partitioning (``MIG1g`` ...), on sizes whose GPU supports it."""
     encryption_at_host: NotRequired[bool]
+    """Encrypt temp and cache disks at the host (default True)."""
     os_disk_size_gb: NotRequired[int]
+    """Default 128."""
     max_surge: NotRequired[str]
+    """Nodes added during an upgrade (default ``10%``); spot pools cannot surge."""
     drain_timeout_minutes: NotRequired[int]
+    """Default 30."""
     zones: NotRequired[Sequence[str]]
-    labels: NotRequired[Mapping[str, str]]
+    node_labels: NotRequired[Labels]
+    """Further Kubernetes labels of the nodes (aiscale's ``aiscale.io/*`` labels win)."""
     kubernetes_version: NotRequired[pulumi.Input[str]]
-    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    tags: NotRequired[Tags]
+    alert_routing: NotRequired[AzureAlertRoutingArgs]
+    """Alert through these: PromQL rules on the pool (needs ``monitor_workspace_id`` and ``workspace_location``)."""
     alerts: NotRequired[GpuPoolAlertsArgs]
+    """Alert thresholds (with ``alert_routing``)."""
 
 
-def _validate(args: GpuNodePoolArgs) -> None:
+def _validate(args: AksGpuNodePoolArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
-
-    import re  # noqa: PLC0415
 
     if not re.fullmatch(r"[a-z][a-z0-9]{0,11}", args["pool_name"]):
         fail("pool_name", f"{args['pool_name']!r} must be 1-12 lowercase letters and digits, starting with a letter")
@@ -80,60 +84,61 @@ def _validate(args: GpuNodePoolArgs) -> None:
     if problem:
         argument = "mig_profile" if problem.startswith("mig_profile") else "vm_size"
         fail(argument, problem.removeprefix(f"{argument} "))
-    if not 0 <= args.get("expected_utilization_percent", 0) <= 100:
-        fail("expected_utilization_percent", f"must be 0-100 (got {args.get('expected_utilization_percent')})")
-    if not 0 <= args["min_nodes"] <= args["max_nodes"] or args["max_nodes"] < 1:
-        fail(
-            "min_nodes", f"need 0 <= min_nodes ({args['min_nodes']}) <= max_nodes ({args['max_nodes']}), max_nodes >= 1"
-        )
+    check_pool(
+        COMPONENT,
+        min_nodes=args["min_nodes"],
+        max_nodes=args["max_nodes"],
+        purpose=args.get("purpose", "serving"),
+        driver=args.get("driver", "platform"),
+        expected_utilization_percent=args.get("expected_utilization_percent"),
+        alerts=args.get("alerts"),
+    )
     if "spot_max_price" in args and not args.get("spot", False):
         fail("spot_max_price", "only applies with spot=True")
-    for key, choices in (
-        ("driver", ("install", "none")),
-        ("eviction_policy", ("Delete", "Deallocate")),
-        ("purpose", ("serving", "training", "batch")),
-    ):
-        if key in args and args[key] not in choices:  # type: ignore[literal-required]
-            fail(key, f"{args[key]!r} is not one of {', '.join(choices)}")  # type: ignore[literal-required]
-    alerts = args.get("alerts")
-    if alerts is not None:
-        if "monitor_workspace_id" not in alerts:
-            fail("alerts.monitor_workspace_id", "GPU pool alerts are PromQL rules; give the Azure Monitor workspace")
-        if alerts.get("at_max_minutes", 30) < 5:
-            fail("alerts.at_max_minutes", "must be at least 5")
-        if alerts.get("idle_hours", 1) < 1:
-            fail("alerts.idle_hours", "must be at least 1")
+    if args.get("eviction_policy", "Delete") not in EVICTION_POLICIES:
+        fail("eviction_policy", f"{args.get('eviction_policy')!r} is not one of {', '.join(EVICTION_POLICIES)}")
+    routing = args.get("alert_routing")
+    if routing is not None:
+        for key in ("monitor_workspace_id", "workspace_location"):
+            if key not in routing:
+                fail(f"alert_routing.{key}", "GPU pool alerts are PromQL rules in the Azure Monitor workspace")
+    elif "alerts" in args:
+        fail("alerts", "thresholds apply with alert_routing (where the alerts go)")
+    azure_tags(COMPONENT, args.get("tags"))
 
 
-class GpuNodePool(pulumi.ComponentResource):
-    """``<name>-pool``: the AgentPool; ``<name>-alerts`` with ``alerts``."""
+class AksGpuNodePool(pulumi.ComponentResource):
+    """``<name>-pool``: the AgentPool; ``<name>-alerts`` with ``alert_routing``."""
 
     pool: containerservice.AgentPool
-    alerts: alertsmanagement.PrometheusRuleGroup | None
+    pool_name: pulumi.Output[str]
 
-    def __init__(self, name: str, args: GpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+    def __init__(self, name: str, args: AksGpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
+        self.pool = self._pool(name, args)
+        self.alerts = self._alerts(name, args, args["alert_routing"]) if "alert_routing" in args else None
+        self.pool_name = self.pool.name
+        self.register_outputs({"poolName": self.pool_name})
+
+    def _pool(self, name: str, args: AksGpuNodePoolArgs) -> containerservice.AgentPool:
         sku = gpu.azure_gpu_skus()[args["vm_size"]]
         spot = args.get("spot", False)
-        labels = {
-            **dict(args.get("labels", {})),
-            "aiscale.io/gpu-pool": args["pool_name"],
-            "aiscale.io/purpose": args.get("purpose", "serving"),
-            "aiscale.io/gpu-model": sku.gpu_model,
-            "aiscale.io/gpu-count": str(sku.gpus),
-        }
+        labels = pool_labels(
+            args["pool_name"],
+            purpose=args.get("purpose", "serving"),
+            gpu_model=sku.gpu_model,
+            gpu_count=sku.gpus,
+            extra=args.get("node_labels", {}),
+            expected_utilization_percent=args.get("expected_utilization_percent"),
+        )
         if "mig_profile" in args:
             labels["aiscale.io/mig-profile"] = args["mig_profile"]
-        if "expected_utilization_percent" in args:
-            # The offline estimate and CrossGuard read it from the pool's inputs, like any other record.
-            labels[EXPECTED_LABEL] = str(args["expected_utilization_percent"])
         taints = [GPU_TAINT]
         if spot:
             # AKS adds this taint to spot pools itself; declaring it keeps the desired state honest.
             taints.append("kubernetes.azure.com/scalesetpriority=spot:NoSchedule")
-
-        self.pool = containerservice.AgentPool(
+        return containerservice.AgentPool(
             f"{name}-pool",
             agent_pool_name=args["pool_name"],
             resource_name_=args["cluster_name"],
@@ -155,7 +160,9 @@ class GpuNodePool(pulumi.ComponentResource):
             node_labels=labels,
             node_taints=taints,
             availability_zones=list(args.get("zones", [])) or None,
-            gpu_profile=containerservice.GPUProfileArgs(driver="None" if args.get("driver") == "none" else "Install"),
+            gpu_profile=containerservice.GPUProfileArgs(
+                driver="None" if args.get("driver", "platform") == "operator" else "Install"
+            ),
             gpu_instance_profile=args.get("mig_profile"),
             scale_set_priority="Spot" if spot else "Regular",
             scale_set_eviction_policy=args.get("eviction_policy", "Delete") if spot else None,
@@ -171,11 +178,11 @@ class GpuNodePool(pulumi.ComponentResource):
             # The cluster autoscaler owns the node count.
             opts=child_options(self, ignore_changes=["count"]),
         )
-        self.alerts = self._alerts(name, args) if "alerts" in args else None
-        self.register_outputs({"poolName": self.pool.name})
 
-    def _alerts(self, name: str, args: GpuNodePoolArgs) -> alertsmanagement.PrometheusRuleGroup:
-        alerts = args["alerts"]
+    def _alerts(
+        self, name: str, args: AksGpuNodePoolArgs, routing: AzureAlertRoutingArgs
+    ) -> alertsmanagement.PrometheusRuleGroup:
+        thresholds = args.get("alerts", {})
         pool, max_nodes = args["pool_name"], args["max_nodes"]
         # AKS names a pool's nodes aks-<pool>-<suffix>; the GPU stack labels DCGM series with their node.
         nodes = f'kube_node_info{{node=~"aks-{pool}-.*"}}'
@@ -184,13 +191,13 @@ class GpuNodePool(pulumi.ComponentResource):
                 "alert": f"gpu-pool-{pool}-at-max",
                 "runbook_page": "gpu-pool-at-max",
                 "expression": f"count({nodes}) >= {max_nodes}",
-                "for_minutes": alerts.get("at_max_minutes", 30),
+                "for_minutes": thresholds.get("at_max_minutes", 30),
                 "severity": 2,
                 "summary": f"GPU pool {pool} has run at max_nodes ({max_nodes}): demand exceeds its cost ceiling",
             }
         ]
-        if "idle_hours" in alerts:
-            hours = alerts["idle_hours"]
+        if "idle_hours" in thresholds:
+            hours = thresholds["idle_hours"]
             rules.append(
                 {
                     "alert": f"gpu-pool-{pool}-idle",
@@ -206,9 +213,9 @@ class GpuNodePool(pulumi.ComponentResource):
             rule_group_name=f"{pool}-gpu-pool-alerts",
             cluster_name=args["cluster_name"],
             rules=rules,
-            args=alerts,
+            args=routing,
             resource_group_name=args["resource_group_name"],
-            location=alerts["location"],
+            location=routing["workspace_location"],
             watched=[self.pool],
             tags=args.get("tags"),
             parent=self,

@@ -5,22 +5,25 @@ access disabled with a deny-by-default firewall, rotation policy on every key. R
 individual keys, never to the vault.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import keyvault
 
-from aiscale.components.azure.private_endpoint import PrivateEndpointArgs, private_endpoint
-from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
+from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import KEY_ROLES, role_assignment
+from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.private_endpoint import PrivateEndpointArgs, private_endpoint
+from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
+from aiscale.components.common.tags import Tags, azure_tags
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import rules
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:azure:KeyVault"
+COMPONENT = type_token("KeyVault")
+PREVIOUS_TYPE = "aiscale:azure:KeyVault"
 HSM_KEY_TYPES = ("RSA-HSM", "EC-HSM")
 KEY_TYPES = ("RSA", "RSA-HSM", "EC", "EC-HSM")
 
@@ -80,12 +83,15 @@ class KeyVaultArgs(TypedDict):
     """Keys by name."""
     key_access: NotRequired[Mapping[str, KeyAccessArgs]]
     """Role assignments by a stable name (the name is part of the assignment's identity)."""
-    diagnostics: NotRequired[DiagnosticsArgs]
+    diagnostics: NotRequired[AzureDiagnosticsArgs]
+    """Send the vault's audit and request logs to Log Analytics."""
     private_endpoint: NotRequired[PrivateEndpointArgs]
     """Reach the vault through a private endpoint in this subnet."""
-    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    tags: NotRequired[Tags]
     protect: NotRequired[bool]
-    """Protect the vault and its keys from deletion (prod)."""
+    """Pulumi refuses to delete the vault and its keys (prod)."""
+    lock: NotRequired[ResourceLockArgs]
+    """An Azure management lock on the vault (its keys inherit it)."""
 
 
 def _validate(args: KeyVaultArgs) -> None:
@@ -126,6 +132,9 @@ def _validate(args: KeyVaultArgs) -> None:
         role = access.get("role", "crypto_service_encryption_user")
         if role not in KEY_ROLES:
             fail(f"key_access.{access_name}.role", f"{role!r} is not one of {', '.join(KEY_ROLES)}")
+    check_diagnostics(COMPONENT, args.get("diagnostics"))
+    check_lock(COMPONENT, args.get("lock"))
+    azure_tags(COMPONENT, args.get("tags"))
 
 
 class KeyVault(pulumi.ComponentResource):
@@ -144,15 +153,62 @@ class KeyVault(pulumi.ComponentResource):
     """Current-version key URIs: what disk encryption sets and AKS KMS require."""
 
     def __init__(self, name: str, args: KeyVaultArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        protect = args.get("protect", False)
-        keys = args.get("keys", {})
-        hsm = any(spec.get("key_type") in HSM_KEY_TYPES for spec in keys.values())
-        public = args.get("public_network_access", False)
-        subnet_ids = args.get("allowed_subnet_ids", [])
+        self.vault = self._vault(name, args)
+        self.keys = self._keys(name, args)
+        self._key_access(name, args)
+        if "private_endpoint" in args:
+            private_endpoint(
+                name,
+                component=COMPONENT,
+                target_id=self.vault.id,
+                group_id="vault",
+                args=args["private_endpoint"],
+                resource_group_name=args["resource_group_name"],
+                location=args.get("location"),
+                tags=args.get("tags"),
+                parent=self,
+            )
+        if "diagnostics" in args:
+            diagnostic_setting(name, self.vault.id, args["diagnostics"], self)
+        if "lock" in args:
+            resource_lock(f"{name}-vault", scope=self.vault.id, args=args["lock"], parent=self)
 
-        self.vault = keyvault.Vault(
+        self.vault_id = self.vault.id
+        self.vault_name = self.vault.name
+        self.vault_uri = self.vault.properties.apply(lambda p: p.vault_uri)
+        self.key_ids = pulumi.Output.all(**{k: v.id for k, v in self.keys.items()})
+        self.key_uris = pulumi.Output.all(**{k: v.key_uri for k, v in self.keys.items()})
+        self.key_versioned_uris = pulumi.Output.all(**{k: v.key_uri_with_version for k, v in self.keys.items()})
+        self.register_outputs(
+            {
+                "vaultId": self.vault_id,
+                "vaultName": self.vault_name,
+                "vaultUri": self.vault_uri,
+                "keyIds": self.key_ids,
+                "keyUris": self.key_uris,
+                "keyVersionedUris": self.key_versioned_uris,
+            }
+        )
+
+    def customer_managed_key(self, key_name: str) -> AzureCustomerManagedKeyArgs:
+        """The customer-managed key interface for key ``key_name``, as consuming components take it."""
+        key = self.keys[key_name]
+        return {
+            "key_vault_id": self.vault.id,
+            "key_vault_uri": self.vault_uri,
+            "key_name": after(key, key_name),
+            "key_id": key.id,
+            "key_uri": key.key_uri,
+            "key_versioned_uri": key.key_uri_with_version,
+        }
+
+    def _vault(self, name: str, args: KeyVaultArgs) -> keyvault.Vault:
+        """``<name>-vault``: RBAC, purge protection, soft delete, deny-by-default firewall."""
+        hsm = any(spec.get("key_type") in HSM_KEY_TYPES for spec in args.get("keys", {}).values())
+        public = args.get("public_network_access", False)
+        return keyvault.Vault(
             f"{name}-vault",
             vault_name=args["vault_name"],
             resource_group_name=args["resource_group_name"],
@@ -174,13 +230,18 @@ class KeyVault(pulumi.ComponentResource):
                     # Trusted Azure services (disk encryption sets, Azure ML) reach the vault past the firewall.
                     bypass="AzureServices",
                     ip_rules=[keyvault.IPRuleArgs(value=r) for r in args.get("allowed_ip_ranges", [])] or None,
-                    virtual_network_rules=[keyvault.VirtualNetworkRuleArgs(id=s) for s in subnet_ids] or None,
+                    virtual_network_rules=[
+                        keyvault.VirtualNetworkRuleArgs(id=s) for s in args.get("allowed_subnet_ids", [])
+                    ]
+                    or None,
                 ),
             ),
-            opts=child_options(self, protect=protect),
+            opts=child_options(self, protect=args.get("protect", False)),
         )
 
-        self.keys = {
+    def _keys(self, name: str, args: KeyVaultArgs) -> dict[str, keyvault.Key]:
+        """``<name>-key-<key>`` per key, each with its rotation policy."""
+        return {
             key_name: keyvault.Key(
                 f"{name}-key-{key_name}",
                 key_name=key_name,
@@ -188,11 +249,13 @@ class KeyVault(pulumi.ComponentResource):
                 resource_group_name=args["resource_group_name"],
                 tags=args.get("tags"),
                 properties=_key_properties(spec),
-                opts=child_options(self, protect=protect),
+                opts=child_options(self, protect=args.get("protect", False)),
             )
-            for key_name, spec in keys.items()
+            for key_name, spec in args.get("keys", {}).items()
         }
 
+    def _key_access(self, name: str, args: KeyVaultArgs) -> None:
+        """``<name>-<access>-<key>``: each principal's role on each of its keys, never on the vault."""
         for access_name, access in args.get("key_access", {}).items():
             role = KEY_ROLES[access.get("role", "crypto_service_encryption_user")]
             for key_name in access["keys"]:
@@ -206,37 +269,6 @@ class KeyVault(pulumi.ComponentResource):
                     description=f"{access_name} uses key {key_name}",
                     parent=self,
                 )
-
-        if "private_endpoint" in args:
-            private_endpoint(
-                name,
-                component=COMPONENT,
-                target_id=self.vault.id,
-                group_id="vault",
-                args=args["private_endpoint"],
-                resource_group_name=args["resource_group_name"],
-                location=args.get("location"),
-                tags=args.get("tags"),
-                parent=self,
-            )
-        if "diagnostics" in args:
-            diagnostic_setting(name, self.vault.id, args["diagnostics"], self)
-
-        self.vault_id = self.vault.id
-        self.vault_name = self.vault.name
-        self.vault_uri = self.vault.properties.apply(lambda p: p.vault_uri)
-        self.key_ids = pulumi.Output.all(**{k: v.id for k, v in self.keys.items()})
-        self.key_uris = pulumi.Output.all(**{k: v.key_uri for k, v in self.keys.items()})
-        self.key_versioned_uris = pulumi.Output.all(**{k: v.key_uri_with_version for k, v in self.keys.items()})
-        self.register_outputs(
-            {
-                "vaultId": self.vault_id,
-                "vaultName": self.vault_name,
-                "vaultUri": self.vault_uri,
-                "keyIds": self.key_ids,
-                "keyUris": self.key_uris,
-            }
-        )
 
 
 def _key_properties(spec: KeySpecArgs) -> keyvault.KeyPropertiesArgs:

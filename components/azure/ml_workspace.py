@@ -3,12 +3,11 @@
 Private by default: public network access disabled on the workspace and every dependency, private endpoints for
 each, managed network isolation (``AllowOnlyApprovedOutbound`` unless told otherwise). A user-assigned identity,
 created first, holds exactly the roles the workspace needs, so customer-managed key encryption (workspace,
-storage, registry) works on first deployment. Storage is reached with identities, never shared keys.
+storage, registry) works on first deployment. Storage is reached with identities, never shared keys. The
+workspace, its storage and its registry are the stateful resources ``protect`` and ``lock`` apply to (the vault
+is a ``KeyVault`` with the same protection).
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping
 from typing import NotRequired, TypedDict
 
 import pulumi
@@ -20,27 +19,20 @@ from pulumi_azure_native import (
     storage,
 )
 
-from aiscale.components.azure.key_vault import KeyVault
-from aiscale.components.azure.private_endpoint import PrivateEndpointArgs, private_endpoint
-from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
+from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
+from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
+from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs, key_role_assignment
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.private_endpoint import PrivateEndpointArgs, private_endpoint
+from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
+from aiscale.components.common.tags import Tags, azure_tags
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:azure:MlWorkspace"
+COMPONENT = type_token("MlWorkspace")
+PREVIOUS_TYPE = "aiscale:azure:MlWorkspace"
 ISOLATION_MODES = ("AllowInternetOutbound", "AllowOnlyApprovedOutbound")
-
-
-class WorkspaceKeyArgs(TypedDict):
-    """The customer-managed key of the workspace and its data stores."""
-
-    key_vault_id: pulumi.Input[str]
-    key_vault_uri: pulumi.Input[str]
-    key_name: str
-    key_id: pulumi.Input[str]
-    """ARM resource id of the key (role assignment scope)."""
-    key_url: pulumi.Input[str]
-    """Versionless key URL, so rotation is picked up automatically."""
 
 
 class MlWorkspaceArgs(TypedDict):
@@ -54,24 +46,35 @@ class MlWorkspaceArgs(TypedDict):
     storage_account_name: str
     container_registry_name: str
     key_vault_name: str
+    """The workspace's own vault for secrets (not the platform's key vault)."""
     log_analytics_workspace_id: pulumi.Input[str]
     """Application Insights of the workspace stores its data here."""
     isolation_mode: NotRequired[str]
     """``AllowOnlyApprovedOutbound`` (default) or ``AllowInternetOutbound``."""
     high_business_impact: NotRequired[bool]
+    """HBI workspace: less diagnostic data collected by Microsoft, encrypted local scratch (default False)."""
     storage_sku: NotRequired[str]
     """``Standard_ZRS`` (default) or another redundancy."""
-    customer_managed_key: NotRequired[WorkspaceKeyArgs]
+    customer_managed_key: NotRequired[AzureCustomerManagedKeyArgs]
+    """Encrypt the workspace, its storage and its registry with this key (versionless: rotation follows)."""
     private_endpoint: NotRequired[PrivateEndpointArgs]
-    diagnostics: NotRequired[DiagnosticsArgs]
-    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Reach the workspace, its storage (blob, file), registry and vault through private endpoints."""
+    diagnostics: NotRequired[AzureDiagnosticsArgs]
+    """Send the logs of the workspace, its storage, registry and vault to Log Analytics."""
+    tags: NotRequired[Tags]
     protect: NotRequired[bool]
+    """Pulumi refuses to delete the workspace, its storage, registry and vault."""
+    lock: NotRequired[ResourceLockArgs]
+    """An Azure management lock on the workspace, its storage, registry and vault."""
 
 
 def _validate(args: MlWorkspaceArgs) -> None:
     mode = args.get("isolation_mode", "AllowOnlyApprovedOutbound")
     if mode not in ISOLATION_MODES:
         raise InvalidArgumentError(COMPONENT, "isolation_mode", f"{mode!r} is not one of {', '.join(ISOLATION_MODES)}")
+    check_diagnostics(COMPONENT, args.get("diagnostics"))
+    check_lock(COMPONENT, args.get("lock"))
+    azure_tags(COMPONENT, args.get("tags"))
 
 
 class MlWorkspace(pulumi.ComponentResource):
@@ -83,50 +86,91 @@ class MlWorkspace(pulumi.ComponentResource):
     storage_account: storage.StorageAccount
     registry: containerregistry.Registry
     insights: applicationinsights.Component
-    vault: KeyVault
     workspace_id: pulumi.Output[str]
     workspace_name: pulumi.Output[str]
     registry_id: pulumi.Output[str]
+    identity_principal_id: pulumi.Output[str]
+    """Principal id of the workspace's identity (grant it access to data the workspace reads)."""
 
     def __init__(self, name: str, args: MlWorkspaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        group, location, tags = args["resource_group_name"], args["location"], args.get("tags")
-        subscription, protect = args["subscription_id"], args.get("protect", False)
-        cmk = args.get("customer_managed_key")
-        endpoint = args.get("private_endpoint")
-
         self.identity = managedidentity.UserAssignedIdentity(
             f"{name}-identity",
             resource_name_=f"{args['workspace_name']}-identity",
-            resource_group_name=group,
-            location=location,
-            tags=tags,
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            tags=args.get("tags"),
             opts=child_options(self),
         )
-        principal = self.identity.principal_id
-
-        self.vault = KeyVault(
-            f"{name}-vault",
-            {
-                "vault_name": args["key_vault_name"],
-                "resource_group_name": group,
-                "location": location,
-                "tenant_id": args["tenant_id"],
-                "subscription_id": subscription,
-                "tags": tags or {},
-                "protect": protect,
-                **({"private_endpoint": endpoint} if endpoint else {}),
-                **({"diagnostics": args["diagnostics"]} if "diagnostics" in args else {}),
-            },
+        # The workspace's own vault: a KeyVault component (not annotated: a component is no schema output).
+        self.vault = KeyVault(f"{name}-vault", self._vault_args(args), opts=child_options(self))
+        self.storage_account = self._storage(name, args)
+        self.registry = self._registry(name, args)
+        self.insights = applicationinsights.Component(
+            f"{name}-insights",
+            resource_name_=f"{args['workspace_name']}-insights",
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            kind="web",
+            application_type="web",
+            workspace_resource_id=args["log_analytics_workspace_id"],
+            ingestion_mode="LogAnalytics",
+            tags=args.get("tags"),
             opts=child_options(self),
         )
+        self.workspace = self._workspace(name, args, self._identity_roles(name, args))
+        if "private_endpoint" in args:
+            self._private_endpoints(name, args, args["private_endpoint"])
+        if "diagnostics" in args:
+            diagnostic_setting(name, self.workspace.id, args["diagnostics"], self)
+            diagnostic_setting(f"{name}-registry", self.registry.id, args["diagnostics"], self)
+            # Blob logs are on the blob service; its metrics come in categories (Transaction, Capacity), not AllMetrics.
+            blob_service = self.storage_account.id.apply(lambda account: f"{account}/blobServices/default")
+            diagnostic_setting(f"{name}-storage", blob_service, {**args["diagnostics"], "metrics": False}, self)
+        if "lock" in args:
+            for role, resource in (
+                ("workspace", self.workspace),
+                ("storage", self.storage_account),
+                ("registry", self.registry),
+            ):
+                resource_lock(f"{name}-{role}", scope=resource.id, args=args["lock"], parent=self)
 
-        self.storage_account = storage.StorageAccount(
+        self.workspace_id = self.workspace.id
+        self.workspace_name = after(self.workspace, args["workspace_name"])
+        self.registry_id = self.registry.id
+        self.identity_principal_id = self.identity.principal_id
+        self.register_outputs(
+            {"workspaceId": self.workspace_id, "workspaceName": self.workspace_name, "registryId": self.registry_id}
+        )
+
+    def _vault_args(self, args: MlWorkspaceArgs) -> KeyVaultArgs:
+        vault: KeyVaultArgs = {
+            "vault_name": args["key_vault_name"],
+            "resource_group_name": args["resource_group_name"],
+            "location": args["location"],
+            "tenant_id": args["tenant_id"],
+            "subscription_id": args["subscription_id"],
+            "tags": args.get("tags") or {},
+            "protect": args.get("protect", False),
+        }
+        for shared in ("private_endpoint", "diagnostics", "lock"):
+            if shared in args:
+                vault[shared] = args[shared]  # type: ignore[literal-required]
+        return vault
+
+    def _storage(self, name: str, args: MlWorkspaceArgs) -> storage.StorageAccount:
+        """``<name>-storage``: identity-only access, no public network, infrastructure encryption, CMK if given."""
+        key = args.get("customer_managed_key")
+        services = storage.EncryptionServicesArgs(
+            blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+            file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+        )
+        return storage.StorageAccount(
             f"{name}-storage",
             account_name=args["storage_account_name"],
-            resource_group_name=group,
-            location=location,
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
             kind="StorageV2",
             sku=storage.SkuArgs(name=args.get("storage_sku", "Standard_ZRS")),
             minimum_tls_version="TLS1_2",
@@ -141,33 +185,28 @@ class MlWorkspace(pulumi.ComponentResource):
                 key_source="Microsoft.Keyvault",
                 require_infrastructure_encryption=True,
                 key_vault_properties=storage.KeyVaultPropertiesArgs(
-                    key_name=cmk["key_name"], key_vault_uri=cmk["key_vault_uri"]
+                    key_name=key["key_name"], key_vault_uri=key["key_vault_uri"]
                 ),
                 encryption_identity=storage.EncryptionIdentityArgs(encryption_user_assigned_identity=self.identity.id),
-                services=storage.EncryptionServicesArgs(
-                    blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-                    file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-                ),
+                services=services,
             )
-            if cmk
+            if key
             else storage.EncryptionArgs(
-                key_source="Microsoft.Storage",
-                require_infrastructure_encryption=True,
-                services=storage.EncryptionServicesArgs(
-                    blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-                    file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-                ),
+                key_source="Microsoft.Storage", require_infrastructure_encryption=True, services=services
             ),
-            tags=tags,
-            opts=child_options(self, protect=protect),
+            tags=args.get("tags"),
+            opts=child_options(self, protect=args.get("protect", False)),
         )
 
-        self.registry = containerregistry.Registry(
+    def _registry(self, name: str, args: MlWorkspaceArgs) -> containerregistry.Registry:
+        """``<name>-registry``: Premium (private endpoints and CMK need it), no admin user, no anonymous pull."""
+        key = args.get("customer_managed_key")
+        return containerregistry.Registry(
             f"{name}-registry",
             registry_name=args["container_registry_name"],
-            resource_group_name=group,
-            location=location,
-            sku=containerregistry.SkuArgs(name="Premium"),  # private endpoints and CMK need Premium
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            sku=containerregistry.SkuArgs(name="Premium"),
             admin_user_enabled=False,
             anonymous_pull_enabled=False,
             public_network_access="Disabled",
@@ -182,28 +221,17 @@ class MlWorkspace(pulumi.ComponentResource):
             encryption=containerregistry.EncryptionPropertyArgs(
                 status="enabled",
                 key_vault_properties=containerregistry.KeyVaultPropertiesArgs(
-                    key_identifier=cmk["key_url"], identity=self.identity.client_id
+                    key_identifier=key["key_uri"], identity=self.identity.client_id
                 ),
             )
-            if cmk
+            if key
             else None,
-            tags=tags,
-            opts=child_options(self, protect=protect),
+            tags=args.get("tags"),
+            opts=child_options(self, protect=args.get("protect", False)),
         )
 
-        self.insights = applicationinsights.Component(
-            f"{name}-insights",
-            resource_name_=f"{args['workspace_name']}-insights",
-            resource_group_name=group,
-            location=location,
-            kind="web",
-            application_type="web",
-            workspace_resource_id=args["log_analytics_workspace_id"],
-            ingestion_mode="LogAnalytics",
-            tags=tags,
-            opts=child_options(self),
-        )
-
+    def _identity_roles(self, name: str, args: MlWorkspaceArgs) -> list[pulumi.Resource]:
+        """The roles the workspace's identity needs before the workspace exists (``<name>-<role>`` each)."""
         grants = [
             (
                 "storage-contributor",
@@ -237,33 +265,42 @@ class MlWorkspace(pulumi.ComponentResource):
                 "the workspace stores its secrets",
             ),
         ]
-        if cmk:
-            grants.append(
-                (
-                    "cmk-key-user",
-                    AzureRole.key_vault_crypto_service_encryption_user,
-                    cmk["key_id"],
-                    "encryption with the customer key",
-                )
-            )
-        assignments = [
+        roles: list[pulumi.Resource] = [
             role_assignment(
                 f"{name}-{suffix}",
-                subscription_id=subscription,
+                subscription_id=args["subscription_id"],
                 role=role,
-                principal_id=principal,
+                principal_id=self.identity.principal_id,
                 scope=scope,
                 description=description,
                 parent=self,
             )
             for suffix, role, scope, description in grants
         ]
+        key = args.get("customer_managed_key")
+        if key:
+            roles.append(
+                key_role_assignment(
+                    f"{name}-cmk-key-user",
+                    key=key,
+                    principal_id=self.identity.principal_id,
+                    subscription_id=args["subscription_id"],
+                    description="encryption with the customer key",
+                    parent=self,
+                )
+            )
+        return roles
 
-        self.workspace = machinelearningservices.Workspace(
+    def _workspace(
+        self, name: str, args: MlWorkspaceArgs, roles: list[pulumi.Resource]
+    ) -> machinelearningservices.Workspace:
+        """``<name>-workspace``: private, identity-based datastores, managed network isolation, CMK if given."""
+        key = args.get("customer_managed_key")
+        return machinelearningservices.Workspace(
             f"{name}-workspace",
             workspace_name=args["workspace_name"],
-            resource_group_name=group,
-            location=location,
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
             kind="Default",
             sku=machinelearningservices.SkuArgs(name="Basic", tier="Basic"),
             identity=machinelearningservices.ManagedServiceIdentityArgs(
@@ -285,40 +322,31 @@ class MlWorkspace(pulumi.ComponentResource):
             encryption=machinelearningservices.EncryptionPropertyArgs(
                 status="Enabled",
                 key_vault_properties=machinelearningservices.KeyVaultPropertiesArgs(
-                    key_identifier=cmk["key_url"], key_vault_arm_id=cmk["key_vault_id"]
+                    key_identifier=key["key_uri"], key_vault_arm_id=key["key_vault_id"]
                 ),
                 identity=machinelearningservices.IdentityForCmkArgs(user_assigned_identity=self.identity.id),
             )
-            if cmk
+            if key
             else None,
-            tags=tags,
-            opts=child_options(self, protect=protect, depends_on=assignments),
+            tags=args.get("tags"),
+            opts=child_options(self, protect=args.get("protect", False), depends_on=roles),
         )
 
-        if endpoint:
-            for target, group_id in (
-                (self.storage_account.id, "blob"),
-                (self.storage_account.id, "file"),
-                (self.registry.id, "registry"),
-                (self.workspace.id, "amlworkspace"),
-            ):
-                private_endpoint(
-                    name,
-                    component=COMPONENT,
-                    target_id=target,
-                    group_id=group_id,
-                    args=endpoint,
-                    resource_group_name=group,
-                    location=location,
-                    tags=tags,
-                    parent=self,
-                )
-        if "diagnostics" in args:
-            diagnostic_setting(name, self.workspace.id, args["diagnostics"], self)
-
-        self.workspace_id = self.workspace.id
-        self.workspace_name = after(self.workspace, args["workspace_name"])
-        self.registry_id = self.registry.id
-        self.register_outputs(
-            {"workspaceId": self.workspace_id, "workspaceName": self.workspace_name, "registryId": self.registry_id}
-        )
+    def _private_endpoints(self, name: str, args: MlWorkspaceArgs, endpoint: PrivateEndpointArgs) -> None:
+        for target, group_id in (
+            (self.storage_account.id, "blob"),
+            (self.storage_account.id, "file"),
+            (self.registry.id, "registry"),
+            (self.workspace.id, "amlworkspace"),
+        ):
+            private_endpoint(
+                name,
+                component=COMPONENT,
+                target_id=target,
+                group_id=group_id,
+                args=endpoint,
+                resource_group_name=args["resource_group_name"],
+                location=args["location"],
+                tags=args.get("tags"),
+                parent=self,
+            )

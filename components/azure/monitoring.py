@@ -1,52 +1,63 @@
 """Platform monitoring: Log Analytics, an Azure Monitor workspace for Prometheus metrics, and alert routing.
 
-Components send diagnostics to :attr:`Monitoring.log_analytics_workspace_id` and route their alerts through
-:meth:`Monitoring.alerts_args` (the action group plus the runbook base URL), so every alert reaches the same
-people and links its runbook.
+Components send diagnostics where :meth:`AzureMonitoring.diagnostics` says (the Log Analytics workspace) and route
+their alerts through :meth:`AzureMonitoring.alert_routing` (the action group, the runbook base URL and the
+workspaces), so every alert reaches the same people and links its runbook. The workspaces hold the platform's logs
+and metrics: ``protect`` and ``lock`` apply to them.
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import monitor, operationalinsights
 
-from aiscale.components.common.azure_alerts import AlertsArgs
+from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs
+from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs
 from aiscale.components.common.options import child_options
+from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
+from aiscale.components.common.tags import Tags, azure_tags
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:azure:Monitoring"
+COMPONENT = type_token("AzureMonitoring")
+PREVIOUS_TYPE = "aiscale:azure:Monitoring"
 
 
-class MonitoringArgs(TypedDict):
-    """Arguments of :class:`Monitoring`."""
+class AzureMonitoringArgs(TypedDict):
+    """Arguments of :class:`AzureMonitoring`."""
 
     name_prefix: str
     """Prefix of the workspace, Prometheus workspace and action group names."""
     resource_group_name: pulumi.Input[str]
     location: pulumi.Input[str]
     log_retention_days: int
+    """30-730 days."""
     alert_emails: Sequence[str]
+    """Addresses every alert is mailed to."""
     runbook_base_url: str
+    """``https://`` base of the runbooks: each alert links ``<runbook_base_url>/<alert kind>``."""
     webhook_url: NotRequired[pulumi.Input[str]]
     """Secret incoming-webhook URL (chat or paging); kept a Pulumi secret."""
-    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    tags: NotRequired[Tags]
     protect: NotRequired[bool]
-    """Protect the Log Analytics and Azure Monitor workspaces (they hold the logs and metrics)."""
+    """Pulumi refuses to delete the Log Analytics and Azure Monitor workspaces."""
+    lock: NotRequired[ResourceLockArgs]
+    """An Azure management lock on each workspace."""
 
 
-def _validate(args: MonitoringArgs) -> None:
+def _validate(args: AzureMonitoringArgs) -> None:
     if not 30 <= args["log_retention_days"] <= 730:
         raise InvalidArgumentError(COMPONENT, "log_retention_days", f"{args['log_retention_days']} is outside 30-730")
     if not args["alert_emails"]:
         raise InvalidArgumentError(COMPONENT, "alert_emails", "at least one address")
     if not args["runbook_base_url"].startswith("https://"):
         raise InvalidArgumentError(COMPONENT, "runbook_base_url", "must be an https:// URL")
+    check_lock(COMPONENT, args.get("lock"))
+    azure_tags(COMPONENT, args.get("tags"))
 
 
-class Monitoring(pulumi.ComponentResource):
+class AzureMonitoring(pulumi.ComponentResource):
     """``<name>-logs``, ``<name>-prometheus``, ``<name>-action-group``."""
 
     logs: operationalinsights.Workspace
@@ -56,17 +67,18 @@ class Monitoring(pulumi.ComponentResource):
     monitor_workspace_id: pulumi.Output[str]
     action_group_id: pulumi.Output[str]
 
-    def __init__(self, name: str, args: MonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+    def __init__(self, name: str, args: AzureMonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        group, location, tags, prefix, protect = (
+        group, location, tags, prefix = (
             args["resource_group_name"],
             args["location"],
             args.get("tags"),
             args["name_prefix"],
-            args.get("protect", False),
         )
         self.runbook_base_url = args["runbook_base_url"].rstrip("/")
+        self.location = location
+        protect = args.get("protect", False)
 
         self.logs = operationalinsights.Workspace(
             f"{name}-logs",
@@ -114,6 +126,10 @@ class Monitoring(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
+        if "lock" in args:
+            resource_lock(f"{name}-logs", scope=self.logs.id, args=args["lock"], parent=self)
+            resource_lock(f"{name}-prometheus", scope=self.prometheus.id, args=args["lock"], parent=self)
+
         self.log_analytics_workspace_id = self.logs.id
         self.monitor_workspace_id = self.prometheus.id
         self.action_group_id = self.action_group.id
@@ -125,11 +141,16 @@ class Monitoring(pulumi.ComponentResource):
             }
         )
 
-    def alerts_args(self) -> AlertsArgs:
-        """The alert routing every component's ``alerts`` argument takes."""
+    def alert_routing(self) -> AzureAlertRoutingArgs:
+        """The alert routing every Azure component's ``alert_routing`` argument takes."""
         return {
             "action_group_id": self.action_group_id,
             "runbook_base_url": self.runbook_base_url,
             "monitor_workspace_id": self.monitor_workspace_id,
             "log_analytics_workspace_id": self.log_analytics_workspace_id,
+            "workspace_location": self.location,
         }
+
+    def diagnostics(self) -> AzureDiagnosticsArgs:
+        """The diagnostics every Azure component's ``diagnostics`` argument takes: all logs to the workspace."""
+        return {"workspace_id": self.log_analytics_workspace_id}

@@ -8,22 +8,25 @@ deployments exist. :func:`deployment_spec` renders each deployment as the Azure 
 it with azure-ai-ml's own schema.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import machinelearningservices, monitor
 
-from aiscale.components.azure.endpoint_traffic import OnlineEndpointTraffic, TrafficProvider
-from aiscale.components.common.azure_alerts import AlertsArgs, log_alert, metric_alert
-from aiscale.components.common.azure_diagnostics import DiagnosticsArgs, diagnostic_setting
+from aiscale.components.azure.endpoint_traffic import OnlineEndpointTraffic
+from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, log_alert, metric_alert
+from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.slo import EndpointSloArgs, check_slo
+from aiscale.components.common.tags import Tags, azure_tags
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_TAG
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:azure:OnlineEndpoint"
+COMPONENT = type_token("OnlineEndpoint")
+PREVIOUS_TYPE = "aiscale:azure:OnlineEndpoint"
 AUTH_MODES = {"aad_token": "AADToken", "aml_token": "AMLToken"}
 #: Deployment-level platform metric used for autoscaling (namespace .../onlineEndpoints/deployments).
 CPU_METRIC = "CpuUtilizationPercentage"
@@ -32,6 +35,8 @@ ENDPOINT_METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/online
 
 
 class ProbeArgs(TypedDict):
+    """A liveness or readiness probe of a deployment, in seconds."""
+
     initial_delay: int
     period: int
     timeout: int
@@ -51,27 +56,35 @@ class RegisteredModelArgs(TypedDict):
 
 
 class OnlineDeploymentArgs(TypedDict):
-    model: str | RegisteredModelArgs
-    """``azureml:<name>:<version>`` or an ARM id of a model version; or a registry version to register."""
+    """A managed online deployment: one model version on its own instances. Give ``model`` or ``registered_model``."""
+
+    model: NotRequired[str]
+    """A model already in Azure ML: ``azureml:<name>:<version>`` or the ARM id of a model version."""
+    registered_model: NotRequired[RegisteredModelArgs]
+    """A registry version the stack registers in the workspace as a model version."""
     instance_type: str
     environment: NotRequired[str]
+    """Environment for non-MLflow models; MLflow models need none."""
     min_instances: int
     max_instances: int
     target_utilization_percentage: NotRequired[int]
+    """CPU utilisation the autoscale setting holds (default 70)."""
     request_timeout_ms: NotRequired[int]
+    """Default 5000."""
     max_concurrent_requests_per_instance: NotRequired[int]
+    """Default 1."""
     max_queue_wait_ms: NotRequired[int]
+    """Default 500."""
     liveness_probe: NotRequired[ProbeArgs]
     readiness_probe: NotRequired[ProbeArgs]
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, carried as the deployment's tag ``aiscale-expected-requests-per-second`` so
+    the cost estimate gives the cost per 1,000 predictions."""
 
 
-class EndpointAlertsArgs(AlertsArgs):
-    """Alerts against the endpoint's SLO (needs ``log_analytics_workspace_id`` and ``diagnostics`` for the error rate)."""
+class OnlineEndpointAlertsArgs(TypedDict):
+    """When an endpoint's deployments alert on saturation (with ``alert_routing``)."""
 
-    latency_p95_ms: int
-    latency_p99_ms: int
-    error_rate_percent: float
-    """Share of requests answered 5xx over 15 minutes that raises an alert."""
     utilization_percent: NotRequired[int]
     """CPU/GPU utilisation of a deployment's instances that raises an alert (default 90)."""
 
@@ -86,15 +99,22 @@ class OnlineEndpointArgs(TypedDict):
     subscription_id: pulumi.Input[str]
     deployments: Mapping[str, OnlineDeploymentArgs]
     traffic: Mapping[str, int]
+    """Live traffic per deployment, percentages summing to 100."""
     mirror_traffic: NotRequired[Mapping[str, int]]
+    """Shadow traffic copied to deployments that take no live traffic (at most 50 in total)."""
     auth_mode: NotRequired[str]
     """``aad_token`` (default) or ``aml_token``."""
     public_network_access: NotRequired[bool]
-    diagnostics: NotRequired[DiagnosticsArgs]
-    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
-    alerts: NotRequired[EndpointAlertsArgs]
-    traffic_provider: NotRequired[TrafficProvider]
-    """Replace the azure-ai-ml backed traffic provider (tests)."""
+    """Default False: clients reach the endpoint through the workspace's private endpoint."""
+    slo: NotRequired[EndpointSloArgs]
+    """The endpoint's objective; with ``alert_routing`` its latency and error-rate alerts."""
+    diagnostics: NotRequired[AzureDiagnosticsArgs]
+    """Send request logs to Log Analytics (the error-rate alert queries them)."""
+    tags: NotRequired[Tags]
+    alert_routing: NotRequired[AzureAlertRoutingArgs]
+    """Alert through these: SLO alerts (with ``slo``), utilisation and capacity alerts of each deployment."""
+    alerts: NotRequired[OnlineEndpointAlertsArgs]
+    """Saturation alert thresholds (with ``alert_routing``)."""
 
 
 DEFAULT_PROBE: ProbeArgs = {
@@ -104,6 +124,13 @@ DEFAULT_PROBE: ProbeArgs = {
     "failure_threshold": 30,
     "success_threshold": 1,
 }
+
+
+def _request_rate_tag(tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None, rate: float | None) -> Any:
+    """The deployment's tags, with its expected request rate for the cost estimate when one is stated."""
+    if rate is None:
+        return tags
+    return pulumi.Output.from_input(tags or {}).apply(lambda known: {**known, REQUEST_RATE_TAG: f"{rate:g}"})
 
 
 def _iso_seconds(milliseconds: int) -> str:
@@ -125,17 +152,23 @@ def _validate(args: OnlineEndpointArgs) -> None:
     )
     if problem:
         fail("traffic", problem)
-    alerts = args.get("alerts")
-    if alerts is not None:
-        if "log_analytics_workspace_id" not in alerts or "diagnostics" not in args:
+    routing = args.get("alert_routing")
+    if routing is not None:
+        if "slo" not in args:
+            fail("slo", "alert_routing alerts on the SLO: give latency_p95_ms and latency_p99_ms")
+        if "log_analytics_workspace_id" not in routing or "diagnostics" not in args:
             fail(
-                "alerts", "the error-rate alert queries endpoint logs: give log_analytics_workspace_id and diagnostics"
+                "alert_routing",
+                "the error-rate alert queries endpoint logs: give log_analytics_workspace_id and diagnostics",
             )
-        if alerts["latency_p99_ms"] < alerts["latency_p95_ms"]:
-            fail("alerts.latency_p99_ms", "must be at least latency_p95_ms")
-        if not 0 < alerts["error_rate_percent"] <= 100:
-            fail("alerts.error_rate_percent", "must be above 0 and at most 100")
+    elif "alerts" in args:
+        fail("alerts", "thresholds apply with alert_routing (where the alerts go)")
+    check_slo(COMPONENT, args.get("slo"))
+    check_diagnostics(COMPONENT, args.get("diagnostics"))
+    azure_tags(COMPONENT, args.get("tags"))
     for deployment, spec in args["deployments"].items():
+        if ("model" in spec) == ("registered_model" in spec):
+            fail(f"deployments.{deployment}", "give exactly one of model and registered_model")
         if not 1 <= spec["min_instances"] <= spec["max_instances"]:
             fail(
                 f"deployments.{deployment}",
@@ -148,7 +181,7 @@ def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploy
     document: dict[str, Any] = {
         "name": deployment_name,
         "endpoint_name": endpoint_name,
-        "model": _model_reference(spec["model"]),
+        "model": _model_reference(spec),
         "instance_type": spec["instance_type"],
         "instance_count": spec["min_instances"],
         "scale_settings": {"type": "default"},
@@ -167,8 +200,11 @@ def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploy
     return document
 
 
-def _model_reference(model: str | RegisteredModelArgs) -> str:
-    return model if isinstance(model, str) else f"azureml:{model['name']}:{model['version']}"
+def _model_reference(spec: OnlineDeploymentArgs) -> str:
+    if "model" in spec:
+        return spec["model"]
+    model = spec["registered_model"]
+    return f"azureml:{model['name']}:{model['version']}"
 
 
 def model_spec(model: RegisteredModelArgs) -> dict[str, Any]:
@@ -233,91 +269,95 @@ class OnlineEndpoint(pulumi.ComponentResource):
 
     endpoint: machinelearningservices.OnlineEndpoint
     deployments: dict[str, machinelearningservices.OnlineDeployment]
-    traffic: OnlineEndpointTraffic
+    model_versions: dict[str, machinelearningservices.ModelVersion]
+    """The registry versions the stack registered in the workspace, by deployment."""
     endpoint_id: pulumi.Output[str]
     scoring_uri: pulumi.Output[str]
 
     def __init__(self, name: str, args: OnlineEndpointArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        group, location, tags = args["resource_group_name"], args["location"], args.get("tags")
-        workspace, endpoint_name = args["workspace_name"], args["endpoint_name"]
-
+        endpoint_name = args["endpoint_name"]
         self.endpoint = machinelearningservices.OnlineEndpoint(
             f"{name}-endpoint",
             endpoint_name=endpoint_name,
-            workspace_name=workspace,
-            resource_group_name=group,
-            location=location,
+            workspace_name=args["workspace_name"],
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
             identity=machinelearningservices.ManagedServiceIdentityArgs(type="SystemAssigned"),
             properties=machinelearningservices.OnlineEndpointPropertiesArgs(
                 auth_mode=AUTH_MODES[args.get("auth_mode", "aad_token")],
                 public_network_access="Enabled" if args.get("public_network_access", False) else "Disabled",
                 description=f"aiscale endpoint {endpoint_name}",
             ),
-            tags=tags,
+            tags=args.get("tags"),
             # Traffic is owned by the traffic resource below, set once the deployments exist.
             opts=child_options(self, ignore_changes=["properties.traffic", "properties.mirrorTraffic"]),
         )
-        endpoint_ref = after(self.endpoint, endpoint_name)
-
-        self.deployments = {}
-        self.model_versions: dict[str, machinelearningservices.ModelVersion] = {}
-        for deployment_name, spec in args["deployments"].items():
-            model = spec["model"]
-            if not isinstance(model, str):
-                self.model_versions[deployment_name] = self._model_version(name, deployment_name, model, args)
-            deployment = machinelearningservices.OnlineDeployment(
-                f"{name}-{deployment_name}",
-                deployment_name=deployment_name,
-                endpoint_name=endpoint_ref,
-                workspace_name=workspace,
-                resource_group_name=group,
-                location=location,
-                sku=machinelearningservices.SkuArgs(name="Default", capacity=spec["min_instances"]),
-                properties=machinelearningservices.ManagedOnlineDeploymentArgs(
-                    endpoint_compute_type="Managed",
-                    model=model if isinstance(model, str) else self.model_versions[deployment_name].id,
-                    environment_id=spec.get("environment"),
-                    instance_type=spec["instance_type"],
-                    scale_settings=machinelearningservices.DefaultScaleSettingsArgs(scale_type="Default"),
-                    request_settings=machinelearningservices.OnlineRequestSettingsArgs(
-                        request_timeout=_iso_seconds(spec.get("request_timeout_ms", 5000)),
-                        max_concurrent_requests_per_instance=spec.get("max_concurrent_requests_per_instance", 1),
-                        max_queue_wait=_iso_seconds(spec.get("max_queue_wait_ms", 500)),
-                    ),
-                    liveness_probe=_probe(spec.get("liveness_probe", DEFAULT_PROBE)),
-                    readiness_probe=_probe(spec.get("readiness_probe", DEFAULT_PROBE)),
-                    app_insights_enabled=True,
-                    egress_public_network_access="Disabled",
-                ),
-                tags=tags,
-                # The autoscale setting owns the instance count.
-                opts=child_options(self, ignore_changes=["sku.capacity"]),
-            )
-            self.deployments[deployment_name] = deployment
-            self._autoscale(f"{name}-{deployment_name}", deployment, spec, group, location, tags)
-
+        self.model_versions = {}
+        self.deployments = {
+            deployment_name: self._deployment(name, deployment_name, spec, args)
+            for deployment_name, spec in args["deployments"].items()
+        }
+        # Not annotated: a dynamic resource is no schema output.
         self.traffic = OnlineEndpointTraffic(
             f"{name}-traffic",
             subscription_id=args["subscription_id"],
-            resource_group_name=group,
-            workspace_name=workspace,
-            endpoint_name=endpoint_ref,
-            traffic=dict(args["traffic"]),
-            mirror_traffic=dict(args.get("mirror_traffic", {})),
+            resource_group_name=args["resource_group_name"],
+            workspace_name=args["workspace_name"],
+            endpoint_name=after(self.endpoint, endpoint_name),
+            traffic={deployment: int(share) for deployment, share in args["traffic"].items()},
+            mirror_traffic={deployment: int(share) for deployment, share in args.get("mirror_traffic", {}).items()},
             deployments=sorted(args["deployments"]),
-            provider=args.get("traffic_provider"),
             opts=child_options(self, depends_on=list(self.deployments.values())),
         )
         if "diagnostics" in args:
             diagnostic_setting(name, self.endpoint.id, args["diagnostics"], self)
-        if "alerts" in args:
-            self._alerts(name, args)
+        if "alert_routing" in args:
+            self._alerts(name, args, args["alert_routing"])
 
         self.endpoint_id = self.endpoint.id
         self.scoring_uri = self.endpoint.properties.apply(lambda p: (p.scoring_uri if p else None) or "")
         self.register_outputs({"endpointId": self.endpoint_id, "scoringUri": self.scoring_uri})
+
+    def _deployment(
+        self, name: str, deployment_name: str, spec: OnlineDeploymentArgs, args: OnlineEndpointArgs
+    ) -> machinelearningservices.OnlineDeployment:
+        """``<name>-<deployment>-model`` for a registry version, ``<name>-<deployment>``, its autoscale setting."""
+        registered = None
+        if "registered_model" in spec:
+            registered = self._model_version(name, deployment_name, spec["registered_model"], args)
+            self.model_versions[deployment_name] = registered
+        deployment = machinelearningservices.OnlineDeployment(
+            f"{name}-{deployment_name}",
+            deployment_name=deployment_name,
+            endpoint_name=after(self.endpoint, args["endpoint_name"]),
+            workspace_name=args["workspace_name"],
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            sku=machinelearningservices.SkuArgs(name="Default", capacity=spec["min_instances"]),
+            properties=machinelearningservices.ManagedOnlineDeploymentArgs(
+                endpoint_compute_type="Managed",
+                model=registered.id if registered is not None else spec["model"],
+                environment_id=spec.get("environment"),
+                instance_type=spec["instance_type"],
+                scale_settings=machinelearningservices.DefaultScaleSettingsArgs(scale_type="Default"),
+                request_settings=machinelearningservices.OnlineRequestSettingsArgs(
+                    request_timeout=_iso_seconds(spec.get("request_timeout_ms", 5000)),
+                    max_concurrent_requests_per_instance=spec.get("max_concurrent_requests_per_instance", 1),
+                    max_queue_wait=_iso_seconds(spec.get("max_queue_wait_ms", 500)),
+                ),
+                liveness_probe=_probe(spec.get("liveness_probe", DEFAULT_PROBE)),
+                readiness_probe=_probe(spec.get("readiness_probe", DEFAULT_PROBE)),
+                app_insights_enabled=True,
+                egress_public_network_access="Disabled",
+            ),
+            tags=_request_rate_tag(args.get("tags"), spec.get("expected_requests_per_second")),
+            # The autoscale setting owns the instance count.
+            opts=child_options(self, ignore_changes=["sku.capacity"]),
+        )
+        self._autoscale(f"{name}-{deployment_name}", deployment, spec, args)
+        return deployment
 
     def _model_version(
         self, name: str, deployment_name: str, model: RegisteredModelArgs, args: OnlineEndpointArgs
@@ -338,13 +378,11 @@ class OnlineEndpoint(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
-    def _alerts(self, name: str, args: OnlineEndpointArgs) -> None:
+    def _alerts(self, name: str, args: OnlineEndpointArgs, routing: AzureAlertRoutingArgs) -> None:
         """SLO alerts on the endpoint, saturation alerts on each deployment; every one links its runbook."""
-        alerts = args["alerts"]
+        slo = args["slo"]
         endpoint_name, group, tags = args["endpoint_name"], args["resource_group_name"], args.get("tags")
-        common = {"args": alerts, "resource_group_name": group, "tags": tags, "parent": self}
-        for percentile in ("p95", "p99"):
-            threshold = alerts[f"latency_{percentile}_ms"]  # type: ignore[literal-required]
+        for percentile, threshold in (("p95", slo["latency_p95_ms"]), ("p99", slo["latency_p99_ms"])):
             metric_alert(
                 name,
                 rule_name=f"{endpoint_name}-latency-{percentile}",
@@ -356,15 +394,19 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 criterion=_above(f"RequestLatency_{percentile.upper()}", "Average", threshold),
                 severity=2,
                 window="PT5M",
-                **common,  # type: ignore[arg-type]
+                args=routing,
+                resource_group_name=group,
+                tags=tags,
+                parent=self,
             )
         # Request logs (diagnostics) give the share of 5xx answers; platform metrics only count them.
+        error_rate = slo.get("error_rate_percent", 1.0)
         log_alert(
             name,
             rule_name=f"{endpoint_name}-error-rate",
             alert="error-rate",
             runbook_page="endpoint-error-rate",
-            description=f"More than {alerts['error_rate_percent']:g}% of requests to endpoint {endpoint_name} failed with 5xx.",
+            description=f"More than {error_rate:g}% of requests to endpoint {endpoint_name} failed with 5xx.",
             query=(
                 "AmlOnlineEndpointTrafficLog\n"
                 f'| where EndpointName == "{endpoint_name}"\n'
@@ -374,58 +416,67 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 "| extend ErrorRatePercent = 100.0 * ServerErrors / Requests"
             ),
             measure_column="ErrorRatePercent",
-            threshold=alerts["error_rate_percent"],
+            threshold=error_rate,
             severity=1,
-            location=args["location"],
+            location=routing.get("workspace_location", args["location"]),
             watched=[self.endpoint],
-            **common,  # type: ignore[arg-type]
+            args=routing,
+            resource_group_name=group,
+            tags=tags,
+            parent=self,
         )
-        utilization = alerts.get("utilization_percent", 90)
+        utilization = args.get("alerts", {}).get("utilization_percent", 90)
         for deployment_name, spec in args["deployments"].items():
             deployment = self.deployments[deployment_name]
             checks = [("cpu", "CpuUtilizationPercentage", "CPU")]
             if spec["instance_type"] in gpu.azure_gpu_skus():
                 checks.append(("gpu", "GpuUtilizationPercentage", "GPU"))
-            for alert, metric, label in checks:
+            saturation = [
+                (
+                    alert,
+                    f"deployment-{alert}-utilization",
+                    f"{label} utilisation of deployment {deployment_name} is above {utilization}%.",
+                    _above(metric, "Average", utilization),
+                    3,
+                )
+                for alert, metric, label in checks
+            ]
+            saturation.append(
+                (
+                    "at-max",
+                    "deployment-at-max",
+                    f"Deployment {deployment_name} has run at max_instances ({spec['max_instances']}) "
+                    "for 15 minutes: demand exceeds its ceiling.",
+                    _above("DeploymentCapacity", "Maximum", spec["max_instances"], or_equal=True),
+                    2,
+                )
+            )
+            for alert, page, description, criterion, severity in saturation:
                 metric_alert(
                     f"{name}-{deployment_name}",
                     rule_name=f"{endpoint_name}-{deployment_name}-{alert}",
                     alert=alert,
-                    runbook_page=f"deployment-{alert}-utilization",
-                    description=f"{label} utilisation of deployment {deployment_name} is above {utilization}%.",
+                    runbook_page=page,
+                    description=description,
                     scope=deployment.id,
                     metric_namespace=DEPLOYMENT_METRIC_NAMESPACE,
-                    criterion=_above(metric, "Average", utilization),
-                    severity=3,
+                    criterion=criterion,
+                    severity=severity,
                     window="PT15M",
-                    **common,  # type: ignore[arg-type]
+                    args=routing,
+                    resource_group_name=group,
+                    tags=tags,
+                    parent=self,
                 )
-            metric_alert(
-                f"{name}-{deployment_name}",
-                rule_name=f"{endpoint_name}-{deployment_name}-at-max",
-                alert="at-max",
-                runbook_page="deployment-at-max",
-                description=(
-                    f"Deployment {deployment_name} has run at max_instances ({spec['max_instances']}) "
-                    "for 15 minutes: demand exceeds its ceiling."
-                ),
-                scope=deployment.id,
-                metric_namespace=DEPLOYMENT_METRIC_NAMESPACE,
-                criterion=_above("DeploymentCapacity", "Maximum", spec["max_instances"], or_equal=True),
-                severity=2,
-                window="PT15M",
-                **common,  # type: ignore[arg-type]
-            )
 
-    def _autoscale(  # noqa: PLR0917 - private helper of the constructor
+    def _autoscale(
         self,
         name: str,
         deployment: machinelearningservices.OnlineDeployment,
         spec: OnlineDeploymentArgs,
-        group: pulumi.Input[str],
-        location: pulumi.Input[str],
-        tags: Any,
+        args: OnlineEndpointArgs,
     ) -> monitor.AutoscaleSetting:
+        """``<name>-autoscale``: CPU-based scaling between ``min_instances`` and ``max_instances``."""
         target = spec.get("target_utilization_percentage", 70)
 
         def rule(direction: str, operator: str, threshold: int) -> monitor.ScaleRuleArgs:
@@ -449,8 +500,8 @@ class OnlineEndpoint(pulumi.ComponentResource):
         return monitor.AutoscaleSetting(
             f"{name}-autoscale",
             autoscale_setting_name=f"{name}-autoscale",
-            resource_group_name=group,
-            location=location,
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
             enabled=True,
             target_resource_uri=deployment.id,
             profiles=[
@@ -467,6 +518,6 @@ class OnlineEndpoint(pulumi.ComponentResource):
                     ],
                 )
             ],
-            tags=tags,
+            tags=args.get("tags"),
             opts=child_options(self),
         )

@@ -1,32 +1,40 @@
-"""The alerts interface for Azure components: where alerts go and where their runbooks live.
+"""The alert routing interface on Azure: where alerts go, where their runbooks live, where they are evaluated.
 
-Every alert aiscale creates names its runbook ``<runbook_base_url>/<alert>`` in its description (metric and log
-alerts) or ``runbook_url`` annotation (Prometheus rules), and notifies the platform's action group. An alert
-*covers* the resource it watches by depending on it (its ``scopes`` or an explicit ``depends_on``); the policy
-pack reads that dependency to check that every endpoint and GPU pool has an alert routed somewhere.
+Every Azure component that alerts takes ``alert_routing: AzureAlertRoutingArgs`` (``AzureMonitoring.alert_routing()``
+builds it), names each alert's runbook ``<runbook_base_url>/<alert>`` in its description (metric and log alerts)
+or ``runbook_url`` annotation (Prometheus rules), and notifies the action group. An alert *covers* the resource it
+watches by depending on it (its ``scopes`` or an explicit ``depends_on``); the policy pack reads that dependency to
+check that every endpoint and GPU pool has an alert routed somewhere. The Google Cloud counterpart is
+:mod:`aiscale.components.common.gcp_alerts`.
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import alertsmanagement, monitor
 
 from aiscale.components.common.options import child_options
+from aiscale.components.common.tags import Tags
 
 
-class AlertsArgs(TypedDict):
+class AzureAlertRoutingArgs(TypedDict):
+    """Where a component's alerts go and where they are evaluated."""
+
     action_group_id: pulumi.Input[str]
+    """Action group every alert notifies."""
     runbook_base_url: str
+    """Each alert links ``<runbook_base_url>/<alert kind>``."""
     monitor_workspace_id: NotRequired[pulumi.Input[str]]
-    """Azure Monitor workspace holding Prometheus metrics (for PromQL-based alerts)."""
+    """Azure Monitor workspace holding Prometheus metrics (for PromQL alerts: GPU pools)."""
     log_analytics_workspace_id: NotRequired[pulumi.Input[str]]
-    """Log Analytics workspace receiving the diagnostics (for log-query alerts)."""
+    """Log Analytics workspace receiving the diagnostics (for log-query alerts: endpoint error rates)."""
+    workspace_location: NotRequired[pulumi.Input[str]]
+    """Region of the workspaces, where Prometheus rule groups and log alerts are created (default: the
+    component's region)."""
 
 
-def runbook(args: AlertsArgs, page: str) -> str:
+def runbook(args: AzureAlertRoutingArgs, page: str) -> str:
     """The runbook of an alert kind (``endpoint-error-rate``): one page per kind, not per resource."""
     return f"{args['runbook_base_url'].rstrip('/')}/{page}"
 
@@ -43,9 +51,9 @@ def metric_alert(
     criterion: monitor.MetricCriteriaArgs,
     severity: int,
     window: str,
-    args: AlertsArgs,
+    args: AzureAlertRoutingArgs,
     resource_group_name: pulumi.Input[str],
-    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None,
+    tags: Tags | None,
     parent: pulumi.Resource,
 ) -> monitor.MetricAlert:
     """``<name>-alert-<alert>``: a metric alert on one resource, routed to the action group."""
@@ -82,11 +90,11 @@ def log_alert(
     measure_column: str,
     threshold: float,
     severity: int,
-    args: AlertsArgs,
+    args: AzureAlertRoutingArgs,
     resource_group_name: pulumi.Input[str],
     location: pulumi.Input[str],
     watched: Sequence[pulumi.Resource],
-    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None,
+    tags: Tags | None,
     parent: pulumi.Resource,
 ) -> monitor.ScheduledQueryRule:
     """``<name>-alert-<alert>``: a log-query alert over the Log Analytics workspace, routed to the action group.
@@ -145,11 +153,11 @@ def prometheus_alerts(
     rule_group_name: str,
     cluster_name: pulumi.Input[str],
     rules: Sequence[PrometheusAlert],
-    args: AlertsArgs,
+    args: AzureAlertRoutingArgs,
     resource_group_name: pulumi.Input[str],
     location: pulumi.Input[str],
     watched: Sequence[pulumi.Resource],
-    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None,
+    tags: Tags | None,
     parent: pulumi.Resource,
 ) -> alertsmanagement.PrometheusRuleGroup:
     """``<name>-alerts``: PromQL alerts evaluated by managed Prometheus on the monitor workspace.

@@ -1,7 +1,5 @@
 """Azure built-in role definition ids aiscale assigns (ids are the same in every tenant)."""
 
-from __future__ import annotations
-
 from enum import StrEnum
 
 import pulumi

@@ -1,35 +1,37 @@
-"""The alerts interface for Google Cloud components: notification channels and runbook links.
+"""The alert routing interface on Google Cloud: notification channels and runbook links.
 
-Every alert policy aiscale creates notifies the platform's notification channels and carries documentation with
-the runbook ``<runbook_base_url>/<alert kind>``. An alert *covers* the resource it watches by depending on it
-explicitly; the policy pack reads that dependency (the same convention as on Azure).
+Every Google Cloud component that alerts takes ``alert_routing: GcpAlertRoutingArgs`` (``GcpMonitoring.alert_routing()``
+builds it); each alert policy notifies the channels and carries documentation with the runbook
+``<runbook_base_url>/<alert kind>``. An alert *covers* the resource it watches by depending on it explicitly; the
+policy pack reads that dependency (the same convention as :mod:`aiscale.components.common.azure_alerts`).
 
 Cloud Monitoring metrics are queried in PromQL with their Managed Service for Prometheus names: a metric
 ``kubernetes.io/node/accelerator/duty_cycle`` of resource ``k8s_node`` is
 ``kubernetes_io:node_accelerator_duty_cycle{monitored_resource="k8s_node"}``.
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import TypedDict
 
 import pulumi
 from pulumi_gcp import monitoring
 
 from aiscale.components.common.options import child_options
+from aiscale.components.common.tags import Labels
 
 SEVERITIES = ("CRITICAL", "ERROR", "WARNING")
 
 
-class GcpAlertsArgs(TypedDict):
-    project: pulumi.Input[str]
+class GcpAlertRoutingArgs(TypedDict):
+    """Where a component's alerts go."""
+
     notification_channels: Sequence[pulumi.Input[str]]
-    """Notification channel ids (``projects/<p>/notificationChannels/<id>``)."""
+    """Notification channel ids (``projects/<p>/notificationChannels/<id>``) every alert notifies."""
     runbook_base_url: str
+    """Each alert links ``<runbook_base_url>/<alert kind>``."""
 
 
-def runbook(args: GcpAlertsArgs, page: str) -> str:
+def runbook(args: GcpAlertRoutingArgs, page: str) -> str:
     """The runbook of an alert kind: one page per kind, not per resource."""
     return f"{args['runbook_base_url'].rstrip('/')}/{page}"
 
@@ -53,9 +55,10 @@ def alert_policy(
     summary: str,
     condition: monitoring.AlertPolicyConditionArgs,
     severity: str,
-    args: GcpAlertsArgs,
+    project: pulumi.Input[str],
+    args: GcpAlertRoutingArgs,
     watched: Sequence[pulumi.Resource],
-    labels: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None,
+    labels: Labels | None,
     parent: pulumi.Resource,
     rate_limit_seconds: int | None = None,
 ) -> monitoring.AlertPolicy:
@@ -63,7 +66,7 @@ def alert_policy(
     url = runbook(args, runbook_page)
     return monitoring.AlertPolicy(
         f"{name}-alert-{alert}",
-        project=args["project"],
+        project=project,
         display_name=display_name,
         combiner="OR",
         conditions=[condition],

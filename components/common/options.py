@@ -1,7 +1,5 @@
 """Child resource options: every child is parented to its component; stateful children can be protected."""
 
-from __future__ import annotations
-
 import uuid
 from typing import TypeVar
 

@@ -6,8 +6,6 @@ given, to a Pub/Sub topic for automation (for example scaling GPU pools down). B
 not mailed by default: the configured contacts are.
 """
 
-from __future__ import annotations
-
 import datetime
 from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
@@ -15,10 +13,14 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_gcp import billing, monitoring
 
+from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs
 from aiscale.components.common.options import child_options
+from aiscale.components.common.tags import Labels, gcp_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:gcp:Budget"
+COMPONENT = type_token("GcpBudget")
+PREVIOUS_TYPE = "aiscale:gcp:Budget"
 #: Budgets notify at most five Cloud Monitoring notification channels.
 MAX_CHANNELS = 5
 
@@ -44,7 +46,11 @@ class GcpBudgetArgs(TypedDict):
     label_filter: NotRequired[Mapping[str, str]]
     """Count only resources carrying this label (one key)."""
     pubsub_topic: NotRequired[str]
-    labels: NotRequired[Mapping[str, str]]
+    """Also publish notifications to this topic (``projects/<p>/topics/<t>``), for automation."""
+    alert_routing: NotRequired[GcpAlertRoutingArgs]
+    """Also notify the platform's notification channels (with the e-mail channels, at most five)."""
+    labels: NotRequired[Labels]
+    """Labels of the e-mail notification channels."""
 
 
 def _validate(args: GcpBudgetArgs) -> None:
@@ -55,14 +61,18 @@ def _validate(args: GcpBudgetArgs) -> None:
         fail("amount", "must be positive")
     if not args["actual_thresholds"] and not args["forecast_thresholds"]:
         fail("actual_thresholds", "give at least one actual or forecast threshold")
-    if not 1 <= len(args["contact_emails"]) <= MAX_CHANNELS:
+    channels = len(args["contact_emails"]) + len(args.get("alert_routing", {}).get("notification_channels", []))
+    if not args["contact_emails"] or channels > MAX_CHANNELS:
         fail(
-            "contact_emails", f"{len(args['contact_emails'])} addresses; a budget notifies 1 to {MAX_CHANNELS} channels"
+            "contact_emails",
+            f"{len(args['contact_emails'])} addresses and {channels - len(args['contact_emails'])} routed channels; "
+            f"a budget notifies 1 to {MAX_CHANNELS} channels",
         )
     if len(args.get("label_filter", {})) > 1:
         fail("label_filter", "budgets filter on a single label")
     if "end_date" in args and "start_date" not in args:
         fail("end_date", "needs start_date")
+    gcp_labels(COMPONENT, args.get("labels"))
 
 
 def _day(text: str) -> dict[str, int]:
@@ -74,9 +84,10 @@ class GcpBudget(pulumi.ComponentResource):
     """``<name>-email-<n>`` notification channels and ``<name>-budget``."""
 
     budget: billing.Budget
+    budget_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: GcpBudgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         channels = [
             monitoring.NotificationChannel(
@@ -121,10 +132,14 @@ class GcpBudget(pulumi.ComponentResource):
                 else None,
             ),
             all_updates_rule=billing.BudgetAllUpdatesRuleArgs(
-                monitoring_notification_channels=[channel.id for channel in channels],
+                monitoring_notification_channels=[
+                    *(channel.id for channel in channels),
+                    *args.get("alert_routing", {}).get("notification_channels", []),
+                ],
                 pubsub_topic=args.get("pubsub_topic"),
                 disable_default_iam_recipients=True,
             ),
             opts=child_options(self),
         )
-        self.register_outputs({"budgetId": self.budget.id})
+        self.budget_id = self.budget.id
+        self.register_outputs({"budgetId": self.budget_id})

@@ -8,19 +8,23 @@ The default node pool is removed; a ``system`` pool runs add-ons and CPU work, G
 Nodes run as ``<cluster>-nodes``, a service account holding only the roles nodes need (logs, metrics, image pulls).
 """
 
-from __future__ import annotations
-
 import datetime
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_gcp import container, projects, serviceaccount
 
+from aiscale.components.common.control_plane import ControlPlaneAccessArgs, check_control_plane
+from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.maintenance import DAYS, MaintenanceWindowArgs, check_maintenance_window
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.tags import Labels, gcp_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:gcp:GkeCluster"
+COMPONENT = type_token("GkeCluster")
+PREVIOUS_TYPE = "aiscale:gcp:GkeCluster"
 #: What nodes need and nothing more (Google's hardening guide for GKE node service accounts).
 NODE_ROLES = (
     "roles/logging.logWriter",
@@ -47,20 +51,16 @@ MONITORING_COMPONENTS = (
 LOGGING_COMPONENTS = ("SYSTEM_COMPONENTS", "WORKLOADS", "APISERVER")
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 RELEASE_CHANNELS = ("REGULAR", "STABLE")
-_DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
-class SystemPoolArgs(TypedDict):
+class GkeSystemPoolArgs(TypedDict):
+    """The cluster's general-purpose pool (system add-ons and CPU workloads)."""
+
     machine_type: str
     min_nodes: int
     """Per zone."""
     max_nodes: int
-
-
-class GkeMaintenanceWindowArgs(TypedDict):
-    day_of_week: str
-    start_hour: int
-    duration_hours: int
+    """Per zone."""
 
 
 class GkeClusterArgs(TypedDict):
@@ -75,38 +75,36 @@ class GkeClusterArgs(TypedDict):
     services_range_name: str
     master_range: str
     """``/28`` for the private control plane."""
-    system_pool: SystemPoolArgs
-    private_endpoint: NotRequired[bool]
-    """Control plane on its private address only (default True)."""
-    authorized_networks: NotRequired[Sequence[str]]
-    """Ranges allowed to reach the control plane (the cluster subnet belongs here for a private endpoint)."""
+    system_pool: GkeSystemPoolArgs
+    control_plane: NotRequired[ControlPlaneAccessArgs]
+    """Who reaches the control plane (default: its private endpoint only). Authorized ranges apply to the private
+    endpoint too: the cluster subnet belongs among them."""
     dns_endpoint: NotRequired[bool]
     """Also serve the control plane on its DNS endpoint, authorised by IAM (default True): Pulumi and CI reach a
     private control plane without a VPN, and nothing is reachable without Google credentials and RBAC."""
     release_channel: NotRequired[str]
     """``REGULAR`` (default) or ``STABLE``."""
     zones: NotRequired[Sequence[str]]
-    maintenance_window: NotRequired[GkeMaintenanceWindowArgs]
-    secrets_encryption_key: NotRequired[pulumi.Input[str]]
-    """Cloud KMS key (resource name) for application-layer secrets encryption; its container agent needs the key role."""
-    boot_disk_key: NotRequired[pulumi.Input[str]]
-    """Cloud KMS key for node boot disks; its compute agent needs the key role."""
+    maintenance_window: NotRequired[MaintenanceWindowArgs]
+    secrets_encryption_key: NotRequired[GcpCustomerManagedKeyArgs]
+    """Application-layer encryption of Kubernetes secrets; the container service agent needs the key role."""
+    disk_encryption_key: NotRequired[GcpCustomerManagedKeyArgs]
+    """Encryption of the node boot disks; the compute service agent needs the key role."""
     security_group: NotRequired[str]
     """Google Groups for RBAC (``gke-security-groups@<domain>``)."""
     deletion_protection: NotRequired[bool]
-    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """GKE's own guard: the provider refuses to delete the cluster (default False)."""
+    labels: NotRequired[Labels]
+    """Resource labels of the cluster and its nodes."""
     protect: NotRequired[bool]
+    """Pulumi refuses to delete the cluster."""
 
 
 def _validate(args: GkeClusterArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
-    networks = list(args.get("authorized_networks", []))
-    if "0.0.0.0/0" in networks:
-        fail("authorized_networks", "must not contain 0.0.0.0/0")
-    if not args.get("private_endpoint", True) and not networks:
-        fail("authorized_networks", "a public control plane endpoint needs them (it would be open to all)")
+    check_control_plane(COMPONENT, args.get("control_plane", {}), ranges_need_public=False)
     channel = args.get("release_channel", "REGULAR")
     if channel not in RELEASE_CHANNELS:
         fail("release_channel", f"{channel!r} is not one of {', '.join(RELEASE_CHANNELS)}")
@@ -115,17 +113,13 @@ def _validate(args: GkeClusterArgs) -> None:
     pool = args["system_pool"]
     if not 1 <= pool["min_nodes"] <= pool["max_nodes"]:
         fail("system_pool", f"need 1 <= min_nodes ({pool['min_nodes']}) <= max_nodes ({pool['max_nodes']})")
-    window = args.get("maintenance_window")
-    if window is not None:
-        if window["day_of_week"] not in _DAYS:
-            fail("maintenance_window.day_of_week", f"{window['day_of_week']!r} is not one of {', '.join(_DAYS)}")
-        if not 4 <= window["duration_hours"] <= 24:
-            fail("maintenance_window.duration_hours", "must be 4 to 24 hours")
+    check_maintenance_window(COMPONENT, args.get("maintenance_window"))
+    gcp_labels(COMPONENT, args.get("labels"))
 
 
-def recurring_window(window: GkeMaintenanceWindowArgs) -> container.ClusterMaintenancePolicyRecurringWindowArgs:
+def recurring_window(window: MaintenanceWindowArgs) -> container.ClusterMaintenancePolicyRecurringWindowArgs:
     """A weekly window anchored on a fixed date (never "now", so the plan is the same on every run)."""
-    weekday = _DAYS.index(window["day_of_week"])
+    weekday = DAYS.index(window["day_of_week"])
     # 2026-01-05 is a Monday: the first occurrence of the window's weekday from then on anchors the recurrence.
     start = datetime.datetime(2026, 1, 5, window["start_hour"], tzinfo=datetime.UTC) + datetime.timedelta(days=weekday)
     end = start + datetime.timedelta(hours=window["duration_hours"])
@@ -172,34 +166,60 @@ class GkeCluster(pulumi.ComponentResource):
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     endpoint: pulumi.Output[str]
-    """IP address of the control plane (private with ``private_endpoint``)."""
+    """IP address of the control plane (private unless ``control_plane.private`` is off)."""
     control_plane_host: pulumi.Output[str]
     """Where clients reach the control plane: the DNS endpoint, else the IP endpoint."""
     ca_certificate: pulumi.Output[str] | None
     """Base64 PEM of the cluster CA (a secret) for the IP endpoint; None with the DNS endpoint (public CA)."""
     node_service_account_email: pulumi.Output[str]
     workload_pool: pulumi.Output[str]
+    """Workload identity pool of the cluster (``<project>.svc.id.goog``)."""
 
     def __init__(self, name: str, args: GkeClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        project, cluster_name = args["project"], args["cluster_name"]
-        private = args.get("private_endpoint", True)
-        labels = args.get("labels")
-        boot_disk_key = args.get("boot_disk_key")
-
         self.node_service_account = serviceaccount.Account(
             f"{name}-nodes-sa",
-            account_id=f"{cluster_name}-nodes"[:30],
-            project=project,
-            display_name=f"Nodes of GKE cluster {cluster_name}",
+            account_id=f"{args['cluster_name']}-nodes"[:30],
+            project=args["project"],
+            display_name=f"Nodes of GKE cluster {args['cluster_name']}",
             opts=child_options(self),
         )
+        grants = self._node_roles(name, args)
+        self.cluster = self._cluster(name, args, grants)
+        self.cluster_name = after(self.cluster, args["cluster_name"])
+        self._system_pool(name, args)
+
+        self.cluster_id = self.cluster.id
+        self.endpoint = self.cluster.endpoint
+        if args.get("dns_endpoint", True):
+            self.control_plane_host = self.cluster.control_plane_endpoints_config.apply(
+                lambda c: (c.dns_endpoint_config.endpoint if c and c.dns_endpoint_config else None) or ""
+            )
+            self.ca_certificate = None
+        else:
+            self.control_plane_host = self.cluster.endpoint
+            self.ca_certificate = pulumi.Output.secret(
+                self.cluster.master_auth.apply(lambda auth: (auth.cluster_ca_certificate if auth else None) or "")
+            )
+        self.node_service_account_email = self.node_service_account.email
+        self.workload_pool = pulumi.Output.from_input(args["project"]).apply(lambda p: f"{p}.svc.id.goog")
+        self.register_outputs(
+            {
+                "clusterId": self.cluster_id,
+                "clusterName": self.cluster_name,
+                "endpoint": self.endpoint,
+                "nodeServiceAccount": self.node_service_account_email,
+            }
+        )
+
+    def _node_roles(self, name: str, args: GkeClusterArgs) -> list[pulumi.Resource]:
+        """``<name>-nodes-<role>``: the node service account's project roles, each a separate member."""
         email = self.node_service_account.email
-        grants = [
+        return [
             projects.IAMMember(
                 f"{name}-nodes-{role.removeprefix('roles/').replace('.', '-').lower()}",
-                project=project,
+                project=args["project"],
                 role=role,
                 member=email.apply(lambda address: f"serviceAccount:{address}"),
                 opts=child_options(self),
@@ -207,12 +227,15 @@ class GkeCluster(pulumi.ComponentResource):
             for role in NODE_ROLES
         ]
 
-        defaults = node_config_defaults(email, boot_disk_key)
+    def _cluster(self, name: str, args: GkeClusterArgs, grants: list[pulumi.Resource]) -> container.Cluster:
+        """``<name>-cluster``: private nodes, Dataplane V2, workload identity, managed Prometheus with DCGM."""
+        project = args["project"]
+        access = args.get("control_plane", {})
         secrets_key = args.get("secrets_encryption_key")
         window = args.get("maintenance_window")
-        self.cluster = container.Cluster(
+        return container.Cluster(
             f"{name}-cluster",
-            name=cluster_name,
+            name=args["cluster_name"],
             project=project,
             location=args["region"],
             node_locations=list(args.get("zones", [])) or None,
@@ -225,7 +248,7 @@ class GkeCluster(pulumi.ComponentResource):
             ),
             private_cluster_config=container.ClusterPrivateClusterConfigArgs(
                 enable_private_nodes=True,
-                enable_private_endpoint=private,
+                enable_private_endpoint=access.get("private", True),
                 master_ipv4_cidr_block=args["master_range"],
                 master_global_access_config=container.ClusterPrivateClusterConfigMasterGlobalAccessConfigArgs(
                     enabled=True
@@ -234,7 +257,7 @@ class GkeCluster(pulumi.ComponentResource):
             master_authorized_networks_config=container.ClusterMasterAuthorizedNetworksConfigArgs(
                 cidr_blocks=[
                     container.ClusterMasterAuthorizedNetworksConfigCidrBlockArgs(cidr_block=cidr, display_name=cidr)
-                    for cidr in args.get("authorized_networks", [])
+                    for cidr in access.get("authorized_ranges", [])
                 ],
                 gcp_public_cidrs_access_enabled=False,
             ),
@@ -257,7 +280,9 @@ class GkeCluster(pulumi.ComponentResource):
                 workload_pool=pulumi.Output.from_input(project).apply(lambda p: f"{p}.svc.id.goog")
             ),
             release_channel=container.ClusterReleaseChannelArgs(channel=args.get("release_channel", "REGULAR")),
-            database_encryption=container.ClusterDatabaseEncryptionArgs(state="ENCRYPTED", key_name=secrets_key)
+            database_encryption=container.ClusterDatabaseEncryptionArgs(
+                state="ENCRYPTED", key_name=secrets_key["key_id"]
+            )
             if secrets_key is not None
             else None,
             monitoring_config=container.ClusterMonitoringConfigArgs(
@@ -284,20 +309,24 @@ class GkeCluster(pulumi.ComponentResource):
             remove_default_node_pool=True,
             initial_node_count=1,
             node_config=container.ClusterNodeConfigArgs(
-                **node_config_defaults(email, boot_disk_key, cluster=True)  # type: ignore[arg-type]
+                **node_config_defaults(  # type: ignore[arg-type]
+                    self.node_service_account.email, _disk_key(args), cluster=True
+                )
             ),
             deletion_protection=args.get("deletion_protection", False),
-            resource_labels=labels,
+            resource_labels=args.get("labels"),
             opts=child_options(self, protect=args.get("protect", False), depends_on=grants),
         )
-        cluster_ref = after(self.cluster, cluster_name)
+
+    def _system_pool(self, name: str, args: GkeClusterArgs) -> container.NodePool:
+        """``<name>-system``: the autoscaled pool for add-ons and CPU work."""
         pool = args["system_pool"]
-        container.NodePool(
+        return container.NodePool(
             f"{name}-system",
             name="system",
-            project=project,
+            project=args["project"],
             location=args["region"],
-            cluster=cluster_ref,
+            cluster=self.cluster_name,
             autoscaling=container.NodePoolAutoscalingArgs(
                 min_node_count=pool["min_nodes"], max_node_count=pool["max_nodes"], location_policy="BALANCED"
             ),
@@ -307,33 +336,14 @@ class GkeCluster(pulumi.ComponentResource):
                 machine_type=pool["machine_type"],
                 image_type="COS_CONTAINERD",
                 labels={"aiscale.io/purpose": "system"},
-                resource_labels=labels,
-                **defaults,  # type: ignore[arg-type]
+                resource_labels=args.get("labels"),
+                **node_config_defaults(self.node_service_account.email, _disk_key(args)),  # type: ignore[arg-type]
             ),
             # The autoscaler owns the node count.
             opts=child_options(self, ignore_changes=["nodeCount", "initialNodeCount"]),
         )
 
-        self.cluster_id = self.cluster.id
-        self.cluster_name = cluster_ref
-        self.endpoint = self.cluster.endpoint
-        if args.get("dns_endpoint", True):
-            self.control_plane_host = self.cluster.control_plane_endpoints_config.apply(
-                lambda c: (c.dns_endpoint_config.endpoint if c and c.dns_endpoint_config else None) or ""
-            )
-            self.ca_certificate = None
-        else:
-            self.control_plane_host = self.cluster.endpoint
-            self.ca_certificate = pulumi.Output.secret(
-                self.cluster.master_auth.apply(lambda auth: (auth.cluster_ca_certificate if auth else None) or "")
-            )
-        self.node_service_account_email = email
-        self.workload_pool = pulumi.Output.from_input(project).apply(lambda p: f"{p}.svc.id.goog")
-        self.register_outputs(
-            {
-                "clusterId": self.cluster_id,
-                "clusterName": self.cluster_name,
-                "endpoint": self.endpoint,
-                "nodeServiceAccount": self.node_service_account_email,
-            }
-        )
+
+def _disk_key(args: GkeClusterArgs) -> pulumi.Input[str] | None:
+    key = args.get("disk_encryption_key")
+    return key["key_id"] if key is not None else None

@@ -1,40 +1,36 @@
 """A GKE GPU node pool, validated against the GPU machine table.
 
 The accelerator type and count come from the machine type (``g2-standard-8`` → one ``nvidia-l4``), so they can
-never disagree with it. GKE installs the driver (``DEFAULT`` or ``LATEST``) unless installation is disabled for the
-GPU operator. MIG partitions and GPU sharing (time-sharing or MPS) are options. Autoscaling always has explicit
-bounds for the whole pool (``min_nodes`` 0 scales to zero); spot capacity for interruptible work; auto-repair and
-auto-upgrade; shielded nodes with secure boot; the GKE metadata server; boot disks encrypted with the CMEK key.
-Nodes carry the ``nvidia.com/gpu`` taint (as GKE adds it) and aiscale's pool labels. Alerts: the pool at
-``max_nodes`` for a while, and its GPUs idle for hours (GKE's accelerator duty cycle).
+never disagree with it. The driver comes from GKE (``platform``, at ``driver_version`` ``DEFAULT`` or ``LATEST``)
+or from the NVIDIA GPU operator (``operator``: installation disabled, Ubuntu node images). MIG partitions and GPU
+sharing (time-sharing or MPS) are options. Autoscaling always has explicit bounds for the whole pool
+(``min_nodes`` 0 scales to zero); spot capacity for interruptible work; auto-repair and auto-upgrade; shielded
+nodes with secure boot; the GKE metadata server; boot disks encrypted with the CMEK key. Nodes carry the
+``nvidia.com/gpu`` taint (as GKE adds it) and aiscale's pool labels. Alerts: the pool at ``max_nodes`` for a
+while, and its GPUs idle for hours (GKE's accelerator duty cycle). The vocabulary is the one ``AksGpuNodePool``
+uses (:mod:`aiscale.components.common.gpu_pool`).
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_gcp import container
 
-from aiscale.components.common.gcp_alerts import GcpAlertsArgs, alert_policy, promql
-from aiscale.components.common.options import child_options
+from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, promql
+from aiscale.components.common.gpu_pool import GpuPoolAlertsArgs, check_pool, pool_labels
+from aiscale.components.common.options import after, child_options
+from aiscale.components.common.tags import Labels, gcp_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.gke_cluster import node_config_defaults
 from aiscale.core import gpu
-from aiscale.core.cost import EXPECTED_LABEL
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:gcp:GkeGpuNodePool"
-DRIVER_VERSIONS = ("DEFAULT", "LATEST", "INSTALLATION_DISABLED")
+COMPONENT = type_token("GkeGpuNodePool")
+PREVIOUS_TYPE = "aiscale:gcp:GkeGpuNodePool"
+DRIVER_VERSIONS = ("DEFAULT", "LATEST")
 SHARING_STRATEGIES = ("TIME_SHARING", "MPS")
-PURPOSES = ("serving", "training", "batch")
-
-
-class GkeGpuPoolAlertsArgs(GcpAlertsArgs):
-    at_max_minutes: NotRequired[int]
-    """Alert when the pool stays at ``max_nodes`` this long (default 30)."""
-    idle_hours: NotRequired[int]
-    """Alert when the pool's GPUs stay idle this long; no idle alert when unset."""
 
 
 class GkeGpuNodePoolArgs(TypedDict):
@@ -48,26 +44,41 @@ class GkeGpuNodePoolArgs(TypedDict):
     cluster_name: str
     """The cluster's name: alerts select its nodes by name."""
     machine_type: str
+    """A GPU machine type of the GPU table (``g2-standard-8``, ``a2-highgpu-1g``)."""
     min_nodes: int
     max_nodes: int
     service_account_email: pulumi.Input[str]
+    """The cluster's node service account."""
     purpose: NotRequired[str]
+    """``serving`` (default), ``training`` or ``batch``: the ``aiscale.io/purpose`` label."""
+    driver: NotRequired[str]
+    """``platform`` (default: GKE installs the driver) or ``operator`` (the NVIDIA GPU operator does)."""
+    driver_version: NotRequired[str]
+    """GKE-installed driver version: ``DEFAULT`` (default) or ``LATEST`` (with ``driver`` ``platform``)."""
     spot: NotRequired[bool]
+    """Spot capacity: much cheaper, evictable; for interruptible work."""
     expected_utilization_percent: NotRequired[int]
     """Expected use of the autoscaling range (0-100), for cost estimates: the pool label
     ``aiscale.io/expected-utilization-percent``."""
-    driver: NotRequired[str]
-    """``DEFAULT`` (default), ``LATEST`` or ``INSTALLATION_DISABLED`` (the GPU operator installs it)."""
     partition_size: NotRequired[str]
+    """MIG partition size (``1g.5gb`` ...) on A100/H100 machine types."""
     sharing: NotRequired[str]
+    """GPU sharing between containers: ``TIME_SHARING`` or ``MPS`` (with ``max_shared_clients``)."""
     max_shared_clients: NotRequired[int]
     zones: NotRequired[Sequence[str]]
+    """Zones where the accelerator is offered (default: the cluster's)."""
     disk_size_gb: NotRequired[int]
-    boot_disk_key: NotRequired[pulumi.Input[str]]
-    node_labels: NotRequired[Mapping[str, str]]
-    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Default 200."""
+    disk_encryption_key: NotRequired[GcpCustomerManagedKeyArgs]
+    """Encryption of the node boot disks; the compute service agent needs the key role."""
+    node_labels: NotRequired[Labels]
+    """Further Kubernetes labels of the nodes (aiscale's ``aiscale.io/*`` labels win)."""
+    labels: NotRequired[Labels]
     """Resource labels of the node VMs (cost attribution)."""
-    alerts: NotRequired[GkeGpuPoolAlertsArgs]
+    alert_routing: NotRequired[GcpAlertRoutingArgs]
+    """Alert through these: the pool at its ceiling, its GPUs idle."""
+    alerts: NotRequired[GpuPoolAlertsArgs]
+    """Alert thresholds (with ``alert_routing``)."""
 
 
 def _validate(args: GkeGpuNodePoolArgs) -> None:
@@ -78,46 +89,54 @@ def _validate(args: GkeGpuNodePoolArgs) -> None:
     if problem:
         argument = "partition_size" if problem.startswith("gpu_partition_size") else "machine_type"
         fail(argument, problem)
-    if not 0 <= args.get("expected_utilization_percent", 0) <= 100:
-        fail("expected_utilization_percent", f"must be 0-100 (got {args.get('expected_utilization_percent')})")
-    if not 0 <= args["min_nodes"] <= args["max_nodes"] or args["max_nodes"] < 1:
-        fail(
-            "min_nodes", f"need 0 <= min_nodes ({args['min_nodes']}) <= max_nodes ({args['max_nodes']}), max_nodes >= 1"
-        )
-    for key, choices in (("driver", DRIVER_VERSIONS), ("sharing", SHARING_STRATEGIES), ("purpose", PURPOSES)):
-        if key in args and args[key] not in choices:  # type: ignore[literal-required]
-            fail(key, f"{args[key]!r} is not one of {', '.join(choices)}")  # type: ignore[literal-required]
+    check_pool(
+        COMPONENT,
+        min_nodes=args["min_nodes"],
+        max_nodes=args["max_nodes"],
+        purpose=args.get("purpose", "serving"),
+        driver=args.get("driver", "platform"),
+        expected_utilization_percent=args.get("expected_utilization_percent"),
+        alerts=args.get("alerts"),
+    )
+    version = args.get("driver_version", "DEFAULT")
+    if version not in DRIVER_VERSIONS:
+        fail("driver_version", f"{version!r} is not one of {', '.join(DRIVER_VERSIONS)}")
+    if "driver_version" in args and args.get("driver") == "operator":
+        fail("driver_version", "the GPU operator chooses the driver version (driver: operator)")
+    if "sharing" in args and args["sharing"] not in SHARING_STRATEGIES:
+        fail("sharing", f"{args['sharing']!r} is not one of {', '.join(SHARING_STRATEGIES)}")
     if ("sharing" in args) != ("max_shared_clients" in args):
         fail("max_shared_clients", "goes together with sharing")
     if args.get("sharing") == "MPS" and "partition_size" in args:
         fail("sharing", "MPS cannot be combined with MIG partitions; use TIME_SHARING")
+    if "alerts" in args and "alert_routing" not in args:
+        fail("alerts", "thresholds apply with alert_routing (where the alerts go)")
+    gcp_labels(COMPONENT, args.get("labels"))
 
 
 class GkeGpuNodePool(pulumi.ComponentResource):
-    """``<name>-pool``; with ``alerts`` ``<name>-alert-at-max`` and ``<name>-alert-idle``."""
+    """``<name>-pool``; with ``alert_routing`` ``<name>-alert-at-max`` and ``<name>-alert-idle``."""
 
     pool: container.NodePool
+    pool_name: pulumi.Output[str]
 
     def __init__(self, name: str, args: GkeGpuNodePoolArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
+        self.pool = self._pool(name, args)
+        if "alert_routing" in args:
+            self._alerts(name, args, args["alert_routing"])
+        self.pool_name = after(self.pool, args["pool_name"])
+        self.register_outputs({"poolName": self.pool_name})
+
+    def _pool(self, name: str, args: GkeGpuNodePoolArgs) -> container.NodePool:
         machine = gpu.gcp_gpu_machines()[args["machine_type"]]
-        pool_name = args["pool_name"]
-        node_labels = {
-            **dict(args.get("node_labels", {})),
-            "aiscale.io/gpu-pool": pool_name,
-            "aiscale.io/purpose": args.get("purpose", "serving"),
-            "aiscale.io/gpu-model": machine.accelerator_type,
-            "aiscale.io/gpu-count": str(machine.gpus),
-        }
-        if "expected_utilization_percent" in args:
-            # The offline estimate and CrossGuard read it from the pool's inputs, like any other record.
-            node_labels[EXPECTED_LABEL] = str(args["expected_utilization_percent"])
+        operator = args.get("driver", "platform") == "operator"
         accelerator = container.NodePoolNodeConfigGuestAcceleratorArgs(
             type=machine.accelerator_type,
             count=machine.gpus,
             gpu_driver_installation_config=container.NodePoolNodeConfigGuestAcceleratorGpuDriverInstallationConfigArgs(
-                gpu_driver_version=args.get("driver", "DEFAULT")
+                gpu_driver_version="INSTALLATION_DISABLED" if operator else args.get("driver_version", "DEFAULT")
             ),
             gpu_partition_size=args.get("partition_size"),
             gpu_sharing_config=container.NodePoolNodeConfigGuestAcceleratorGpuSharingConfigArgs(
@@ -126,9 +145,10 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             if "sharing" in args
             else None,
         )
-        self.pool = container.NodePool(
+        key = args.get("disk_encryption_key")
+        return container.NodePool(
             f"{name}-pool",
-            name=pool_name,
+            name=args["pool_name"],
             project=args["project"],
             location=args["region"],
             cluster=args["cluster_id"],
@@ -146,32 +166,34 @@ class GkeGpuNodePool(pulumi.ComponentResource):
                 guest_accelerators=[accelerator],
                 spot=args.get("spot", False),
                 # The operator path needs Ubuntu; GKE-managed drivers run on Container-Optimized OS.
-                image_type="UBUNTU_CONTAINERD" if args.get("driver") == "INSTALLATION_DISABLED" else "COS_CONTAINERD",
+                image_type="UBUNTU_CONTAINERD" if operator else "COS_CONTAINERD",
                 disk_size_gb=args.get("disk_size_gb", 200),
-                labels=node_labels,
+                labels=pool_labels(
+                    args["pool_name"],
+                    purpose=args.get("purpose", "serving"),
+                    gpu_model=machine.accelerator_type,
+                    gpu_count=machine.gpus,
+                    extra=args.get("node_labels", {}),
+                    expected_utilization_percent=args.get("expected_utilization_percent"),
+                ),
                 resource_labels=args.get("labels"),
                 taints=[
                     container.NodePoolNodeConfigTaintArgs(key="nvidia.com/gpu", value="present", effect="NO_SCHEDULE")
                 ],
-                **node_config_defaults(args["service_account_email"], args.get("boot_disk_key")),  # type: ignore[arg-type]
+                **node_config_defaults(  # type: ignore[arg-type]
+                    args["service_account_email"], key["key_id"] if key is not None else None
+                ),
             ),
             # The autoscaler owns the node count.
             opts=child_options(self, ignore_changes=["nodeCount", "initialNodeCount"]),
         )
-        if "alerts" in args:
-            self._alerts(name, args)
-        self.register_outputs({"poolName": pool_name})
 
-    def _alerts(self, name: str, args: GkeGpuNodePoolArgs) -> None:
-        alerts = args["alerts"]
-        pool, max_nodes = args["pool_name"], args["max_nodes"]
+    def _alerts(self, name: str, args: GkeGpuNodePoolArgs, routing: GcpAlertRoutingArgs) -> None:
+        thresholds = args.get("alerts", {})
+        pool, max_nodes, cluster = args["pool_name"], args["max_nodes"], args["cluster_name"]
         # GKE names a pool's nodes gke-<cluster>-<pool>-<suffix>.
-        nodes = (
-            f'monitored_resource="k8s_node",cluster_name="{args["cluster_name"]}",'
-            f'node_name=~"gke-{args["cluster_name"]}-{pool}-.*"'
-        )
-        common = {"args": alerts, "watched": [self.pool], "labels": args.get("labels"), "parent": self}
-        minutes = alerts.get("at_max_minutes", 30)
+        nodes = f'monitored_resource="k8s_node",cluster_name="{cluster}",node_name=~"gke-{cluster}-{pool}-.*"'
+        minutes = thresholds.get("at_max_minutes", 30)
         alert_policy(
             name,
             alert="at-max",
@@ -184,10 +206,14 @@ class GkeGpuNodePool(pulumi.ComponentResource):
                 minutes * 60,
             ),
             severity="WARNING",
-            **common,  # type: ignore[arg-type]
+            project=args["project"],
+            args=routing,
+            watched=[self.pool],
+            labels=args.get("labels"),
+            parent=self,
         )
-        if "idle_hours" in alerts:
-            hours = alerts["idle_hours"]
+        if "idle_hours" in thresholds:
+            hours = thresholds["idle_hours"]
             alert_policy(
                 name,
                 alert="idle",
@@ -200,5 +226,9 @@ class GkeGpuNodePool(pulumi.ComponentResource):
                     hours * 3600,
                 ),
                 severity="WARNING",
-                **common,  # type: ignore[arg-type]
+                project=args["project"],
+                args=routing,
+                watched=[self.pool],
+                labels=args.get("labels"),
+                parent=self,
             )

@@ -5,8 +5,6 @@ on that key (never on the ring or project). Agents that only exist once created 
 created with a ``ServiceIdentity``; the others have fixed addresses derived from the project number.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import NotRequired, TypedDict
@@ -14,11 +12,17 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_gcp import kms, projects
 
+from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.gcp_diagnostics import GcpDiagnosticsArgs, audit_logs, check_diagnostics
 from aiscale.components.common.options import child_options
+from aiscale.components.common.tags import Labels, gcp_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import rules
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:gcp:KmsKeyRing"
+COMPONENT = type_token("KmsKeyRing")
+PREVIOUS_TYPE = "aiscale:gcp:KmsKeyRing"
+KMS_SERVICE = "cloudkms.googleapis.com"
 ENCRYPTER_DECRYPTER = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 PROTECTION_LEVELS = ("SOFTWARE", "HSM")
 
@@ -73,9 +77,14 @@ class KmsKeyRingArgs(TypedDict):
     """Region of the ring; keys must be in the region of the resources they encrypt."""
     key_ring_name: str
     keys: NotRequired[Mapping[str, CryptoKeySpecArgs]]
-    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    """Keys by name."""
+    labels: NotRequired[Labels]
+    """Labels of the keys (key rings take none)."""
     protect: NotRequired[bool]
-    """Protect the ring and keys from deletion (prod). Key rings can never be deleted in GCP anyway."""
+    """Pulumi refuses to delete the ring and its keys (prod); a destroyed key version is lost for good once its
+    destruction is due. Key rings can never be deleted in Google Cloud anyway."""
+    diagnostics: NotRequired[GcpDiagnosticsArgs]
+    """Log every use of the project's keys (Cloud KMS Data Access audit logs): who encrypted or decrypted what."""
 
 
 def _validate(args: KmsKeyRingArgs) -> None:
@@ -98,6 +107,8 @@ def _validate(args: KmsKeyRingArgs) -> None:
             problem = rules.public_member_problem(member) if isinstance(member, str) else None
             if problem:
                 fail(f"keys.{key_name}.members.{member_name}", problem)
+    check_diagnostics(COMPONENT, args.get("diagnostics"))
+    gcp_labels(COMPONENT, args.get("labels"))
 
 
 class KmsKeyRing(pulumi.ComponentResource):
@@ -114,7 +125,7 @@ class KmsKeyRing(pulumi.ComponentResource):
     """Service identities created for agents that exist only on demand."""
 
     def __init__(self, name: str, args: KmsKeyRingArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         protect = args.get("protect", False)
         keys = args.get("keys", {})
@@ -159,7 +170,21 @@ class KmsKeyRing(pulumi.ComponentResource):
             for agent in used_agents
             if SERVICE_AGENTS[agent].created_on_demand
         }
-        for key_name, spec in keys.items():
+        self._grants(name, args)
+        if "diagnostics" in args:
+            audit_logs(name, project=args["project"], service=KMS_SERVICE, args=args["diagnostics"], parent=self)
+
+        self.key_ring_id = self.key_ring.id
+        self.key_ids = pulumi.Output.all(**{k: v.id for k, v in self.keys.items()})
+        self.register_outputs({"keyRingId": self.key_ring_id, "keyIds": self.key_ids})
+
+    def customer_managed_key(self, key_name: str) -> GcpCustomerManagedKeyArgs:
+        """The customer-managed key interface for key ``key_name``, as consuming components take it."""
+        return {"key_id": self.keys[key_name].id}
+
+    def _grants(self, name: str, args: KmsKeyRingArgs) -> None:
+        """``<name>-<key>-<agent>`` and ``<name>-<key>-<member>``: the encrypter/decrypter role on one key each."""
+        for key_name, spec in args.get("keys", {}).items():
             for agent in spec.get("service_agents", []):
                 identity = self.service_identities.get(agent)
                 kms.CryptoKeyIAMMember(
@@ -178,7 +203,3 @@ class KmsKeyRing(pulumi.ComponentResource):
                     member=member,
                     opts=child_options(self),
                 )
-
-        self.key_ring_id = self.key_ring.id
-        self.key_ids = pulumi.Output.all(**{k: v.id for k, v in self.keys.items()})
-        self.register_outputs({"keyRingId": self.key_ring_id, "keyIds": self.key_ids})

@@ -1,24 +1,25 @@
 """Platform monitoring on Google Cloud: notification channels, log retention, and the key-tampering alert.
 
-Components route their alerts through :meth:`GcpMonitoring.alerts_args` (the channels plus the runbook base URL),
+Components route their alerts through :meth:`GcpMonitoring.alert_routing` (the channels plus the runbook base URL),
 so every alert reaches the same people and links its runbook. The ``_Default`` log bucket keeps logs for the
 environment's retention. A log-based alert fires when anyone disables or schedules the destruction of a Cloud KMS
 key version of the project: CMEK-encrypted clusters, disks and endpoints stop working when their key goes.
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_gcp import logging, monitoring
 
-from aiscale.components.common.gcp_alerts import GcpAlertsArgs, alert_policy
+from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy
 from aiscale.components.common.options import child_options
+from aiscale.components.common.tags import Labels, gcp_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:gcp:Monitoring"
+COMPONENT = type_token("GcpMonitoring")
+PREVIOUS_TYPE = "aiscale:gcp:Monitoring"
 #: Admin activity audit log entries that take a key version out of service.
 KMS_TAMPERING_FILTER = (
     'protoPayload.serviceName="cloudkms.googleapis.com" AND ('
@@ -33,11 +34,14 @@ class GcpMonitoringArgs(TypedDict):
 
     project: pulumi.Input[str]
     alert_emails: Sequence[str]
+    """Addresses every alert is mailed to (one e-mail notification channel each)."""
     runbook_base_url: str
+    """``https://`` base of the runbooks: each alert links ``<runbook_base_url>/<alert kind>``."""
     log_retention_days: int
+    """Retention of the ``_Default`` log bucket, 1-3650 days."""
     webhook_url: NotRequired[pulumi.Input[str]]
     """Secret incoming-webhook URL (chat or paging); kept a Pulumi secret."""
-    labels: NotRequired[Mapping[str, str]]
+    labels: NotRequired[Labels]
 
 
 def _validate(args: GcpMonitoringArgs) -> None:
@@ -47,6 +51,7 @@ def _validate(args: GcpMonitoringArgs) -> None:
         raise InvalidArgumentError(COMPONENT, "alert_emails", "at least one address")
     if not args["runbook_base_url"].startswith("https://"):
         raise InvalidArgumentError(COMPONENT, "runbook_base_url", "must be an https:// URL")
+    gcp_labels(COMPONENT, args.get("labels"))
 
 
 class GcpMonitoring(pulumi.ComponentResource):
@@ -55,7 +60,7 @@ class GcpMonitoring(pulumi.ComponentResource):
     notification_channel_ids: list[pulumi.Output[str]]
 
     def __init__(self, name: str, args: GcpMonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         project = args["project"]
         labels = dict(args.get("labels", {}))
@@ -113,7 +118,8 @@ class GcpMonitoring(pulumi.ComponentResource):
                 ),
             ),
             severity="CRITICAL",
-            args=self.alerts_args(project),
+            project=project,
+            args=self.alert_routing(),
             watched=[],
             labels=labels,
             parent=self,
@@ -122,10 +128,6 @@ class GcpMonitoring(pulumi.ComponentResource):
         )
         self.register_outputs({"notificationChannelIds": self.notification_channel_ids})
 
-    def alerts_args(self, project: pulumi.Input[str]) -> GcpAlertsArgs:
-        """The alert routing every Google Cloud component's ``alerts`` argument takes."""
-        return {
-            "project": project,
-            "notification_channels": list(self.notification_channel_ids),
-            "runbook_base_url": self.runbook_base_url,
-        }
+    def alert_routing(self) -> GcpAlertRoutingArgs:
+        """The alert routing every Google Cloud component's ``alert_routing`` argument takes."""
+        return {"notification_channels": list(self.notification_channel_ids), "runbook_base_url": self.runbook_base_url}

@@ -16,8 +16,6 @@ providers with fake clients and compare the exact request objects. A quota error
 a clear error naming the endpoint and the machine, and leaves traffic unchanged (deployment never touches it).
 """
 
-from __future__ import annotations
-
 import concurrent.futures
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any, Protocol
@@ -63,7 +61,7 @@ def region_of(endpoint: str) -> str:
 # --- Request builders (pure) ---------------------------------------------------------------------------------
 
 
-def upload_request(props: Mapping[str, Any]) -> aiplatform_v1.UploadModelRequest:
+def upload_request(props: Mapping[str, Any]) -> "aiplatform_v1.UploadModelRequest":
     from google.cloud import aiplatform_v1  # noqa: PLC0415 - only when deploying for real or in tests
 
     endpoint = props["endpoint"]
@@ -83,7 +81,7 @@ def upload_request(props: Mapping[str, Any]) -> aiplatform_v1.UploadModelRequest
     )
 
 
-def deploy_request(props: Mapping[str, Any], model_name: str) -> aiplatform_v1.DeployModelRequest:
+def deploy_request(props: Mapping[str, Any], model_name: str) -> "aiplatform_v1.DeployModelRequest":
     from google.cloud import aiplatform_v1  # noqa: PLC0415
 
     accelerator = props.get("accelerator_type")
@@ -112,7 +110,7 @@ def deploy_request(props: Mapping[str, Any], model_name: str) -> aiplatform_v1.D
     )
 
 
-def replicas_request(props: Mapping[str, Any], deployed_model_id: str) -> aiplatform_v1.MutateDeployedModelRequest:
+def replicas_request(props: Mapping[str, Any], deployed_model_id: str) -> "aiplatform_v1.MutateDeployedModelRequest":
     from google.cloud import aiplatform_v1  # noqa: PLC0415
     from google.protobuf import field_mask_pb2  # noqa: PLC0415
 
@@ -130,13 +128,13 @@ def replicas_request(props: Mapping[str, Any], deployed_model_id: str) -> aiplat
     )
 
 
-def undeploy_request(endpoint: str, deployed_model_id: str) -> aiplatform_v1.UndeployModelRequest:
+def undeploy_request(endpoint: str, deployed_model_id: str) -> "aiplatform_v1.UndeployModelRequest":
     from google.cloud import aiplatform_v1  # noqa: PLC0415
 
     return aiplatform_v1.UndeployModelRequest(endpoint=endpoint, deployed_model_id=deployed_model_id)
 
 
-def traffic_request(endpoint: str, split: Mapping[str, int]) -> aiplatform_v1.UpdateEndpointRequest:
+def traffic_request(endpoint: str, split: Mapping[str, int]) -> "aiplatform_v1.UpdateEndpointRequest":
     from google.cloud import aiplatform_v1  # noqa: PLC0415
     from google.protobuf import field_mask_pb2  # noqa: PLC0415
 

@@ -9,8 +9,6 @@ Alerts (PromQL over Vertex AI metrics): p95/p99 latency and 5xx share against th
 replica ceiling; a public endpoint with a health path also gets an uptime check and an alert on it.
 """
 
-from __future__ import annotations
-
 import hashlib
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
@@ -18,18 +16,19 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 from pulumi_gcp import monitoring, vertex
 
-from aiscale.components.common.gcp_alerts import GcpAlertsArgs, alert_policy, promql
+from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, promql
 from aiscale.components.common.options import child_options
-from aiscale.components.gcp.vertex_deployment import (
-    EndpointTrafficProvider,
-    ModelDeploymentProvider,
-    VertexEndpointTraffic,
-    VertexModelDeployment,
-)
+from aiscale.components.common.slo import EndpointSloArgs, check_slo
+from aiscale.components.common.tags import Labels, gcp_labels
+from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.components.gcp.vertex_deployment import VertexEndpointTraffic, VertexModelDeployment
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_INPUT
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:gcp:VertexEndpoint"
+COMPONENT = type_token("VertexEndpoint")
+PREVIOUS_TYPE = "aiscale:gcp:VertexEndpoint"
 NETWORK_ACCESS = ("private_service_connect", "vpc_peering", "public")
 GPU_METRIC = "aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle"
 CPU_METRIC = "aiplatform.googleapis.com/prediction/online/cpu/utilization"
@@ -37,6 +36,8 @@ _ENDPOINT_RESOURCE = 'monitored_resource="aiplatform.googleapis.com/Endpoint"'
 
 
 class VertexModelArgs(TypedDict):
+    """A model to upload to the Vertex AI Model Registry: artifacts plus the serving container."""
+
     artifact_uri: str
     """``gs://`` directory of the model artifacts."""
     serving_container_image: str
@@ -45,6 +46,8 @@ class VertexModelArgs(TypedDict):
 
 
 class VertexDeploymentArgs(TypedDict):
+    """One model deployed to the endpoint on dedicated resources."""
+
     model: VertexModelArgs
     machine_type: str
     """GPU machine types bring their accelerators from the GPU table."""
@@ -52,18 +55,18 @@ class VertexDeploymentArgs(TypedDict):
     max_replicas: int
     target_utilization_percentage: NotRequired[int]
     """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise); default 60."""
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, an input the deployment provider ignores: the cost estimate reads it for the
+    cost per 1,000 predictions."""
 
 
 class RequestLoggingArgs(TypedDict):
+    """A sample of requests and responses logged to BigQuery."""
+
     sampling_rate: float
+    """Share of requests logged, above 0 and at most 1."""
     bigquery_table: str
     """``bq://<project>.<dataset>[.<table>]``."""
-
-
-class VertexEndpointAlertsArgs(GcpAlertsArgs):
-    latency_p95_ms: int
-    latency_p99_ms: int
-    error_rate_percent: float
 
 
 class VertexEndpointArgs(TypedDict):
@@ -75,22 +78,23 @@ class VertexEndpointArgs(TypedDict):
     region: str
     deployments: Mapping[str, VertexDeploymentArgs]
     traffic: Mapping[str, int]
+    """Traffic per deployment, percentages summing to 100."""
     network_access: NotRequired[str]
     """``private_service_connect`` (default), ``vpc_peering`` or ``public``."""
     network_name: NotRequired[str]
     """VPC of the platform (PSC automation and VPC peering)."""
-    kms_key_name: NotRequired[pulumi.Input[str]]
-    """CMEK for the endpoint and the uploaded models; the Vertex AI service agent needs the key role."""
+    customer_managed_key: NotRequired[GcpCustomerManagedKeyArgs]
+    """Encryption of the endpoint and the uploaded models; the Vertex AI service agent needs the key role."""
     request_logging: NotRequired[RequestLoggingArgs]
     health_check_path: NotRequired[str]
     """Public endpoints: probe this path with an uptime check."""
     service_account: NotRequired[pulumi.Input[str]]
     """Identity the model containers run as (default: the Vertex AI service agent)."""
-    labels: NotRequired[Mapping[str, str]]
-    alerts: NotRequired[VertexEndpointAlertsArgs]
-    deployment_provider: NotRequired[ModelDeploymentProvider]
-    """Replace the aiplatform-backed providers (tests)."""
-    traffic_provider: NotRequired[EndpointTrafficProvider]
+    slo: NotRequired[EndpointSloArgs]
+    """The endpoint's objective; with ``alert_routing`` its latency and error-rate alerts."""
+    labels: NotRequired[Labels]
+    alert_routing: NotRequired[GcpAlertRoutingArgs]
+    """Alert through these: SLO alerts (with ``slo``), each deployment at its replica ceiling, the uptime check."""
 
 
 def endpoint_id(project: str, region: str, endpoint_name: str) -> str:
@@ -132,18 +136,42 @@ def _validate(args: VertexEndpointArgs) -> None:
     logging_args = args.get("request_logging")
     if logging_args is not None and not 0 < logging_args["sampling_rate"] <= 1:
         fail("request_logging.sampling_rate", "must be above 0 and at most 1")
+    if "alert_routing" in args and "slo" not in args:
+        fail("slo", "alert_routing alerts on the SLO: give latency_p95_ms and latency_p99_ms")
+    check_slo(COMPONENT, args.get("slo"))
+    gcp_labels(COMPONENT, args.get("labels"))
 
 
 class VertexEndpoint(pulumi.ComponentResource):
     """``<name>-endpoint``, ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts."""
 
     endpoint: vertex.AiEndpoint
-    deployments: dict[str, VertexModelDeployment]
     endpoint_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: VertexEndpointArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
+        self.endpoint = self._endpoint(name, args)
+        # Not annotated: dynamic resources are no schema outputs.
+        self.deployments = {
+            deployment_name: self._deployment(name, deployment_name, spec, args)
+            for deployment_name, spec in args["deployments"].items()
+        }
+        VertexEndpointTraffic(
+            f"{name}-traffic",
+            endpoint=self.endpoint.id,
+            traffic={deployment: int(share) for deployment, share in args["traffic"].items()},
+            deployed_model_ids={k: d.deployed_model_id for k, d in self.deployments.items()},
+            opts=child_options(self, depends_on=list(self.deployments.values())),
+        )
+        if "alert_routing" in args:
+            self._alerts(name, args, args["alert_routing"])
+
+        self.endpoint_id = self.endpoint.id
+        self.register_outputs({"endpointId": self.endpoint_id})
+
+    def _endpoint(self, name: str, args: VertexEndpointArgs) -> vertex.AiEndpoint:
+        """``<name>-endpoint``: PSC, VPC peering or public (dedicated DNS); CMEK; sampled request logging."""
         project, region, endpoint_name = args["project"], args["region"], args["endpoint_name"]
         access = args.get("network_access", "private_service_connect")
         network = (
@@ -152,9 +180,8 @@ class VertexEndpoint(pulumi.ComponentResource):
             else None
         )
         logging_args = args.get("request_logging")
-        kms_key = args.get("kms_key_name")
-
-        self.endpoint = vertex.AiEndpoint(
+        key = args.get("customer_managed_key")
+        return vertex.AiEndpoint(
             f"{name}-endpoint",
             name=endpoint_id(project, region, endpoint_name),
             display_name=endpoint_name,
@@ -163,7 +190,9 @@ class VertexEndpoint(pulumi.ComponentResource):
             location=region,
             region=region,
             labels=dict(args.get("labels", {})),
-            encryption_spec=vertex.AiEndpointEncryptionSpecArgs(kms_key_name=kms_key) if kms_key is not None else None,
+            encryption_spec=vertex.AiEndpointEncryptionSpecArgs(kms_key_name=key["key_id"])
+            if key is not None
+            else None,
             network=network if access == "vpc_peering" else None,
             private_service_connect_config=vertex.AiEndpointPrivateServiceConnectConfigArgs(
                 enable_private_service_connect=True,
@@ -187,65 +216,56 @@ class VertexEndpoint(pulumi.ComponentResource):
             )
             if logging_args is not None
             else None,
-            # The traffic resource below owns the split.
+            # The traffic resource owns the split.
             opts=child_options(self, ignore_changes=["trafficSplit"]),
         )
 
-        self.deployments = {}
-        for deployment_name, spec in args["deployments"].items():
-            accelerator_type, accelerator_count = accelerator(spec["machine_type"])
-            metric = GPU_METRIC if accelerator_type else CPU_METRIC
-            model = spec["model"]
-            props: dict[str, Any] = {
-                "endpoint": self.endpoint.id,
-                "deployment_name": deployment_name,
-                "model": {
-                    "display_name": f"{endpoint_name}-{deployment_name}",
-                    "artifact_uri": model["artifact_uri"],
-                    "serving_container_image": model["serving_container_image"],
-                    "labels": {
-                        **dict(args.get("labels", {})),
-                        **dict(model.get("version_labels", {})),
-                        "aiscale-endpoint": endpoint_name,
-                        "aiscale-deployment": deployment_name,
-                    },
-                    "kms_key_name": kms_key,
+    def _deployment(
+        self, name: str, deployment_name: str, spec: VertexDeploymentArgs, args: VertexEndpointArgs
+    ) -> VertexModelDeployment:
+        """``<name>-<deployment>``: the model uploaded (labelled, CMEK) and deployed with no traffic."""
+        accelerator_type, accelerator_count = accelerator(spec["machine_type"])
+        metric = GPU_METRIC if accelerator_type else CPU_METRIC
+        model = spec["model"]
+        key = args.get("customer_managed_key")
+        props: dict[str, Any] = {
+            "endpoint": self.endpoint.id,
+            "deployment_name": deployment_name,
+            "model": {
+                "display_name": f"{args['endpoint_name']}-{deployment_name}",
+                "artifact_uri": model["artifact_uri"],
+                "serving_container_image": model["serving_container_image"],
+                "labels": {
+                    **dict(args.get("labels", {})),
+                    **dict(model.get("version_labels", {})),
+                    "aiscale-endpoint": args["endpoint_name"],
+                    "aiscale-deployment": deployment_name,
                 },
-                "machine_type": spec["machine_type"],
-                "accelerator_type": accelerator_type,
-                "accelerator_count": accelerator_count,
-                "min_replicas": spec["min_replicas"],
-                "max_replicas": spec["max_replicas"],
-                "autoscaling": {metric: spec.get("target_utilization_percentage", 60)},
-                "service_account": args.get("service_account"),
-            }
-            self.deployments[deployment_name] = VertexModelDeployment(
-                f"{name}-{deployment_name}", props, opts=child_options(self), provider=args.get("deployment_provider")
-            )
+                "kms_key_name": key["key_id"] if key is not None else None,
+            },
+            "machine_type": spec["machine_type"],
+            "accelerator_type": accelerator_type,
+            "accelerator_count": accelerator_count,
+            "min_replicas": spec["min_replicas"],
+            "max_replicas": spec["max_replicas"],
+            "autoscaling": {metric: spec.get("target_utilization_percentage", 60)},
+            "service_account": args.get("service_account"),
+        }
+        if "expected_requests_per_second" in spec:
+            props[REQUEST_RATE_INPUT] = spec["expected_requests_per_second"]
+        return VertexModelDeployment(f"{name}-{deployment_name}", props, opts=child_options(self))
 
-        VertexEndpointTraffic(
-            f"{name}-traffic",
-            endpoint=self.endpoint.id,
-            traffic=dict(args["traffic"]),
-            deployed_model_ids={k: d.deployed_model_id for k, d in self.deployments.items()},
-            provider=args.get("traffic_provider"),
-            opts=child_options(self, depends_on=list(self.deployments.values())),
-        )
-        if "alerts" in args:
-            self._alerts(name, args)
-
-        self.endpoint_id = self.endpoint.id
-        self.register_outputs({"endpointId": self.endpoint_id})
-
-    def _alerts(self, name: str, args: VertexEndpointArgs) -> None:
-        alerts = args["alerts"]
-        endpoint_name = args["endpoint_name"]
+    def _alerts(self, name: str, args: VertexEndpointArgs, routing: GcpAlertRoutingArgs) -> None:
+        """SLO alerts on the endpoint, each deployment at its replica ceiling; every one links its runbook."""
+        slo = args["slo"]
+        endpoint_name, project = args["endpoint_name"], args["project"]
         labels = dict(args.get("labels", {}))
-        numeric_id = endpoint_id(args["project"], args["region"], endpoint_name)
+        numeric_id = endpoint_id(project, args["region"], endpoint_name)
         selector = f'{_ENDPOINT_RESOURCE},endpoint_id="{numeric_id}"'
-        common = {"args": alerts, "watched": [self.endpoint], "labels": labels, "parent": self}
-        for percentile, quantile in (("p95", 0.95), ("p99", 0.99)):
-            threshold = alerts[f"latency_{percentile}_ms"]  # type: ignore[literal-required]
+        for percentile, quantile, threshold in (
+            ("p95", 0.95, slo["latency_p95_ms"]),
+            ("p99", 0.99, slo["latency_p99_ms"]),
+        ):
             alert_policy(
                 name,
                 alert=f"latency-{percentile}",
@@ -260,9 +280,13 @@ class VertexEndpoint(pulumi.ComponentResource):
                     300,
                 ),
                 severity="ERROR",
-                **common,  # type: ignore[arg-type]
+                project=project,
+                args=routing,
+                watched=[self.endpoint],
+                labels=labels,
+                parent=self,
             )
-        error_rate = alerts["error_rate_percent"]
+        error_rate = slo.get("error_rate_percent", 1.0)
         alert_policy(
             name,
             alert="error-rate",
@@ -277,7 +301,11 @@ class VertexEndpoint(pulumi.ComponentResource):
                 900,
             ),
             severity="CRITICAL",
-            **common,  # type: ignore[arg-type]
+            project=project,
+            args=routing,
+            watched=[self.endpoint],
+            labels=labels,
+            parent=self,
         )
         for deployment_name, spec in args["deployments"].items():
             deployment = self.deployments[deployment_name]
@@ -296,16 +324,19 @@ class VertexEndpoint(pulumi.ComponentResource):
                 summary=f"Deployment {deployment_name} has run at max_replicas ({ceiling}) for 15 minutes: demand exceeds its ceiling.",
                 condition=promql(f"replicas >= {ceiling}", query, 900),  # type: ignore[arg-type]
                 severity="WARNING",
-                args=alerts,
+                project=project,
+                args=routing,
                 watched=[self.endpoint, deployment],
                 labels=labels,
                 parent=self,
             )
         if "health_check_path" in args:
-            self._uptime(name, args, numeric_id, labels)
+            self._uptime(name, args, routing, numeric_id, labels)
 
-    def _uptime(self, name: str, args: VertexEndpointArgs, numeric_id: str, labels: Mapping[str, str]) -> None:
-        alerts = args["alerts"]
+    def _uptime(
+        self, name: str, args: VertexEndpointArgs, routing: GcpAlertRoutingArgs, numeric_id: str, labels: Labels
+    ) -> None:
+        """``<name>-uptime``: an authenticated HTTPS check of a public endpoint, and its alert."""
         host = f"{numeric_id}.{args['region']}-{args['project_number']}.prediction.vertexai.goog"
         check = monitoring.UptimeCheckConfig(
             f"{name}-uptime",
@@ -340,7 +371,8 @@ class VertexEndpoint(pulumi.ComponentResource):
             summary=f"The uptime check of endpoint {args['endpoint_name']} has failed for 5 minutes.",
             condition=promql("health check failing", query, 300),  # type: ignore[arg-type]
             severity="CRITICAL",
-            args=alerts,
+            project=args["project"],
+            args=routing,
             watched=[self.endpoint, check],
             labels=labels,
             parent=self,

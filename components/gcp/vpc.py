@@ -11,9 +11,6 @@
   (PSC automation) in this network.
 """
 
-from __future__ import annotations
-
-from collections.abc import Mapping
 from ipaddress import IPv4Network
 from typing import NotRequired, TypedDict
 
@@ -21,17 +18,20 @@ import pulumi
 from pulumi_gcp import compute, servicenetworking
 
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.tags import Labels, gcp_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:gcp:Vpc"
+COMPONENT = type_token("GcpNetwork")
+PREVIOUS_TYPE = "aiscale:gcp:Vpc"
 #: Source ranges of Google Cloud load balancer health checks.
 HEALTH_CHECK_RANGES = ("35.191.0.0/16", "130.211.0.0/22")
 PODS_RANGE_NAME = "pods"
 SERVICES_RANGE_NAME = "services"
 
 
-class VpcArgs(TypedDict):
-    """Arguments of :class:`Vpc`."""
+class GcpNetworkArgs(TypedDict):
+    """Arguments of :class:`GcpNetwork`."""
 
     project: pulumi.Input[str]
     region: str
@@ -39,15 +39,18 @@ class VpcArgs(TypedDict):
     subnet: str
     """Primary range of the cluster subnet."""
     pods_range: str
+    """Secondary range for pods (VPC-native GKE)."""
     services_range: str
+    """Secondary range for services."""
     private_service_access_range: NotRequired[str]
     """Reserve this range for private service access (Vertex AI on VPC peering)."""
     flow_log_sampling: NotRequired[float]
     """Share of flows logged (default 0.5)."""
-    labels: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    labels: NotRequired[Labels]
+    """Labels of the resources that take them (the private service access range)."""
 
 
-def _validate(args: VpcArgs) -> None:
+def _validate(args: GcpNetworkArgs) -> None:
     for argument in ("subnet", "pods_range", "services_range", "private_service_access_range"):
         value = args.get(argument)
         if value is None:
@@ -59,9 +62,10 @@ def _validate(args: VpcArgs) -> None:
     sampling = args.get("flow_log_sampling", 0.5)
     if not 0 < sampling <= 1:
         raise InvalidArgumentError(COMPONENT, "flow_log_sampling", f"{sampling} is outside (0, 1]")
+    gcp_labels(COMPONENT, args.get("labels"))
 
 
-class Vpc(pulumi.ComponentResource):
+class GcpNetwork(pulumi.ComponentResource):
     """``<name>-network``, ``<name>-subnet``, ``<name>-router``, ``<name>-nat``, ``<name>-deny-ingress``,
     ``<name>-allow-health-checks``; with private service access ``<name>-psa-range`` and ``<name>-psa``."""
 
@@ -71,11 +75,10 @@ class Vpc(pulumi.ComponentResource):
     network_name: pulumi.Output[str]
     subnet_id: pulumi.Output[str]
 
-    def __init__(self, name: str, args: VpcArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+    def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         project, region, network_name = args["project"], args["region"], args["network_name"]
-
         self.network = compute.Network(
             f"{name}-network",
             name=network_name,
@@ -84,13 +87,12 @@ class Vpc(pulumi.ComponentResource):
             routing_mode="REGIONAL",
             opts=child_options(self),
         )
-        network_ref = self.network.id
         self.subnet = compute.Subnetwork(
             f"{name}-subnet",
             name=f"{network_name}-{region}",
             project=project,
             region=region,
-            network=network_ref,
+            network=self.network.id,
             ip_cidr_range=args["subnet"],
             secondary_ip_ranges=[
                 compute.SubnetworkSecondaryIpRangeArgs(range_name=PODS_RANGE_NAME, ip_cidr_range=args["pods_range"]),
@@ -106,12 +108,29 @@ class Vpc(pulumi.ComponentResource):
             ),
             opts=child_options(self),
         )
+        self._nat(name, args)
+        self._firewall(name, args)
+        psa_range = args.get("private_service_access_range")
+        # Annotated here, not on the class: class annotations are evaluated, which would import
+        # pulumi_gcp.servicenetworking for networks without private service access.
+        self.private_service_access: servicenetworking.Connection | None = (
+            self._private_service_access(name, args, psa_range) if psa_range is not None else None
+        )
+
+        self.network_id = self.network.id
+        self.network_name = after(self.network, network_name)
+        self.subnet_id = self.subnet.id
+        self.register_outputs({"networkId": self.network_id, "subnetId": self.subnet_id})
+
+    def _nat(self, name: str, args: GcpNetworkArgs) -> None:
+        """``<name>-router`` and ``<name>-nat``: egress for private nodes, errors logged."""
+        project, region, network_name = args["project"], args["region"], args["network_name"]
         router = compute.Router(
             f"{name}-router",
             name=f"{network_name}-{region}-router",
             project=project,
             region=region,
-            network=network_ref,
+            network=self.network.id,
             opts=child_options(self),
         )
         compute.RouterNat(
@@ -129,11 +148,15 @@ class Vpc(pulumi.ComponentResource):
             log_config=compute.RouterNatLogConfigArgs(enable=True, filter="ERRORS_ONLY"),
             opts=child_options(self),
         )
+
+    def _firewall(self, name: str, args: GcpNetworkArgs) -> None:
+        """``<name>-deny-ingress`` (explicit, logged) and ``<name>-allow-health-checks``."""
+        network_name = args["network_name"]
         compute.Firewall(
             f"{name}-deny-ingress",
             name=f"{network_name}-deny-all-ingress",
-            project=project,
-            network=network_ref,
+            project=args["project"],
+            network=self.network.id,
             direction="INGRESS",
             priority=65534,
             source_ranges=["0.0.0.0/0"],
@@ -145,8 +168,8 @@ class Vpc(pulumi.ComponentResource):
         compute.Firewall(
             f"{name}-allow-health-checks",
             name=f"{network_name}-allow-health-checks",
-            project=project,
-            network=network_ref,
+            project=args["project"],
+            network=self.network.id,
             direction="INGRESS",
             priority=1000,
             source_ranges=list(HEALTH_CHECK_RANGES),
@@ -156,33 +179,28 @@ class Vpc(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
-        # Annotated here, not on the class: pulumi evaluates class annotations, which would import
-        # pulumi_gcp.servicenetworking for networks without private service access.
-        self.private_service_access: servicenetworking.Connection | None = None
-        psa_range = args.get("private_service_access_range")
-        if psa_range is not None:
-            network = IPv4Network(psa_range)
-            reserved = compute.GlobalAddress(
-                f"{name}-psa-range",
-                name=f"{network_name}-psa",
-                project=project,
-                network=network_ref,
-                purpose="VPC_PEERING",
-                address_type="INTERNAL",
-                address=str(network.network_address),
-                prefix_length=network.prefixlen,
-                labels=args.get("labels"),
-                opts=child_options(self),
-            )
-            self.private_service_access = servicenetworking.Connection(
-                f"{name}-psa",
-                network=network_ref,
-                service="servicenetworking.googleapis.com",
-                reserved_peering_ranges=[after(reserved, f"{network_name}-psa")],
-                opts=child_options(self),
-            )
-
-        self.network_id = self.network.id
-        self.network_name = after(self.network, network_name)
-        self.subnet_id = self.subnet.id
-        self.register_outputs({"networkId": self.network_id, "subnetId": self.subnet_id})
+    def _private_service_access(
+        self, name: str, args: GcpNetworkArgs, psa_range: str
+    ) -> "servicenetworking.Connection":  # quoted: evaluating it imports pulumi_gcp.servicenetworking
+        """``<name>-psa-range`` reserved and ``<name>-psa`` peered with Google's service producer network."""
+        network_name = args["network_name"]
+        network = IPv4Network(psa_range)
+        reserved = compute.GlobalAddress(
+            f"{name}-psa-range",
+            name=f"{network_name}-psa",
+            project=args["project"],
+            network=self.network.id,
+            purpose="VPC_PEERING",
+            address_type="INTERNAL",
+            address=str(network.network_address),
+            prefix_length=network.prefixlen,
+            labels=args.get("labels"),
+            opts=child_options(self),
+        )
+        return servicenetworking.Connection(
+            f"{name}-psa",
+            network=self.network.id,
+            service="servicenetworking.googleapis.com",
+            reserved_peering_ranges=[after(reserved, f"{network_name}-psa")],
+            opts=child_options(self),
+        )

@@ -16,8 +16,6 @@ DCGM metrics reach the cloud's managed Prometheus through its own scrape resourc
 the monitoring components read these series. The chart version is pinned; upgrading it is a reviewed change.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
@@ -25,9 +23,12 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.tags import Labels, kubernetes_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:k8s:GpuStack"
+COMPONENT = type_token("GpuStack")
+PREVIOUS_TYPE = "aiscale:k8s:GpuStack"
 GPU_OPERATOR_CHART = "gpu-operator"
 GPU_OPERATOR_REPOSITORY = "https://helm.ngc.nvidia.com/nvidia"
 #: Pinned chart version (NVIDIA GPU operator 25.10, the generally available series).
@@ -57,7 +58,8 @@ class GpuStackArgs(TypedDict):
     """Namespace of the operator (default ``gpu-operator``)."""
     values: NotRequired[Mapping[str, Any]]
     """Chart values merged over aiscale's (deep merge; yours win)."""
-    labels: NotRequired[Mapping[str, str]]
+    labels: NotRequired[Labels]
+    """Kubernetes labels of every object."""
 
 
 def _validate(args: GpuStackArgs) -> None:
@@ -71,6 +73,7 @@ def _validate(args: GpuStackArgs) -> None:
             "driver",
             "GKE-managed drivers come with GKE's device plugin and managed DCGM metrics; no GPU stack is needed",
         )
+    kubernetes_labels(COMPONENT, args.get("labels"))
 
 
 def operator_values(args: GpuStackArgs) -> dict[str, Any]:
@@ -120,9 +123,11 @@ class GpuStack(pulumi.ComponentResource):
     """
 
     release: kubernetes.helm.v3.Release
+    namespace_name: pulumi.Output[str]
+    """The operator's namespace, once the operator is installed."""
 
     def __init__(self, name: str, args: GpuStackArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         namespace_name = args.get("namespace", "gpu-operator")
         labels = {**dict(args.get("labels", {})), "app.kubernetes.io/managed-by": "aiscale"}
@@ -161,4 +166,5 @@ class GpuStack(pulumi.ComponentResource):
             spec={"selector": {"matchLabels": dict(DCGM_EXPORTER_LABELS)}, **spec},
             opts=child_options(self),
         )
-        self.register_outputs({"namespace": after(self.release, namespace_name)})
+        self.namespace_name = after(self.release, namespace_name)
+        self.register_outputs({"namespace": self.namespace_name})

@@ -12,8 +12,6 @@ The HorizontalPodAutoscaler scales on a per-pod custom metric — queue depth or
 managed Prometheus; without one the HPA reports the metric as unavailable and holds the replica count.
 """
 
-from __future__ import annotations
-
 from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
@@ -21,9 +19,12 @@ import pulumi
 import pulumi_kubernetes as kubernetes
 
 from aiscale.components.common.options import child_options
+from aiscale.components.common.tags import Labels, kubernetes_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:k8s:InferenceWorkload"
+COMPONENT = type_token("InferenceWorkload")
+PREVIOUS_TYPE = "aiscale:k8s:InferenceWorkload"
 GPU_RESOURCE = "nvidia.com/gpu"
 SPOT_TOLERATIONS = (
     {"key": "kubernetes.azure.com/scalesetpriority", "operator": "Equal", "value": "spot", "effect": "NoSchedule"},
@@ -65,7 +66,7 @@ class InferenceWorkloadArgs(TypedDict):
     azure_workload_identity: NotRequired[bool]
     """Label pods for the AKS workload identity webhook."""
     env: NotRequired[Mapping[str, str]]
-    labels: NotRequired[Mapping[str, str]]
+    labels: NotRequired[Labels]
 
 
 def _validate(args: InferenceWorkloadArgs) -> None:
@@ -82,23 +83,27 @@ def _validate(args: InferenceWorkloadArgs) -> None:
         fail("gpus_per_replica", "a GPU workload requests at least one GPU")
     if ":" not in args["image"].rsplit("/", 1)[-1] and "@" not in args["image"]:
         fail("image", f"{args['image']!r} has no tag or digest; pin the model server version")
+    kubernetes_labels(COMPONENT, args.get("labels"))
 
 
 class InferenceWorkload(pulumi.ComponentResource):
     """``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-hpa``. Needs a Kubernetes provider."""
 
-    deployment: kubernetes.apps.v1.Deployment
     service: kubernetes.core.v1.Service
+    service_name: pulumi.Output[str]
+    """The ClusterIP service in front of the model server (port 80)."""
 
     def __init__(self, name: str, args: InferenceWorkloadArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         workload = args["workload_name"]
         selector = {"app.kubernetes.io/name": workload}
         labels = {**dict(args.get("labels", {})), **selector, "app.kubernetes.io/managed-by": "aiscale"}
         metadata = {"name": workload, "namespace": args["namespace"], "labels": labels}
 
-        self.deployment = kubernetes.apps.v1.Deployment(
+        # Annotated here, not on the class: class annotations are evaluated, which would import
+        # pulumi_kubernetes.apps in every stack that imports the component, uses it or not.
+        self.deployment: kubernetes.apps.v1.Deployment = kubernetes.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=metadata,
             spec={
@@ -155,7 +160,8 @@ class InferenceWorkload(pulumi.ComponentResource):
             },
             opts=child_options(self, depends_on=[self.deployment]),
         )
-        self.register_outputs({"serviceName": self.service.metadata.apply(lambda m: m.name)})
+        self.service_name = self.service.metadata.apply(lambda m: m.name)
+        self.register_outputs({"serviceName": self.service_name})
 
     @staticmethod
     def _pod_labels(args: InferenceWorkloadArgs, labels: Mapping[str, str]) -> dict[str, str]:

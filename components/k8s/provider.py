@@ -8,8 +8,6 @@ Pulumi runs (``azurecli`` on a laptop, ``workloadidentity`` in CI with OIDC fede
 Both need the plugin on the machine that runs ``pulumi up``. Kubeconfigs are Pulumi secrets.
 """
 
-from __future__ import annotations
-
 import base64
 from typing import Any, Literal
 

@@ -16,10 +16,8 @@
   gets the Cluster User role so it can fetch Entra ID credentials of the cluster.
 """
 
-from __future__ import annotations
-
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
@@ -29,9 +27,12 @@ from pulumi_gcp import serviceaccount
 
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.options import after, child_options
+from aiscale.components.common.tags import Labels, Tags, azure_tags, kubernetes_labels
+from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.errors import InvalidArgumentError
 
-COMPONENT = "aiscale:k8s:TeamNamespace"
+COMPONENT = type_token("TeamNamespace")
+PREVIOUS_TYPE = "aiscale:k8s:TeamNamespace"
 POD_SECURITY_LEVELS = ("restricted", "baseline")
 #: Audience Azure workload identity tokens are exchanged for.
 AZURE_TOKEN_AUDIENCE = "api://AzureADTokenExchange"
@@ -115,9 +116,9 @@ class TeamNamespaceArgs(TypedDict):
     gcp_identity: NotRequired[GcpWorkloadIdentityArgs]
     azure_access: NotRequired[AzureGroupAccessArgs]
     group_access: NotRequired[GroupAccessArgs]
-    labels: NotRequired[Mapping[str, str]]
-    """Labels on every object (owner, cost-center, environment ...)."""
-    tags: NotRequired[pulumi.Input[Mapping[str, pulumi.Input[str]]]]
+    labels: NotRequired[Labels]
+    """Kubernetes labels on every object (owner, cost-center, environment ...)."""
+    tags: NotRequired[Tags]
     """Tags of the Azure identity."""
 
 
@@ -146,6 +147,8 @@ def _validate(args: TeamNamespaceArgs) -> None:
     account = args.get("service_account", "workload")
     if not _DNS_LABEL.fullmatch(account):
         fail("service_account", f"{account!r} is not a DNS label")
+    kubernetes_labels(COMPONENT, args.get("labels"))
+    azure_tags(COMPONENT, args.get("tags"))
 
 
 class TeamNamespace(pulumi.ComponentResource):
@@ -159,7 +162,7 @@ class TeamNamespace(pulumi.ComponentResource):
     """Client id (AKS) or e-mail (GKE) of the cloud identity the team's workloads act as."""
 
     def __init__(self, name: str, args: TeamNamespaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
-        super().__init__(COMPONENT, name, None, opts)
+        super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         namespace_name = args["namespace"]
         account = args.get("service_account", "workload")

@@ -16,6 +16,7 @@ from aiscale.core.config.common import (
     GpuPoolScaling,
     MaintenanceWindowConfig,
     MonitoringConfig,
+    RequestRate,
     TeamConfig,
     TeamName,
 )
@@ -285,8 +286,6 @@ class AzureGpuPoolConfig(GpuPoolScaling):
     """What happens to evicted spot nodes."""
     mig_profile: Literal["MIG1g", "MIG2g", "MIG3g", "MIG4g", "MIG7g"] | None = None
     """Multi-Instance GPU partitioning; only on sizes whose GPU supports MIG."""
-    driver: Literal["install", "none"] = "install"
-    """``none`` when the NVIDIA GPU operator installs the driver."""
     encryption_at_host: bool = True
     """Encrypt temp and cache disks on the host (needs the subscription feature EncryptionAtHost)."""
     os_disk_size_gb: int = Field(default=128, ge=30, le=2048)
@@ -342,6 +341,9 @@ class OnlineDeploymentConfig(StrictModel):
     request_timeout_ms: int = Field(default=5000, ge=1, le=180_000)
     max_concurrent_requests_per_instance: int = Field(default=1, ge=1, le=1000)
     max_queue_wait_ms: int = Field(default=500, ge=0, le=60_000)
+    expected_requests_per_second: RequestRate | None = None
+    """Expected average request rate: the cost estimate gives the cost per 1,000 predictions at the floor and the
+    ceiling capacity from it. Unset: no per-prediction figure."""
     liveness_probe: ProbeConfig = Field(default_factory=ProbeConfig)
     readiness_probe: ProbeConfig = Field(default_factory=ProbeConfig)
 
@@ -431,6 +433,11 @@ class AzureConfig(StrictModel):
     ml: AzureMlConfig | None = None
     budget: BudgetConfig | None = None
     budget_scope: Literal["resource_group", "subscription"] = "resource_group"
+    lock: Literal["CanNotDelete", "ReadOnly"] | None = None
+    """An Azure management lock on every stateful resource (key vaults, cluster, ML workspace, its storage and
+    registry, the monitoring workspaces), on top of ``protect_stateful``. Deploying it needs
+    ``Microsoft.Authorization/locks/write`` (Owner or User Access Administrator); ``ReadOnly`` also blocks scaling
+    and key rotation policy changes, so ``CanNotDelete`` is the usual choice."""
     monitoring: MonitoringConfig | None = None
     teams: dict[TeamName, AzureTeamConfig] = Field(default_factory=dict)
     """Team namespaces on the AKS cluster, by team name (also the namespace name)."""

@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, SecretStr, StringConstraints, field_validator, model_validator
 
+from aiscale.core import rules
 from aiscale.core.config.base import StrictModel, preset
 
 Email = Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$", max_length=254)]
@@ -22,10 +23,27 @@ KubernetesQuantity = Annotated[
 ]
 """A Kubernetes resource quantity: ``64``, ``500m``, ``256Gi``."""
 NamespaceName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+RequestRate = Annotated[float, Field(gt=0, le=1_000_000)]
+"""Requests per second a model deployment is expected to serve on average."""
+
+
+#: Who installs the NVIDIA driver on a GPU pool, on both clouds: the platform (AKS or GKE) or the GPU operator.
+GpuDriver = Literal["platform", "operator"]
+#: The words the driver had before 0.2, per cloud, and what they are now.
+RENAMED_DRIVERS = {"install": "platform", "none": "operator", "INSTALLATION_DISABLED": "operator"}
+
+
+def renamed_driver_problem(value: object) -> str | None:
+    """A hint for a stack file that still uses a pre-0.2 driver word (``install``, ``none``, ``DEFAULT`` ...)."""
+    if value in RENAMED_DRIVERS:
+        return f"{value!r} is now {RENAMED_DRIVERS[str(value)]!r} (driver: platform or operator, on both clouds)"
+    if value in ("DEFAULT", "LATEST"):
+        return f"{value!r} is now driver: platform with driver_version: {value}"
+    return None
 
 
 class GpuPoolScaling(StrictModel):
-    """Autoscaling bounds and capacity type of a GPU node pool (both clouds)."""
+    """Autoscaling bounds, capacity type and driver of a GPU node pool (both clouds)."""
 
     min_nodes: int = preset(dev=0, staging=0, prod=1, ge=0, le=1000)
     """Lowest node count; 0 scales the pool to zero when idle (the default outside prod)."""
@@ -36,6 +54,18 @@ class GpuPoolScaling(StrictModel):
     expected_utilization_percent: int | None = Field(default=None, ge=0, le=100)
     """Expected average use of the autoscaling range: the cost estimate expects min_nodes + (max_nodes - min_nodes)
     x this / 100 nodes. Unset: the estimate gives only the floor (min_nodes) and the ceiling (max_nodes)."""
+
+    driver: GpuDriver = "platform"
+    """Who installs the NVIDIA driver: ``platform`` (AKS or GKE, from the node image) or ``operator`` (the NVIDIA
+    GPU operator, installed by the stack). One cluster uses one of the two for all its pools."""
+
+    @field_validator("driver", mode="before")
+    @classmethod
+    def _renamed_driver(cls, value: object) -> object:
+        problem = renamed_driver_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
 
     @model_validator(mode="after")
     def _bounds(self) -> GpuPoolScaling:
@@ -54,10 +84,10 @@ class EndpointSlo(StrictModel):
 
     @model_validator(mode="after")
     def _ordered(self) -> EndpointSlo:
-        if self.latency_p99_ms < self.latency_p95_ms:
-            raise ValueError(
-                f"latency_p99_ms ({self.latency_p99_ms}) must be at least latency_p95_ms ({self.latency_p95_ms})"
-            )
+        problems = rules.slo_problems(self.latency_p95_ms, self.latency_p99_ms, self.error_rate_percent)
+        if problems:
+            field, problem = problems[0]
+            raise ValueError(f"{field} {problem}")
         return self
 
 

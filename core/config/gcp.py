@@ -20,6 +20,7 @@ from aiscale.core.config.common import (
     GpuPoolScaling,
     MaintenanceWindowConfig,
     MonitoringConfig,
+    RequestRate,
     TeamConfig,
     TeamName,
 )
@@ -189,8 +190,8 @@ class GcpGpuPoolConfig(GpuPoolScaling):
     """A GPU machine type from the table in ``aiscale.core.gpu`` (e.g. ``g2-standard-8``, ``a2-highgpu-1g``)."""
     purpose: Literal["serving", "training", "batch"] = "serving"
     """Becomes the ``aiscale.io/purpose`` node label."""
-    driver: Literal["DEFAULT", "LATEST", "INSTALLATION_DISABLED"] = "DEFAULT"
-    """GKE-managed NVIDIA driver version; ``INSTALLATION_DISABLED`` leaves it to the GPU operator (Ubuntu images)."""
+    driver_version: Literal["DEFAULT", "LATEST"] = "DEFAULT"
+    """Version of the GKE-installed driver (``driver: platform``); the GPU operator brings its own (Ubuntu images)."""
     partition_size: str | None = None
     """MIG partition size (``1g.5gb`` ...) on A100/H100 machine types."""
     sharing: Literal["TIME_SHARING", "MPS"] | None = None
@@ -213,6 +214,8 @@ class GcpGpuPoolConfig(GpuPoolScaling):
             raise ValueError("sharing and max_shared_clients go together")
         if self.sharing == "MPS" and self.partition_size is not None:
             raise ValueError("MPS sharing cannot be combined with MIG partitions; use TIME_SHARING")
+        if self.driver == "operator" and "driver_version" in self.model_fields_set:
+            raise ValueError("driver_version applies to GKE-installed drivers; the GPU operator brings its own")
         return self
 
 
@@ -253,6 +256,9 @@ class VertexDeploymentConfig(StrictModel):
     max_replicas: int = Field(default=3, ge=1, le=1000)
     target_utilization_percentage: int = Field(default=60, ge=1, le=100)
     """Autoscaling target: accelerator duty cycle on GPU machines, CPU utilisation otherwise."""
+    expected_requests_per_second: RequestRate | None = None
+    """Expected average request rate: the cost estimate gives the cost per 1,000 predictions at the floor and the
+    ceiling capacity from it. Unset: no per-prediction figure."""
 
     @model_validator(mode="after")
     def _bounds(self) -> VertexDeploymentConfig:
@@ -359,17 +365,18 @@ class GcpConfig(StrictModel):
                 raise ValueError("budget needs billing_account")
             if len(self.budget.tag_filter) > 1 or any(len(v) != 1 for v in self.budget.tag_filter.values()):
                 raise ValueError("Google Cloud budgets filter on a single label value; keep one key with one value")
-            if len(self.budget.contact_emails) > GCP_MAX_BUDGET_CHANNELS:
+            # The budget also notifies the platform's alert channels (monitoring.alerts).
+            routed = (
+                len(self.monitoring.alerts.emails) + (self.monitoring.alerts.webhook_url is not None)
+                if self.monitoring is not None
+                else 0
+            )
+            if len(self.budget.contact_emails) + routed > GCP_MAX_BUDGET_CHANNELS:
                 raise ValueError(
-                    f"a budget notifies at most {GCP_MAX_BUDGET_CHANNELS} channels; "
-                    f"budget.contact_emails has {len(self.budget.contact_emails)}"
+                    f"a budget notifies at most {GCP_MAX_BUDGET_CHANNELS} channels; budget.contact_emails has "
+                    f"{len(self.budget.contact_emails)} and monitoring.alerts routes {routed} more"
                 )
-        problem = gpu.mixed_driver_problem(
-            {
-                name: "operator" if pool.driver == "INSTALLATION_DISABLED" else "platform"
-                for name, pool in self.gpu_pools.items()
-            }
-        )
+        problem = gpu.mixed_driver_problem({name: pool.driver for name, pool in self.gpu_pools.items()})
         if problem:
             raise ValueError(f"gpu_pools: {problem}")
         if self.teams and self.gke is None:

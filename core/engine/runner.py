@@ -89,8 +89,8 @@ def record_stack(
         raise ProgramError(f"{project.display_path(project.main)}: the program (main in Pulumi.yaml) does not exist")
     job = _job(project, stack, config, preview, keep_aliases)
     interpreter, note = program_interpreter(project)
-    if note:
-        config.notes.append(note)
+    if note:  # for whoever runs the command; not a property of the plan, so not in its reports
+        print(f"note: {note}", file=sys.stderr)
     if interpreter is not None:
         run = record_in_virtualenv(project, stack, config, job, interpreter)
     else:

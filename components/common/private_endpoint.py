@@ -3,10 +3,10 @@
 A component that supports private endpoints takes ``private_endpoint: PrivateEndpointArgs`` and calls
 :func:`private_endpoint` once per sub-resource (``vault``, ``blob``, ``registry``, ``amlworkspace`` ...). DNS
 records come from a DNS zone group on the endpoint, or from an Azure Policy (DeployIfNotExists) that owns
-``privatelink.*`` records centrally: then leave ``dns_zone_ids`` out.
+``privatelink.*`` records centrally: then leave ``dns_zone_ids`` out. A private endpoint is about reaching a
+service's data plane; a Kubernetes control plane on private addresses is a different thing with its own
+interface (:mod:`aiscale.components.common.control_plane`).
 """
-
-from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import NotRequired, TypedDict
@@ -15,6 +15,7 @@ import pulumi
 from pulumi_azure_native import network
 
 from aiscale.components.common.options import child_options
+from aiscale.components.common.tags import Tags
 from aiscale.core.errors import InvalidArgumentError
 
 #: Private DNS zones (Azure public cloud) of each private link sub-resource aiscale uses.
@@ -45,7 +46,7 @@ def private_endpoint(
     args: PrivateEndpointArgs,
     resource_group_name: pulumi.Input[str],
     location: pulumi.Input[str] | None,
-    tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None,
+    tags: Tags | None,
     parent: pulumi.Resource,
 ) -> network.PrivateEndpoint:
     """``<name>-pe-<group>`` on ``target_id``, plus its DNS zone group ``<name>-pe-<group>-dns``."""
