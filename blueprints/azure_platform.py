@@ -518,4 +518,6 @@ def _deployment(deployment: OnlineDeploymentConfig) -> OnlineDeploymentArgs:
         }
     if deployment.environment:
         args["environment"] = deployment.environment
+    if deployment.expected_requests_per_second is not None:
+        args["expected_requests_per_second"] = deployment.expected_requests_per_second
     return args

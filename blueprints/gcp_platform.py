@@ -320,6 +320,11 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
                     "min_replicas": deployment.min_replicas,
                     "max_replicas": deployment.max_replicas,
                     "target_utilization_percentage": deployment.target_utilization_percentage,
+                    **(
+                        {"expected_requests_per_second": deployment.expected_requests_per_second}
+                        if deployment.expected_requests_per_second is not None
+                        else {}
+                    ),
                 }
                 for deployment_name, deployment in spec.deployments.items()
             },

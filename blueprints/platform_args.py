@@ -235,6 +235,8 @@ class OnlineDeploymentConfigArgs(TypedDict):
     """Default ``1``."""
     max_queue_wait_ms: NotRequired[int]
     """Default ``500``."""
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate: the cost estimate gives the cost per 1,000 predictions at the floor and the ceiling capacity from it. Unset: no per-prediction figure."""
     liveness_probe: NotRequired[ProbeConfigArgs]
     """Liveness/readiness probe of a managed online deployment (seconds)."""
     readiness_probe: NotRequired[ProbeConfigArgs]
@@ -610,6 +612,8 @@ class VertexDeploymentConfigArgs(TypedDict):
     """Default ``3``."""
     target_utilization_percentage: NotRequired[int]
     """Autoscaling target: accelerator duty cycle on GPU machines, CPU utilisation otherwise. Default ``60``."""
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate: the cost estimate gives the cost per 1,000 predictions at the floor and the ceiling capacity from it. Unset: no per-prediction figure."""
 
 
 class VertexEndpointConfigArgs(TypedDict):

@@ -8,6 +8,7 @@ see one for an internal error).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 import threading
@@ -109,7 +110,8 @@ def _parser() -> argparse.ArgumentParser:
         type=Path,
         default=None,
         metavar="PLAN.json",
-        help="with --format markdown: a previous `--format json` plan (the base branch's) to show changes against",
+        help="with --format table, json or markdown: a previous `--format json` plan (the base branch's) to show "
+        "the change against",
     )
     plan.add_argument(
         "--keep-aliases",
@@ -159,13 +161,27 @@ def _parser() -> argparse.ArgumentParser:
     _project_option(rollout)
     graph = commands.add_parser(
         "graph",
-        help="a picture of a stack: components and resources (SVG with Graphviz, DOT or Mermaid)",
-        description="Draw the stack's components and resources from an offline run. The format follows the "
-        "file's extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
+        help="a picture of a stack: its components and their dependencies (SVG with Graphviz, DOT or Mermaid)",
+        description="Draw the stack from an offline run: components as nodes with the dependencies between them, "
+        "grouped by cloud (--detail resources: every resource, as the tree it is). The format follows the file's "
+        "extension: .svg (needs Graphviz `dot`), .dot or .mmd.",
     )
     graph.add_argument("stack")
     _project_option(graph)
     graph.add_argument("--output", type=Path, required=True, metavar="FILE.svg|.dot|.mmd")
+    graph.add_argument(
+        "--detail",
+        choices=("components", "resources"),
+        default="components",
+        help="what a node is (default: components)",
+    )
+    graph.add_argument(
+        "--baseline",
+        type=Path,
+        default=None,
+        metavar="PLAN.json",
+        help="a previous `--format json` plan: highlight what changed against it",
+    )
     graph.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default 300)")
     return parser
 
@@ -233,10 +249,25 @@ def _project_dir(given: Path | None) -> Path:
 
 
 def _plan(args: argparse.Namespace) -> int:
+    try:
+        return _run_plan(args)
+    except AiscaleError as error:
+        if args.output_format == "markdown":
+            # The pull request still gets a comment: it states the error (the exit code stays the error's).
+            from aiscale.core.render.markdown import render_failure
+
+            # When the output cannot be written either, the original error is the one to report.
+            with contextlib.suppress(AiscaleError):
+                comment = render_failure(args.stack, str(error), error.exit_code)
+                _write(args.output, comment, "the comment states the error")
+        raise
+
+
+def _run_plan(args: argparse.Namespace) -> int:
     # Imported here so `aiscale --help` stays fast.
     from aiscale.core.engine import run_stack
     from aiscale.core.plan import Plan
-    from aiscale.core.render import render
+    from aiscale.core.render import Style, render
 
     project_dir = _project_dir(args.project)
     baseline = _baseline(args)  # a bad baseline file fails before the stack runs
@@ -251,20 +282,25 @@ def _plan(args: argparse.Namespace) -> int:
         from aiscale.core.policy_run import PACK_NAME, evaluate
 
         plan.record_policies(PACK_NAME, evaluate(run, config_file=args.policy_config))
-    text = render(plan, args.output_format, baseline)
-    write_report(args.output or "-", text)
-    if args.output is not None and not is_stdout(args.output):
-        print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
+    terminal = args.output is None or is_stdout(args.output)
+    style = Style.for_stream(sys.stdout) if terminal else Style()
+    _write(args.output, render(plan, args.output_format, baseline, style), f"{len(run.registrations)} resources")
     return plan.exit_code()
 
 
+def _write(output: Path | None, text: str, what: str) -> None:
+    write_report(output or "-", text)
+    if output is not None and not is_stdout(output):
+        print(f"wrote {output} ({what})", file=sys.stderr)
+
+
 def _baseline(args: argparse.Namespace) -> dict[str, object] | None:
-    from aiscale.core.baseline import BaselineError, load_baseline
+    from aiscale.core.diff import BaselineError, load_baseline
 
     if args.baseline is None:
         return None
-    if args.output_format != "markdown":
-        raise BaselineError("--baseline applies to --format markdown (the pull-request comment)")
+    if args.output_format not in ("table", "json", "markdown"):
+        raise BaselineError("--baseline applies to --format table, json or markdown (it shows the change)")
     return load_baseline(args.baseline)
 
 
@@ -314,21 +350,29 @@ def _rollout(args: argparse.Namespace) -> int:
 
 
 def _graph(args: argparse.Namespace) -> int:
-    from aiscale.core.render.graph import GraphError, graphviz, render_graph
+    from aiscale.core.diff import load_baseline
+    from aiscale.core.render.graph import GraphError, graph_of, graphviz, render_graph
 
     suffix = args.output.suffix.lower()
     if suffix not in (".svg", ".dot", ".mmd"):
         raise GraphError(f"--output {args.output}: the extension chooses the format: .svg, .dot or .mmd")
     dot_command = graphviz() if suffix == ".svg" else None  # checked before the stack runs
+    baseline = load_baseline(args.baseline) if args.baseline is not None else None
     check_output_path(args.output)
     from aiscale.core.engine import run_stack
 
     with Progress(f"recording stack {args.stack}") as progress:
         run = run_stack(_project_dir(args.project), args.stack, timeout=args.timeout, on_register=progress.update)
-    write_atomically(
-        args.output, render_graph(run.registrations, f"{run.project.name}-{run.stack}", suffix, dot_command)
-    )
-    print(f"wrote {args.output} ({len(run.registrations)} resources)", file=sys.stderr)
+    changed: set[str] = set()
+    if baseline is not None:
+        from aiscale.core.diff import diff_plans
+        from aiscale.core.plan import Plan
+
+        changes = diff_plans(baseline, Plan(run).to_json())
+        changed = {c.urn for c in changes.resources.changes} | set(changes.components)
+    graph = graph_of(run.registrations, args.detail, changed)
+    write_atomically(args.output, render_graph(graph, f"{run.project.name}-{run.stack}", suffix, dot_command))
+    print(f"wrote {args.output} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)", file=sys.stderr)
     return EXIT_OK
 
 

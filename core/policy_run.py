@@ -14,7 +14,7 @@ import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
@@ -39,6 +39,7 @@ _LEVELS = {
 _ENFORCEMENT = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
 _RESOURCE_SIG = rpc._special_resource_sig
 _SIG = rpc._special_sig_key
+_SIG_BYTES = _SIG.encode()
 
 
 class PolicyConfigError(AiscaleError):
@@ -59,14 +60,16 @@ class Waived:
 
 @dataclass(frozen=True)
 class NotEvaluated:
-    """A policy that could not run on a resource because a value it reads is unknown before deployment."""
+    """A policy that did not judge a resource: a value it reads is unknown before deployment (``unknown``), or
+    the policy said why it does not apply there (``not-applicable``)."""
 
     policy: str
     urn: str
     message: str
+    kind: Literal["unknown", "not-applicable"] = "unknown"
 
     def to_json(self) -> dict[str, Any]:
-        return {"policy": self.policy, "urn": self.urn, "message": self.message}
+        return {"policy": self.policy, "urn": self.urn, "message": self.message, "kind": self.kind}
 
 
 @dataclass(frozen=True)
@@ -173,6 +176,7 @@ class _Evaluation:
         self.by_urn = {r.urn: r for r in run.registrations}
         self._servicers: dict[frozenset[str], _PolicyAnalyzerServicer] = {}
         self._per_type: dict[str, frozenset[str]] = {}
+        self._defaults: dict[str, analyzer_pb2.AnalyzerProviderResource | None] = {}
         self.resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
         self.stack_policies = [p for p in policies if not isinstance(p, ResourceValidationPolicy)]
         self.descriptions = {p.name: p.description for p in policies}
@@ -222,7 +226,9 @@ class _Evaluation:
             # Each stack policy sees the resource types it reads (it declares them): the analyzer deserialises
             # every resource it is given once per policy.
             types = getattr(policy, "aiscale_stack_types", None)
-            chosen = [r for r in resources if types is None or type_matches(r.type, types)]
+            # Matched once per type, then by set membership: linear in the resources.
+            wanted = {t for t in {r.type for r in resources} if types is None or type_matches(t, types)}
+            chosen = [r for r in resources if r.type in wanted]
             response = self._servicer(frozenset({policy.name})).AnalyzeStack(
                 analyzer_pb2.AnalyzeStackRequest(resources=chosen), None
             )
@@ -250,7 +256,15 @@ class _Evaluation:
                 )
             )
         for entry in response.not_applicable:
-            self.result.waived.extend(_waived(entry.policy_name, entry.reason, urn))
+            found = list(_not_applicable(entry.policy_name, entry.reason, urn))
+            for item in found:
+                if isinstance(item, NotEvaluated):
+                    self.result.not_evaluated.append(item)
+                else:
+                    self.result.waived.append(item)
+            if not found and urn is not None:
+                # Not a waiver: the policy's own reason why it does not apply to this resource.
+                self.result.not_evaluated.append(NotEvaluated(entry.policy_name, urn, entry.reason, "not-applicable"))
 
     def _analyzer_resource(self, registration: Registration) -> analyzer_pb2.AnalyzerResource:
         resource = analyzer_pb2.AnalyzerResource(
@@ -280,7 +294,33 @@ class _Evaluation:
                 resource.provider.urn = provider.urn
                 resource.provider.name = provider.name
                 resource.provider.properties.CopyFrom(_downgrade(provider.wire_inputs, self.by_urn))
+        elif registration.custom:
+            default = self._default_provider(registration.type.split(":", 1)[0])
+            if default is not None:
+                resource.provider.CopyFrom(default)
         return resource
+
+    def _default_provider(self, package: str) -> analyzer_pb2.AnalyzerProviderResource | None:
+        """The default provider a real engine registers for ``package``: its inputs are the stack's
+        ``<package>:<key>`` config (``azure-native:location``, ``gcp:project``), as the CLI passes them."""
+        if package not in self._defaults:
+            prefix = f"{package}:"
+            config = self.run.config
+            inputs = {
+                key.removeprefix(prefix): value
+                for key, value in config.values.items()
+                if key.startswith(prefix) and key not in config.secret_keys
+            }
+            provider = None
+            if inputs and package != "pulumi":
+                provider = analyzer_pb2.AnalyzerProviderResource(
+                    type=f"pulumi:providers:{package}",
+                    name="default",
+                    urn=f"urn:pulumi:{self.run.stack}::{self.run.project.name}::pulumi:providers:{package}::default",
+                )
+                provider.properties.update(inputs)
+            self._defaults[package] = provider
+        return self._defaults[package]
 
 
 def _applies(policy: Policy, resource_type: str) -> bool:
@@ -302,6 +342,9 @@ def _seconds(value: str) -> float:
 
 def _downgrade(inputs: struct_pb2.Struct, by_urn: Mapping[str, Registration]) -> struct_pb2.Struct:
     """Resource references become their id (or URN) and internal ``__`` keys go, as the CLI sends them."""
+    wire = inputs.SerializeToString()
+    if b"__" not in wire and _SIG_BYTES not in wire:
+        return inputs  # neither a reference nor an internal key: nothing to change
     plain = json_format.MessageToDict(inputs)
 
     def walk(value: Any) -> Any:
@@ -320,7 +363,8 @@ def _downgrade(inputs: struct_pb2.Struct, by_urn: Mapping[str, Registration]) ->
     return result
 
 
-def _waived(policy: str, reason: str, urn: str | None) -> Iterable[Waived]:
+def _not_applicable(policy: str, reason: str, urn: str | None) -> Iterable[Waived | NotEvaluated]:
+    from aiscale.policies._support import NOT_EVALUATED  # noqa: PLC0415
     from aiscale.policies.waivers import WAIVED  # noqa: PLC0415
 
     if urn is not None:
@@ -328,9 +372,13 @@ def _waived(policy: str, reason: str, urn: str | None) -> Iterable[Waived]:
         if reason.startswith(WAIVED):
             yield Waived(policy, urn, reason)
         return
-    # A stack policy: "<urn> waived ...; <urn> waived ..."
+    # A stack policy: "<urn> waived ...; <urn> not evaluated: ...; ..."
     for part in reason.split("; urn:pulumi:"):
         entry = part if part.startswith("urn:pulumi:") else "urn:pulumi:" + part
-        waived_urn, _, note = entry.partition(f" {WAIVED} ")
+        target, _, note = entry.partition(f" {WAIVED} ")
         if note:
-            yield Waived(policy, waived_urn, f"{WAIVED} {note}")
+            yield Waived(policy, target, f"{WAIVED} {note}")
+            continue
+        target, _, why = entry.partition(f" {NOT_EVALUATED} ")
+        if why:
+            yield NotEvaluated(policy, target, why, "not-applicable")

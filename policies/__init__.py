@@ -23,7 +23,7 @@ from aiscale.policies import (
     storage,
     tags,
 )
-from aiscale.policies._support import Rule
+from aiscale.policies._support import Field, Rule, Shape
 
 MODULES = (
     azure_aks,
@@ -52,4 +52,23 @@ def rules() -> dict[str, Rule]:
     return {policy.name: policy.aiscale_rule for policy in all_policies()}  # type: ignore[attr-defined]
 
 
-__all__ = ["all_policies", "rules"]
+def documented_defaults() -> list[tuple[str, Field]]:
+    """Every property whose absent value a policy reads as the installed SDK documents it, with the provider
+    (``azure-native``, ``azure``, ``gcp``) it belongs to; in module order, each once."""
+    found: dict[tuple[str, tuple[str, ...], str | None], tuple[str, Field]] = {}
+    for module in MODULES:
+        for value in vars(module).values():
+            shapes = value if isinstance(value, tuple) and all(isinstance(v, Shape) for v in value) else ()
+            if isinstance(value, Shape):
+                shapes = (value,)
+            for shape in shapes:
+                for entry in shape.fields.values():
+                    if entry.says:
+                        found.setdefault((shape.provider, entry.path, entry.sdk), (shape.provider, entry))
+            if isinstance(value, Field) and value.says:
+                provider = (value.sdk or "").split(".")[0].removeprefix("pulumi_").replace("_", "-")
+                found.setdefault((provider, value.path, value.sdk), (provider, value))
+    return list(found.values())
+
+
+__all__ = ["all_policies", "documented_defaults", "rules"]

@@ -10,8 +10,11 @@ offline engine, or from ``--policy-pack-config`` in a real preview): its thresho
 
 from __future__ import annotations
 
+import functools
+import importlib
+import inspect
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -67,7 +70,8 @@ class Rule:
         return [self.area.lower(), *self.anchors]
 
 
-TypeMatcher = str | re.Pattern[str]
+TypeMatcher = str | re.Pattern[str] | Callable[[str], bool]
+"""A type token, a pattern of tokens, or a predicate on the token (a family the installed SDK decides)."""
 
 
 def azure_type(module: str, resource: str) -> re.Pattern[str]:
@@ -76,7 +80,14 @@ def azure_type(module: str, resource: str) -> re.Pattern[str]:
 
 
 def type_matches(resource_type: str, types: Iterable[TypeMatcher]) -> bool:
-    return any(t == resource_type if isinstance(t, str) else t.fullmatch(resource_type) for t in types)
+    return any(
+        t == resource_type
+        if isinstance(t, str)
+        else bool(t.fullmatch(resource_type))
+        if isinstance(t, re.Pattern)
+        else t(resource_type)
+        for t in types
+    )
 
 
 def path(value: Any, *keys: str) -> Any:
@@ -109,7 +120,12 @@ def known(value: Any, *keys: str) -> Any:
 def has(value: Any, *keys: str) -> bool:
     """Whether the property is set (known or not): "is a key configured" needs no value."""
     found = known(value, *keys)
-    return found is UNKNOWN or found not in (None, "", [], {})
+    if found is UNKNOWN:
+        return True
+    try:
+        return found not in (None, "", [], {})
+    except UnknownValueError:
+        return True  # a mapping whose members are not known yet: set, all the same
 
 
 def each(value: Any) -> list[Any]:
@@ -134,8 +150,158 @@ def config_number(config: Mapping[str, Any], key: str, rule: Rule) -> float:
     return float(config.get(key, rule.defaults()[key]))
 
 
+def classic_type(module: str, resource: str) -> str:
+    """Type token of the classic ``pulumi-azure`` provider (``azure:keyvault/keyVault:KeyVault``)."""
+    return f"azure:{module}/{resource[0].lower()}{resource[1:]}:{resource}"
+
+
+#: Python package of each provider SDK whose classes policies look up by type token.
+SDK_PACKAGES = {"azure-native": "pulumi_azure_native", "azure": "pulumi_azure", "gcp": "pulumi_gcp"}
+
+
+@functools.cache
+def sdk_inputs(resource_type: str) -> frozenset[str] | None:
+    """The input names (Python) the installed provider SDK's class for ``resource_type`` accepts; None when that
+    SDK or class is not installed (a real preview whose policy pack lacks the program's SDK)."""
+    package, _, rest = resource_type.partition(":")
+    module, _, name = rest.rpartition(":")
+    if package not in SDK_PACKAGES or not module:
+        return None
+    # azure-native modules are folders (``keyvault/v20241101``); bridged providers name ``module/resource``.
+    python_module = module.replace("/", ".") if package == "azure-native" else module.split("/")[0]
+    try:
+        cls = getattr(importlib.import_module(f"{SDK_PACKAGES[package]}.{python_module}"), name)
+        return frozenset(inspect.signature(cls._internal_init).parameters)
+    except (ImportError, AttributeError, ValueError, TypeError):
+        return None
+
+
+@dataclass(frozen=True)
+class Field:
+    """One property a rule reads: where a provider keeps it (wire names, read from the installed SDK) and what
+    an absent value stands for."""
+
+    path: tuple[str, ...]
+    absent: Any = None
+    """The value an absent property stands for: the provider's or the API's documented default."""
+    sdk: str | None = None
+    """``module:Class.attribute`` of the installed SDK whose docstring states that default."""
+    says: str | None = None
+    """The phrase of that docstring that states it (``tests/test_policy_defaults.py`` checks it is still there)."""
+    means: Callable[[Any], Any] | None = None
+    """How a set value reads, when it differs from the concept: :func:`is_set` for a block that turns a feature
+    on by its presence (the classic provider's ``omsAgent``), :func:`inverted` for a switch of opposite sense."""
+
+    def read(self, props: Any) -> Any:
+        """The concept's value: the documented default when absent, :data:`UNKNOWN` when not yet known."""
+        value = known(props, *self.path)
+        if value is None:
+            return self.absent
+        return value if self.means is None or value is UNKNOWN else self.means(value)
+
+
+def is_set(_value: Any) -> bool:
+    """A property whose presence alone turns the feature on."""
+    return True
+
+
+def inverted(value: Any) -> Any:
+    """A switch of the opposite sense (``disableLocalAuth`` for "local auth enabled")."""
+    return not value if isinstance(value, bool) else value
+
+
+@dataclass(frozen=True)
+class Shape:
+    """How one provider's resource types lay out the properties a family of rules reads: rules name a concept
+    (``purge_protection``), each provider's shape says where it lives and what its absence means."""
+
+    provider: str
+    types: tuple[TypeMatcher, ...]
+    fields: Mapping[str, Field]
+
+    def view(self, props: Any) -> View:
+        return View(self, props)
+
+
+class View:
+    """A resource's properties read through its provider's :class:`Shape`."""
+
+    def __init__(self, shape: Shape, props: Any) -> None:
+        self.shape = shape
+        self.props = props
+
+    def __getitem__(self, name: str) -> Any:
+        return self.shape.fields[name].read(self.props)
+
+    def has(self, name: str) -> bool:
+        """Whether the concept is set (known or not); a concept the provider lacks is never set."""
+        found = self.shape.fields.get(name)
+        return found is not None and has(self.props, *found.path)
+
+    def path(self, name: str) -> str:
+        """The property's wire path, for messages (``apiServerAccessProfile.authorizedIPRanges``)."""
+        return ".".join(self.shape.fields[name].path)
+
+
+def shape_for(shapes: Sequence[Shape], resource_type: str) -> Shape:
+    """The shape among ``shapes`` that lays out ``resource_type`` (the policy's types guarantee one does)."""
+    return next(shape for shape in shapes if type_matches(resource_type, shape.types))
+
+
+def view_of(shapes: Sequence[Shape], args: ResourceValidationArgs) -> View:
+    return shape_for(shapes, args.resource_type).view(args.props)
+
+
+def types_of(*shapes: Shape) -> tuple[TypeMatcher, ...]:
+    return tuple(t for shape in shapes for t in shape.types)
+
+
+def switched_on(value: Any) -> bool:
+    """Whether a setting is on, whichever way the provider spells it (``True``, ``"Enabled"``, ``"true"``)."""
+    if isinstance(value, bool):
+        return value
+    return str(value).lower() in ("enabled", "true")
+
+
+def provider_property(resource: Any, key: str) -> Any:
+    """``key`` of the provider a resource is registered with (its explicit provider's inputs, or the default
+    provider's stack config such as ``azure-native:location``); None when absent or unknown."""
+    provider = getattr(resource, "provider", None)
+    found = known(provider.props, key) if provider is not None else None
+    return None if found is UNKNOWN else found
+
+
+#: Provider config keys that stand for a resource's own placement, by what the resource calls it.
+PROVIDER_PLACEMENT = {"location": ("location", "region"), "project": ("project",), "region": ("region",)}
+
+
+def placement(resource: Any, key: str) -> Any:
+    """A resource's ``location``, ``project`` or ``region``: its own property, else its provider's config
+    (``azure-native:location``, ``azure:location``, ``gcp:project``, ``gcp:region``); None when neither says."""
+    own = known(resource.props, key)
+    if own is not None:
+        return own
+    for provider_key in PROVIDER_PLACEMENT.get(key, (key,)):
+        value = provider_property(resource, provider_key)
+        if value not in (None, ""):
+            return value
+    return None
+
+
 Check = Callable[[ResourceValidationArgs, Mapping[str, Any]], Iterable[str]]
-StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[str, PolicyResource]]]
+NOT_EVALUATED = "not evaluated:"
+"""How a stack policy's not-applicable reason marks a resource it could not judge (``<urn> not evaluated: why``)."""
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A resource a stack check could not judge, and why: reported as not evaluated, never skipped silently."""
+
+    reason: str
+    resource: PolicyResource
+
+
+StackCheck = Callable[[StackValidationArgs, Mapping[str, Any]], Iterable[tuple[str, PolicyResource] | NotEvaluated]]
 
 
 def _config(args: ResourceValidationArgs | StackValidationArgs, rule: Rule) -> dict[str, Any]:
@@ -145,8 +311,13 @@ def _config(args: ResourceValidationArgs | StackValidationArgs, rule: Rule) -> d
 def resource_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: Check) -> ResourceValidationPolicy:
     """A CrossGuard resource policy for ``rule`` on resources of ``types``."""
 
+    applies: dict[str, bool] = {}  # per resource type: a real preview hands every resource to every policy
+
     def validate(args: ResourceValidationArgs, report: ReportViolation) -> None:
-        if not type_matches(args.resource_type, types):
+        matched = applies.get(args.resource_type)
+        if matched is None:
+            matched = applies[args.resource_type] = type_matches(args.resource_type, types)
+        if not matched:
             return
         config = _config(args, rule)
         messages = list(check(args, config))
@@ -184,14 +355,19 @@ def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
         config = _config(args, rule)
         waived = []
-        for message, resource in check(args, config):
+        for found in check(args, config):
+            if isinstance(found, NotEvaluated):
+                waived.append(f"{found.resource.urn} {NOT_EVALUATED} {found.reason}")
+                continue
+            message, resource = found
             waiver = waivers.find(rule.id, resource.urn, config)
             if waiver is None:
                 report(message + waivers.expired_note(rule.id, resource.urn, config), resource.urn)
             else:
                 waived.append(f"{resource.urn} {waiver.note}")
         if waived:
-            # One not-applicable entry for the stack: the analyzer keeps the findings reported above.
+            # One not-applicable entry for the stack (waived and not evaluated resources): the analyzer keeps the
+            # findings reported above.
             args.not_applicable("; ".join(waived))
 
     policy = StackValidationPolicy(

@@ -1,4 +1,5 @@
-"""Azure ML workspaces, compute and online endpoints (catalogue rows 49-56)."""
+"""Azure ML workspaces, compute and online endpoints (catalogue rows 49-56): azure-native machinelearningservices
+resources and the classic ``pulumi-azure`` machinelearning Workspace, ComputeCluster and ComputeInstance."""
 
 from __future__ import annotations
 
@@ -7,47 +8,141 @@ from typing import Any
 
 from pulumi_policy import ResourceValidationArgs, Severity
 
-from aiscale.policies._support import Rule, azure_type, has, path, resource_policy
+from aiscale.policies._support import (
+    Field,
+    Rule,
+    Shape,
+    azure_type,
+    classic_type,
+    inverted,
+    is_set,
+    path,
+    resource_policy,
+    switched_on,
+    types_of,
+    view_of,
+)
 
 WORKSPACE = azure_type("machinelearningservices", "Workspace")
 COMPUTE = azure_type("machinelearningservices", "Compute")
 ONLINE_ENDPOINT = azure_type("machinelearningservices", "OnlineEndpoint")
+CLASSIC_WORKSPACE = classic_type("machinelearning", "Workspace")
+CLASSIC_CLUSTER = classic_type("machinelearning", "ComputeCluster")
+CLASSIC_INSTANCE = classic_type("machinelearning", "ComputeInstance")
 TOKEN_AUTH_MODES = ("AADToken", "AMLToken")
+CLASSIC_SDK = "pulumi_azure.machinelearning"
+
+WORKSPACES = (
+    Shape(
+        "azure-native",
+        (WORKSPACE,),
+        {
+            "public_network_access": Field(("publicNetworkAccess",), "Enabled"),
+            "public_behind_vnet": Field(("allowPublicAccessWhenBehindVnet",), False),
+            "encryption": Field(("encryption", "status"), False, means=lambda status: status == "Enabled"),
+            "key": Field(("encryption", "keyVaultProperties", "keyIdentifier")),
+            "key_vault": Field(("encryption", "keyVaultProperties", "keyVaultArmId")),
+            "isolation": Field(("managedNetwork", "isolationMode"), "Disabled"),
+            "identity": Field(("identity", "type"), "None"),
+        },
+    ),
+    Shape(
+        "azure",
+        (CLASSIC_WORKSPACE,),
+        {
+            "public_network_access": Field(
+                ("publicNetworkAccessEnabled",),
+                True,
+                f"{CLASSIC_SDK}:WorkspaceArgs.public_network_access_enabled",
+                "Defaults to `true`.",
+            ),
+            "public_behind_vnet": Field(("publicAccessBehindVirtualNetworkEnabled",), False),
+            "encryption": Field(("encryption",), False, means=is_set),
+            "key": Field(("encryption", "keyId")),
+            "key_vault": Field(("encryption", "keyVaultId")),
+            "isolation": Field(("managedNetwork", "isolationMode"), "Disabled"),
+            "identity": Field(("identity", "type"), "None"),
+        },
+    ),
+)
+COMPUTES = (
+    Shape(
+        "azure-native",
+        (COMPUTE,),
+        {
+            "local_auth": Field(("properties", "disableLocalAuth"), True, means=inverted),
+            "subnet": Field(("properties", "properties", "subnet")),
+            "public_ip": Field(("properties", "properties", "enableNodePublicIp"), True),
+        },
+    ),
+    Shape(
+        "azure",
+        (CLASSIC_CLUSTER, CLASSIC_INSTANCE),
+        {
+            "local_auth": Field(
+                ("localAuthEnabled",),
+                True,
+                f"{CLASSIC_SDK}:ComputeClusterArgs.local_auth_enabled",
+                "Defaults to `true`.",
+            ),
+            "subnet": Field(("subnetResourceId",)),
+            "public_ip": Field(
+                ("nodePublicIpEnabled",),
+                True,
+                f"{CLASSIC_SDK}:ComputeInstanceArgs.node_public_ip_enabled",
+                "Defaults to `true`.",
+            ),
+        },
+    ),
+)
+WORKSPACE_TYPES = types_of(*WORKSPACES)
+COMPUTE_TYPES = types_of(*COMPUTES)
 
 
 def _workspace_private(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
+    workspace = view_of(WORKSPACES, args)
     # Absent fails: the workspace would be reachable from the internet (Azure Policy treats it so too).
-    if args.props.get("publicNetworkAccess") != "Disabled":
-        yield f"public network access is {args.props.get('publicNetworkAccess') or 'absent (enabled)'}"
-    if args.props.get("allowPublicAccessWhenBehindVnet") is True:
-        yield "allowPublicAccessWhenBehindVnet re-opens the workspace to the internet"
+    if switched_on(workspace["public_network_access"]):
+        yield f"public network access is enabled ({workspace.path('public_network_access')} absent or enabled)"
+    if workspace["public_behind_vnet"] is True:
+        yield f"{workspace.path('public_behind_vnet')} re-opens the workspace to the internet"
 
 
 def _workspace_cmk(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    encryption = args.props.get("encryption")
-    key = path(encryption, "keyVaultProperties")
-    if path(encryption, "status") != "Enabled" or not has(key, "keyIdentifier") or not has(key, "keyVaultArmId"):
+    workspace = view_of(WORKSPACES, args)
+    if workspace["encryption"] is not True or not workspace.has("key") or not workspace.has("key_vault"):
         yield "the workspace is not encrypted with a customer-managed key (encryption is absent or incomplete)"
 
 
 def _isolation(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    mode = path(args.props, "managedNetwork", "isolationMode")
+    mode = view_of(WORKSPACES, args)["isolation"]
     if mode != "AllowOnlyApprovedOutbound":
-        yield f"managed network isolation is {mode or 'absent (disabled)'}: jobs may send data anywhere"
+        yield f"managed network isolation is {mode}: jobs may send data anywhere"
+
+
+def _local_auth_allowed(args: ResourceValidationArgs) -> bool:
+    compute = view_of(COMPUTES, args)
+    # azure-native says disableLocalAuth, the classic provider localAuthEnabled: absent allows it on both.
+    value = compute["local_auth"]
+    return (
+        value is not False
+        if compute.shape.provider == "azure"
+        else path(args.props, "properties", "disableLocalAuth") is not True
+    )
 
 
 def _compute_local_auth(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    if path(args.props, "properties", "disableLocalAuth") is not True:
+    if _local_auth_allowed(args):
         yield "compute allows local authentication (SSH keys, passwords); absent means allowed"
 
 
 def _compute_private(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    inner = path(args.props, "properties", "properties")
-    if not has(inner, "subnet"):
+    compute = view_of(COMPUTES, args)
+    if not compute.has("subnet"):
         yield "compute is not placed in a virtual network subnet"
     # Absent means public IPs on the nodes.
-    if path(inner, "enableNodePublicIp") is not False:
-        yield "compute nodes get public IP addresses (enableNodePublicIp absent or true)"
+    if compute["public_ip"] is not False:
+        yield f"compute nodes get public IP addresses ({compute.path('public_ip')} absent or true)"
 
 
 def _online_endpoint(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
@@ -60,8 +155,8 @@ def _online_endpoint(args: ResourceValidationArgs, _config: Mapping[str, Any]) -
 
 
 def _identity(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    identity_type = str(path(args.props, "identity", "type") or "")
-    if "UserAssigned" not in identity_type:
+    identity_type = str(view_of(WORKSPACES, args)["identity"])
+    if "userassigned" not in identity_type.lower().replace(" ", ""):
         yield "the workspace has no user-assigned identity: its permissions cannot exist before it does"
 
 
@@ -77,7 +172,7 @@ POLICIES = [
             "Set publicNetworkAccess to Disabled and reach the workspace through private endpoints.",
             "Azure ML",
         ),
-        (WORKSPACE,),
+        WORKSPACE_TYPES,
         _workspace_private,
     ),
     resource_policy(
@@ -91,7 +186,7 @@ POLICIES = [
             "Set encryption.status Enabled with keyVaultProperties.keyIdentifier and keyVaultArmId.",
             "Azure ML",
         ),
-        (WORKSPACE,),
+        WORKSPACE_TYPES,
         _workspace_cmk,
     ),
     resource_policy(
@@ -105,7 +200,7 @@ POLICIES = [
             "Set managedNetwork.isolationMode to AllowOnlyApprovedOutbound.",
             "Azure ML",
         ),
-        (WORKSPACE,),
+        WORKSPACE_TYPES,
         _isolation,
     ),
     resource_policy(
@@ -119,7 +214,7 @@ POLICIES = [
             "Set properties.disableLocalAuth to true.",
             "Azure ML",
         ),
-        (COMPUTE,),
+        COMPUTE_TYPES,
         _compute_local_auth,
     ),
     resource_policy(
@@ -133,7 +228,7 @@ POLICIES = [
             "Set properties.properties.subnet and enableNodePublicIp: false.",
             "Azure ML",
         ),
-        (COMPUTE,),
+        COMPUTE_TYPES,
         _compute_private,
     ),
     resource_policy(
@@ -161,7 +256,7 @@ POLICIES = [
             "Give the workspace a user-assigned identity and set primaryUserAssignedIdentity.",
             "Azure ML",
         ),
-        (WORKSPACE,),
+        WORKSPACE_TYPES,
         _identity,
     ),
 ]

@@ -4,7 +4,8 @@ A monthly budget below the stack's **floor** (every autoscaler at its minimum) i
 alerts stop meaning anything; below the **ceiling** (every autoscaler at its maximum) it fires whenever demand
 peaks, which may be intended. The same estimator prices ``aiscale plan`` offline and the resources a real preview
 hands to this stack policy. Each budget is compared with the estimate of its cloud's resources in the stack; a
-budget in another currency than the price table is not compared (the estimate never converts currencies).
+budget in another currency than the price table, or whose amount a preview cannot know, is reported as not
+evaluated with the reason (the estimate never converts currencies), never skipped silently.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from pulumi_policy.proxy import UnknownValueError
 
 from aiscale.core.cost import PRICED_TYPES, CostRecord, StackEstimate, cloud_of, estimate
 from aiscale.core.cost.records import UNKNOWN
-from aiscale.policies._support import Rule, azure_type, known, stack_policy, type_matches
+from aiscale.policies._support import NotEvaluated, Rule, azure_type, known, placement, stack_policy, type_matches
 from aiscale.policies.stack import AZURE_BUDGETS, GCP_BUDGET
 
 AUTOSCALE_SETTING = azure_type("monitor", "AutoscaleSetting")
@@ -53,7 +54,12 @@ def _item(container: Any, key: Any) -> Any:
 
 def _record(resource: PolicyResource) -> CostRecord:
     dependencies = {key: [d.urn for d in found] for key, found in resource.property_dependencies.items()}
-    return CostRecord(resource.urn, resource.resource_type, resource.name, plain(resource.props), dependencies)
+    props = plain(resource.props)
+    # Prices are regional: a resource placed by its provider (azure-native:location, gcp:region) is priced there.
+    location = placement(resource, "location")
+    if "location" not in props and location is not None:
+        props["location"] = location
+    return CostRecord(resource.urn, resource.resource_type, resource.name, props, dependencies)
 
 
 def monthly_amount(budget: PolicyResource, config: Mapping[str, Any]) -> tuple[float, str] | None:
@@ -77,16 +83,50 @@ def monthly_amount(budget: PolicyResource, config: Mapping[str, Any]) -> tuple[f
     return float(amount) / months, currency
 
 
-def _coherence(bound: str, consequence: str) -> Callable[..., Iterator[tuple[str, PolicyResource]]]:
-    def check(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[tuple[str, PolicyResource]]:
+#: How each cloud's budget currency is set, quoted when a budget cannot be compared.
+CURRENCY_SETTING = {
+    "azure": "Azure budgets are in the billing account's currency: set azureBudgetCurrency in the stack's policy "
+    "config to it",
+    "gcp": "Google Cloud budgets state their currency: set aiscale:gcp.budget.currency (it must be the billing "
+    "account's)",
+}
+
+
+def not_compared(budget: PolicyResource, found: tuple[float, str] | None, currency: str | None) -> str | None:
+    """Why a budget cannot be compared with the estimate, or None when it can."""
+    cloud = cloud_of(budget.resource_type)
+    if found is None:
+        return (
+            f"budget {budget.name}: its monthly amount is not known before deployment (last period's spend, or an "
+            "unknown value), so it is not compared with the estimate"
+        )
+    if currency is None:
+        return f"budget {budget.name}: the price table has no rows, so there is no estimate to compare with"
+    if found[1] != currency:
+        return (
+            f"budget {budget.name} is in {found[1]} and the price table in {currency}: not compared (estimates never "
+            f"convert currencies); {CURRENCY_SETTING.get(cloud, '')}"
+        ).rstrip("; ")
+    return None
+
+
+def _coherence(bound: str, consequence: str) -> Callable[..., Iterator[tuple[str, PolicyResource] | NotEvaluated]]:
+    def check(
+        args: StackValidationArgs, config: Mapping[str, Any]
+    ) -> Iterator[tuple[str, PolicyResource] | NotEvaluated]:
         resources = list(args.resources)
         budgets = [r for r in resources if type_matches(r.resource_type, (*AZURE_BUDGETS, GCP_BUDGET))]
         if not budgets:
             return
-        costs: StackEstimate = estimate([_record(r) for r in resources if r not in budgets], config.get("environment"))
+        budget_urns = {b.urn for b in budgets}
+        costs: StackEstimate = estimate(
+            [_record(r) for r in resources if r.urn not in budget_urns], config.get("environment")
+        )
         for budget in budgets:
             found = monthly_amount(budget, config)
-            if found is None or found[1] != costs.currency:
+            reason = not_compared(budget, found, costs.currency)
+            if reason is not None or found is None:
+                yield NotEvaluated(reason or "", budget)
                 continue
             amount, currency = found
             cloud = cloud_of(budget.resource_type)
@@ -103,7 +143,8 @@ def _coherence(bound: str, consequence: str) -> Callable[..., Iterator[tuple[str
 
 ABSENT = (
     "Resources without a price row are not counted (the estimate lists them as unpriced), so the estimate is a lower "
-    "bound; a budget in another currency than the price table, or of last period's amount, is not compared."
+    "bound; a budget in another currency than the price table, or of last period's amount, is not compared and is "
+    "reported as not evaluated with the reason."
 )
 TYPES = (*PRICED_TYPES, AUTOSCALE_SETTING, *AZURE_BUDGETS, GCP_BUDGET)
 

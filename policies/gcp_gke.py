@@ -8,20 +8,91 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity
 
 from aiscale.core import gpu
-from aiscale.policies._support import UNKNOWN, Rule, config_number, has, items, known, path, resource_policy
+from aiscale.policies._support import UNKNOWN, Field, Rule, config_number, has, items, path, resource_policy
 
 CLUSTER = "gcp:container/cluster:Cluster"
 NODE_POOL = "gcp:container/nodePool:NodePool"
 
 
+SDK = "pulumi_gcp.container"
+#: GKE enrols new Standard clusters in a release channel by default (REGULAR, the API's default; "no channel" is
+#: deprecated and closed to new customers). The SDK documents no default, so this one rests on GKE's documentation.
+RELEASE_CHANNEL = Field(("releaseChannel", "channel"), "REGULAR")
+SECURE_BOOT = Field(
+    ("shieldedInstanceConfig", "enableSecureBoot"),
+    False,
+    f"{SDK}:ClusterNodeConfigShieldedInstanceConfigArgs.enable_secure_boot",
+    "Defaults to `false`.",
+)
+INTEGRITY_MONITORING = Field(
+    ("shieldedInstanceConfig", "enableIntegrityMonitoring"),
+    True,
+    f"{SDK}:ClusterNodeConfigShieldedInstanceConfigArgs.enable_integrity_monitoring",
+    "Defaults to `true`.",
+)
+SHIELDED_NODES = Field(
+    ("enableShieldedNodes",), True, f"{SDK}:ClusterArgs.enable_shielded_nodes", "Defaults to `true`."
+)
+LEGACY_ABAC = Field(("enableLegacyAbac",), False, f"{SDK}:ClusterArgs.enable_legacy_abac", "Defaults to `false`")
+DATAPATH = Field(
+    ("datapathProvider",),
+    "LEGACY_DATAPATH",
+    f"{SDK}:ClusterArgs.datapath_provider",
+    "This is set to `LEGACY_DATAPATH` by default",
+)
+SERVICE_ACCOUNT = Field(
+    ("serviceAccount",),
+    "default",
+    f"{SDK}:ClusterNodeConfigArgs.service_account",
+    'the "default" service account is used.',
+)
+AUTO_REPAIR = Field(
+    ("management", "autoRepair"), True, f"{SDK}:NodePoolManagementArgs.auto_repair", "Enabled by default."
+)
+AUTO_UPGRADE = Field(
+    ("management", "autoUpgrade"), True, f"{SDK}:NodePoolManagementArgs.auto_upgrade", "Enabled by default."
+)
+LOGGING = Field(
+    ("loggingService",),
+    "logging.googleapis.com/kubernetes",
+    f"{SDK}:ClusterArgs.logging_service",
+    "Defaults to `logging.googleapis.com/kubernetes`",
+)
+MONITORING = Field(
+    ("monitoringService",),
+    "monitoring.googleapis.com/kubernetes",
+    f"{SDK}:ClusterArgs.monitoring_service",
+    "Defaults to `monitoring.googleapis.com/kubernetes`",
+)
+
+
 def node_configs(args: ResourceValidationArgs) -> Iterator[tuple[str, Mapping[str, Any]]]:
-    """Node configurations a resource defines: the cluster's default (while it exists) or the pool's."""
-    if args.resource_type == CLUSTER:
-        # A removed default pool still boots once with this config; Autopilot has none.
-        if args.props.get("enableAutopilot") is not True:
-            yield "default node pool", args.props.get("nodeConfig") or {}
-    else:
+    """Node configurations a resource defines: the cluster's default pool (unless the cluster removes it or is
+    Autopilot) or the pool's."""
+    if args.resource_type != CLUSTER:
         yield f"node pool {args.props.get('name') or args.name}", args.props.get("nodeConfig") or {}
+    elif default_pool_absent(args) is None:
+        yield "default node pool", args.props.get("nodeConfig") or {}
+
+
+def default_pool_absent(args: ResourceValidationArgs) -> str | None:
+    """Why a cluster has no default node pool to judge, or None when it keeps one."""
+    if args.props.get("enableAutopilot") is True:
+        return "an Autopilot cluster: Google manages its nodes"
+    if args.props.get("removeDefaultNodePool") is True:
+        # It boots once while the cluster is created, then goes: it never runs workloads.
+        return "the cluster removes its default node pool (removeDefaultNodePool): its nodeConfig never runs workloads"
+    return None
+
+
+def pool_configs(args: ResourceValidationArgs) -> list[tuple[str, Mapping[str, Any]]]:
+    """:func:`node_configs` for policies that judge nothing else: a cluster without a default pool is not
+    applicable to them, with the reason."""
+    found = list(node_configs(args))
+    reason = default_pool_absent(args) if args.resource_type == CLUSTER else None
+    if reason is not None:
+        args.not_applicable(reason)
+    return found
 
 
 def is_gpu_pool(node_config: Mapping[str, Any]) -> bool:
@@ -49,31 +120,32 @@ def _control_plane(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> 
 
 
 def _shielded_nodes(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    # Absent passes: shielded nodes are on by default.
-    if args.props.get("enableShieldedNodes") is False:
+    if SHIELDED_NODES.read(args.props) is False:
         yield "shielded GKE nodes are disabled"
 
 
 def _secure_boot(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    for label, node_config in node_configs(args):
-        shielded = node_config.get("shieldedInstanceConfig")
-        if path(shielded, "enableSecureBoot") is not True:
+    for label, node_config in pool_configs(args):
+        if SECURE_BOOT.read(node_config) is not True:
             yield f"{label}: secure boot is off (absent means off)"
-        # Absent passes: integrity monitoring is on by default.
-        if path(shielded, "enableIntegrityMonitoring") is False:
+        if INTEGRITY_MONITORING.read(node_config) is False:
             yield f"{label}: integrity monitoring is off"
 
 
 def _workload_identity(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
     if args.resource_type == CLUSTER and not has(args.props, "workloadIdentityConfig", "workloadPool"):
         yield "workload identity is off (workloadIdentityConfig.workloadPool is absent)"
+        return  # no node can run the GKE metadata server then: that is the finding
     for label, node_config in node_configs(args):
-        if path(node_config, "workloadMetadataConfig", "mode") != "GKE_METADATA":
-            yield f"{label}: pods can reach the node's metadata server (workloadMetadataConfig.mode is not GKE_METADATA)"
+        # Absent: nodes of a cluster with workload identity get the GKE metadata server (GKE's default there);
+        # a cluster without it is reported itself.
+        mode = path(node_config, "workloadMetadataConfig", "mode")
+        if mode not in (None, "GKE_METADATA"):
+            yield f"{label}: pods can reach the node's metadata server (workloadMetadataConfig.mode is {mode})"
 
 
 def _legacy_abac(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    if args.props.get("enableLegacyAbac") is True:
+    if LEGACY_ABAC.read(args.props) is True:
         yield "legacy ABAC is on: it bypasses RBAC"
 
 
@@ -83,22 +155,20 @@ def _client_certificates(args: ResourceValidationArgs, _config: Mapping[str, Any
 
 
 def _release_channel(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    channel = path(args.props, "releaseChannel", "channel")
-    if channel not in ("REGULAR", "STABLE"):
-        yield f"release channel {channel or 'UNSPECIFIED'}: use REGULAR or STABLE for managed upgrades"
+    channel = RELEASE_CHANNEL.read(args.props)
+    if channel not in ("REGULAR", "STABLE", UNKNOWN):
+        yield f"release channel {channel}: use REGULAR or STABLE for managed upgrades"
 
 
 def _auto_repair_upgrade(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    management = args.props.get("management")
-    # Absent passes: GKE turns both on by default for new pools.
-    if path(management, "autoRepair") is False:
+    if AUTO_REPAIR.read(args.props) is False:
         yield "node auto-repair is off"
-    if path(management, "autoUpgrade") is False:
+    if AUTO_UPGRADE.read(args.props) is False:
         yield "node auto-upgrade is off"
 
 
 def _network_policy(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    dataplane_v2 = args.props.get("datapathProvider") == "ADVANCED_DATAPATH"
+    dataplane_v2 = DATAPATH.read(args.props) == "ADVANCED_DATAPATH"
     if not dataplane_v2 and path(args.props, "networkPolicy", "enabled") is not True:
         yield "NetworkPolicy objects are not enforced: use Dataplane V2 (ADVANCED_DATAPATH) or networkPolicy"
 
@@ -110,31 +180,27 @@ def _secrets_cmek(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> I
 
 
 def _boot_disk_cmek(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    for label, node_config in node_configs(args):
+    for label, node_config in pool_configs(args):
         if not has(node_config, "bootDiskKmsKey"):
             yield f"{label}: boot disks are not encrypted with a Cloud KMS key (bootDiskKmsKey is absent)"
 
 
 def _node_service_account(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    for label, node_config in node_configs(args):
-        account = known(node_config, "serviceAccount")
+    for label, node_config in pool_configs(args):
+        account = SERVICE_ACCOUNT.read(node_config)
         if account is UNKNOWN:
             continue  # an account created in the same update: not the default one
-        # Absent means the project's default compute service account (Editor by default).
-        if (
-            account is None
-            or str(account) == "default"
-            or str(account).endswith("-compute@developer.gserviceaccount.com")
-        ):
+        # The default compute service account holds Editor on the project by default.
+        if str(account) == "default" or str(account).endswith("-compute@developer.gserviceaccount.com"):
             yield f"{label}: nodes run as the default compute service account"
 
 
 def _logging_monitoring(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    if args.props.get("loggingService") == "none" or (
+    if LOGGING.read(args.props) == "none" or (
         "loggingConfig" in args.props and not items(path(args.props, "loggingConfig", "enableComponents"))
     ):
         yield "cluster logging is disabled"
-    if args.props.get("monitoringService") == "none" or (
+    if MONITORING.read(args.props) == "none" or (
         "monitoringConfig" in args.props
         and not items(path(args.props, "monitoringConfig", "enableComponents"))
         and path(args.props, "monitoringConfig", "managedPrometheus", "enabled") is not True
@@ -227,7 +293,8 @@ POLICIES = [
             "Every GKE node configuration has secure boot and integrity monitoring.",
             Severity.HIGH,
             ("CKV_GCP_68", "CKV_GCP_72", "OrgP:compute.requireShieldedVm"),
-            "enableSecureBoot absent means off; enableIntegrityMonitoring absent means on.",
+            "enableSecureBoot absent means off; enableIntegrityMonitoring absent means on. A cluster that removes its "
+            "default node pool (or is Autopilot) is not applicable.",
             "Set nodeConfig.shieldedInstanceConfig.enableSecureBoot (GKE-managed GPU drivers are signed).",
             "GKE",
         ),
@@ -241,7 +308,9 @@ POLICIES = [
             "GKE clusters use workload identity and nodes hide their metadata server behind the GKE metadata server.",
             Severity.HIGH,
             ("CKV_GCP_69", "GCP-0057", "GCP-0048"),
-            "workloadIdentityConfig absent means off; workloadMetadataConfig absent exposes node credentials.",
+            "workloadIdentityConfig absent means off (and no node can use the GKE metadata server); "
+            "workloadMetadataConfig absent means GKE_METADATA on a cluster with workload identity (GKE's default for "
+            "its node pools), so only GCE_METADATA fails.",
             "Set workloadIdentityConfig.workloadPool and nodeConfig.workloadMetadataConfig.mode GKE_METADATA.",
             "GKE",
         ),
@@ -283,7 +352,8 @@ POLICIES = [
             "GKE clusters follow the REGULAR or STABLE release channel.",
             Severity.MEDIUM,
             ("CKV_GCP_70",),
-            "releaseChannel absent means unspecified (manual versions).",
+            "releaseChannel absent passes: GKE enrols new Standard clusters in the REGULAR channel by default (GKE's "
+            "release-channel documentation; the SDK states no default). UNSPECIFIED, RAPID and EXTENDED fail.",
             "Set releaseChannel.channel to REGULAR or STABLE.",
             "GKE",
         ),
@@ -339,7 +409,8 @@ POLICIES = [
             "Every GKE node configuration encrypts boot disks with a Cloud KMS key.",
             Severity.HIGH,
             ("OrgP:gcp.restrictNonCmekServices",),
-            "bootDiskKmsKey absent means Google-managed keys.",
+            "bootDiskKmsKey absent means Google-managed keys. A cluster that removes its default node pool (or is "
+            "Autopilot) is not applicable.",
             "Set nodeConfig.bootDiskKmsKey; grant the compute service agent the key role.",
             "GKE",
         ),
@@ -353,7 +424,8 @@ POLICIES = [
             "GKE nodes run as a dedicated least-privilege service account, not the default compute account.",
             Severity.HIGH,
             ("CKV2_GCP_1", "GCP-0050"),
-            "nodeConfig.serviceAccount absent means the default compute service account.",
+            "nodeConfig.serviceAccount absent means the default compute service account. A cluster that removes its "
+            "default node pool (or is Autopilot) is not applicable.",
             "Create a node service account with logging/monitoring/registry roles and set nodeConfig.serviceAccount.",
             "GKE",
         ),

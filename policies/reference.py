@@ -9,7 +9,7 @@ import json
 
 from pulumi_policy import ResourceValidationPolicy
 
-from aiscale.policies import all_policies, enforcement
+from aiscale.policies import all_policies, documented_defaults, enforcement
 
 HEADER = """# Policy pack
 
@@ -21,6 +21,22 @@ importable without side effects); `policies/__main__.py` only assembles the `Pol
 **any** resource of the types they name — raw provider resources in another team's program as much as aiscale's
 components — and each one says what an absent property means, because an unset property is simply absent on the
 wire (provider defaults are not filled in before policies run).
+
+## Other teams' programs
+- **Both Azure providers.** Azure policies judge azure-native resources and their classic `pulumi-azure`
+  equivalents (Key Vaults and keys, storage accounts and containers, AKS clusters and node pools, network security
+  groups and rules, ML workspaces and compute, tags, and the stack policies' private endpoints, diagnostic
+  settings, budgets and alerts) with one rule per check: each provider's property names and documented defaults
+  are a `Shape` in the policy's module.
+- **Placement from the provider.** A policy that needs a resource's location or project reads the resource, else
+  its provider: the default provider's stack config (`azure-native:location`, `azure:location`, `gcp:project`,
+  `gcp:region`) or an explicit provider's inputs. Whether an Azure resource takes tags comes from its SDK class.
+- **Nothing skipped silently.** A policy that does not apply to a resource says why (`not applicable`, with the
+  reason); every report shows it: the plan JSON's `notEvaluated` (`kind: not-applicable`), a table line, a markdown
+  section, a SARIF `notApplicable` result, a skipped JUnit case.
+- **Measured on public programs.** `tests/fixtures/programs/` holds public Pulumi programs (Pulumi's templates and
+  examples, both Azure providers, Google Cloud, Kubernetes objects) with the findings an expert expects;
+  `tests/test_corpus.py` reports the pack's recall and false positives on them.
 
 ## Where policies run
 - **Offline**, in `aiscale plan STACK`: the pack runs through pulumi-policy's own analyzer, in process, against the
@@ -84,6 +100,29 @@ def render() -> str:
                 )
                 lines.append(f"Config: {config}.")
             lines.append("")
+    lines += [
+        "## What an absent property means, from the SDK",
+        "",
+        "An unset property is absent on the wire, so each policy reads it as the provider documents its default. "
+        "Where the installed provider SDK states that default, the policy relies on these words "
+        "(`tests/test_policy_defaults.py` fails when an SDK upgrade changes them):",
+        "",
+        "| Provider | Property | Absent means | SDK docstring | It says |",
+        "|---|---|---|---|---|",
+    ]
+    for provider, field in documented_defaults():
+        lines.append(
+            f"| {provider} | `{'.'.join(field.path)}` | `{json.dumps(field.absent)}` | `{field.sdk}` | {field.says} |"
+        )
+    lines += [
+        "",
+        "Three defaults come from the service's documentation, not from the SDK: GKE enrols a Standard cluster "
+        "created without a release channel in the REGULAR channel (`ml-gke-08`); the node pools of a cluster with "
+        "workload identity run the GKE metadata server unless they say otherwise (`ml-gke-05`); and Google Cloud "
+        "applies an ingress firewall rule that names no source ranges, tags or service accounts to 0.0.0.0/0 "
+        "(`ml-net-02`).",
+        "",
+    ]
     return "\n".join(lines)
 
 

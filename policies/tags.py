@@ -1,4 +1,9 @@
-"""Required tags and labels: every taggable resource names its owner, cost centre and environment."""
+"""Required tags and labels: every taggable resource names its owner, cost centre and environment.
+
+Which Azure resources take tags comes from the installed provider SDK (the class of the type accepts ``location``
+and ``tags``: a tracked resource, whatever supplies its location — the resource, or its provider's
+``azure-native:location`` / ``azure:location``). Which Google Cloud resources take labels: the SDK class accepts
+``labels``, or the table of types that keep them elsewhere."""
 
 from __future__ import annotations
 
@@ -9,11 +14,12 @@ from typing import Any
 from pulumi_policy import ResourceValidationArgs, Severity
 
 from aiscale.core import rules
-from aiscale.policies._support import UNKNOWN, Rule, known, resource_policy
+from aiscale.policies._support import UNKNOWN, Rule, known, placement, resource_policy, sdk_inputs
 
-#: azure-native tracked resources (those with a location) accept tags.
-AZURE = re.compile(r"^azure-native:[a-zA-Z0-9/]+:[A-Za-z0-9]+$")
-#: Where each labelled pulumi-gcp resource type keeps its labels.
+#: Resources of both Azure providers; those whose SDK class takes a location and tags are checked.
+AZURE = re.compile(r"^azure(-native)?:[a-zA-Z0-9/]+:[A-Za-z0-9]+$")
+GCP = re.compile(r"^gcp:[a-zA-Z0-9]+/[a-zA-Z0-9]+:[A-Za-z0-9]+$")
+#: Labelled pulumi-gcp resource types that keep their labels elsewhere than ``labels``.
 GCP_LABELS: dict[str, tuple[str, ...]] = {
     "gcp:container/cluster:Cluster": ("resourceLabels",),
     "gcp:container/nodePool:NodePool": ("nodeConfig", "resourceLabels"),
@@ -43,15 +49,39 @@ def _check(tags: Any, kind: str, config: Mapping[str, Any]) -> Iterator[str]:
         yield f"{kind[:-1]} environment={value} on a resource of a {environment} stack"
 
 
+def tracked_azure_type(resource_type: str) -> bool:
+    """An Azure type that takes tags: its SDK class accepts a location and tags (a proxy resource such as a
+    subnet, a role assignment or a key does not), or its SDK is not installed here (its location then tells)."""
+    if not AZURE.fullmatch(resource_type):
+        return False
+    inputs = sdk_inputs(resource_type)
+    return inputs is None or {"location", "tags"} <= inputs
+
+
+def labelled_gcp_type(resource_type: str) -> bool:
+    return bool(GCP.fullmatch(resource_type)) and label_path(resource_type) is not None
+
+
 def _azure_tags(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
-    if "location" not in args.props:
-        args.not_applicable("not a tracked Azure resource (no location): it takes no tags")
+    # The program's SDK is not installed beside the pack: a location (its own or its provider's) tells.
+    if sdk_inputs(args.resource_type) is None and placement(args, "location") is None:
+        args.not_applicable(
+            f"whether {args.resource_type} takes tags is unknown here (its SDK is not installed) and it has no location"
+        )
     yield from _check(known(args.props, "tags"), "tags", config)
 
 
+def label_path(resource_type: str) -> tuple[str, ...] | None:
+    """Where a Google Cloud resource type keeps its labels; None when it takes none."""
+    if resource_type in GCP_LABELS:
+        return GCP_LABELS[resource_type]
+    inputs = sdk_inputs(resource_type)
+    return ("labels",) if inputs is not None and "labels" in inputs else None
+
+
 def _gcp_labels(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
-    yield from _check(known(args.props, *GCP_LABELS[args.resource_type]), "labels", config)
-    labels = known(args.props, *GCP_LABELS[args.resource_type])
+    labels = known(args.props, *(label_path(args.resource_type) or ("labels",)))
+    yield from _check(labels, "labels", config)
     if labels and labels is not UNKNOWN:
         yield from rules.gcp_label_problems({str(k): labels[k] for k in labels if labels[k] is not UNKNOWN})
 
@@ -61,14 +91,16 @@ POLICIES = [
         Rule(
             "ml-tags-01",
             "Azure resources carry owner, cost centre and environment tags",
-            "Every tracked Azure resource has owner, cost-center and environment tags; environment matches the stack.",
+            "Every tracked Azure resource (either provider) has owner, cost-center and environment tags; environment "
+            "matches the stack.",
             Severity.MEDIUM,
             ("AzP:871b6d14-10aa-478d-b590-94f262ecfa99", "custom:finops"),
-            "tags absent means every required tag is missing.",
+            "tags absent means every required tag is missing; a resource whose SDK class takes no location and tags "
+            "(a subnet, a role assignment) is not checked.",
             "Set tags owner, cost-center and environment (aiscale sets them from aiscale:owner and aiscale:cost_center).",
             "Tags",
         ),
-        (AZURE,),
+        (tracked_azure_type,),
         _azure_tags,
     ),
     resource_policy(
@@ -78,11 +110,11 @@ POLICIES = [
             "Every labelled Google Cloud resource has valid owner, cost-center and environment labels.",
             Severity.MEDIUM,
             ("custom:finops",),
-            "labels absent means every required label is missing.",
+            "labels absent means every required label is missing; a type whose SDK class takes no labels is not checked.",
             "Set labels owner, cost-center and environment (lowercase, at most 63 characters).",
             "Tags",
         ),
-        tuple(GCP_LABELS),
+        (labelled_gcp_type,),
         _gcp_labels,
     ),
 ]

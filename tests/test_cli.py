@@ -155,7 +155,7 @@ def test_markdown(capsys: pytest.CaptureFixture[str]) -> None:
         "<!-- aiscale-plan:dev -->\n### aiscale plan · `dev` (dev)\n\n**12** resources in **4** components"
     )
     assert "| 4 | `gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember` |" in out
-    assert "<details><summary>Resources</summary>" in out
+    assert "<details><summary>Resources by type (7 types)</summary>" in out
 
 
 def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -272,7 +272,7 @@ def test_disabled_findings_are_visible_in_every_format(
 ) -> None:
     shown = {
         "table": "  [disabled] ml-stack-03 · azure-keys-vault: azure-keys-vault has no private endpoint",
-        "markdown": "#### Disabled by the stack's policy config (1)",
+        "markdown": "<summary>Disabled by the stack's policy config (1)</summary>",
         "sarif": '"justification": "the policy is disabled in the stack\'s policy config"',
         "junit": 'message="disabled: azure-keys-vault has no private endpoint"',
     }

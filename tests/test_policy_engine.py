@@ -57,7 +57,7 @@ def test_the_private_analyzer_still_has_the_shape_we_drive() -> None:
 
 def test_every_policy_is_declared_completely() -> None:
     policies = all_policies()
-    assert len(policies) == len({p.name for p in policies}) == 70
+    assert len(policies) == len({p.name for p in policies}) == 71
     for policy in policies:
         rule = policy.aiscale_rule  # type: ignore[attr-defined]
         assert isinstance(policy, ResourceValidationPolicy | StackValidationPolicy)
@@ -85,7 +85,36 @@ def test_prod_has_no_violation_and_shows_its_central_waiver(stacks: dict[str, Re
         ("ml-k8s-04", "azure-gpu-stack-namespace")
     ]
     assert report.waived[0].reason.startswith("waived until 2027-06-30 (central registry, PLAT-412")
-    assert report.not_evaluated == []
+    # What the policies did not judge: the removed default pool, and the EUR budget (not compared with USD).
+    assert not_applicable(report) == sorted(REMOVED_DEFAULT_POOL + EUR_BUDGET)
+
+
+#: aiscale's GKE cluster removes its default node pool: the policies that judge only node configurations say so.
+REMOVED_DEFAULT_POOL = [
+    (
+        policy,
+        "gcp-gke-cluster",
+        "the cluster removes its default node pool (removeDefaultNodePool): its nodeConfig never runs workloads",
+    )
+    for policy in ("ml-gke-04", "ml-gke-12", "ml-gke-13")
+]
+#: The Google Cloud budgets are in EUR, the price table in USD: the budget policies cannot compare them, and say so.
+EUR_BUDGET = [
+    (
+        policy,
+        "gcp-budget-budget",
+        "budget gcp-budget-budget is in EUR and the price table in USD: not compared (estimates never convert "
+        "currencies); Google Cloud budgets state their currency: set aiscale:gcp.budget.currency (it must be the "
+        "billing account's)",
+    )
+    for policy in ("ml-cost-01", "ml-cost-02")
+]
+
+
+def not_applicable(report: Any) -> list[tuple[str, str, str]]:
+    return sorted(
+        (n.policy, n.urn.rsplit("::", 1)[-1], n.message) for n in report.not_evaluated if n.kind == "not-applicable"
+    )
 
 
 def test_staging_has_only_software_key_findings(stacks: dict[str, RecordedRun]) -> None:
@@ -112,7 +141,6 @@ def test_dev_has_only_the_expected_advisory_findings(stacks: dict[str, RecordedR
         ("advisory", "ml-aml-02", "azure-ml-workspace"),
         ("advisory", "ml-aml-03", "azure-ml-workspace"),
         ("advisory", "ml-gke-11", "gcp-gke-cluster"),
-        ("advisory", "ml-gke-12", "gcp-gke-cluster"),
         ("advisory", "ml-gke-12", "gcp-gke-system"),
         ("advisory", "ml-gke-12", "gcp-gpu-l4batch-pool"),
         ("advisory", "ml-gke-12", "gcp-gpu-l4serve-pool"),
@@ -315,12 +343,17 @@ def test_sarif_content(stacks: dict[str, RecordedRun]) -> None:
     document = json.loads(render(plan_of(stacks["prod"]), "sarif"))
     run = document["runs"][0]
     assert document["version"] == "2.1.0"
-    assert len(run["tool"]["driver"]["rules"]) == 70
+    assert len(run["tool"]["driver"]["rules"]) == 71
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "ml-aks-01")
     assert rule["properties"]["security-severity"] == "9.5"
     assert rule["defaultConfiguration"] == {"level": "error"}
     assert "CKV_AZURE_115" in rule["properties"]["tags"]
-    [waived] = run["results"]
+    [waived] = [r for r in run["results"] if "suppressions" in r]
+    skipped = [r for r in run["results"] if r.get("kind") == "notApplicable"]
+    assert [(r["ruleId"], r["level"]) for r in skipped] == [
+        (p, "none") for p, _, _ in REMOVED_DEFAULT_POOL + EUR_BUDGET
+    ]
+    assert skipped[0]["message"]["text"] == REMOVED_DEFAULT_POOL[0][2]
     assert waived["ruleId"] == "ml-k8s-04"
     assert waived["suppressions"][0]["kind"] == "external"
     [logical] = waived["locations"][0]["logicalLocations"]
@@ -337,14 +370,27 @@ def test_junit_fails_only_on_mandatory(stacks: dict[str, RecordedRun]) -> None:
     suite = root.find("testsuite")
     assert suite is not None and suite.get("failures") == "0"
     skipped = [case.get("name") for case in suite.iter("testcase") if case.find("skipped") is not None]
-    assert len(skipped) == 19  # 18 advisory findings and one waived
+    assert len(skipped) == 23  # 17 advisory findings, one waived, three not applicable, two budgets not compared
     assert "[CRITICAL][ml-aks-01] AKS private API server" in [case.get("name") for case in suite.iter("testcase")]
 
 
 def test_markdown_groups_mandatory_advisory_waived(stacks: dict[str, RecordedRun]) -> None:
     text = render(plan_of(stacks["dev"]), "markdown")
-    assert "#### Advisory (18)" in text and "#### Waived (1)" in text and "#### Mandatory" not in text
-    assert text.index("#### Advisory") < text.index("#### Waived")
+    assert "<summary>Advisory findings (17)</summary>" in text and "<summary>Waived (1)</summary>" in text
+    assert "Mandatory findings" not in text
+    assert "<summary>Not applicable (5)</summary>" in text and REMOVED_DEFAULT_POOL[0][2] in text
+    assert text.index("Advisory findings") < text.index("<summary>Waived") < text.index("<summary>Not applicable")
+
+
+def test_every_format_carries_the_not_applicable_reasons(stacks: dict[str, RecordedRun]) -> None:
+    plan = plan_of(stacks["dev"])
+    reason = REMOVED_DEFAULT_POOL[0][2]
+    assert f"  [not applicable] ml-gke-04 · gcp-gke-cluster: {reason}" in render(plan, "table").splitlines()
+    entries = [n for n in json.loads(render(plan, "json"))["notEvaluated"] if n["kind"] == "not-applicable"]
+    assert [(n["policy"], n["message"]) for n in entries] == [(p, m) for p, _, m in REMOVED_DEFAULT_POOL + EUR_BUDGET]
+    junit = ElementTree.fromstring(render(plan, "junit").split("\n", 1)[1])
+    messages = [s.get("message") for s in junit.iter("skipped")]
+    assert f"not applicable: {reason}" in messages
 
 
 # --- The real preview path ------------------------------------------------------------------------------------

@@ -1,5 +1,7 @@
-"""Checkov-style fixtures: for every policy, a program of raw provider resources named ``pass_*`` and ``fail_*``,
-recorded through the offline engine and evaluated through the analyzer; exactly the ``fail_*`` ones must fail.
+"""Checkov-style fixtures: for every policy, a program of raw provider resources named ``pass_*``, ``fail_*`` and
+``na_*``, recorded through the offline engine and evaluated through the analyzer; exactly the ``fail_*`` ones must
+fail and exactly the ``na_*`` ones must be reported not applicable (with a reason). Both Azure providers'
+resources (azure-native and the classic pulumi-azure) are judged by the same policies.
 
 Resources named otherwise are context (a resource group, a budget an alert is about) and must not fail either.
 """
@@ -10,8 +12,14 @@ from collections.abc import Callable
 from typing import Any
 
 import pulumi
+import pulumi_azure_native
 import pulumi_kubernetes as k8s
 import pytest
+from pulumi_azure import containerservice as classic_cs
+from pulumi_azure import keyvault as classic_kv
+from pulumi_azure import machinelearning as classic_ml
+from pulumi_azure import network as classic_network
+from pulumi_azure import storage as classic_storage
 from pulumi_azure_native import (
     alertsmanagement,
     consumption,
@@ -186,6 +194,140 @@ def node_pool(name: str, gpu: bool = True, **changes: Any) -> container.NodePool
     }
     base.update(changes)
     return container.NodePool(name, **base)
+
+
+def classic_aks(name: str, **changes: Any) -> classic_cs.KubernetesCluster:
+    base: dict[str, Any] = {
+        "resource_group_name": RG,
+        "location": LOC,
+        "tags": TAGS,
+        "dns_prefix": "aks",
+        "sku_tier": "Standard",
+        "local_account_disabled": True,
+        "azure_active_directory_role_based_access_control": (
+            classic_cs.KubernetesClusterAzureActiveDirectoryRoleBasedAccessControlArgs(
+                azure_rbac_enabled=True, tenant_id=TENANT
+            )
+        ),
+        "private_cluster_enabled": True,
+        "network_profile": classic_cs.KubernetesClusterNetworkProfileArgs(
+            network_plugin="azure", network_policy="cilium", network_data_plane="cilium"
+        ),
+        "disk_encryption_set_id": "/des/1",
+        "azure_policy_enabled": True,
+        "oms_agent": classic_cs.KubernetesClusterOmsAgentArgs(log_analytics_workspace_id="/law/1"),
+        "automatic_upgrade_channel": "stable",
+        "oidc_issuer_enabled": True,
+        "workload_identity_enabled": True,
+        "key_management_service": classic_cs.KubernetesClusterKeyManagementServiceArgs(
+            key_vault_key_id="https://kv/keys/etcd/1"
+        ),
+        "identity": classic_cs.KubernetesClusterIdentityArgs(type="SystemAssigned"),
+        "default_node_pool": classic_cs.KubernetesClusterDefaultNodePoolArgs(
+            name="system", vm_size="Standard_D4ds_v5", host_encryption_enabled=True
+        ),
+    }
+    base.update(changes)
+    return classic_cs.KubernetesCluster(name, **base)
+
+
+def classic_pool(name: str, **changes: Any) -> classic_cs.KubernetesClusterNodePool:
+    base: dict[str, Any] = {
+        "kubernetes_cluster_id": "/aks/1",
+        "vm_size": "Standard_NC24ads_A100_v4",
+        "auto_scaling_enabled": True,
+        "min_count": 0,
+        "max_count": 4,
+        "host_encryption_enabled": True,
+        "node_taints": ["nvidia.com/gpu=present:NoSchedule"],
+        "tags": TAGS,
+    }
+    base.update(changes)
+    return classic_cs.KubernetesClusterNodePool(name, **base)
+
+
+def classic_vault(name: str, **changes: Any) -> classic_kv.KeyVault:
+    base: dict[str, Any] = {
+        "resource_group_name": RG,
+        "location": LOC,
+        "tags": TAGS,
+        "tenant_id": TENANT,
+        "sku_name": "premium",
+        "purge_protection_enabled": True,
+        "rbac_authorization_enabled": True,
+        "public_network_access_enabled": False,
+    }
+    base.update(changes)
+    return classic_kv.KeyVault(name, **base)
+
+
+def classic_key(name: str, key_type: str = "RSA-HSM", **rotation: Any) -> classic_kv.Key:
+    automatic = rotation.pop("automatic", {"time_after_creation": "P90D"})
+    policy = classic_kv.KeyRotationPolicyArgs(
+        automatic=classic_kv.KeyRotationPolicyAutomaticArgs(**automatic) if automatic else None, **rotation
+    )
+    return classic_kv.Key(
+        name,
+        key_vault_id="/kv/1",
+        key_type=key_type,
+        key_size=2048,
+        key_opts=["wrapKey", "unwrapKey"],
+        rotation_policy=policy if automatic or rotation else None,
+        tags=TAGS,
+    )
+
+
+def classic_account(name: str, **changes: Any) -> classic_storage.Account:
+    base: dict[str, Any] = {
+        "resource_group_name": RG,
+        "location": LOC,
+        "tags": TAGS,
+        "account_tier": "Standard",
+        "account_replication_type": "ZRS",
+        "allow_nested_items_to_be_public": False,
+        "shared_access_key_enabled": False,
+        "public_network_access_enabled": False,
+    }
+    base.update(changes)
+    return classic_storage.Account(name, **base)
+
+
+def classic_workspace(name: str, **changes: Any) -> classic_ml.Workspace:
+    base: dict[str, Any] = {
+        "resource_group_name": RG,
+        "location": LOC,
+        "tags": TAGS,
+        "application_insights_id": "/ai/1",
+        "key_vault_id": "/kv/1",
+        "storage_account_id": "/sa/1",
+        "identity": classic_ml.WorkspaceIdentityArgs(type="UserAssigned", identity_ids=["/uami/1"]),
+        "primary_user_assigned_identity": "/uami/1",
+        "public_network_access_enabled": False,
+        "managed_network": classic_ml.WorkspaceManagedNetworkArgs(isolation_mode="AllowOnlyApprovedOutbound"),
+        "encryption": classic_ml.WorkspaceEncryptionArgs(
+            key_id="https://kv/keys/data", key_vault_id="/kv/1", user_assigned_identity_id="/uami/1"
+        ),
+    }
+    base.update(changes)
+    return classic_ml.Workspace(name, **base)
+
+
+def classic_compute(name: str, **changes: Any) -> classic_ml.ComputeCluster:
+    base: dict[str, Any] = {
+        "machine_learning_workspace_id": "/mlw/1",
+        "location": LOC,
+        "tags": TAGS,
+        "vm_priority": "Dedicated",
+        "vm_size": "Standard_DS3_v2",
+        "scale_settings": classic_ml.ComputeClusterScaleSettingsArgs(
+            min_node_count=0, max_node_count=2, scale_down_nodes_after_idle_duration="PT5M"
+        ),
+        "local_auth_enabled": False,
+        "node_public_ip_enabled": False,
+        "subnet_resource_id": "/subnet/1",
+    }
+    base.update(changes)
+    return classic_ml.ComputeCluster(name, **base)
 
 
 def deployment(name: str, namespace: str | None = "team", **container_changes: Any) -> k8s.apps.v1.Deployment:
@@ -375,27 +517,49 @@ def f_aks_01() -> None:
         "fail_open_range",
         api_server_access_profile=CS.ManagedClusterAPIServerAccessProfileArgs(authorized_ip_ranges=["0.0.0.0/0"]),
     )
+    classic_aks("pass_classic_private")
+    classic_aks(
+        "pass_classic_ranges",
+        private_cluster_enabled=None,
+        api_server_access_profile=classic_cs.KubernetesClusterApiServerAccessProfileArgs(
+            authorized_ip_ranges=["203.0.113.0/24"]
+        ),
+    )
+    classic_aks("fail_classic_public", private_cluster_enabled=None)
 
 
 def f_aks_02() -> None:
     aks("pass_no_local")
     aks("fail_local_absent", disable_local_accounts=None)
+    classic_aks("pass_classic_no_local")
+    classic_aks("fail_classic_local", local_account_disabled=None)
 
 
 def f_aks_03() -> None:
     aks("pass_entra")
     aks("fail_no_aad", aad_profile=None)
     aks("fail_rbac_off", enable_rbac=False)
+    classic_aks("pass_classic_entra")
+    classic_aks("fail_classic_no_aad", azure_active_directory_role_based_access_control=None)
+    classic_aks("fail_classic_rbac_off", role_based_access_control_enabled=False)
 
 
 def f_aks_04() -> None:
     aks("pass_cilium")
     aks("fail_no_policy", network_profile=CS.ContainerServiceNetworkProfileArgs(network_plugin="azure"))
+    aks("na_own_cni", network_profile=CS.ContainerServiceNetworkProfileArgs(network_plugin="none"))
+    classic_aks("pass_classic_cilium")
+    classic_aks("fail_classic_kubenet", network_profile=None)
+    classic_aks(
+        "na_classic_own_cni", network_profile=classic_cs.KubernetesClusterNetworkProfileArgs(network_plugin="none")
+    )
 
 
 def f_aks_05() -> None:
     aks("pass_des")
     aks("fail_no_des", disk_encryption_set_id=None)
+    classic_aks("pass_classic_des")
+    classic_aks("fail_classic_no_des", disk_encryption_set_id=None)
 
 
 def f_aks_06() -> None:
@@ -408,12 +572,21 @@ def f_aks_06() -> None:
             CS.ManagedClusterAgentPoolProfileArgs(name="system", mode="System", vm_size="Standard_D4ds_v5")
         ],
     )
+    classic_aks("pass_classic_cluster")
+    classic_pool("pass_classic_pool")
+    classic_pool("fail_classic_pool", host_encryption_enabled=None)
+    classic_aks(
+        "fail_classic_default_pool",
+        default_node_pool=classic_cs.KubernetesClusterDefaultNodePoolArgs(name="system", vm_size="Standard_D4ds_v5"),
+    )
 
 
 def f_aks_07() -> None:
     pool("pass_absent")
     pool("pass_false", enable_node_public_ip=False)
     pool("fail_public_ip", enable_node_public_ip=True)
+    classic_pool("pass_classic_absent")
+    classic_pool("fail_classic_public_ip", node_public_ip_enabled=True)
 
 
 def f_aks_08() -> None:
@@ -426,11 +599,25 @@ def f_aks_08() -> None:
             )
         },
     )
+    classic_aks("pass_classic_addon")
+    classic_aks("fail_classic_no_addon", azure_policy_enabled=None)
 
 
 def f_aks_09() -> None:
     aks("pass_channels")
+    # The node OS channel absent means NodeImage, the documented default.
+    aks("pass_node_os_default", auto_upgrade_profile=CS.ManagedClusterAutoUpgradeProfileArgs(upgrade_channel="patch"))
     aks("fail_none", auto_upgrade_profile=CS.ManagedClusterAutoUpgradeProfileArgs(upgrade_channel="none"))
+    aks("fail_absent", auto_upgrade_profile=None)
+    aks(
+        "fail_node_os_none",
+        auto_upgrade_profile=CS.ManagedClusterAutoUpgradeProfileArgs(
+            upgrade_channel="stable", node_os_upgrade_channel="None"
+        ),
+    )
+    classic_aks("pass_classic_channel")
+    classic_aks("fail_classic_no_channel", automatic_upgrade_channel=None)
+    classic_aks("fail_classic_node_os_none", node_os_upgrade_channel="None")
 
 
 def f_aks_10() -> None:
@@ -443,11 +630,18 @@ def f_aks_10() -> None:
         ),
     )
     aks("fail_blind", addon_profiles={"azurepolicy": CS.ManagedClusterAddonProfileArgs(enabled=True)})
+    classic_aks("pass_classic_insights")
+    classic_aks(
+        "pass_classic_metrics", oms_agent=None, monitor_metrics=classic_cs.KubernetesClusterMonitorMetricsArgs()
+    )
+    classic_aks("fail_classic_blind", oms_agent=None)
 
 
 def f_aks_11() -> None:
     aks("pass_wi")
     aks("fail_no_oidc", oidc_issuer_profile=None)
+    classic_aks("pass_classic_wi")
+    classic_aks("fail_classic_no_wi", workload_identity_enabled=None)
 
 
 def f_aks_12() -> None:
@@ -458,11 +652,16 @@ def f_aks_12() -> None:
             workload_identity=CS.ManagedClusterSecurityProfileWorkloadIdentityArgs(enabled=True)
         ),
     )
+    classic_aks("pass_classic_kms")
+    classic_aks("fail_classic_no_kms", key_management_service=None)
 
 
 def f_aks_13() -> None:
     aks("pass_standard")
     aks("fail_free", sku=CS.ManagedClusterSKUArgs(name="Base", tier="Free"))
+    aks("fail_absent", sku=None)
+    classic_aks("pass_classic_standard")
+    classic_aks("fail_classic_free", sku_tier=None)
 
 
 def f_aks_14() -> None:  # dev: scale to zero expected
@@ -471,12 +670,24 @@ def f_aks_14() -> None:  # dev: scale to zero expected
     pool("fail_min_two", min_count=2)
     pool("fail_ceiling", max_count=50)
     pool("fail_fixed", enable_auto_scaling=False)
+    classic_pool("pass_classic_zero")
+    classic_pool("fail_classic_min_two", min_count=2)
+    classic_pool("fail_classic_fixed", auto_scaling_enabled=None)
 
 
 def f_aks_15() -> None:
     pool("pass_tainted")
     pool("fail_untainted", node_taints=None)
     pool("fail_system_gpu", mode="System")
+    classic_pool("pass_classic_tainted")
+    classic_pool("fail_classic_untainted", node_taints=None)
+    # The classic default pool is the cluster's System pool.
+    classic_aks(
+        "fail_classic_gpu_default_pool",
+        default_node_pool=classic_cs.KubernetesClusterDefaultNodePoolArgs(
+            name="gpu", vm_size="Standard_NC24ads_A100_v4", host_encryption_enabled=True
+        ),
+    )
 
 
 def f_gke_01() -> None:
@@ -506,12 +717,19 @@ def f_gke_04() -> None:
     node_pool("pass_pool")
     gke("fail_cluster", node={"shielded_instance_config": None})
     node_pool("fail_pool", node={"shielded_instance_config": None})
+    gke("na_removed_default_pool", node={"shielded_instance_config": None}, remove_default_node_pool=True)
 
 
 def f_gke_05() -> None:
     gke("pass_wi")
     gke("fail_no_pool", workload_identity_config=None)
-    node_pool("fail_metadata", node={"workload_metadata_config": None})
+    node_pool(
+        "fail_metadata",
+        node={"workload_metadata_config": container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GCE_METADATA")},
+    )
+    # Absent: the pool of a cluster with workload identity gets the GKE metadata server.
+    node_pool("pass_metadata_default", node={"workload_metadata_config": None})
+    gke("pass_cluster_metadata_default", node={"workload_metadata_config": None})
 
 
 def f_gke_06() -> None:
@@ -533,7 +751,10 @@ def f_gke_07() -> None:
 
 def f_gke_08() -> None:
     gke("pass_stable")
-    gke("fail_unspecified", release_channel=None)
+    # GKE enrols a cluster created without a release channel in REGULAR.
+    gke("pass_absent", release_channel=None)
+    gke("fail_unspecified", release_channel=container.ClusterReleaseChannelArgs(channel="UNSPECIFIED"))
+    gke("fail_rapid", release_channel=container.ClusterReleaseChannelArgs(channel="RAPID"))
 
 
 def f_gke_09() -> None:
@@ -555,12 +776,16 @@ def f_gke_12() -> None:
     gke("pass_cmek")
     node_pool("pass_pool")
     node_pool("fail_pool", node={"boot_disk_kms_key": None})
+    gke("fail_default_pool", node={"boot_disk_kms_key": None})
+    gke("na_removed_default_pool", node={"boot_disk_kms_key": None}, remove_default_node_pool=True)
+    gke("na_autopilot", node_config=None, enable_autopilot=True)
 
 
 def f_gke_13() -> None:
     node_pool("pass_dedicated")
     node_pool("fail_default", node={"service_account": None})
     node_pool("fail_compute_default", node={"service_account": "123-compute@developer.gserviceaccount.com"})
+    gke("na_removed_default_pool", node={"service_account": None}, remove_default_node_pool=True)
 
 
 def f_gke_14() -> None:  # dev
@@ -583,6 +808,8 @@ def f_gke_15() -> None:
 def f_keyvault_01() -> None:
     vault("pass_purge")
     vault("fail_no_purge", enable_purge_protection=None)
+    classic_vault("pass_classic_purge")
+    classic_vault("fail_classic_no_purge", purge_protection_enabled=None)
 
 
 def f_keyvault_02() -> None:
@@ -598,27 +825,44 @@ def f_keyvault_03() -> None:
         network_acls=keyvault.NetworkRuleSetArgs(default_action="Deny"),
     )
     vault("fail_open", public_network_access=None)
+    classic_vault("pass_classic_private")
+    classic_vault(
+        "pass_classic_firewall",
+        public_network_access_enabled=None,
+        network_acls=classic_kv.KeyVaultNetworkAclsArgs(default_action="Deny", bypass="AzureServices"),
+    )
+    classic_vault("fail_classic_open", public_network_access_enabled=None)
 
 
 def f_keyvault_04() -> None:
     vault("pass_rbac")
     vault("fail_access_policies", enable_rbac_authorization=None)
+    classic_vault("pass_classic_rbac")
+    classic_vault("pass_classic_deprecated_switch", rbac_authorization_enabled=None, enable_rbac_authorization=True)
+    classic_vault("fail_classic_access_policies", rbac_authorization_enabled=None)
 
 
 def f_keyvault_05() -> None:
     key("pass_ninety")
     key("fail_yearly", rotate="P1Y")
     key("fail_never", rotate=None)
+    classic_key("pass_classic_ninety")
+    # Rotated 30 days before a 90-day expiry: every 60 days.
+    classic_key("pass_classic_before_expiry", automatic={"time_before_expiry": "P30D"}, expire_after="P90D")
+    classic_key("fail_classic_yearly", automatic={"time_after_creation": "P1Y"})
+    classic_key("fail_classic_never", automatic=None)
 
 
 def f_keyvault_06() -> None:
     key("pass_hsm")
     key("fail_software", kty="RSA")
+    classic_key("pass_classic_hsm")
+    classic_key("fail_classic_software", key_type="RSA")
 
 
 def f_kms_01() -> None:
     kms.CryptoKey("pass_ninety", key_ring="r", rotation_period="7776000s", labels=LABELS)
-    kms.CryptoKey("pass_asymmetric", key_ring="r", purpose="ASYMMETRIC_SIGN", labels=LABELS)
+    kms.CryptoKey("na_asymmetric", key_ring="r", purpose="ASYMMETRIC_SIGN", labels=LABELS)
     kms.CryptoKey("fail_yearly", key_ring="r", rotation_period="31536000s", labels=LABELS)
     kms.CryptoKey("fail_never", key_ring="r", labels=LABELS)
 
@@ -651,11 +895,15 @@ def f_aml_01() -> None:
     ml_workspace("pass_private")
     ml_workspace("fail_absent", public_network_access=None)
     ml_workspace("fail_reopened", allow_public_access_when_behind_vnet=True)
+    classic_workspace("pass_classic_private")
+    classic_workspace("fail_classic_absent", public_network_access_enabled=None)
 
 
 def f_aml_02() -> None:
     ml_workspace("pass_cmk")
     ml_workspace("fail_microsoft_keys", encryption=None)
+    classic_workspace("pass_classic_cmk")
+    classic_workspace("fail_classic_microsoft_keys", encryption=None)
 
 
 def f_aml_03() -> None:
@@ -664,16 +912,25 @@ def f_aml_03() -> None:
         "fail_internet",
         managed_network=machinelearningservices.ManagedNetworkSettingsArgs(isolation_mode="AllowInternetOutbound"),
     )
+    classic_workspace("pass_classic_isolated")
+    classic_workspace("fail_classic_no_isolation", managed_network=None)
 
 
 def f_aml_04() -> None:
     compute_cluster("pass_no_local_auth")
     compute_cluster("fail_local_auth", disable_local_auth=False)
+    classic_compute("pass_classic_no_local_auth")
+    classic_compute("fail_classic_local_auth", local_auth_enabled=None)
+    classic_ml.ComputeInstance(
+        "fail_classic_instance", machine_learning_workspace_id="/mlw/1", virtual_machine_size="Standard_DS3_v2"
+    )
 
 
 def f_aml_05() -> None:
     compute_cluster("pass_vnet")
     compute_cluster("fail_public_ip", inner={"enable_node_public_ip": True})
+    classic_compute("pass_classic_vnet")
+    classic_compute("fail_classic_public_ip", node_public_ip_enabled=None)
 
 
 def f_aml_06() -> None:
@@ -687,6 +944,12 @@ def f_aml_07() -> None:
     ml_workspace(
         "fail_system_assigned", identity=machinelearningservices.ManagedServiceIdentityArgs(type="SystemAssigned")
     )
+    classic_workspace("pass_classic_user_assigned")
+    classic_workspace(
+        "pass_classic_both",
+        identity=classic_ml.WorkspaceIdentityArgs(type="SystemAssigned, UserAssigned", identity_ids=["/uami/1"]),
+    )
+    classic_workspace("fail_classic_system_assigned", identity=classic_ml.WorkspaceIdentityArgs(type="SystemAssigned"))
 
 
 def f_vertex_01() -> None:
@@ -768,6 +1031,60 @@ def f_net_01() -> None:
         tags=TAGS,
         security_rules=[rule(destination_port_ranges=["3380-3390"], destination_port_range=None)],
     )
+    network.NetworkSecurityGroup(
+        "fail_ipv6_any",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        security_rules=[
+            rule(destination_port_range="22", source_address_prefix=None, source_address_prefixes=["::/0"])
+        ],
+    )
+    classic_network.NetworkSecurityGroup(
+        "fail_classic_nsg",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        security_rules=[
+            classic_network.NetworkSecurityGroupSecurityRuleArgs(
+                name="ssh",
+                priority=100,
+                direction="Inbound",
+                access="Allow",
+                protocol="Tcp",
+                source_address_prefix="Internet",
+                source_port_range="*",
+                destination_address_prefix="*",
+                destination_port_range="22",
+            )
+        ],
+    )
+    classic_network.NetworkSecurityRule(
+        "fail_classic_rule_any",
+        resource_group_name=RG,
+        network_security_group_name="nsg",
+        priority=110,
+        direction="Inbound",
+        access="Allow",
+        protocol="Tcp",
+        source_address_prefix="Any",
+        source_port_range="*",
+        destination_address_prefix="*",
+        destination_port_range="3389",
+    )
+    classic_network.NetworkSecurityRule(
+        "pass_classic_rule_vnet",
+        resource_group_name=RG,
+        network_security_group_name="nsg",
+        priority=120,
+        direction="Inbound",
+        access="Allow",
+        protocol="Tcp",
+        source_address_prefix="VirtualNetwork",
+        source_port_range="*",
+        destination_address_prefix="*",
+        destination_port_range="22",
+    )
     network.SecurityRule(
         "fail_ssh_rule",
         resource_group_name=RG,
@@ -805,6 +1122,27 @@ def f_net_02() -> None:
     compute.Firewall(
         "fail_all_ports", network="n", source_ranges=["0.0.0.0/0"], allows=[compute.FirewallAllowArgs(protocol="all")]
     )
+    # No source ranges, tags or service accounts: Google Cloud applies the rule to 0.0.0.0/0.
+    compute.Firewall("fail_no_source", network="n", allows=[compute.FirewallAllowArgs(protocol="tcp", ports=["22"])])
+    compute.Firewall(
+        "fail_ipv6",
+        network="n",
+        source_ranges=["::/0"],
+        allows=[compute.FirewallAllowArgs(protocol="tcp", ports=["3389"])],
+    )
+    compute.Firewall(
+        "pass_source_tags",
+        network="n",
+        source_tags=["bastion"],
+        allows=[compute.FirewallAllowArgs(protocol="tcp", ports=["22"])],
+    )
+    compute.Firewall(
+        "pass_egress",
+        network="n",
+        direction="EGRESS",
+        destination_ranges=["0.0.0.0/0"],
+        allows=[compute.FirewallAllowArgs(protocol="tcp", ports=["22"])],
+    )
 
 
 def f_net_03() -> None:
@@ -816,7 +1154,54 @@ def f_net_03() -> None:
         network_security_group=network.NetworkSecurityGroupArgs(id="/nsg/1"),
     )
     network.Subnet("pass_gateway", resource_group_name=RG, virtual_network_name="v", subnet_name="GatewaySubnet")
+    # The NSG's id is not known before deployment: the subnet has one all the same.
+    group = network.NetworkSecurityGroup("nsg_native", resource_group_name=RG, location=LOC, tags=TAGS)
+    network.Subnet(
+        "pass_nsg_unknown_id",
+        resource_group_name=RG,
+        virtual_network_name="v",
+        subnet_name="nodes-2",
+        network_security_group=network.NetworkSecurityGroupArgs(id=group.id),
+    )
     network.Subnet("fail_bare", resource_group_name=RG, virtual_network_name="v", subnet_name="bare")
+    network.VirtualNetwork(
+        "fail_inline_bare",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_space=network.AddressSpaceArgs(address_prefixes=["10.0.0.0/16"]),
+        subnets=[network.SubnetArgs(name="bare", address_prefix="10.0.1.0/24")],
+    )
+    classic_network.VirtualNetwork(
+        "pass_classic_inline",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_spaces=["10.1.0.0/16"],
+        subnets=[
+            classic_network.VirtualNetworkSubnetArgs(
+                name="nodes", address_prefixes=["10.1.1.0/24"], security_group="/nsg/1"
+            )
+        ],
+    )
+    classic_network.VirtualNetwork(
+        "fail_classic_inline_bare",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_spaces=["10.2.0.0/16"],
+        subnets=[classic_network.VirtualNetworkSubnetArgs(name="bare", address_prefixes=["10.2.1.0/24"])],
+    )
+    associated = classic_network.Subnet(
+        "pass_classic_associated", resource_group_name=RG, virtual_network_name="v", address_prefixes=["10.3.1.0/24"]
+    )
+    group = classic_network.NetworkSecurityGroup("nsg", resource_group_name=RG, location=LOC, tags=TAGS)
+    classic_network.SubnetNetworkSecurityGroupAssociation(
+        "association", subnet_id=associated.id, network_security_group_id=group.id
+    )
+    classic_network.Subnet(
+        "fail_classic_bare", resource_group_name=RG, virtual_network_name="v", address_prefixes=["10.3.2.0/24"]
+    )
 
 
 def f_net_04() -> None:
@@ -825,7 +1210,7 @@ def f_net_04() -> None:
         "pass_subnet", network="n", ip_cidr_range="10.0.0.0/24", private_ip_google_access=True, log_config=log
     )
     compute.Subnetwork(
-        "pass_proxy_only", network="n", ip_cidr_range="10.1.0.0/24", purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"
+        "na_proxy_only", network="n", ip_cidr_range="10.1.0.0/24", purpose="REGIONAL_MANAGED_PROXY", role="ACTIVE"
     )
     compute.Subnetwork("fail_no_pga", network="n", ip_cidr_range="10.2.0.0/24", log_config=log)
     compute.Subnetwork("fail_no_logs", network="n", ip_cidr_range="10.3.0.0/24", private_ip_google_access=True)
@@ -851,8 +1236,35 @@ def f_storage_01() -> None:
 
 def f_storage_02() -> None:
     storage_account("pass_hardened")
+    # azure-native accounts (API 2024-01-01) allow no public blobs unless asked to.
+    storage_account("pass_public_blobs_absent", allow_blob_public_access=None)
+    storage_account("fail_public_blobs", allow_blob_public_access=True)
     storage_account("fail_shared_key", allow_shared_key_access=None)
     storage_account("fail_old_tls", minimum_tls_version="TLS1_0")
+    storage_account("fail_tls_absent", minimum_tls_version=None)
+    classic_account("pass_classic_hardened")
+    # Classic accounts default to TLS 1.2 but allow nested public items.
+    classic_account("pass_classic_tls_absent")
+    classic_account("fail_classic_public_blobs", allow_nested_items_to_be_public=None)
+    classic_account("fail_classic_shared_key", shared_access_key_enabled=None)
+    classic_account(
+        "pass_classic_firewall",
+        public_network_access_enabled=None,
+        network_rules=classic_storage.AccountNetworkRulesArgs(default_action="Deny", ip_rules=["203.0.113.7"]),
+    )
+    classic_account("fail_classic_open", public_network_access_enabled=None)
+
+
+def f_storage_04() -> None:
+    def container(name: str, **changes: Any) -> None:
+        storage.BlobContainer(name, resource_group_name=RG, account_name="sa", **changes)
+
+    container("pass_absent")
+    container("pass_none", public_access="None")
+    container("fail_blob", public_access="Blob")
+    container("fail_container", public_access="Container")
+    classic_storage.Container("pass_classic_absent", storage_account_id="/sa/1")
+    classic_storage.Container("fail_classic_blob", storage_account_id="/sa/1", container_access_type="blob")
 
 
 def f_storage_03() -> None:
@@ -870,6 +1282,20 @@ def f_tags_01() -> None:
     storage_account("pass_tagged")
     storage_account("fail_untagged", tags=None)
     storage_account("fail_wrong_environment", tags={**TAGS, "environment": "dev"})
+    # The location will come from the provider or the resource group: the SDK says the type is tracked.
+    storage_account("fail_location_from_provider", location=None, tags=None)
+    classic_account("pass_classic_tagged")
+    classic_account("fail_classic_untagged", tags=None)
+    classic_key("pass_classic_key_no_location")
+    # A type whose SDK is not installed here: its location (own or the provider's) tells whether it is tracked.
+    # Types whose SDK is not installed here: the location (own, the default provider's azure:location, an
+    # explicit provider's) tells whether they are tracked; with none, the policy says it cannot tell.
+    pulumi.CustomResource("azure:made/up:Up", "fail_unknown_sdk", {"tags": {"owner": "ml"}})
+    explicit = pulumi_azure_native.Provider("explicit", location="westeurope")
+    pulumi.CustomResource(
+        "azure-native:made:Up", "fail_explicit_provider", {}, pulumi.ResourceOptions(provider=explicit)
+    )
+    pulumi.CustomResource("azure-native:made:Up", "na_no_location", {})
     network.Subnet(
         "pass_untracked",
         resource_group_name=RG,
@@ -883,6 +1309,16 @@ def f_tags_02() -> None:
     gcs.Bucket("pass_labelled", location="EU", labels=LABELS)
     gcs.Bucket("fail_unlabelled", location="EU")
     gcs.Bucket("fail_bad_value", location="EU", labels={**LABELS, "owner": "ML Team"})
+    # Any type whose SDK class takes labels.
+    compute.Instance(
+        "fail_instance",
+        machine_type="e2-small",
+        boot_disk=compute.InstanceBootDiskArgs(
+            initialize_params=compute.InstanceBootDiskInitializeParamsArgs(image="debian-12")
+        ),
+        network_interfaces=[compute.InstanceNetworkInterfaceArgs(network="n")],
+    )
+    compute.Network("pass_network_takes_no_labels")
 
 
 def f_k8s_01() -> None:
@@ -1023,7 +1459,7 @@ def f_cost_01() -> None:
     gcp_budget("fail_below_floor", "50")
     gcp_budget("pass_quarterly", "240", period="QUARTER")  # 80 a month
     gcp_budget("fail_yearly", "600", period="YEAR")  # 50 a month
-    gcp_budget("pass_other_currency", "10", currency="EUR")  # not compared: no conversion
+    gcp_budget("na_other_currency", "10", currency="EUR")  # not compared (no conversion): not applicable
     # AKS Free tier costs nothing; its nodes are unpriced, so the Azure floor is 0.
     aks("aks", sku=CS.ManagedClusterSKUArgs(name="Base", tier="Free"))
     azure_budget("pass_azure", 1)
@@ -1049,6 +1485,9 @@ def f_protect_01() -> None:
     )
 
 
+#: Stack config a fixture runs with (the default provider's config, as a stack file would set it).
+CONFIG: dict[str, dict[str, Any]] = {"ml-tags-01": {"azure:location": "westeurope"}}
+
 FIXTURES: dict[str, tuple[str, Callable[[], None]]] = {
     f"ml-{name.removeprefix('f_').replace('_', '-')}": ("dev" if name in ("f_aks_14", "f_gke_14") else "prod", fixture)
     for name, fixture in list(globals().items())
@@ -1063,10 +1502,12 @@ def test_every_policy_has_a_fixture() -> None:
 @pytest.mark.parametrize("policy", sorted(FIXTURES))
 def test_exactly_the_fail_resources_fail(policy: str) -> None:
     stack, fixture = FIXTURES[policy]
-    run = record_program(fixture, stack=stack)
+    run = record_program(fixture, stack=stack, config=CONFIG.get(policy))
     names = {r.name for r in run.registrations}
     assert any(n.startswith("pass") for n in names) and any(n.startswith("fail") for n in names), policy
     report = evaluate(run, policies=[p for p in all_policies() if p.name == policy])
-    assert report.not_evaluated == []
     failing = {(v.urn or "stack").rsplit("::", 1)[-1] for v in report.violations}
     assert failing == {n for n in names if n.startswith("fail")}, [v.message for v in report.violations]
+    skipped = {n.urn.rsplit("::", 1)[-1]: n for n in report.not_evaluated}
+    assert set(skipped) == {n for n in names if n.startswith("na_")}, [n.message for n in report.not_evaluated]
+    assert all(n.kind == "not-applicable" and n.message for n in skipped.values())

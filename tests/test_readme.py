@@ -1,6 +1,7 @@
 """The README's examples are executed: outputs shown are what the commands print, programs shown run."""
 
 import json
+import os
 import re
 import shutil
 from pathlib import Path
@@ -20,9 +21,10 @@ INVENTORIES = Path(__file__).parent / "inventories"
 
 
 def block(marker: str) -> str:
-    match = re.search(rf"<!-- readme-{marker} -->\n```[a-z]*\n(.*?)```", README, re.DOTALL)
+    # A block's fence is three backticks or more (four when it shows markdown with fences of its own).
+    match = re.search(rf"<!-- readme-{marker} -->\n(`{{3,}})[a-z]*\n(.*?)^\1$", README, re.DOTALL | re.MULTILINE)
     assert match, f"README has no block marked {marker}"
-    return match.group(1)
+    return match.group(2)
 
 
 def without_timing(text: str) -> str:
@@ -67,9 +69,23 @@ def test_team_example_runs_and_matches_its_inventory(tmp_path: Path) -> None:
     assert run.stack_outputs == {"keyIds": "[unknown]"}
 
 
-def test_pull_request_comment_shown_is_the_real_one(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["plan", "dev", "--project", str(REPO), "--format", "markdown"]) == 0
-    shown = block("output: comment-dev")
+def test_pull_request_comment_shown_is_the_real_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.test_comment import staging_change  # noqa: PLC0415
+
+    project = tmp_path / "aiscale"
+    shutil.copytree(REPO / "stacks", project / "stacks")
+    shutil.copy(REPO / "Pulumi.yaml", project / "Pulumi.yaml")
+    base = tmp_path / "base.json"
+    assert main(["plan", "staging", "--project", str(project), "--format", "json", "--output", str(base)]) == 0
+    staging_change(project)
+    for name in [n for n in os.environ if n.startswith(("GITHUB_", "BUILD_", "SYSTEM_", "TF_BUILD"))]:
+        monkeypatch.delenv(name)
+    capsys.readouterr()
+    code = main(["plan", "staging", "--project", str(project), "--format", "markdown", "--baseline", str(base)])
+    assert code == 0
+    shown = block("output: comment-staging")
     actual = capsys.readouterr().out
     assert actual.startswith(shown)
     assert actual[len(shown) :].startswith("<details>")  # the README shows everything before the folded blocks

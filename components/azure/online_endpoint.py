@@ -22,6 +22,7 @@ from aiscale.components.common.slo import EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_TAG
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("OnlineEndpoint")
@@ -88,6 +89,9 @@ class OnlineDeploymentArgs(TypedDict):
     """Liveness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
     readiness_probe: NotRequired[ProbeArgs]
     """Readiness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, carried as the deployment's tag ``aiscale-expected-requests-per-second`` so
+    the cost estimate gives the cost per 1,000 predictions."""
 
 
 class OnlineEndpointAlertsArgs(TypedDict):
@@ -139,6 +143,13 @@ DEFAULT_PROBE: ProbeArgs = {
     "failure_threshold": 30,
     "success_threshold": 1,
 }
+
+
+def _request_rate_tag(tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None, rate: float | None) -> Any:
+    """The deployment's tags, with its expected request rate for the cost estimate when one is stated."""
+    if rate is None:
+        return tags
+    return pulumi.Output.from_input(tags or {}).apply(lambda known: {**known, REQUEST_RATE_TAG: f"{rate:g}"})
 
 
 def _iso_seconds(milliseconds: int) -> str:
@@ -364,7 +375,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 app_insights_enabled=True,
                 egress_public_network_access="Disabled",
             ),
-            tags=args.get("tags"),
+            tags=_request_rate_tag(args.get("tags"), spec.get("expected_requests_per_second")),
             # The autoscale setting owns the instance count.
             opts=child_options(self, ignore_changes=["sku.capacity"]),
         )

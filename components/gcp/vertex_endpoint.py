@@ -24,6 +24,7 @@ from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.vertex_deployment import VertexEndpointTraffic, VertexModelDeployment
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_INPUT
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("VertexEndpoint")
@@ -57,6 +58,9 @@ class VertexDeploymentArgs(TypedDict):
     """Highest replica count."""
     target_utilization_percentage: NotRequired[int]
     """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise); default 60."""
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, an input the deployment provider ignores: the cost estimate reads it for the
+    cost per 1,000 predictions."""
 
 
 class RequestLoggingArgs(TypedDict):
@@ -260,6 +264,8 @@ class VertexEndpoint(pulumi.ComponentResource):
             "autoscaling": {metric: spec.get("target_utilization_percentage", 60)},
             "service_account": args.get("service_account"),
         }
+        if "expected_requests_per_second" in spec:
+            props[REQUEST_RATE_INPUT] = spec["expected_requests_per_second"]
         return VertexModelDeployment(f"{name}-{deployment_name}", props, opts=child_options(self))
 
     def _alerts(self, name: str, args: VertexEndpointArgs, routing: GcpAlertRoutingArgs) -> None:

@@ -23,7 +23,7 @@ from typing import Any
 
 import yaml
 
-from aiscale.core.cost.prices import PriceRow, PriceTable, load_prices
+from aiscale.core.cost.prices import CATALOG_FILE, PriceRow, PriceTable, load_prices
 from aiscale.core.cost.records import UNKNOWN, CostRecord
 from aiscale.core.gpu import azure_gpu_skus, gcp_gpu_machines
 
@@ -129,6 +129,7 @@ class Unpriced:
             "type": self.type,
             "cloud": self.cloud,
             "reason": reason,
+            "gap": self.gap or None,
             "gpuPool": self.gpu_pool,
             "priceRule": self.has_rule,
         }
@@ -722,7 +723,7 @@ def estimate(
     result.warnings = _stale(result)
     result.assumptions = [
         f"Monthly = {HOURS_PER_MONTH} hours of on-demand list prices ({table.currency or 'no prices'}; "
-        f"{table.file}); no discounts, commitments or taxes.",
+        f"{table.file} and {CATALOG_FILE}); no discounts, commitments or taxes.",
         "Floor: every autoscaler at its minimum; ceiling: at its maximum; expected: where the config states an "
         "expected utilisation.",
         "Unpriced resources are listed with the reason and not counted.",
@@ -737,8 +738,9 @@ def _ages(result: StackEstimate) -> list[str]:
         return []
     dates = sorted(row.read for row in result.rows.values())
     oldest = (result.as_of - dates[0]).days
+    rows = f"{len(result.rows)} price row{'s' if len(result.rows) != 1 else ''}"
     return [
-        f"{len(result.rows)} price rows used, dated {dates[0].isoformat()} to {dates[-1].isoformat()} "
+        f"{rows} used, dated {dates[0].isoformat()} to {dates[-1].isoformat()} "
         f"(oldest {oldest} days on {result.as_of.isoformat()})."
     ]
 

@@ -136,6 +136,13 @@ class OfflineMocks(pulumi_mocks.Mocks):
             "subscriptionId": "00000000-0000-0000-0000-000000000000",
             "tenantId": "00000000-0000-0000-0000-000000000000",
         },
+        # The classic pulumi-azure provider's lookup of the same identity.
+        "azure:core/getClientConfig:getClientConfig": lambda _a: {
+            "clientId": "00000000-0000-0000-0000-00000000c11e",
+            "objectId": "00000000-0000-0000-0000-0000000000b1",
+            "subscriptionId": "00000000-0000-0000-0000-000000000000",
+            "tenantId": "00000000-0000-0000-0000-000000000000",
+        },
         "gcp:organizations/getClientConfig:getClientConfig": lambda a: {
             "project": a.get("project", "offline-project"),
             "region": "offline-region",

@@ -6,17 +6,27 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from aiscale.core.diff import diff_plans
 from aiscale.core.plan import Plan
-from aiscale.core.render.markdown import render_markdown
+from aiscale.core.render.markdown import render_failure, render_markdown
 from aiscale.core.render.table import render_table
+from aiscale.core.render.terminal import Style
 
 FORMATS = ("table", "json", "markdown", "sarif", "junit")
+BASELINE_FORMATS = ("table", "json", "markdown")
+"""Formats that show the change against a baseline plan."""
 
 
-def render(plan: Plan, output_format: str, baseline: Mapping[str, Any] | None = None) -> str:
-    """``baseline``: a previous plan's JSON document; the markdown comment shows the changes against it."""
+def render(
+    plan: Plan, output_format: str, baseline: Mapping[str, Any] | None = None, style: Style | None = None
+) -> str:
+    """``baseline``: a previous plan's JSON document; table, JSON (its ``diff`` key) and markdown show the change
+    against it. ``style``: how the table fits the terminal it is shown on."""
     if output_format == "json":
-        return json.dumps(plan.to_json(), indent=2, sort_keys=False) + "\n"
+        document = plan.to_json()
+        if baseline is not None:
+            document["diff"] = diff_plans(baseline, document).to_json()
+        return json.dumps(document, indent=2, sort_keys=False) + "\n"
     if output_format == "markdown":
         return render_markdown(plan, baseline)
     if output_format == "sarif":
@@ -27,7 +37,8 @@ def render(plan: Plan, output_format: str, baseline: Mapping[str, Any] | None = 
         from aiscale.core.render.junit import render_junit  # noqa: PLC0415
 
         return render_junit(plan)
-    return render_table(plan)
+    changes = diff_plans(baseline, plan.to_json()) if baseline is not None else None
+    return render_table(plan, style, changes)
 
 
-__all__ = ["FORMATS", "render", "render_markdown", "render_table"]
+__all__ = ["BASELINE_FORMATS", "FORMATS", "Style", "render", "render_failure", "render_markdown", "render_table"]

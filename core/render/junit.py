@@ -2,7 +2,8 @@
 
 One test suite per stack; a test case per policy that found nothing, and per finding otherwise. Mandatory
 violations are failures; advisory findings and waived ones are skipped test cases with the reason, so every
-finding is visible in the report and only mandatory ones fail it.
+finding is visible in the report and only mandatory ones fail it. What a policy did not judge (not applicable, or
+a value known only after deployment) is a skipped test case with the reason.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ def render_junit(plan: Plan) -> str:
         name = f"[{severity}][{policy}] {title}" + (f" · {target}" if target else "")
         return ElementTree.SubElement(suite, "testcase", name=name, classname=f"aiscale.{area}.{policy}")
 
-    found = Counter(f.policy for f in [*plan.violations, *plan.waived, *plan.disabled])
+    found = Counter(f.policy for f in [*plan.violations, *plan.waived, *plan.disabled, *plan.not_evaluated])
     for policy in sorted(known):
         if not found[policy]:
             case(policy, None)
@@ -40,6 +41,11 @@ def render_junit(plan: Plan) -> str:
             ElementTree.SubElement(element, "skipped", message=f"advisory: {violation.message}")
     for waived in plan.waived:
         ElementTree.SubElement(case(waived.policy, _name(waived.urn)), "skipped", message=waived.reason)
+    for skipped in plan.not_evaluated:
+        what = "not applicable" if skipped.kind == "not-applicable" else "not evaluated before deployment"
+        ElementTree.SubElement(
+            case(skipped.policy, _name(skipped.urn)), "skipped", message=f"{what}: {skipped.message}"
+        )
     for disabled in plan.disabled:
         ElementTree.SubElement(
             case(disabled.policy, _name(disabled.urn)), "skipped", message=f"disabled: {disabled.message}"

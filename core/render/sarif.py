@@ -2,7 +2,9 @@
 
 One rule per policy of the pack (help text, anchors as tags, ``security-severity``); one result per finding, at
 the program line that created the resource (``programSource``) with the URN as its logical location; waived
-findings carry an external suppression with the waiver's reason, so scanners show them as suppressed.
+findings carry an external suppression with the waiver's reason, so scanners show them as suppressed; what a policy
+did not judge is a result of kind ``notApplicable`` (with the policy's reason) or ``open`` (a value known only after
+deployment), at level ``none``.
 """
 
 from __future__ import annotations
@@ -31,6 +33,11 @@ def render_sarif(plan: Plan) -> str:
     for waived in plan.waived:
         result = _result(plan, waived.policy, index, waived.urn, waived.reason, "note")
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": waived.reason}]
+        results.append(result)
+    for skipped in plan.not_evaluated:
+        # SARIF's own kinds: notApplicable (the policy said why), open (needs a value known after deployment).
+        result = _result(plan, skipped.policy, index, skipped.urn or None, skipped.message, "none")
+        result["kind"] = "notApplicable" if skipped.kind == "not-applicable" else "open"
         results.append(result)
     for disabled in plan.disabled:
         result = _result(plan, disabled.policy, index, disabled.urn, disabled.message, "none")
