@@ -34,8 +34,11 @@ class GcpNetworkArgs(TypedDict):
     """Arguments of :class:`GcpNetwork`."""
 
     project: pulumi.Input[str]
+    """Google Cloud project id."""
     region: str
+    """Google Cloud region (``europe-west4``)."""
     network_name: str
+    """Name of the network; subnet, router, NAT and firewall names are derived from it."""
     subnet: str
     """Primary range of the cluster subnet."""
     pods_range: str
@@ -66,8 +69,11 @@ def _validate(args: GcpNetworkArgs) -> None:
 
 
 class GcpNetwork(pulumi.ComponentResource):
-    """``<name>-network``, ``<name>-subnet``, ``<name>-router``, ``<name>-nat``, ``<name>-deny-ingress``,
-    ``<name>-allow-health-checks``; with private service access ``<name>-psa-range`` and ``<name>-psa``."""
+    """The platform's private network on Google Cloud: a custom-mode VPC, the cluster subnet, NAT, firewall.
+
+    Children: ``<name>-network``, ``<name>-subnet``, ``<name>-router``, ``<name>-nat``, ``<name>-deny-ingress``,
+    ``<name>-allow-health-checks``; with private service access ``<name>-psa-range`` and ``<name>-psa``.
+    """
 
     network: compute.Network
     subnet: compute.Subnetwork
