@@ -120,7 +120,12 @@ def known(value: Any, *keys: str) -> Any:
 def has(value: Any, *keys: str) -> bool:
     """Whether the property is set (known or not): "is a key configured" needs no value."""
     found = known(value, *keys)
-    return found is UNKNOWN or found not in (None, "", [], {})
+    if found is UNKNOWN:
+        return True
+    try:
+        return found not in (None, "", [], {})
+    except UnknownValueError:
+        return True  # a mapping whose members are not known yet: set, all the same
 
 
 def each(value: Any) -> list[Any]:

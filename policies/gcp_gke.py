@@ -135,9 +135,13 @@ def _secure_boot(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> It
 def _workload_identity(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
     if args.resource_type == CLUSTER and not has(args.props, "workloadIdentityConfig", "workloadPool"):
         yield "workload identity is off (workloadIdentityConfig.workloadPool is absent)"
+        return  # no node can run the GKE metadata server then: that is the finding
     for label, node_config in node_configs(args):
-        if path(node_config, "workloadMetadataConfig", "mode") != "GKE_METADATA":
-            yield f"{label}: pods can reach the node's metadata server (workloadMetadataConfig.mode is not GKE_METADATA)"
+        # Absent: nodes of a cluster with workload identity get the GKE metadata server (GKE's default there);
+        # a cluster without it is reported itself.
+        mode = path(node_config, "workloadMetadataConfig", "mode")
+        if mode not in (None, "GKE_METADATA"):
+            yield f"{label}: pods can reach the node's metadata server (workloadMetadataConfig.mode is {mode})"
 
 
 def _legacy_abac(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
@@ -304,7 +308,9 @@ POLICIES = [
             "GKE clusters use workload identity and nodes hide their metadata server behind the GKE metadata server.",
             Severity.HIGH,
             ("CKV_GCP_69", "GCP-0057", "GCP-0048"),
-            "workloadIdentityConfig absent means off; workloadMetadataConfig absent exposes node credentials.",
+            "workloadIdentityConfig absent means off (and no node can use the GKE metadata server); "
+            "workloadMetadataConfig absent means GKE_METADATA on a cluster with workload identity (GKE's default for "
+            "its node pools), so only GCE_METADATA fails.",
             "Set workloadIdentityConfig.workloadPool and nodeConfig.workloadMetadataConfig.mode GKE_METADATA.",
             "GKE",
         ),

@@ -8,10 +8,10 @@
 - ``ml-audit-02``: a stack that uses Vertex AI or Cloud KMS turns their Data Access audit logs on
   (``IAMAuditConfig`` of ``aiplatform.googleapis.com`` / ``cloudkms.googleapis.com`` or ``allServices``, with
   ``requiredLogTypes``).
-- ``ml-audit-03``: a stack with Azure resources exports the subscription's activity log (``requiredCategories``)
-  to a Log Analytics workspace or storage account.
-- ``ml-cost-03``: AKS clusters run cost analysis, GKE clusters cost allocation, so a shared cluster's spend splits
-  by namespace (team).
+- ``ml-audit-03``: in prod, a stack with Azure resources exports the subscription's activity log
+  (``requiredCategories``) to a Log Analytics workspace or storage account.
+- ``ml-cost-03``: in prod, AKS clusters run cost analysis, GKE clusters cost allocation, so a shared cluster's spend
+  splits by namespace (team).
 - ``ml-residency-01``: every resource's location is among ``allowedLocations`` (``aiscale:allowed_locations`` of
   the stack, or the stack's policy config); ``global`` counts as allowed unless ``allowGlobal`` is off.
 
@@ -187,6 +187,8 @@ def _data_access_logs(args: StackValidationArgs, config: Mapping[str, Any]) -> I
 
 
 def _activity_log(args: StackValidationArgs, config: Mapping[str, Any]) -> Iterator[tuple[str, PolicyResource]]:
+    if config.get("environment") != "prod":
+        return  # a dev or test subscription's activity log is its landing zone's business, not each program's
     resources = list(args.resources)
     azure = [r for r in resources if _azure(r.resource_type) and not type_matches(r.resource_type, _EXPORTS)]
     if not azure:
@@ -230,7 +232,9 @@ def _subscription_id(target: Any) -> bool:
 # --- ml-cost-03 --------------------------------------------------------------------------------------------
 
 
-def _cost_attribution(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
+def _cost_attribution(args: ResourceValidationArgs, config: Mapping[str, Any]) -> Iterator[str]:
+    if config.get("environment") != "prod":
+        return  # charge-back is about the clusters teams share in production
     if args.resource_type == GKE_CLUSTER:
         if path(args.props, "costManagementConfig", "enabled") is not True:
             yield "GKE cost allocation is off (costManagementConfig.enabled absent or false): spend cannot split by team"
@@ -341,8 +345,8 @@ POLICIES = [
         Rule(
             "ml-audit-03",
             "Subscription activity log exported",
-            "A stack with Azure resources exports the subscription's activity log (requiredCategories) to a Log "
-            "Analytics workspace or a storage account.",
+            "In prod, a stack with Azure resources exports the subscription's activity log (requiredCategories) to "
+            "a Log Analytics workspace or a storage account.",
             Severity.HIGH,
             ("CKV_AZURE_38", "AzP:7796937f-307b-4598-941c-67d3a05ebfe7"),
             "No SubscriptionDiagnosticSetting (classic: a DiagnosticSetting whose targetResourceId is the "
@@ -364,8 +368,8 @@ POLICIES = [
         Rule(
             "ml-cost-03",
             "Cluster cost split by team",
-            "AKS clusters run cost analysis and GKE clusters cost allocation, so a shared cluster's spend splits by "
-            "namespace and label (one namespace per team).",
+            "In prod, AKS clusters run cost analysis and GKE clusters cost allocation, so a shared cluster's spend "
+            "splits by namespace and label (one namespace per team).",
             Severity.MEDIUM,
             ("custom:finops", "AKS:cost-analysis", "GKE:cost-allocation"),
             "metricsProfile.costAnalysis.enabled (classic costAnalysisEnabled) absent means off; AKS on the Free "

@@ -5,14 +5,30 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
-from pulumi_policy import ResourceValidationArgs, Severity
+from pulumi_policy import PolicyResource, ResourceValidationArgs, Severity, StackValidationArgs
 
-from aiscale.policies._support import Field, Rule, azure_type, classic_type, has, items, path, resource_policy
+from aiscale.policies._support import (
+    Field,
+    Rule,
+    azure_type,
+    classic_type,
+    has,
+    items,
+    known,
+    path,
+    resource_policy,
+    stack_policy,
+)
+from aiscale.policies.stack import covered, of_type
 
 NSG = azure_type("network", "NetworkSecurityGroup")
 SECURITY_RULE = azure_type("network", "SecurityRule")
 CLASSIC_NSG = classic_type("network", "NetworkSecurityGroup")
 CLASSIC_RULE = classic_type("network", "NetworkSecurityRule")
+CLASSIC_SUBNET = classic_type("network", "Subnet")
+CLASSIC_VNET = classic_type("network", "VirtualNetwork")
+#: The classic provider associates a network security group with a subnet in a resource of its own.
+CLASSIC_ASSOCIATION = classic_type("network", "SubnetNetworkSecurityGroupAssociation")
 SUBNET = azure_type("network", "Subnet")
 VNET = azure_type("network", "VirtualNetwork")
 FIREWALL = "gcp:compute/firewall:Firewall"
@@ -101,16 +117,28 @@ def _gcp_admin_exposure(args: ResourceValidationArgs, _config: Mapping[str, Any]
             yield f"firewall {props.get('name') or args.name} allows ports {opened} from {source}"
 
 
-def _subnet_nsg(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
-    if SUBNET.fullmatch(args.resource_type):
-        subnets = [(args.props.get("subnetName") or args.name, args.props)]
-    else:
-        subnets = [(path(s, "name"), path(s, "properties") or s) for s in items(args.props.get("subnets"))]
-    for name, subnet in subnets:
-        if name in NSG_EXEMPT_SUBNETS:
+def _subnet_nsg(args: StackValidationArgs, _config: Mapping[str, Any]) -> Iterator[tuple[str, PolicyResource]]:
+    resources = list(args.resources)
+    associated = covered(of_type(resources, CLASSIC_ASSOCIATION), {"azure": "subnetId"})
+    for resource in resources:
+        props = resource.props
+        if SUBNET.fullmatch(resource.resource_type):
+            subnets = [(known(props, "subnetName") or resource.name, has(props, "networkSecurityGroup"))]
+        elif resource.resource_type == CLASSIC_SUBNET:
+            subnets = [(known(props, "name") or resource.name, resource.urn in associated)]
+        elif VNET.fullmatch(resource.resource_type):
+            # Inline subnets: flat or under properties, the NSG a reference ({id}) either way.
+            subnets = [
+                (path(s, "name"), has(path(s, "properties") or s, "networkSecurityGroup"))
+                for s in items(known(props, "subnets"))
+            ]
+        elif resource.resource_type == CLASSIC_VNET:
+            subnets = [(path(s, "name"), has(s, "securityGroup")) for s in items(known(props, "subnets"))]
+        else:
             continue
-        if not has(subnet, "networkSecurityGroup", "id") and not has(subnet, "networkSecurityGroup"):
-            yield f"subnet {name} has no network security group"
+        for name, protected in subnets:
+            if name not in NSG_EXEMPT_SUBNETS and not protected:
+                yield f"subnet {name} has no network security group", resource
 
 
 def _gcp_subnet(args: ResourceValidationArgs, _config: Mapping[str, Any]) -> Iterator[str]:
@@ -154,18 +182,19 @@ POLICIES = [
         (FIREWALL,),
         _gcp_admin_exposure,
     ),
-    resource_policy(
+    stack_policy(
         Rule(
             "ml-net-03",
             "Azure subnets have a network security group",
             "Every Azure subnet (but gateway, firewall and route server subnets) has a network security group.",
             Severity.HIGH,
             ("CKV2_AZURE_31",),
-            "networkSecurityGroup absent means an unfiltered subnet.",
+            "networkSecurityGroup (classic inline securityGroup) absent means an unfiltered subnet; a classic Subnet "
+            "resource is filtered when a SubnetNetworkSecurityGroupAssociation's subnetId depends on it.",
             "Associate a network security group with the subnet.",
             "Network",
         ),
-        (SUBNET, VNET),
+        (SUBNET, VNET, CLASSIC_SUBNET, CLASSIC_VNET, CLASSIC_ASSOCIATION),
         _subnet_nsg,
     ),
     resource_policy(

@@ -7,7 +7,9 @@ fails the test, so an update is reviewed before it passes.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -475,3 +477,52 @@ def test_mermaid_itself_parses_the_graphs_and_the_readme_pipeline(tmp_path: Path
         ("broken.mmd", False),
     ], parsed
     assert parsed[0]["type"] == "flowchart-v2"
+
+
+# --- The terminal ------------------------------------------------------------------------------------------------------
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_terminal_style_follows_the_stream_and_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aiscale.core.render.terminal  # noqa: PLC0415
+
+    monkeypatch.setattr(
+        aiscale.core.render.terminal.shutil, "get_terminal_size", lambda fallback: os.terminal_size((72, 24))
+    )
+    assert Style.for_stream(io.StringIO(), {}) == Style()  # a file or a pipe: no width, no colour
+    assert Style.for_stream(FakeTerminal(), {}) == Style(72, True)
+    assert Style.for_stream(FakeTerminal(), {"NO_COLOR": "1"}) == Style(72, False)
+    assert Style.for_stream(FakeTerminal(), {"TERM": "dumb"}) == Style(72, False)
+    assert Style(width=24).fit("  + a line that is longer than the terminal") == [
+        "  + a line that is",
+        "      longer than the",
+        "      terminal",
+    ]
+    assert Style(width=10).fit("0123456789abc", wrap=False) == ["012345678…"]
+    assert Style(colour=True).fit("+ x", "create") == ["\033[32m+ x\033[0m"]
+
+
+def test_plan_with_a_baseline_in_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = tmp_path / "base.json"
+    assert main(["plan", "dev", "--project", str(FIXTURE), "--format", "json", "--output", str(base)]) == 0
+    capsys.readouterr()
+    assert main(["plan", "dev", "--project", str(FIXTURE), "--baseline", str(base)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Resources: +0 ~0 -0 (12 unchanged)"
+    assert "\033[" not in out  # not a terminal: plain text
+    assert "  no resource changes" in out and "Cost per month: floor ±0.00 · ceiling ±0.00 USD" in out
+
+
+def test_every_key_of_the_diff_and_the_cost_is_documented(reference: dict[str, Plan], changed_staging: Plan) -> None:
+    """docs/plan-json.md is the contract: every key the JSON carries is in its tables."""
+    document = json.loads(render(changed_staging, "json", reference["staging"].to_json()))
+    docs = (REPO / "docs" / "plan-json.md").read_text()
+    diff, cost = document["diff"], document["cost"]
+    keys = {"diff", *diff, *diff["resources"][0], *diff["resources"][0]["fields"][0], *diff["cost"]}
+    keys |= {*cost, *cost["resources"][0], *cost["unpriced"][0], *cost["perThousandPredictions"][0]}
+    keys |= {*next(iter(cost["priceRows"].values())), *diff["findings"], *diff["findings"]["counts"]}
+    assert sorted(k for k in keys if f"`{k}`" not in docs) == []

@@ -98,10 +98,6 @@ REMOVED_DEFAULT_POOL = [
     )
     for policy in ("ml-gke-04", "ml-gke-12", "ml-gke-13")
 ]
-#: dev's AKS cluster runs on the Free tier, which has no cost analysis: the cost split policy says so.
-FREE_TIER_AKS = [
-    ("ml-cost-03", "azure-aks-cluster", "tier Free: AKS cost analysis needs Standard or Premium (ml-aks-13 judges it)")
-]
 #: The Google Cloud budgets are in EUR, the price table in USD: the budget policies cannot compare them, and say so.
 EUR_BUDGET = [
     (
@@ -374,8 +370,7 @@ def test_junit_fails_only_on_mandatory(stacks: dict[str, RecordedRun]) -> None:
     suite = root.find("testsuite")
     assert suite is not None and suite.get("failures") == "0"
     skipped = [case.get("name") for case in suite.iter("testcase") if case.find("skipped") is not None]
-    # 17 advisory findings, one waived, four not applicable (three GKE, the Free-tier AKS), two budgets not compared
-    assert len(skipped) == 24
+    assert len(skipped) == 23  # 17 advisory findings, one waived, three not applicable, two budgets not compared
     assert "[CRITICAL][ml-aks-01] AKS private API server" in [case.get("name") for case in suite.iter("testcase")]
 
 
@@ -383,7 +378,7 @@ def test_markdown_groups_mandatory_advisory_waived(stacks: dict[str, RecordedRun
     text = render(plan_of(stacks["dev"]), "markdown")
     assert "<summary>Advisory findings (17)</summary>" in text and "<summary>Waived (1)</summary>" in text
     assert "Mandatory findings" not in text
-    assert "<summary>Not applicable (6)</summary>" in text and REMOVED_DEFAULT_POOL[0][2] in text
+    assert "<summary>Not applicable (5)</summary>" in text and REMOVED_DEFAULT_POOL[0][2] in text
     assert text.index("Advisory findings") < text.index("<summary>Waived") < text.index("<summary>Not applicable")
 
 
@@ -392,9 +387,7 @@ def test_every_format_carries_the_not_applicable_reasons(stacks: dict[str, Recor
     reason = REMOVED_DEFAULT_POOL[0][2]
     assert f"  [not applicable] ml-gke-04 · gcp-gke-cluster: {reason}" in render(plan, "table").splitlines()
     entries = [n for n in json.loads(render(plan, "json"))["notEvaluated"] if n["kind"] == "not-applicable"]
-    assert [(n["policy"], n["message"]) for n in entries] == [
-        (p, m) for p, _, m in FREE_TIER_AKS + REMOVED_DEFAULT_POOL + EUR_BUDGET
-    ]
+    assert [(n["policy"], n["message"]) for n in entries] == [(p, m) for p, _, m in REMOVED_DEFAULT_POOL + EUR_BUDGET]
     junit = ElementTree.fromstring(render(plan, "junit").split("\n", 1)[1])
     messages = [s.get("message") for s in junit.iter("skipped")]
     assert f"not applicable: {reason}" in messages

@@ -726,7 +726,13 @@ def f_gke_04() -> None:
 def f_gke_05() -> None:
     gke("pass_wi")
     gke("fail_no_pool", workload_identity_config=None)
-    node_pool("fail_metadata", node={"workload_metadata_config": None})
+    node_pool(
+        "fail_metadata",
+        node={"workload_metadata_config": container.NodePoolNodeConfigWorkloadMetadataConfigArgs(mode="GCE_METADATA")},
+    )
+    # Absent: the pool of a cluster with workload identity gets the GKE metadata server.
+    node_pool("pass_metadata_default", node={"workload_metadata_config": None})
+    gke("pass_cluster_metadata_default", node={"workload_metadata_config": None})
 
 
 def f_gke_06() -> None:
@@ -1151,7 +1157,54 @@ def f_net_03() -> None:
         network_security_group=network.NetworkSecurityGroupArgs(id="/nsg/1"),
     )
     network.Subnet("pass_gateway", resource_group_name=RG, virtual_network_name="v", subnet_name="GatewaySubnet")
+    # The NSG's id is not known before deployment: the subnet has one all the same.
+    group = network.NetworkSecurityGroup("nsg_native", resource_group_name=RG, location=LOC, tags=TAGS)
+    network.Subnet(
+        "pass_nsg_unknown_id",
+        resource_group_name=RG,
+        virtual_network_name="v",
+        subnet_name="nodes-2",
+        network_security_group=network.NetworkSecurityGroupArgs(id=group.id),
+    )
     network.Subnet("fail_bare", resource_group_name=RG, virtual_network_name="v", subnet_name="bare")
+    network.VirtualNetwork(
+        "fail_inline_bare",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_space=network.AddressSpaceArgs(address_prefixes=["10.0.0.0/16"]),
+        subnets=[network.SubnetArgs(name="bare", address_prefix="10.0.1.0/24")],
+    )
+    classic_network.VirtualNetwork(
+        "pass_classic_inline",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_spaces=["10.1.0.0/16"],
+        subnets=[
+            classic_network.VirtualNetworkSubnetArgs(
+                name="nodes", address_prefixes=["10.1.1.0/24"], security_group="/nsg/1"
+            )
+        ],
+    )
+    classic_network.VirtualNetwork(
+        "fail_classic_inline_bare",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        address_spaces=["10.2.0.0/16"],
+        subnets=[classic_network.VirtualNetworkSubnetArgs(name="bare", address_prefixes=["10.2.1.0/24"])],
+    )
+    associated = classic_network.Subnet(
+        "pass_classic_associated", resource_group_name=RG, virtual_network_name="v", address_prefixes=["10.3.1.0/24"]
+    )
+    group = classic_network.NetworkSecurityGroup("nsg", resource_group_name=RG, location=LOC, tags=TAGS)
+    classic_network.SubnetNetworkSecurityGroupAssociation(
+        "association", subnet_id=associated.id, network_security_group_id=group.id
+    )
+    classic_network.Subnet(
+        "fail_classic_bare", resource_group_name=RG, virtual_network_name="v", address_prefixes=["10.3.2.0/24"]
+    )
 
 
 def f_net_04() -> None:

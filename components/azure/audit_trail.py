@@ -68,10 +68,13 @@ class AzureAuditTrailArgs(TypedDict):
     storage_account_name: str
     """Globally unique name of the audit storage account."""
     resource_group_name: pulumi.Input[str]
+    """Resource group of the audit resources."""
     resource_group_id: pulumi.Input[str]
     """The platform's resource group: role assignments written under it alert."""
     location: pulumi.Input[str]
+    """Region of the audit storage account."""
     subscription_id: pulumi.Input[str]
+    """The subscription whose activity log is exported (and whose role definitions the assignments use)."""
     diagnostics: AzureDiagnosticsArgs
     """The Log Analytics workspace the activity log goes to (besides the storage account)."""
     categories: NotRequired[Sequence[str]]
@@ -91,6 +94,7 @@ class AzureAuditTrailArgs(TypedDict):
     """Alert on vault, key, role assignment, diagnostic setting and lock tampering (needs the Log Analytics
     workspace of the routing for the key alert)."""
     tags: NotRequired[Tags]
+    """Azure tags of the account, its identity, private endpoint and alerts."""
     protect: NotRequired[bool]
     """Pulumi refuses to delete the account, its containers and the activity log export."""
     lock: NotRequired[ResourceLockArgs]

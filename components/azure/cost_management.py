@@ -41,6 +41,7 @@ class AzureCostManagementArgs(TypedDict):
     """Arguments of :class:`AzureCostManagement`."""
 
     subscription_id: pulumi.Input[str]
+    """The subscription the settings apply to (Cost Management's only scope for insight alerts)."""
     display_name: str
     """Shown in the subscription's Cost Management alerts (and names the alert)."""
     anomaly_alert: NotRequired[CostAnomalyAlertArgs]

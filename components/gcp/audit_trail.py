@@ -48,9 +48,11 @@ class GcpAuditTrailArgs(TypedDict):
     """Arguments of :class:`GcpAuditTrail`."""
 
     project: str
+    """Project whose audit logs are turned on and routed."""
     location: str
     """Region of the log bucket (the customer key must be there too)."""
     bucket_id: str
+    """Id of the audit log bucket (``aiscale-audit``)."""
     retention_days: int
     """Days the bucket keeps entries, 1-3650."""
     locked: NotRequired[bool]
