@@ -331,7 +331,12 @@ def _policy_config(args: argparse.Namespace) -> int:
 
     if args.output is not None:
         check_output_path(args.output)
-    document = policy_config_for_stack(_project_dir(args.project), args.stack, args.policy_config)
+    document = policy_config_for_stack(
+        _project_dir(args.project),
+        args.stack,
+        args.policy_config,
+        on_warning=lambda warning: print(f"warning: {warning}", file=sys.stderr),
+    )
     write_report(args.output or "-", json.dumps(document, indent=2) + "\n")
     if args.output is not None and not is_stdout(args.output):
         print(f"wrote {args.output}", file=sys.stderr)
