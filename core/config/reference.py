@@ -67,7 +67,8 @@ def _constraints(field: FieldInfo) -> str:
     return ", ".join(parts)
 
 
-def _default(model: type[BaseModel], name: str, field: FieldInfo) -> str:
+def default_text(model: type[BaseModel], name: str, field: FieldInfo) -> str:
+    """The default of a field as the reference shows it (a preset per environment, a value, or required)."""
     presets = field_presets(model, name)
     if presets:
         return " / ".join(f"`{json.dumps(_plain(presets[env]))}`" for env in ("dev", "staging", "prod"))
@@ -137,7 +138,7 @@ def render() -> str:
             key = f"`aiscale:{name}`" if model is StackConfig else f"`{name}`"
             description = (field.description or "").replace("\n", " ").replace("|", "\\|")
             lines.append(
-                f"| {key} | {_type_name(field.annotation)} | {_default(model, name, field)} | "
+                f"| {key} | {_type_name(field.annotation)} | {default_text(model, name, field)} | "
                 f"{_constraints(field)} | {description} |"
             )
         lines.append("")
