@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from aiscale.core import __version__
@@ -115,9 +117,13 @@ def _parser() -> argparse.ArgumentParser:
         "and the first rollout step into the stack file. Exit 1 when a gate fails (the file is untouched), 2 on errors.",
     )
     promote.add_argument("stack")
-    promote.add_argument("--model", required=True, help="registered model name in MLflow")
-    promote.add_argument("--alias", default=None, help="alias to resolve (default: the one in promotion.model)")
-    promote.add_argument("--endpoint", default=None, help="only this endpoint (default: every endpoint of the model)")
+    promote.add_argument("--model", required=True, type=_name("model"), help="registered model name in MLflow")
+    promote.add_argument(
+        "--alias", default=None, type=_name("alias"), help="alias to resolve (default: the one in promotion.model)"
+    )
+    promote.add_argument(
+        "--endpoint", default=None, type=_name("endpoint"), help="only this endpoint (default: every one of the model)"
+    )
     promote.add_argument(
         "--staging-stack", default="staging", help="stack whose live versions the prod gate checks (default staging)"
     )
@@ -132,7 +138,7 @@ def _parser() -> argparse.ArgumentParser:
         "promote, hold or nothing to do; 1 on rollback; 2 on errors.",
     )
     rollout.add_argument("stack")
-    rollout.add_argument("--endpoint", required=True)
+    rollout.add_argument("--endpoint", required=True, type=_name("endpoint"))
     rollout.add_argument("--cloud", choices=("azure", "gcp"), default=None, help="when both clouds have the endpoint")
     rollout.add_argument("--dry-run", action="store_true", help="decide and show the diff; write nothing")
     rollout.add_argument("--apply", action="store_true", help="then run `pulumi up` (needs the Pulumi CLI)")
@@ -176,6 +182,20 @@ def _seconds(text: str) -> float:
     if not 0 < value <= MAX_TIMEOUT_SECONDS:  # also false for nan
         raise argparse.ArgumentTypeError(f"{text!r}: give seconds above 0 and at most {MAX_TIMEOUT_SECONDS:g}")
     return value
+
+
+def _name(what: str) -> Callable[[str], str]:
+    """A model, alias or endpoint name: letters, digits, ``_ . -``, starting with a letter or digit."""
+
+    def parse(text: str) -> str:
+        if not _NAME.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"{text[:80]!r} is not a{'n' if what[0] in 'aeiou' else ''} {what} name")
+        return text
+
+    return parse
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")
 
 
 def _project_option(command: argparse.ArgumentParser) -> None:
