@@ -43,8 +43,8 @@ def check_output_path(path: Path | str, option: str = "--output") -> None:
     target = Path(path)
     try:
         status = target.lstat()
-    except FileNotFoundError:
-        status = None
+    except (FileNotFoundError, NotADirectoryError):
+        status = None  # a parent that is a file is named below
     except OSError as error:
         raise OutputError(f"{option} {target}: {error.strerror}") from None
     if status is not None:

@@ -36,7 +36,7 @@ from yaml.scanner import Scanner
 from aiscale.core.errors import ProjectError
 
 MAX_BYTES = 1024 * 1024
-MAX_VALUES = 20_000
+MAX_VALUES = 10_000
 """Values (scalars, lists, mappings) in a document with its aliases expanded."""
 MAX_DEPTH = 64
 
@@ -83,6 +83,7 @@ class _Loader(Composer, SafeConstructor, Resolver, _Events):
         SafeConstructor.__init__(self)
         Resolver.__init__(self)
         self._expanded = 0
+        self._aliased = False
         self._depth = 0
         self._weights: dict[int, tuple[int, int]] = {}
         """Per composed node: (values with aliases expanded, nesting height)."""
@@ -95,7 +96,7 @@ class _Loader(Composer, SafeConstructor, Resolver, _Events):
             weight = self._weights.get(id(node))
             if weight is None:
                 raise _Limited(f"the alias *{event.anchor} is used inside its own anchor", event.start_mark)
-            self._count(weight[0], event.start_mark)
+            self._count(weight[0], event.start_mark, alias=True)
             self._note_height(weight[1], event.start_mark)
             return node
         event = self.peek_event()
@@ -117,10 +118,12 @@ class _Loader(Composer, SafeConstructor, Resolver, _Events):
             self._heights[-1] = max(self._heights[-1], height)
         return node
 
-    def _count(self, values: int, mark: Any) -> None:
+    def _count(self, values: int, mark: Any, *, alias: bool = False) -> None:
         self._expanded += values
+        self._aliased = self._aliased or alias
         if self._expanded > MAX_VALUES:
-            raise _Limited(f"more than {MAX_VALUES} values once aliases are expanded (an alias bomb?)", mark)
+            problem = "once aliases are expanded (an alias bomb?)" if self._aliased else "(far more than a stack holds)"
+            raise _Limited(f"more than {MAX_VALUES} values {problem}", mark)
 
     def _note_height(self, height: int, mark: Any) -> None:
         if self._depth + height > MAX_DEPTH:
@@ -214,7 +217,8 @@ def decode(data: bytes, source: str) -> str:
 def read_bytes(path: Path, source: str) -> bytes:
     """A regular file's bytes, refusing a directory, device or pipe and anything over :data:`MAX_BYTES`."""
     try:
-        with path.open("rb") as handle:
+        # O_NONBLOCK: opening a pipe for reading would otherwise wait for a writer forever.
+        with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK), "rb") as handle:
             status = os.fstat(handle.fileno())
             if not stat.S_ISREG(status.st_mode):
                 raise YamlInputError(f"{source}: not a regular file")

@@ -7,7 +7,9 @@ fails the test, so an update is reviewed before it passes.
 
 from __future__ import annotations
 
+import io
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -261,7 +263,7 @@ def test_the_staging_change_comment_is_short_and_shows_values(
     text = render(changed_staging, "markdown", reference["staging"].to_json())
     golden("comment-staging-change.md", text)
     assert len(text) <= 20_000
-    assert text.splitlines()[1] == "### aiscale plan · `staging` (staging): +2 ~4 -0 (187 unchanged)"
+    assert text.splitlines()[1] == "### aiscale plan · `staging` (staging): +2 ~4 -0 (190 unchanged)"
     assert "    autoscaling.totalMaxNodeCount: 3 → 5" in text
     assert "    traffic.blue: 100 → 80" in text and "    mirror_traffic.green: 20 → (absent)" in text
     assert '    amount.specifiedAmount.units: "12000" → "9000"' in text
@@ -278,7 +280,7 @@ def test_the_staging_change_comment_is_short_and_shows_values(
 def test_the_staging_change_in_the_terminal(reference: dict[str, Plan], changed_staging: Plan) -> None:
     text = render(changed_staging, "table", reference["staging"].to_json())
     golden("diff-staging.txt", re.sub(r"\(\d+\.\d s, ", "(N s, ", text))
-    assert text.splitlines()[0] == "Resources: +2 ~4 -0 (187 unchanged)"
+    assert text.splitlines()[0] == "Resources: +2 ~4 -0 (190 unchanged)"
     narrow = render(changed_staging, "table", reference["staging"].to_json(), Style(width=80, colour=True))
     assert all(len(re.sub(r"\033\[[0-9;]*m", "", line)) <= 80 for line in narrow.splitlines())
     assert "\033[32m  + azure-native:containerservice:AgentPool  azure-gpu-t4batch-pool\033[0m" in narrow
@@ -296,7 +298,7 @@ def test_json_with_a_baseline_adds_the_diff_key(reference: dict[str, Plan], chan
     document = json.loads(render(changed_staging, "json", reference["staging"].to_json()))
     diff = document["diff"]
     assert list(diff) == ["baseline", "summary", "resources", "components", "findings", "findingsNote", "cost"]
-    assert diff["summary"] == {"create": 2, "update": 4, "replace": 0, "delete": 0, "unchanged": 187}
+    assert diff["summary"] == {"create": 2, "update": 4, "replace": 0, "delete": 0, "unchanged": 190}
     pool = next(c for c in diff["resources"] if c["name"] == "gcp-gpu-l4serve-pool")
     assert pool["action"] == "update" and pool["replacement"] == "not known offline"
     assert pool["fields"] == [
@@ -355,7 +357,7 @@ def test_the_component_graph_of_a_reference_stack_fits_one_screen(reference: dic
     ids = {node.id: node.label[1] for node in graph.nodes}
     edges = {(ids[a], ids[b]) for a, b in graph.edges}
     assert ("gcp-gpu-l4serve", "gcp-gke") in edges and ("azure-aks", "azure-network") in edges
-    assert labels["azure-ml"].label == ("azure:MlWorkspace", "azure-ml", "25 resources")  # with its own vault
+    assert labels["azure-ml"].label == ("MlWorkspace", "azure-ml", "31 resources")  # with its own vault
     assert parse_flowchart(mermaid(graph), expected_nodes=24) == len(graph.edges)
 
 
@@ -475,3 +477,52 @@ def test_mermaid_itself_parses_the_graphs_and_the_readme_pipeline(tmp_path: Path
         ("broken.mmd", False),
     ], parsed
     assert parsed[0]["type"] == "flowchart-v2"
+
+
+# --- The terminal ------------------------------------------------------------------------------------------------------
+
+
+class FakeTerminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_the_terminal_style_follows_the_stream_and_no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    import aiscale.core.render.terminal  # noqa: PLC0415
+
+    monkeypatch.setattr(
+        aiscale.core.render.terminal.shutil, "get_terminal_size", lambda fallback: os.terminal_size((72, 24))
+    )
+    assert Style.for_stream(io.StringIO(), {}) == Style()  # a file or a pipe: no width, no colour
+    assert Style.for_stream(FakeTerminal(), {}) == Style(72, True)
+    assert Style.for_stream(FakeTerminal(), {"NO_COLOR": "1"}) == Style(72, False)
+    assert Style.for_stream(FakeTerminal(), {"TERM": "dumb"}) == Style(72, False)
+    assert Style(width=24).fit("  + a line that is longer than the terminal") == [
+        "  + a line that is",
+        "      longer than the",
+        "      terminal",
+    ]
+    assert Style(width=10).fit("0123456789abc", wrap=False) == ["012345678…"]
+    assert Style(colour=True).fit("+ x", "create") == ["\033[32m+ x\033[0m"]
+
+
+def test_plan_with_a_baseline_in_the_terminal(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    base = tmp_path / "base.json"
+    assert main(["plan", "dev", "--project", str(FIXTURE), "--format", "json", "--output", str(base)]) == 0
+    capsys.readouterr()
+    assert main(["plan", "dev", "--project", str(FIXTURE), "--baseline", str(base)]) == 0
+    out = capsys.readouterr().out
+    assert out.splitlines()[0] == "Resources: +0 ~0 -0 (12 unchanged)"
+    assert "\033[" not in out  # not a terminal: plain text
+    assert "  no resource changes" in out and "Cost per month: floor ±0.00 · ceiling ±0.00 USD" in out
+
+
+def test_every_key_of_the_diff_and_the_cost_is_documented(reference: dict[str, Plan], changed_staging: Plan) -> None:
+    """docs/plan-json.md is the contract: every key the JSON carries is in its tables."""
+    document = json.loads(render(changed_staging, "json", reference["staging"].to_json()))
+    docs = (REPO / "docs" / "plan-json.md").read_text()
+    diff, cost = document["diff"], document["cost"]
+    keys = {"diff", *diff, *diff["resources"][0], *diff["resources"][0]["fields"][0], *diff["cost"]}
+    keys |= {*cost, *cost["resources"][0], *cost["unpriced"][0], *cost["perThousandPredictions"][0]}
+    keys |= {*next(iter(cost["priceRows"].values())), *diff["findings"], *diff["findings"]["counts"]}
+    assert sorted(k for k in keys if f"`{k}`" not in docs) == []

@@ -525,3 +525,55 @@ def test_the_headline_counts_what_it_could_not_price(priced: list[tuple[bool, bo
     assert coverage["pricedResources"] == len(priced) - unpriced
     assert result.headline().startswith(f"≥ {result.floor():,.2f} USD/month priced; {unpriced} resource")
     assert (f"including {gpu_unpriced} GPU pool" in result.headline()) == (gpu_unpriced > 0)
+
+
+def test_the_request_rate_flows_from_the_endpoint_components_to_the_estimate() -> None:
+    from aiscale.components.azure.online_endpoint import OnlineEndpoint  # noqa: PLC0415
+    from aiscale.components.gcp.vertex_endpoint import VertexEndpoint  # noqa: PLC0415
+    from aiscale.core.cost import from_registrations, load_prices  # noqa: PLC0415
+    from aiscale.core.engine import record_program  # noqa: PLC0415
+    from tests import test_component_ml, test_component_vertex  # noqa: PLC0415
+
+    azure = test_component_ml.endpoint_args(location="eastus")
+    azure["deployments"]["blue"]["expected_requests_per_second"] = 20  # type: ignore[typeddict-unknown-key]
+    vertex = test_component_vertex.endpoint_args()
+    vertex["deployments"]["blue"]["expected_requests_per_second"] = 5  # type: ignore[typeddict-unknown-key]
+
+    def program() -> None:
+        OnlineEndpoint("ep", azure)
+        VertexEndpoint("vx", vertex)
+
+    run = record_program(program)
+    blue = next(r for r in run.registrations if r.name == "ep-blue")
+    assert blue.inputs["tags"] == {REQUEST_RATE_TAG: "20"}
+    green = next(r for r in run.registrations if r.name == "ep-green")
+    assert "tags" not in green.inputs  # states no rate
+    result = estimate(from_registrations(run.registrations), "dev", load_prices(), as_of=datetime.date(2026, 12, 1))
+    predictions = {p.name: p for p in result.predictions}
+    assert set(predictions) == {"ep-blue", "vx-blue"}
+    row = load_prices().find("azureml-online-instance", "Standard_NC4as_T4_v3", "eastus")
+    assert row is not None
+    thousands = 20 * 3600 * 730 / 1000
+    # 2-4 instances (the autoscale setting's bounds) of the eastus price.
+    assert predictions["ep-blue"].floor == pytest.approx(2 * row.price * 730 / thousands)
+    assert predictions["ep-blue"].ceiling == pytest.approx(4 * row.price * 730 / thousands)
+    assert predictions["vx-blue"].floor is None
+    assert (
+        predictions["vx-blue"].reason
+        == "replicas: no price row for vertex-prediction-node g2-standard-8 in europe-west4"
+    )
+
+
+def test_a_request_rate_must_be_positive() -> None:
+    from pydantic import TypeAdapter, ValidationError  # noqa: PLC0415
+
+    from aiscale.core.config.azure import OnlineDeploymentConfig  # noqa: PLC0415
+    from aiscale.core.config.common import RequestRate  # noqa: PLC0415
+    from aiscale.core.config.gcp import VertexDeploymentConfig  # noqa: PLC0415
+
+    rate = TypeAdapter(RequestRate)
+    assert rate.validate_python(12.5) == 12.5
+    with pytest.raises(ValidationError, match="Input should be greater than 0"):
+        rate.validate_python(0)
+    for model in (OnlineDeploymentConfig, VertexDeploymentConfig):
+        assert model.model_fields["expected_requests_per_second"].default is None

@@ -22,6 +22,7 @@ from aiscale.components.common.slo import EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_TAG
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("OnlineEndpoint")
@@ -37,17 +38,24 @@ class ProbeArgs(TypedDict):
     """A liveness or readiness probe of a deployment, in seconds."""
 
     initial_delay: int
+    """Seconds before the first probe."""
     period: int
+    """Seconds between probes."""
     timeout: int
+    """Seconds a probe may take."""
     failure_threshold: int
+    """Failed probes in a row that fail the container."""
     success_threshold: int
+    """Successful probes in a row that pass it (1 for liveness)."""
 
 
 class RegisteredModelArgs(TypedDict):
     """An MLflow registry version the stack registers in the workspace as an Azure ML model version."""
 
     name: str
+    """Registered model name."""
     version: int
+    """Pinned registry version."""
     artifact_uri: str
     """Where the workspace reads the MLflow model (``azureml://datastores/...`` or a blob URI)."""
     registry: str
@@ -62,10 +70,13 @@ class OnlineDeploymentArgs(TypedDict):
     registered_model: NotRequired[RegisteredModelArgs]
     """A registry version the stack registers in the workspace as a model version."""
     instance_type: str
+    """VM size of the deployment's instances (a GPU size of the GPU table, or a CPU size)."""
     environment: NotRequired[str]
     """Environment for non-MLflow models; MLflow models need none."""
     min_instances: int
+    """Lowest instance count."""
     max_instances: int
+    """Highest instance count."""
     target_utilization_percentage: NotRequired[int]
     """CPU utilisation the autoscale setting holds (default 70)."""
     request_timeout_ms: NotRequired[int]
@@ -75,7 +86,12 @@ class OnlineDeploymentArgs(TypedDict):
     max_queue_wait_ms: NotRequired[int]
     """Default 500."""
     liveness_probe: NotRequired[ProbeArgs]
+    """Liveness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
     readiness_probe: NotRequired[ProbeArgs]
+    """Readiness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, carried as the deployment's tag ``aiscale-expected-requests-per-second`` so
+    the cost estimate gives the cost per 1,000 predictions."""
 
 
 class OnlineEndpointAlertsArgs(TypedDict):
@@ -89,11 +105,17 @@ class OnlineEndpointArgs(TypedDict):
     """Arguments of :class:`OnlineEndpoint`."""
 
     endpoint_name: str
+    """Name of the endpoint."""
     workspace_name: pulumi.Input[str]
+    """Azure ML workspace the endpoint belongs to."""
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     location: pulumi.Input[str]
+    """Azure region of the resources (``westeurope``)."""
     subscription_id: pulumi.Input[str]
+    """Subscription of the role assignments (built-in role definition ids are per subscription)."""
     deployments: Mapping[str, OnlineDeploymentArgs]
+    """Deployments by name."""
     traffic: Mapping[str, int]
     """Live traffic per deployment, percentages summing to 100."""
     mirror_traffic: NotRequired[Mapping[str, int]]
@@ -107,6 +129,7 @@ class OnlineEndpointArgs(TypedDict):
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send request logs to Log Analytics (the error-rate alert queries them)."""
     tags: NotRequired[Tags]
+    """Azure tags of every child."""
     alert_routing: NotRequired[AzureAlertRoutingArgs]
     """Alert through these: SLO alerts (with ``slo``), utilisation and capacity alerts of each deployment."""
     alerts: NotRequired[OnlineEndpointAlertsArgs]
@@ -212,6 +235,11 @@ def _model_description(model: RegisteredModelArgs) -> str:
     return f"{model['registry']} version {model['version']}, pinned by aiscale"
 
 
+def _request_rate_tag(tags: Tags | None, rate: float | None) -> Tags | None:
+    """The deployment's tags, with its expected request rate for the cost estimate when one is stated."""
+    return tags if rate is None else {**(tags or {}), REQUEST_RATE_TAG: f"{rate:g}"}
+
+
 def _model_tags(model: RegisteredModelArgs) -> dict[str, str]:
     """Tags tying the Azure ML model version back to the MLflow registry version it was pinned from."""
     return {
@@ -254,7 +282,11 @@ def _probe(probe: ProbeArgs) -> machinelearningservices.ProbeSettingsArgs:
 
 
 class OnlineEndpoint(pulumi.ComponentResource):
-    """``<name>-endpoint``, ``<name>-<deployment>`` + ``<name>-<deployment>-autoscale`` each, ``<name>-traffic``."""
+    """An Azure ML managed online endpoint: token auth, private, autoscaled deployments, traffic and SLO alerts.
+
+    Children: ``<name>-endpoint``, ``<name>-<deployment>`` and ``<name>-<deployment>-autoscale`` per deployment,
+    ``<name>-traffic``, alerts.
+    """
 
     endpoint: machinelearningservices.OnlineEndpoint
     deployments: dict[str, machinelearningservices.OnlineDeployment]
@@ -341,7 +373,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 app_insights_enabled=True,
                 egress_public_network_access="Disabled",
             ),
-            tags=args.get("tags"),
+            tags=_request_rate_tag(args.get("tags"), spec.get("expected_requests_per_second")),
             # The autoscale setting owns the instance count.
             opts=child_options(self, ignore_changes=["sku.capacity"]),
         )

@@ -24,6 +24,7 @@ from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.vertex_deployment import VertexEndpointTraffic, VertexModelDeployment
 from aiscale.core import gpu, rules
+from aiscale.core.cost import REQUEST_RATE_INPUT
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("VertexEndpoint")
@@ -40,6 +41,7 @@ class VertexModelArgs(TypedDict):
     artifact_uri: str
     """``gs://`` directory of the model artifacts."""
     serving_container_image: str
+    """Serving image with a tag or digest (a prebuilt Vertex container or your own)."""
     version_labels: NotRequired[Mapping[str, str]]
     """Labels tying the model to its source (``mlflow-model``, ``mlflow-version``)."""
 
@@ -51,9 +53,14 @@ class VertexDeploymentArgs(TypedDict):
     machine_type: str
     """GPU machine types bring their accelerators from the GPU table."""
     min_replicas: int
+    """Lowest replica count."""
     max_replicas: int
+    """Highest replica count."""
     target_utilization_percentage: NotRequired[int]
     """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise); default 60."""
+    expected_requests_per_second: NotRequired[float]
+    """Expected average request rate, an input the deployment provider ignores: the cost estimate reads it for the
+    cost per 1,000 predictions."""
 
 
 class RequestLoggingArgs(TypedDict):
@@ -69,10 +76,15 @@ class VertexEndpointArgs(TypedDict):
     """Arguments of :class:`VertexEndpoint`."""
 
     endpoint_name: str
+    """Name of the endpoint."""
     project: str
+    """Google Cloud project id."""
     project_number: str
+    """Project number (service agent addresses and resource names are derived from it)."""
     region: str
+    """Google Cloud region (``europe-west4``)."""
     deployments: Mapping[str, VertexDeploymentArgs]
+    """Deployments by name."""
     traffic: Mapping[str, int]
     """Traffic per deployment, percentages summing to 100."""
     network_access: NotRequired[str]
@@ -82,6 +94,7 @@ class VertexEndpointArgs(TypedDict):
     customer_managed_key: NotRequired[GcpCustomerManagedKeyArgs]
     """Encryption of the endpoint and the uploaded models; the Vertex AI service agent needs the key role."""
     request_logging: NotRequired[RequestLoggingArgs]
+    """Log a sample of requests and responses to BigQuery."""
     health_check_path: NotRequired[str]
     """Public endpoints: probe this path with an uptime check."""
     service_account: NotRequired[pulumi.Input[str]]
@@ -89,6 +102,7 @@ class VertexEndpointArgs(TypedDict):
     slo: NotRequired[EndpointSloArgs]
     """The endpoint's objective; with ``alert_routing`` its latency and error-rate alerts."""
     labels: NotRequired[Labels]
+    """Labels of the endpoint and the uploaded models."""
     alert_routing: NotRequired[GcpAlertRoutingArgs]
     """Alert through these: SLO alerts (with ``slo``), each deployment at its replica ceiling, the uptime check."""
 
@@ -139,7 +153,10 @@ def _validate(args: VertexEndpointArgs) -> None:
 
 
 class VertexEndpoint(pulumi.ComponentResource):
-    """``<name>-endpoint``, ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts."""
+    """A Vertex AI endpoint with its deployed models, traffic split and SLO alerts, private by default.
+
+    Children: ``<name>-endpoint``, ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts.
+    """
 
     endpoint: vertex.AiEndpoint
     endpoint_id: pulumi.Output[str]
@@ -247,6 +264,8 @@ class VertexEndpoint(pulumi.ComponentResource):
             "autoscaling": {metric: spec.get("target_utilization_percentage", 60)},
             "service_account": args.get("service_account"),
         }
+        if "expected_requests_per_second" in spec:
+            props[REQUEST_RATE_INPUT] = spec["expected_requests_per_second"]
         return VertexModelDeployment(f"{name}-{deployment_name}", props, opts=child_options(self))
 
     def _alerts(self, name: str, args: VertexEndpointArgs, routing: GcpAlertRoutingArgs) -> None:

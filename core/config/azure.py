@@ -16,6 +16,7 @@ from aiscale.core.config.common import (
     GpuPoolScaling,
     MaintenanceWindowConfig,
     MonitoringConfig,
+    RequestRate,
     TeamConfig,
     TeamName,
 )
@@ -340,6 +341,9 @@ class OnlineDeploymentConfig(StrictModel):
     request_timeout_ms: int = Field(default=5000, ge=1, le=180_000)
     max_concurrent_requests_per_instance: int = Field(default=1, ge=1, le=1000)
     max_queue_wait_ms: int = Field(default=500, ge=0, le=60_000)
+    expected_requests_per_second: RequestRate | None = None
+    """Expected average request rate: the cost estimate gives the cost per 1,000 predictions at the floor and the
+    ceiling capacity from it. Unset: no per-prediction figure."""
     liveness_probe: ProbeConfig = Field(default_factory=ProbeConfig)
     readiness_probe: ProbeConfig = Field(default_factory=ProbeConfig)
 

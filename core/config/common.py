@@ -23,6 +23,8 @@ KubernetesQuantity = Annotated[
 ]
 """A Kubernetes resource quantity: ``64``, ``500m``, ``256Gi``."""
 NamespaceName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$")]
+RequestRate = Annotated[float, Field(gt=0, le=1_000_000)]
+"""Requests per second a model deployment is expected to serve on average."""
 
 
 #: Who installs the NVIDIA driver on a GPU pool, on both clouds: the platform (AKS or GKE) or the GPU operator.

@@ -20,6 +20,7 @@ from aiscale.core.config.common import (
     GpuPoolScaling,
     MaintenanceWindowConfig,
     MonitoringConfig,
+    RequestRate,
     TeamConfig,
     TeamName,
 )
@@ -255,6 +256,9 @@ class VertexDeploymentConfig(StrictModel):
     max_replicas: int = Field(default=3, ge=1, le=1000)
     target_utilization_percentage: int = Field(default=60, ge=1, le=100)
     """Autoscaling target: accelerator duty cycle on GPU machines, CPU utilisation otherwise."""
+    expected_requests_per_second: RequestRate | None = None
+    """Expected average request rate: the cost estimate gives the cost per 1,000 predictions at the floor and the
+    ceiling capacity from it. Unset: no per-prediction figure."""
 
     @model_validator(mode="after")
     def _bounds(self) -> VertexDeploymentConfig:

@@ -69,7 +69,7 @@ def read_runtime_config(project: PulumiProject, stack: str) -> RuntimeConfig:
     """Runtime config of ``stack``: project defaults from Pulumi.yaml, overridden by the stack file."""
     config = project_config(project)
     stack_file = project.stack_file(stack)
-    if not stack_file.is_file():
+    if not stack_file.exists():  # a folder or a pipe of that name is an error when it is read, not "no file"
         config.notes.append(f"no {project.display_path(stack_file)}: the stack runs with project config only")
         return config
     config.stack_file = stack_file

@@ -49,8 +49,11 @@ def _short(resource_type: str) -> str:
     return resource_type if resource_type.startswith("aiscale:") else resource_type.split(":", 1)[-1]
 
 
-def _blueprint(resource: Registration) -> bool:
-    return resource.type.startswith("aiscale:blueprints:")
+def _blueprints(resources: Iterable[Registration]) -> set[str]:
+    """URNs of the blueprints: components at the top of the stack that compose other components (told apart by
+    shape, not by type token, so other teams' compositions group the same way)."""
+    top = {r.urn for r in resources if not r.custom and r.parent is None}
+    return {r.parent for r in resources if not r.custom and r.parent in top}  # type: ignore[misc]
 
 
 def component_graph(resources: list[Registration], changed: Collection[str] = ()) -> Graph:
@@ -58,6 +61,7 @@ def component_graph(resources: list[Registration], changed: Collection[str] = ()
     ``a`` depends on one of ``b``. A component inside another is part of it; a blueprint's own resources are a node
     of their own."""
     by_urn = {r.urn: r for r in resources}
+    blueprints = _blueprints(resources)
 
     def owner(resource: Registration) -> Registration | None:
         """The top component below a blueprint (or below the stack) that ``resource`` belongs to."""
@@ -68,7 +72,7 @@ def component_graph(resources: list[Registration], changed: Collection[str] = ()
             current = by_urn.get(current.parent or "")
         chain.reverse()  # outermost first
         for index, item in enumerate(chain):
-            if not item.custom and not _blueprint(item):
+            if not item.custom and item.urn not in blueprints:
                 return item
             if item.custom:
                 # A resource right under a blueprint (or the stack): the blueprint stands for it.
@@ -85,12 +89,12 @@ def component_graph(resources: list[Registration], changed: Collection[str] = ()
             continue
         ids[resource.urn] = f"n{len(ids)}"
         count = members[resource.urn]
-        kind = _short(resource.type).removeprefix("aiscale:")
-        if _blueprint(resource):
+        kind = _short(resource.type).removeprefix("aiscale:").removeprefix("index:")
+        if resource.urn in blueprints:
             kind += " (its own resources)"
         label = (kind, resource.name, f"{count} resource{'s' if count != 1 else ''}")
         node = Node(ids[resource.urn], label, True, resource.urn in touched)
-        graph.groups.setdefault(_group(resource, by_urn, resources), []).append(node)
+        graph.groups.setdefault(_group(resource, by_urn, resources, blueprints), []).append(node)
     seen: set[tuple[str, str]] = set()
     for resource in resources:
         source = owners.get(resource.urn)
@@ -107,17 +111,19 @@ def component_graph(resources: list[Registration], changed: Collection[str] = ()
     return graph
 
 
-def _group(component: Registration, by_urn: dict[str, Registration], resources: Iterable[Registration]) -> str:
-    """The cloud a component belongs to: its blueprint's, else the one most of its resources are on."""
+def _group(
+    component: Registration, by_urn: dict[str, Registration], resources: Iterable[Registration], blueprints: set[str]
+) -> str:
+    """The cloud a component belongs to (the one most of its resources are on), and its blueprint when it has one."""
     current: Registration | None = component
     while current is not None:
-        if _blueprint(current):
-            cloud = "gcp" if "Gcp" in current.type else "azure" if "Azure" in current.type else ""
-            return f"{CLOUDS.get(cloud, 'Blueprint')} · {current.name}"
+        if current.urn in blueprints:
+            return f"{_cloud(current, by_urn, resources) or 'Blueprint'} · {current.name}"
         current = by_urn.get(current.parent or "")
-    parts = component.type.split(":")
-    if len(parts) == 3 and parts[1] in ("azure", "gcp"):
-        return CLOUDS[parts[1]]
+    return _cloud(component, by_urn, resources)
+
+
+def _cloud(component: Registration, by_urn: dict[str, Registration], resources: Iterable[Registration]) -> str:
     clouds = Counter(cloud_of(r.type) for r in resources if r.custom and _inside(r, component, by_urn))
     return CLOUDS.get(clouds.most_common(1)[0][0], "") if clouds else ""
 

@@ -24,6 +24,8 @@ COMMENT_LIMIT = 65_536
 """GitHub's limit on a comment body, in characters."""
 CHANGE_LINES = 12
 """Value lines shown under one changed resource before the rest is summarised."""
+STATEFUL_LINES = 10
+"""Stateful changes listed in the summary's warning."""
 
 
 def marker(stack: str) -> str:
@@ -43,7 +45,7 @@ def render_markdown(
         return "\n".join(_short_comment(plan, changes, ci)) + "\n"
     title = f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'}): {_counts(changes)}"
     head = [marker(run.stack), title, *_ci(ci), ""]
-    head += _environment_warning(plan)
+    head += _notices(plan)
     head += _summary(plan, changes)
     head += _stateful(changes.resources.stateful_at_risk)
     head += _new_mandatory(changes)
@@ -74,8 +76,12 @@ def render_failure(stack: str, error: str, exit_code: int, ci: CiRun | None = No
 # --- Parts ----------------------------------------------------------------------------------------------------------
 
 
-def _environment_warning(plan: Plan) -> list[str]:
-    return ["> [!WARNING]", f"> {plan.environment_warning}", ""] if plan.environment_warning else []
+def _notices(plan: Plan) -> list[str]:
+    """The unknown-environment warning, then what the offline run could not do (charts the provider renders)."""
+    lines = ["> [!WARNING]", f"> {plan.environment_warning}", ""] if plan.environment_warning else []
+    for note in plan.run.notes:
+        lines += ["> [!NOTE]", f"> {note}", ""]
+    return lines
 
 
 def _ci(ci: CiRun | None) -> list[str]:
@@ -140,8 +146,12 @@ def _stateful(risky: Sequence[ResourceChange]) -> list[str]:
     if not risky:
         return []
     lines = ["> [!WARNING]", f"> **{len(risky)} stateful resource(s) changed or removed**: data or keys may be lost."]
-    for change in risky:
+    # Deletions and replacements first: they lose data; the list stays one screen long.
+    ordered = sorted(risky, key=lambda c: c.action not in ("delete", "replace", "rename"))
+    for change in ordered[:STATEFUL_LINES]:
         lines.append(f"> - {ACTION_WORDS[change.action](change)}: `{change.type}` `{change.name}`")
+    if len(ordered) > STATEFUL_LINES:
+        lines.append(f"> - … {len(ordered) - STATEFUL_LINES} more (below)")
     return [*lines, ""]
 
 
@@ -256,7 +266,7 @@ def _short_comment(plan: Plan, changes: PlanDiff, ci: CiRun | None) -> list[str]
         f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'}): no changes",
         *_ci(ci),
         "",
-        *_environment_warning(plan),
+        *_notices(plan),
         f"No changes to `{run.stack}` against the base branch's plan: {unchanged} resources unchanged, no new or "
         "resolved findings, no cost change.",
         "",
@@ -284,7 +294,7 @@ def _stack_comment(plan: Plan, ci: CiRun | None) -> list[str]:
         f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'})",
         *_ci(ci),
         "",
-        *_environment_warning(plan),
+        *_notices(plan),
         f"**{summary['resources']}** resources in **{summary['components']}** components · "
         f"**{summary['protected']}** protected · findings: {_policy_counts(plan)}"
         + (f" · {len(plan.not_evaluated)} not evaluated" if plan.not_evaluated else ""),
@@ -326,32 +336,55 @@ def _policy_results(plan: Plan, mandatory: bool = True) -> list[str]:
 
 
 def _fit(lines: list[str], limit: int) -> str:
-    """Join the comment; over GitHub's limit, fold the longest tables into a pointer to the JSON, longest first."""
-    text = "\n".join(lines)
+    """Join the comment; over GitHub's limit, fold the longest tables into a pointer to the JSON (longest first),
+    then the values under changed resources, then changed resources from the end; the summary always stays."""
     note = "left out to fit the comment size limit: `aiscale plan --format json` has everything"
-    while len(text) > limit:
+
+    def size() -> int:
+        return sum(len(line) + 1 for line in lines)
+
+    while size() > limit:
         tables = _table_spans(lines)
         if not tables:
             break
         start, end = max(tables, key=lambda span: sum(len(line) for line in lines[span[0] : span[1]]))
-        lines = [*lines[:start], f"<sub>{end - start - 2} rows {note}.</sub>", *lines[end:]]
-        text = "\n".join(lines)
-    if len(text) > limit:
+        rows = end - start - (2 if lines[start].startswith("|") else 0)
+        lines = [*lines[:start], f"<sub>{rows} rows {note}.</sub>", *lines[end:]]
+    if size() > limit and "```diff" in lines:
+        start = lines.index("```diff") + 1
+        end = lines.index("```", start)
+        values = sum(1 for line in lines[start:end] if line.startswith("    "))
+        heads = [line for line in lines[start:end] if not line.startswith("    ")]
+
+        def condensed(shown: int) -> list[str]:
+            more = f" and {len(heads) - shown} more changed resources" if shown < len(heads) else ""
+            return [*lines[:start], *heads[:shown], f"… {values} value lines{more} {note}", *lines[end:]]
+
+        shown = len(heads)
+        while sum(len(line) + 1 for line in condensed(shown)) > limit and shown > 0:
+            shown = shown * 3 // 4
+        lines = condensed(shown)
+    if size() > limit:
         # Still too long: keep the summary (up to its first blank line after the heading), leave the rest out.
         end = lines.index("", lines.index("") + 1) if lines.count("") > 1 else len(lines)
-        text = "\n".join([*lines[:end], "", f"<sub>The rest is {note}.</sub>"])
+        lines = [*lines[:end], "", f"<sub>The rest is {note}.</sub>"]
+    text = "\n".join(lines)
     return text + ("\n" if not text.endswith("\n") else "")
 
 
 def _table_spans(lines: list[str]) -> list[tuple[int, int]]:
-    spans, start = [], None
+    """Where the tables and the lists of resources are (``(start, end)`` line indexes, more than three rows)."""
+    spans: list[tuple[int, int]] = []
+    start: int | None = None
+    kind = ""
     for index, line in enumerate([*lines, ""]):
-        if line.startswith("|") and start is None:
-            start = index
-        elif not line.startswith("|") and start is not None:
+        row = "|" if line.startswith("|") else "- `" if line.startswith("- `") else ""
+        if start is not None and row != kind:
             if index - start > 3:
                 spans.append((start, index))
             start = None
+        if row and start is None:
+            start, kind = index, row
     return spans
 
 
