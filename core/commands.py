@@ -176,8 +176,10 @@ def policy_config(args: argparse.Namespace) -> int:
     to_stdout = args.output is None or is_stdout(args.output)
     if not to_stdout:
         check_output_path(args.output)
+    directory = project_dir(args.project)
+    load_project(directory).check_stack(args.stack)
     document = policy_config_for_stack(
-        project_dir(args.project),
+        directory,
         args.stack,
         args.policy_config,
         on_warning=lambda warning: print(f"warning: {warning}", file=sys.stderr),
