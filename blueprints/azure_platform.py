@@ -5,10 +5,14 @@ namespaces on the cluster → ML workspace and endpoints → budget. Each step i
 ``aiscale:azure`` is optional except the keys.
 """
 
+from typing import cast
+
 import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import resources
 
+from aiscale.blueprints.platform_args import AzureGpuInferencePlatformArgs
+from aiscale.blueprints.platform_config import platform_args, platform_config
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
 from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
@@ -28,32 +32,48 @@ from aiscale.components.k8s.provider import aks_kubeconfig, cluster_provider
 from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core.config import StackConfig
 from aiscale.core.config.azure import OnlineDeploymentConfig, OnlineEndpointConfig
-from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("AzureGpuInferencePlatform")
 PREVIOUS_TYPE = "aiscale:blueprints:AzureGpuInferencePlatform"
 
 
 class AzureGpuInferencePlatform(pulumi.ComponentResource):
-    """The whole Azure platform of one stack."""
+    """The whole Azure platform of one stack, configured like a stack file's ``aiscale:azure`` section.
 
-    resource_group: resources.ResourceGroup
-    monitoring: AzureMonitoring | None
-    network: AzureNetwork | None
-    keys: KeyVault
-    aks: AksCluster | None
-    gpu_pools: dict[str, AksGpuNodePool]
-    k8s_provider: kubernetes.Provider | None
-    gpu_stack: GpuStack | None
-    teams: dict[str, TeamNamespace]
-    ml: MlWorkspace | None
-    endpoints: dict[str, OnlineEndpoint]
-    budget: AzureBudget | None
+    Its outputs are what a team's stack needs to build on the platform (``TeamPlatform``, through a stack
+    reference): the cluster, its OIDC issuer and kubeconfig, the network, the keys, the workspaces and alerting.
+    """
 
-    def __init__(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+    resource_group_name: pulumi.Output[str]
+    key_vault_id: pulumi.Output[str]
+    key_vault_uri: pulumi.Output[str]
+    key_ids: pulumi.Output[dict[str, str]]
+    """ARM resource ids of the platform's keys, by name."""
+    key_uris: pulumi.Output[dict[str, str]]
+    """Versionless URIs of the platform's keys, by name."""
+    vnet_id: pulumi.Output[str] | None
+    subnet_ids: dict[str, pulumi.Output[str]]
+    """Subnets by role (``system``, ``gpu``, ``endpoints``, ``apiserver``)."""
+    cluster_id: pulumi.Output[str] | None
+    cluster_name: pulumi.Output[str] | None
+    oidc_issuer_url: pulumi.Output[str] | None
+    """Issuer of the cluster's service account tokens, for workload identity federation."""
+    kubeconfig: pulumi.Output[str] | None
+    """Entra ID (kubelogin) kubeconfig of the cluster, a secret."""
+    log_analytics_workspace_id: pulumi.Output[str] | None
+    monitor_workspace_id: pulumi.Output[str] | None
+    action_group_id: pulumi.Output[str] | None
+    ml_workspace_name: pulumi.Output[str] | None
+    endpoint_ids: dict[str, pulumi.Output[str]]
+    """Azure ML online endpoints, by name."""
+
+    def __init__(
+        self, name: str, args: AzureGpuInferencePlatformArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
-        if config.azure is None:
-            raise InvalidArgumentError(COMPONENT, "config.azure", "the stack has no aiscale:azure section")
+        self.platform = platform_config(COMPONENT, args, cloud="azure")
+        config = self.platform.config
+        assert config.azure is not None  # platform_config refuses args without the cloud's section
         azure = config.azure
         self.tags = config.resource_tags()
         self.protect = config.protect_stateful
@@ -74,6 +94,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         self.keys = self._keys(name)
         self.aks = self._cluster(name) if azure.aks else None
         self.gpu_pools = {pool: self._gpu_pool(name, pool) for pool in azure.gpu_pools}
+        self.kubeconfig = self._kubeconfig() if self.aks is not None else None
         on_cluster = self.aks is not None and bool(azure.gpu_pools or azure.teams)
         self.k8s_provider = self._kubernetes(name) if on_cluster else None
         self.gpu_stack = self._gpu_stack(name, config) if on_cluster and azure.gpu_pools else None
@@ -84,22 +105,21 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             for endpoint, spec in (azure.ml.endpoints if azure.ml else {}).items()
         }
         self.budget = self._budget(name) if azure.budget else None
+        self._outputs()
 
-        self.register_outputs(
-            {
-                "resourceGroupName": self.resource_group.name,
-                "keyVaultUri": self.keys.vault_uri,
-                "clusterName": self.aks.cluster_name if self.aks else None,
-                "workspaceName": self.ml.workspace_name if self.ml else None,
-            }
-        )
+    @classmethod
+    def from_config(
+        cls, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None
+    ) -> "AzureGpuInferencePlatform":
+        """The platform of a validated stack configuration (what ``deploy_stack`` builds)."""
+        return cls(name, cast(AzureGpuInferencePlatformArgs, platform_args(config, "azure")), opts)
 
     # --- steps ----------------------------------------------------------------------------------------------
 
     def _monitoring(self, name: str) -> AzureMonitoring:
         monitoring = self.azure.monitoring
         assert monitoring is not None
-        webhook = monitoring.alerts.webhook_url
+        webhook = self.platform.secret("azure.monitoring.alerts.webhook_url", monitoring.alerts.webhook_url)
         return AzureMonitoring(
             f"{name}-monitoring",
             {
@@ -109,7 +129,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
                 "log_retention_days": monitoring.log_retention_days,
                 "alert_emails": list(monitoring.alerts.emails),
                 "runbook_base_url": monitoring.alerts.runbook_base_url,
-                **({"webhook_url": pulumi.Output.secret(webhook.get_secret_value())} if webhook else {}),
+                **({"webhook_url": webhook} if webhook is not None else {}),
                 "tags": self.tags,
                 "protect": self.protect,
                 **self._lock(),
@@ -289,11 +309,14 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
                 args["alerts"]["idle_hours"] = self.azure.monitoring.gpu_idle_hours
         return AksGpuNodePool(f"{name}-gpu-{pool_name}", args, opts=child_options(self, depends_on=[aks]))
 
-    def _kubernetes(self, name: str) -> kubernetes.Provider:
+    def _kubeconfig(self) -> pulumi.Output[str]:
         aks = self.azure.aks
         assert aks is not None and self.aks is not None
-        kubeconfig = aks_kubeconfig(self.group_name, self.aks.cluster_name, login=aks.kubelogin)
-        return cluster_provider(f"{name}-k8s", kubeconfig, parent=self)
+        return aks_kubeconfig(self.group_name, self.aks.cluster_name, login=aks.kubelogin)
+
+    def _kubernetes(self, name: str) -> kubernetes.Provider:
+        assert self.kubeconfig is not None
+        return cluster_provider(f"{name}-k8s", self.kubeconfig, parent=self)
 
     def _on_cluster(self) -> pulumi.ResourceOptions:
         assert self.k8s_provider is not None
@@ -434,6 +457,41 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         if budget.tag_filter:
             args["tag_filter"] = dict(budget.tag_filter)
         return AzureBudget(f"{name}-budget", args, opts=child_options(self))
+
+    def _outputs(self) -> None:
+        """What a team's stack builds on: typed outputs, registered once."""
+        self.resource_group_name = self.group_name
+        self.key_vault_id, self.key_vault_uri = self.keys.vault_id, self.keys.vault_uri
+        self.key_ids, self.key_uris = self.keys.key_ids, self.keys.key_uris
+        self.vnet_id = self.network.vnet_id if self.network else None
+        self.subnet_ids = dict(self.network.subnet_ids) if self.network else {}
+        self.cluster_id = self.aks.cluster_id if self.aks else None
+        self.cluster_name = self.aks.cluster_name if self.aks else None
+        self.oidc_issuer_url = self.aks.oidc_issuer_url if self.aks else None
+        self.log_analytics_workspace_id = self.monitoring.log_analytics_workspace_id if self.monitoring else None
+        self.monitor_workspace_id = self.monitoring.monitor_workspace_id if self.monitoring else None
+        self.action_group_id = self.monitoring.action_group_id if self.monitoring else None
+        self.ml_workspace_name = self.ml.workspace_name if self.ml else None
+        self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
+        outputs = {
+            "resourceGroupName": self.resource_group_name,
+            "keyVaultId": self.key_vault_id,
+            "keyVaultUri": self.key_vault_uri,
+            "keyIds": self.key_ids,
+            "keyUris": self.key_uris,
+            "vnetId": self.vnet_id,
+            "subnetIds": self.subnet_ids,
+            "clusterId": self.cluster_id,
+            "clusterName": self.cluster_name,
+            "oidcIssuerUrl": self.oidc_issuer_url,
+            "kubeconfig": self.kubeconfig,
+            "logAnalyticsWorkspaceId": self.log_analytics_workspace_id,
+            "monitorWorkspaceId": self.monitor_workspace_id,
+            "actionGroupId": self.action_group_id,
+            "mlWorkspaceName": self.ml_workspace_name,
+            "endpointIds": self.endpoint_ids,
+        }
+        self.register_outputs({key: value for key, value in outputs.items() if value is not None})
 
 
 def _deployment(deployment: OnlineDeploymentConfig) -> OnlineDeploymentArgs:

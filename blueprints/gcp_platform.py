@@ -5,9 +5,13 @@ namespaces on the cluster → Vertex AI endpoints → budget. Each step is one c
 ``aiscale:gcp`` is optional except the keys. Same shape and vocabulary as ``AzureGpuInferencePlatform``.
 """
 
+from typing import cast
+
 import pulumi
 import pulumi_kubernetes as kubernetes
 
+from aiscale.blueprints.platform_args import GcpGpuInferencePlatformArgs
+from aiscale.blueprints.platform_config import platform_args, platform_config
 from aiscale.components.common.options import child_options
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.budget import GcpBudget, GcpBudgetArgs
@@ -24,7 +28,6 @@ from aiscale.core import rules
 from aiscale.core.config import StackConfig
 from aiscale.core.config.delivery import registry_parts
 from aiscale.core.config.gcp import GcpConfig, VertexModelConfig
-from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("GcpGpuInferencePlatform")
 PREVIOUS_TYPE = "aiscale:blueprints:GcpGpuInferencePlatform"
@@ -56,23 +59,37 @@ def cmek_consumers(gcp: GcpConfig) -> dict[str, list[str]]:
 
 
 class GcpGpuInferencePlatform(pulumi.ComponentResource):
-    """The whole Google Cloud platform of one stack."""
+    """The whole Google Cloud platform of one stack, configured like a stack file's ``aiscale:gcp`` section.
 
-    monitoring: GcpMonitoring | None
-    network: GcpNetwork | None
-    kms: KmsKeyRing
-    gke: GkeCluster | None
-    gpu_pools: dict[str, GkeGpuNodePool]
-    k8s_provider: kubernetes.Provider | None
-    gpu_stack: GpuStack | None
-    teams: dict[str, TeamNamespace]
-    endpoints: dict[str, VertexEndpoint]
-    budget: GcpBudget | None
+    Its outputs are what a team's stack needs to build on the platform (``TeamPlatform``, through a stack
+    reference): the cluster and its kubeconfig, the network, the keys, the workload pool and alerting.
+    """
 
-    def __init__(self, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None) -> None:
+    project: pulumi.Output[str]
+    region: pulumi.Output[str]
+    key_ring_id: pulumi.Output[str]
+    key_ids: pulumi.Output[dict[str, str]]
+    """Cloud KMS key resource names, by name."""
+    network_id: pulumi.Output[str] | None
+    network_name: pulumi.Output[str] | None
+    subnet_id: pulumi.Output[str] | None
+    cluster_id: pulumi.Output[str] | None
+    cluster_name: pulumi.Output[str] | None
+    workload_pool: pulumi.Output[str] | None
+    """Workload identity pool of the cluster (``<project>.svc.id.goog``)."""
+    kubeconfig: pulumi.Output[str] | None
+    """Kubeconfig of the cluster for ``gke-gcloud-auth-plugin``, a secret."""
+    notification_channel_ids: list[pulumi.Output[str]]
+    endpoint_ids: dict[str, pulumi.Output[str]]
+    """Vertex AI endpoints, by name."""
+
+    def __init__(
+        self, name: str, args: GcpGpuInferencePlatformArgs, opts: pulumi.ResourceOptions | None = None
+    ) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
-        if config.gcp is None:
-            raise InvalidArgumentError(COMPONENT, "config.gcp", "the stack has no aiscale:gcp section")
+        self.platform = platform_config(COMPONENT, args, cloud="gcp")
+        config = self.platform.config
+        assert config.gcp is not None  # platform_config refuses args without the cloud's section
         gcp = config.gcp
         self.gcp = gcp
         self.labels = config.resource_labels()
@@ -84,28 +101,28 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         self.kms = self._keys(name)
         self.gke = self._cluster(name) if gcp.gke else None
         self.gpu_pools = {pool: self._gpu_pool(name, pool) for pool in gcp.gpu_pools}
+        self.kubeconfig = self._kubeconfig() if self.gke is not None else None
         on_cluster = self.gke is not None and bool(gcp.teams or self._operator_drivers())
         self.k8s_provider = self._kubernetes(name) if on_cluster else None
         self.gpu_stack = self._gpu_stack(name, config) if on_cluster and self._operator_drivers() else None
         self.teams = {team: self._team(name, team, config) for team in gcp.teams} if on_cluster else {}
         self.endpoints = {endpoint: self._endpoint(name, endpoint) for endpoint in gcp.endpoints}
         self.budget = self._budget(name) if gcp.budget else None
+        self._outputs()
 
-        self.register_outputs(
-            {
-                "keyRingId": self.kms.key_ring_id,
-                "keyIds": self.kms.key_ids,
-                "clusterName": self.gke.cluster_name if self.gke else None,
-                "endpointIds": {k: v.endpoint_id for k, v in self.endpoints.items()},
-            }
-        )
+    @classmethod
+    def from_config(
+        cls, name: str, config: StackConfig, opts: pulumi.ResourceOptions | None = None
+    ) -> "GcpGpuInferencePlatform":
+        """The platform of a validated stack configuration (what ``deploy_stack`` builds)."""
+        return cls(name, cast(GcpGpuInferencePlatformArgs, platform_args(config, "gcp")), opts)
 
     # --- steps ----------------------------------------------------------------------------------------------
 
     def _monitoring(self, name: str) -> GcpMonitoring:
         monitoring = self.gcp.monitoring
         assert monitoring is not None
-        webhook = monitoring.alerts.webhook_url
+        webhook = self.platform.secret("gcp.monitoring.alerts.webhook_url", monitoring.alerts.webhook_url)
         return GcpMonitoring(
             f"{name}-monitoring",
             {
@@ -113,7 +130,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
                 "alert_emails": list(monitoring.alerts.emails),
                 "runbook_base_url": monitoring.alerts.runbook_base_url,
                 "log_retention_days": monitoring.log_retention_days,
-                **({"webhook_url": pulumi.Output.secret(webhook.get_secret_value())} if webhook else {}),
+                **({"webhook_url": webhook} if webhook is not None else {}),
                 "labels": self.labels,
             },
             opts=child_options(self),
@@ -246,10 +263,13 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
     def _operator_drivers(self) -> bool:
         return any(pool.driver == "operator" for pool in self.gcp.gpu_pools.values())
 
-    def _kubernetes(self, name: str) -> kubernetes.Provider:
+    def _kubeconfig(self) -> pulumi.Output[str]:
         assert self.gke is not None
-        kubeconfig = gke_kubeconfig(self.gke.cluster_name, self.gke.control_plane_host, self.gke.ca_certificate)
-        return cluster_provider(f"{name}-k8s", kubeconfig, parent=self)
+        return gke_kubeconfig(self.gke.cluster_name, self.gke.control_plane_host, self.gke.ca_certificate)
+
+    def _kubernetes(self, name: str) -> kubernetes.Provider:
+        assert self.kubeconfig is not None
+        return cluster_provider(f"{name}-k8s", self.kubeconfig, parent=self)
 
     def _on_cluster(self) -> pulumi.ResourceOptions:
         assert self.k8s_provider is not None
@@ -360,3 +380,33 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         if self.monitoring is not None:
             args["alert_routing"] = self.monitoring.alert_routing()
         return GcpBudget(f"{name}-budget", args, opts=child_options(self))
+
+    def _outputs(self) -> None:
+        """What a team's stack builds on: typed outputs, registered once."""
+        self.project = pulumi.Output.from_input(self.gcp.project)
+        self.region = pulumi.Output.from_input(self.gcp.region)
+        self.key_ring_id, self.key_ids = self.kms.key_ring_id, self.kms.key_ids
+        self.network_id = self.network.network_id if self.network else None
+        self.network_name = self.network.network_name if self.network else None
+        self.subnet_id = self.network.subnet_id if self.network else None
+        self.cluster_id = self.gke.cluster_id if self.gke else None
+        self.cluster_name = self.gke.cluster_name if self.gke else None
+        self.workload_pool = self.gke.workload_pool if self.gke else None
+        self.notification_channel_ids = list(self.monitoring.notification_channel_ids) if self.monitoring else []
+        self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
+        outputs = {
+            "project": self.project,
+            "region": self.region,
+            "keyRingId": self.key_ring_id,
+            "keyIds": self.key_ids,
+            "networkId": self.network_id,
+            "networkName": self.network_name,
+            "subnetId": self.subnet_id,
+            "clusterId": self.cluster_id,
+            "clusterName": self.cluster_name,
+            "workloadPool": self.workload_pool,
+            "kubeconfig": self.kubeconfig,
+            "notificationChannelIds": self.notification_channel_ids,
+            "endpointIds": self.endpoint_ids,
+        }
+        self.register_outputs({key: value for key, value in outputs.items() if value is not None})

@@ -17,8 +17,8 @@ class Deployment:
 
 def deploy_stack(config: StackConfig, *, export: bool = True) -> Deployment:
     """Build the platform for every cloud section in ``config``; export its outputs when ``export``."""
-    azure = AzureGpuInferencePlatform("azure", config) if config.azure else None
-    gcp = GcpGpuInferencePlatform("gcp", config) if config.gcp else None
+    azure = AzureGpuInferencePlatform.from_config("azure", config) if config.azure else None
+    gcp = GcpGpuInferencePlatform.from_config("gcp", config) if config.gcp else None
     if export:
         pulumi.export("environment", config.environment.value)
         if azure is not None:

@@ -12,6 +12,8 @@ from typing import Any
 
 import pytest
 
+# Tests load Pulumi's provider host and Google's client libraries in one process: the shim must come first.
+from aiscale.blueprints import grpc_status  # noqa: F401
 from aiscale.core.engine import RecordedRun, Registration
 
 REPO = Path(__file__).resolve().parent.parent

@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 import tomllib
 import zipfile
 from pathlib import Path
 
+import grpc
 import pytest
+import yaml
+from google.protobuf import empty_pb2
+from pulumi.runtime.proto import analyzer_pb2_grpc
 
+from aiscale.policies import all_policies
 from tests.conftest import REPO
 
 MAPPED = {
@@ -76,6 +82,8 @@ def test_editable_install_exposes_only_the_namespace() -> None:
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("wheel")
+    # setuptools reuses build/lib: a file since excluded from the package would linger in the wheel.
+    shutil.rmtree(REPO / "build", ignore_errors=True)
     subprocess.run(
         [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(out), str(REPO)],
         check=True,
@@ -110,3 +118,47 @@ def test_wheel_works_without_the_editable_install(wheel: Path, tmp_path: Path) -
     result = isolated_python(CHECK, str(target), site_packages, no_site=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == repr([str(target)])
+
+
+def test_the_installed_policy_pack_runs_with_the_installed_package(wheel: Path, tmp_path: Path) -> None:
+    """The wheel's pack has no virtualenv of the repository in its manifest, and its entry point serves every policy."""
+    target = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(target)
+    assert not (target / "aiscale" / "policies" / "PulumiPolicy.yaml").exists()  # ../.venv: the repository's
+    pack = target / "aiscale" / "policies" / "pack"
+    manifest = yaml.safe_load((pack / "PulumiPolicy.yaml").read_text())
+    assert manifest["runtime"] == "python"
+    site_packages = next(p for p in sys.path if p.endswith("site-packages"))
+    # As the policy analyzer starts it: the pack's __main__.py, with only the installed package importable.
+    code = (
+        f"import sys; sys.path[:0] = [{str(target)!r}, {site_packages!r}]; import runpy; "
+        f"runpy.run_path({str(pack / '__main__.py')!r}, run_name='__main__')"
+    )
+    process = subprocess.Popen(
+        [sys.executable, "-S", "-c", code], cwd="/", stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    try:
+        assert process.stdout is not None and process.stderr is not None
+        port = process.stdout.readline().strip()
+        assert port.isdigit(), process.stderr.read()
+        with grpc.insecure_channel(f"127.0.0.1:{port}") as channel:
+            info = analyzer_pb2_grpc.AnalyzerStub(channel).GetAnalyzerInfo(empty_pb2.Empty(), timeout=60)
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+    assert info.name == "aiscale"
+    assert sorted(policy.name for policy in info.policies) == sorted(policy.name for policy in all_policies())
+    assert all(policy.name.startswith("ml-") for policy in info.policies)
+
+
+def test_aiscale_policy_pack_prints_the_installed_pack_or_writes_a_pinned_copy(tmp_path: Path) -> None:
+    printed = subprocess.run(
+        [str(Path(sys.executable).parent / "aiscale-policy-pack")], capture_output=True, text=True, check=True
+    )
+    assert Path(printed.stdout.strip()) == REPO / "policies" / "pack"
+    subprocess.run(
+        [str(Path(sys.executable).parent / "aiscale-policy-pack"), "--output", str(tmp_path / "pack")], check=True
+    )
+    pinned = yaml.safe_load((tmp_path / "pack" / "PulumiPolicy.yaml").read_text())
+    assert pinned["runtime"] == {"name": "python", "options": {"virtualenv": sys.prefix}}
+    assert (tmp_path / "pack" / "__main__.py").read_text() == (REPO / "policies" / "pack" / "__main__.py").read_text()

@@ -1,17 +1,19 @@
 """The README's examples are executed: outputs shown are what the commands print, programs shown run."""
 
-from __future__ import annotations
-
+import json
 import os
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 
 from aiscale.core.cli import main
 from aiscale.core.engine import run_stack
 from tests.conftest import REPO, assert_recorded
+from tests.test_component_package import construct, schema
 from tests.test_stacks import inventory_text
 
 README = (REPO / "README.md").read_text()
@@ -87,3 +89,34 @@ def test_pull_request_comment_shown_is_the_real_one(
     actual = capsys.readouterr().out
     assert actual.startswith(shown)
     assert actual[len(shown) :].startswith("<details>")  # the README shows everything before the folded blocks
+
+
+def _typescript_component(source: str) -> tuple[str, str, dict[str, Any]]:
+    """(component, resource name, args) of the README's ``new aiscale.<Component>("name", {...})``."""
+    match = re.search(r'new aiscale\.(\w+)\("([\w-]+)", (\{.*?\n\})\);', source, re.DOTALL)
+    assert match, "the TypeScript example constructs no aiscale component"
+    # The object literal as JSON: quote the keys, drop trailing commas.
+    literal = re.sub(r"([{,]\s*)(\w+):", r'\1"\2":', match.group(3))
+    return match.group(1), match.group(2), json.loads(re.sub(r",(\s*[}\]])", r"\1", literal))
+
+
+def test_yaml_and_typescript_programs_construct_the_same_component_through_the_provider_host() -> None:
+    program = yaml.safe_load(block("example: yaml-program"))
+    assert program["packages"] == {"aiscale": "../aiscale"} and program["runtime"] == "yaml"
+    [(name, resource)] = program["resources"].items()
+    component, ts_name, ts_args = _typescript_component(block("example: typescript-program"))
+    assert (resource["type"], name) == (f"aiscale:index:{component}", ts_name)
+    assert resource["properties"] == ts_args
+    outputs = schema()["resources"][resource["type"]]["properties"]
+    assert program["outputs"] == {"keyIds": "${keys.keyIds}"} and "keyIds" in outputs
+    assert "export const keyIds = keys.keyIds;" in block("example: typescript-program")
+    response, recorder, _ = construct(resource["type"], name, resource["properties"])
+    registered = sorted((r.type, r.name) for r in recorder.registrations.values())
+    assert registered == [
+        ("aiscale:index:KmsKeyRing", "keys"),
+        ("gcp:kms/cryptoKey:CryptoKey", "keys-models"),
+        ("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "keys-models-aiplatform"),
+        ("gcp:kms/keyRing:KeyRing", "keys-key-ring"),
+        ("gcp:projects/serviceIdentity:ServiceIdentity", "keys-aiplatform-agent"),
+    ]
+    assert response.urn.endswith("::aiscale:index:KmsKeyRing::keys")

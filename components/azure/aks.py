@@ -36,8 +36,11 @@ class AksSystemPoolArgs(TypedDict):
     """The system node pool: cluster add-ons only (tainted ``CriticalAddonsOnly``)."""
 
     vm_size: str
+    """VM size of the nodes."""
     min_nodes: int
+    """Lowest node count, at least 1."""
     max_nodes: int
+    """Highest node count the autoscaler may reach."""
     os_disk_type: NotRequired[str]
     """``Managed`` (default) or ``Ephemeral``."""
     encryption_at_host: NotRequired[bool]
@@ -55,19 +58,27 @@ class AksClusterArgs(TypedDict):
     """Arguments of :class:`AksCluster`."""
 
     cluster_name: str
+    """Name of the cluster; the node resource group and identity names are derived from it."""
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     location: pulumi.Input[str]
+    """Azure region of the resources (``westeurope``)."""
     subscription_id: pulumi.Input[str]
+    """Subscription of the role assignments (built-in role definition ids are per subscription)."""
     tenant_id: pulumi.Input[str]
+    """Entra ID tenant."""
     admin_group_object_ids: Sequence[str]
     """Entra ID groups that administer the cluster (Azure RBAC for Kubernetes)."""
     vnet_id: pulumi.Input[str]
     """The cluster identity gets Network Contributor on it (node subnets, load balancers)."""
     system_subnet_id: pulumi.Input[str]
+    """Subnet of the system pool."""
     system_pool: AksSystemPoolArgs
+    """The system node pool."""
     log_analytics_workspace_id: pulumi.Input[str]
     """Container Insights (and Defender) send their data here."""
     kubernetes_version: NotRequired[str]
+    """Kubernetes version (``1.33``); unset: the region's default."""
     tier: NotRequired[str]
     """``Free``, ``Standard`` (default: uptime SLA) or ``Premium``."""
     control_plane: NotRequired[ControlPlaneAccessArgs]
@@ -87,11 +98,13 @@ class AksClusterArgs(TypedDict):
     node_os_upgrade_channel: NotRequired[str]
     """``NodeImage`` (default), ``SecurityPatch`` or ``Unmanaged``."""
     maintenance_window: NotRequired[MaintenanceWindowArgs]
+    """Weekly window (UTC) for Kubernetes and node upgrades."""
     disk_encryption_key: NotRequired[AzureCustomerManagedKeyArgs]
     """Encrypt OS and data disks through a disk encryption set with this key."""
     secrets_encryption_key: NotRequired[AzureCustomerManagedKeyArgs]
     """Encrypt Kubernetes secrets with this key (KMS, private key vault access)."""
     prometheus: NotRequired[PrometheusArgs]
+    """Managed Prometheus: send the cluster's metrics to this Azure Monitor workspace."""
     defender: NotRequired[bool]
     """Microsoft Defender for Containers runtime protection (default False)."""
     azure_policy: NotRequired[bool]
@@ -99,6 +112,7 @@ class AksClusterArgs(TypedDict):
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send control plane logs (``audit`` by default) to Log Analytics."""
     tags: NotRequired[Tags]
+    """Azure tags of the cluster, its identity and disk encryption set."""
     protect: NotRequired[bool]
     """Pulumi refuses to delete the cluster and its disk encryption set."""
     lock: NotRequired[ResourceLockArgs]
@@ -127,17 +141,23 @@ def _validate(args: AksClusterArgs) -> None:
 
 
 class AksCluster(pulumi.ComponentResource):
-    """``<name>-identity``, role assignments, ``<name>-des``, ``<name>-cluster``, maintenance, monitoring."""
+    """A private AKS cluster for GPU workloads: Entra ID only, workload identity, CNI overlay with Cilium, CMK.
+
+    Children: ``<name>-identity`` and its role assignments, ``<name>-des``, ``<name>-cluster``, maintenance
+    configurations, managed Prometheus collection, diagnostics.
+    """
 
     identity: managedidentity.UserAssignedIdentity
     cluster: containerservice.ManagedCluster
-    disk_encryption_set: compute.DiskEncryptionSet | None
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     oidc_issuer_url: pulumi.Output[str]
     """Issuer of the cluster's service account tokens (workload identity federation)."""
     kubelet_object_id: pulumi.Output[str]
     """Object id of the kubelet identity (image pulls)."""
+    # An id, not the resource: a class annotation of its type would import pulumi_azure_native.compute everywhere.
+    disk_encryption_set_id: pulumi.Output[str] | None
+    """Id of the disk encryption set of the node disks (with ``disk_encryption_key``)."""
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
@@ -152,10 +172,13 @@ class AksCluster(pulumi.ComponentResource):
             opts=child_options(self),
         )
         prerequisites = self._identity_roles(name, args)
-        self.disk_encryption_set = None
+        # Annotated here, not on the class: class annotations are evaluated, which would import all of
+        # pulumi_azure_native.compute for clusters that have no disk encryption set.
+        self.disk_encryption_set: compute.DiskEncryptionSet | None = None
         if "disk_encryption_key" in args:
             self.disk_encryption_set, key_user = self._disk_encryption_set(name, args, args["disk_encryption_key"])
             prerequisites.append(key_user)
+        self.disk_encryption_set_id = self.disk_encryption_set.id if self.disk_encryption_set else None
         self.cluster = self._cluster(name, args, prerequisites)
         if "maintenance_window" in args:
             self._maintenance(name, args, args["maintenance_window"])
@@ -233,7 +256,7 @@ class AksCluster(pulumi.ComponentResource):
 
     def _disk_encryption_set(
         self, name: str, args: AksClusterArgs, key: AzureCustomerManagedKeyArgs
-    ) -> tuple[compute.DiskEncryptionSet, pulumi.Resource]:
+    ) -> "tuple[compute.DiskEncryptionSet, pulumi.Resource]":  # quoted: evaluating it imports all of compute
         """``<name>-des`` with the disk key, and its identity's wrap/unwrap role on the key."""
         encryption_set = compute.DiskEncryptionSet(
             f"{name}-des",

@@ -26,6 +26,7 @@ class AzureBudgetArgs(TypedDict):
     """Arguments of :class:`AzureBudget`."""
 
     budget_name: str
+    """Name of the budget."""
     scope: pulumi.Input[str]
     """``/subscriptions/<id>`` or a resource group id."""
     amount: float
@@ -33,11 +34,13 @@ class AzureBudgetArgs(TypedDict):
     start_date: str
     """``YYYY-MM-01``; fixed, because Azure rejects a changed start date."""
     end_date: NotRequired[str]
+    """Last day of the budget (``YYYY-MM-DD``); open-ended when unset."""
     actual_thresholds: Sequence[int]
     """Percentages of actual spend that notify."""
     forecast_thresholds: Sequence[int]
     """Percentages of forecast spend that notify."""
     contact_emails: Sequence[str]
+    """Addresses the budget notifies."""
     alert_routing: NotRequired[AzureAlertRoutingArgs]
     """Also notify the platform's action group."""
     tag_filter: NotRequired[Mapping[str, Sequence[str]]]
@@ -67,7 +70,10 @@ def _validate(args: AzureBudgetArgs) -> None:
 
 
 class AzureBudget(pulumi.ComponentResource):
-    """``<name>-budget``."""
+    """A monthly Azure cost budget with actual and forecast notifications.
+
+    Children: ``<name>-budget``.
+    """
 
     budget: consumption.Budget
     budget_id: pulumi.Output[str]

@@ -34,12 +34,17 @@ class AksGpuNodePoolArgs(TypedDict):
     pool_name: str
     """AKS pool name: 1-12 lowercase letters and digits, starting with a letter."""
     cluster_name: pulumi.Input[str]
+    """Name of the AKS cluster the pool joins."""
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     vm_size: str
     """A GPU VM size of the GPU table (``Standard_NC24ads_A100_v4``)."""
     min_nodes: int
+    """Lowest node count; 0 scales the pool to zero."""
     max_nodes: int
+    """Highest node count the autoscaler may reach (the cost ceiling)."""
     subnet_id: pulumi.Input[str]
+    """Subnet of the nodes."""
     purpose: NotRequired[str]
     """``serving`` (default), ``training`` or ``batch``: the ``aiscale.io/purpose`` label."""
     driver: NotRequired[str]
@@ -64,10 +69,13 @@ class AksGpuNodePoolArgs(TypedDict):
     drain_timeout_minutes: NotRequired[int]
     """Default 30."""
     zones: NotRequired[Sequence[str]]
+    """Availability zones of the nodes (default: the region's)."""
     node_labels: NotRequired[Labels]
     """Further Kubernetes labels of the nodes (aiscale's ``aiscale.io/*`` labels win)."""
     kubernetes_version: NotRequired[pulumi.Input[str]]
+    """Kubernetes version (``1.33``); unset: the region's default."""
     tags: NotRequired[Tags]
+    """Azure tags of the pool and its alert rules."""
     alert_routing: NotRequired[AzureAlertRoutingArgs]
     """Alert through these: PromQL rules on the pool (needs ``monitor_workspace_id`` and ``workspace_location``)."""
     alerts: NotRequired[GpuPoolAlertsArgs]
@@ -108,7 +116,10 @@ def _validate(args: AksGpuNodePoolArgs) -> None:
 
 
 class AksGpuNodePool(pulumi.ComponentResource):
-    """``<name>-pool``: the AgentPool; ``<name>-alerts`` with ``alert_routing``."""
+    """An AKS GPU node pool, validated against the GPU size table, tainted for GPU workloads, autoscaled.
+
+    Children: ``<name>-pool`` (the AgentPool); ``<name>-alerts`` with ``alert_routing``.
+    """
 
     pool: containerservice.AgentPool
     pool_name: pulumi.Output[str]

@@ -49,6 +49,7 @@ class KeyAccessArgs(TypedDict):
     """A role on some keys for one principal."""
 
     principal_id: pulumi.Input[str]
+    """Object id of the Entra ID principal."""
     keys: Sequence[str]
     """Key names (keys of ``KeyVaultArgs.keys``)."""
     role: NotRequired[str]
@@ -63,10 +64,13 @@ class KeyVaultArgs(TypedDict):
     vault_name: str
     """Globally unique vault name, 3-24 characters."""
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     tenant_id: pulumi.Input[str]
+    """Entra ID tenant."""
     subscription_id: pulumi.Input[str]
     """Subscription of the built-in role definitions used by ``key_access``."""
     location: NotRequired[pulumi.Input[str]]
+    """Azure region of the resources (``westeurope``)."""
     sku: NotRequired[str]
     """``standard`` or ``premium``; defaults to ``premium`` when any key is HSM-protected, else ``standard``."""
     soft_delete_retention_days: NotRequired[int]
@@ -88,6 +92,7 @@ class KeyVaultArgs(TypedDict):
     private_endpoint: NotRequired[PrivateEndpointArgs]
     """Reach the vault through a private endpoint in this subnet."""
     tags: NotRequired[Tags]
+    """Azure tags of the vault and its keys."""
     protect: NotRequired[bool]
     """Pulumi refuses to delete the vault and its keys (prod)."""
     lock: NotRequired[ResourceLockArgs]
@@ -138,7 +143,10 @@ def _validate(args: KeyVaultArgs) -> None:
 
 
 class KeyVault(pulumi.ComponentResource):
-    """A Key Vault (``<name>-vault``), its keys (``<name>-key-<key>``) and key-scoped role assignments."""
+    """A Key Vault with customer-managed keys: RBAC, purge protection, private, rotation policies on every key.
+
+    Children: ``<name>-vault``, ``<name>-key-<key>`` per key, ``<name>-<access>-<key>`` role assignments.
+    """
 
     vault: keyvault.Vault
     keys: dict[str, keyvault.Key]

@@ -39,12 +39,19 @@ class MlWorkspaceArgs(TypedDict):
     """Arguments of :class:`MlWorkspace`."""
 
     workspace_name: str
+    """Name of the Azure ML workspace."""
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     location: pulumi.Input[str]
+    """Azure region of the resources (``westeurope``)."""
     subscription_id: pulumi.Input[str]
+    """Subscription of the role assignments (built-in role definition ids are per subscription)."""
     tenant_id: pulumi.Input[str]
+    """Entra ID tenant."""
     storage_account_name: str
+    """Globally unique storage account name (3-24 lowercase letters and digits)."""
     container_registry_name: str
+    """Globally unique container registry name (5-50 letters and digits)."""
     key_vault_name: str
     """The workspace's own vault for secrets (not the platform's key vault)."""
     log_analytics_workspace_id: pulumi.Input[str]
@@ -62,6 +69,7 @@ class MlWorkspaceArgs(TypedDict):
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send the logs of the workspace, its storage, registry and vault to Log Analytics."""
     tags: NotRequired[Tags]
+    """Azure tags of every child."""
     protect: NotRequired[bool]
     """Pulumi refuses to delete the workspace, its storage, registry and vault."""
     lock: NotRequired[ResourceLockArgs]
@@ -78,8 +86,11 @@ def _validate(args: MlWorkspaceArgs) -> None:
 
 
 class MlWorkspace(pulumi.ComponentResource):
-    """``<name>-identity``, ``<name>-vault`` (KeyVault), ``<name>-storage``, ``<name>-registry``, ``<name>-insights``,
-    role assignments, ``<name>-workspace`` and private endpoints."""
+    """An Azure ML workspace with its storage, registry, Key Vault and Application Insights, private and CMK-ready.
+
+    Children: ``<name>-identity``, ``<name>-vault`` (KeyVault), ``<name>-storage``, ``<name>-registry``,
+    ``<name>-insights``, role assignments, ``<name>-workspace``, private endpoints.
+    """
 
     identity: managedidentity.UserAssignedIdentity
     workspace: machinelearningservices.Workspace

@@ -30,7 +30,9 @@ class AzureMonitoringArgs(TypedDict):
     name_prefix: str
     """Prefix of the workspace, Prometheus workspace and action group names."""
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     location: pulumi.Input[str]
+    """Azure region of the resources (``westeurope``)."""
     log_retention_days: int
     """30-730 days."""
     alert_emails: Sequence[str]
@@ -40,6 +42,7 @@ class AzureMonitoringArgs(TypedDict):
     webhook_url: NotRequired[pulumi.Input[str]]
     """Secret incoming-webhook URL (chat or paging); kept a Pulumi secret."""
     tags: NotRequired[Tags]
+    """Azure tags of the workspaces and the action group."""
     protect: NotRequired[bool]
     """Pulumi refuses to delete the Log Analytics and Azure Monitor workspaces."""
     lock: NotRequired[ResourceLockArgs]
@@ -58,7 +61,10 @@ def _validate(args: AzureMonitoringArgs) -> None:
 
 
 class AzureMonitoring(pulumi.ComponentResource):
-    """``<name>-logs``, ``<name>-prometheus``, ``<name>-action-group``."""
+    """Platform monitoring on Azure: Log Analytics, an Azure Monitor workspace for Prometheus metrics and the action group every alert notifies.
+
+    Children: ``<name>-logs``, ``<name>-prometheus``, ``<name>-action-group``.
+    """
 
     logs: operationalinsights.Workspace
     prometheus: monitor.AzureMonitorWorkspace

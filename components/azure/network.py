@@ -37,14 +37,19 @@ class AzureNetworkArgs(TypedDict):
     """Arguments of :class:`AzureNetwork`."""
 
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     location: pulumi.Input[str]
+    """Azure region of the resources (``westeurope``)."""
     vnet_name: str
+    """Name of the VNet; NSG and link names are derived from it."""
     address_space: str
+    """Address space of the VNet (``10.20.0.0/16``)."""
     subnets: Mapping[str, SubnetSpecArgs]
     """Subnets by role (``system``, ``gpu``, ``endpoints`` ...)."""
     private_dns_zones: NotRequired[Sequence[str]]
     """``privatelink.*`` zones to create and link to the VNet (none when an Azure Policy owns DNS)."""
     tags: NotRequired[Tags]
+    """Azure tags of the VNet, NSGs and DNS zones."""
 
 
 def _deny_remote_admin_from_internet() -> list[network.SecurityRuleArgs]:
@@ -84,7 +89,11 @@ def _validate(args: AzureNetworkArgs) -> None:
 
 
 class AzureNetwork(pulumi.ComponentResource):
-    """``<name>-vnet``, ``<name>-<role>-nsg`` and ``<name>-<role>-subnet`` per role, ``<name>-zone-<zone>`` + link."""
+    """The platform's private network on Azure: a VNet, one subnet with its own NSG per role, private DNS zones.
+
+    Children: ``<name>-vnet``, ``<name>-<role>-nsg`` and ``<name>-<role>-subnet`` per role, ``<name>-zone-<zone>``
+    and its link.
+    """
 
     vnet: network.VirtualNetwork
     subnets: dict[str, network.Subnet]

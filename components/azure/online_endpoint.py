@@ -38,17 +38,24 @@ class ProbeArgs(TypedDict):
     """A liveness or readiness probe of a deployment, in seconds."""
 
     initial_delay: int
+    """Seconds before the first probe."""
     period: int
+    """Seconds between probes."""
     timeout: int
+    """Seconds a probe may take."""
     failure_threshold: int
+    """Failed probes in a row that fail the container."""
     success_threshold: int
+    """Successful probes in a row that pass it (1 for liveness)."""
 
 
 class RegisteredModelArgs(TypedDict):
     """An MLflow registry version the stack registers in the workspace as an Azure ML model version."""
 
     name: str
+    """Registered model name."""
     version: int
+    """Pinned registry version."""
     artifact_uri: str
     """Where the workspace reads the MLflow model (``azureml://datastores/...`` or a blob URI)."""
     registry: str
@@ -63,10 +70,13 @@ class OnlineDeploymentArgs(TypedDict):
     registered_model: NotRequired[RegisteredModelArgs]
     """A registry version the stack registers in the workspace as a model version."""
     instance_type: str
+    """VM size of the deployment's instances (a GPU size of the GPU table, or a CPU size)."""
     environment: NotRequired[str]
     """Environment for non-MLflow models; MLflow models need none."""
     min_instances: int
+    """Lowest instance count."""
     max_instances: int
+    """Highest instance count."""
     target_utilization_percentage: NotRequired[int]
     """CPU utilisation the autoscale setting holds (default 70)."""
     request_timeout_ms: NotRequired[int]
@@ -76,7 +86,9 @@ class OnlineDeploymentArgs(TypedDict):
     max_queue_wait_ms: NotRequired[int]
     """Default 500."""
     liveness_probe: NotRequired[ProbeArgs]
+    """Liveness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
     readiness_probe: NotRequired[ProbeArgs]
+    """Readiness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
     expected_requests_per_second: NotRequired[float]
     """Expected average request rate, carried as the deployment's tag ``aiscale-expected-requests-per-second`` so
     the cost estimate gives the cost per 1,000 predictions."""
@@ -93,11 +105,17 @@ class OnlineEndpointArgs(TypedDict):
     """Arguments of :class:`OnlineEndpoint`."""
 
     endpoint_name: str
+    """Name of the endpoint."""
     workspace_name: pulumi.Input[str]
+    """Azure ML workspace the endpoint belongs to."""
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     location: pulumi.Input[str]
+    """Azure region of the resources (``westeurope``)."""
     subscription_id: pulumi.Input[str]
+    """Subscription of the role assignments (built-in role definition ids are per subscription)."""
     deployments: Mapping[str, OnlineDeploymentArgs]
+    """Deployments by name."""
     traffic: Mapping[str, int]
     """Live traffic per deployment, percentages summing to 100."""
     mirror_traffic: NotRequired[Mapping[str, int]]
@@ -111,6 +129,7 @@ class OnlineEndpointArgs(TypedDict):
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send request logs to Log Analytics (the error-rate alert queries them)."""
     tags: NotRequired[Tags]
+    """Azure tags of every child."""
     alert_routing: NotRequired[AzureAlertRoutingArgs]
     """Alert through these: SLO alerts (with ``slo``), utilisation and capacity alerts of each deployment."""
     alerts: NotRequired[OnlineEndpointAlertsArgs]
@@ -264,7 +283,11 @@ def _probe(probe: ProbeArgs) -> machinelearningservices.ProbeSettingsArgs:
 
 
 class OnlineEndpoint(pulumi.ComponentResource):
-    """``<name>-endpoint``, ``<name>-<deployment>`` + ``<name>-<deployment>-autoscale`` each, ``<name>-traffic``."""
+    """An Azure ML managed online endpoint: token auth, private, autoscaled deployments, traffic and SLO alerts.
+
+    Children: ``<name>-endpoint``, ``<name>-<deployment>`` and ``<name>-<deployment>-autoscale`` per deployment,
+    ``<name>-traffic``, alerts.
+    """
 
     endpoint: machinelearningservices.OnlineEndpoint
     deployments: dict[str, machinelearningservices.OnlineDeployment]

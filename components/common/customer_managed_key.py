@@ -25,6 +25,7 @@ class AzureCustomerManagedKeyArgs(TypedDict):
     key_vault_uri: pulumi.Input[str]
     """Vault URI (``https://<vault>.vault.azure.net/``)."""
     key_name: pulumi.Input[str]
+    """Name of the key in its vault."""
     key_id: pulumi.Input[str]
     """ARM resource id of the key: the scope of the role the consumer gets on it."""
     key_uri: pulumi.Input[str]

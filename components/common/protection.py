@@ -23,9 +23,9 @@ from aiscale.core.errors import InvalidArgumentError
 class LockLevel(StrEnum):
     """What an Azure management lock forbids."""
 
-    can_not_delete = "CanNotDelete"
+    CanNotDelete = "CanNotDelete"
     """Nobody may delete the resource; changes are allowed."""
-    read_only = "ReadOnly"
+    ReadOnly = "ReadOnly"
     """Nobody may change or delete the resource."""
 
 
@@ -46,7 +46,7 @@ def resource_lock(
         f"{name}-lock",
         lock_name=f"{name}-lock",
         scope=scope,
-        level=LockLevel(args.get("level", LockLevel.can_not_delete)).value,
+        level=LockLevel(args.get("level", LockLevel.CanNotDelete)).value,
         notes=args.get("notes", "aiscale: stateful resource; remove the lock in the stack config before deleting"),
         opts=child_options(parent),
     )
@@ -56,7 +56,7 @@ def check_lock(component: str, lock: ResourceLockArgs | None) -> None:
     """Refuse a lock Azure would reject, naming the component and the argument."""
     if lock is None:
         return
-    level = lock.get("level", LockLevel.can_not_delete)
+    level = lock.get("level", LockLevel.CanNotDelete)
     if level not in set(LockLevel):
         raise InvalidArgumentError(component, "lock.level", f"{level!r} is not one of {', '.join(LockLevel)}")
     if len(lock.get("notes", "")) > 512:

@@ -29,18 +29,25 @@ class GcpBudgetArgs(TypedDict):
     """Arguments of :class:`GcpBudget`."""
 
     billing_account: str
+    """Billing account of the project (``XXXXXX-XXXXXX-XXXXXX``)."""
     project: pulumi.Input[str]
     """Project that owns the notification channels."""
     project_number: str
+    """Project number (service agent addresses and resource names are derived from it)."""
     display_name: str
+    """Name of the budget."""
     amount: float
+    """Amount per period, in ``currency``."""
     currency: str
+    """ISO 4217 currency code of the billing account (``EUR``)."""
     actual_thresholds: Sequence[int]
     """Percentages of current spend."""
     forecast_thresholds: Sequence[int]
     """Percentages of forecasted spend."""
     contact_emails: Sequence[str]
+    """Addresses the budget notifies."""
     start_date: NotRequired[str]
+    """First day of a fixed period (``YYYY-MM-DD``, with ``end_date``)."""
     end_date: NotRequired[str]
     """With ``start_date``: a fixed period instead of calendar months."""
     label_filter: NotRequired[Mapping[str, str]]
@@ -91,7 +98,10 @@ def _custom_period(args: GcpBudgetArgs) -> billing.BudgetBudgetFilterCustomPerio
 
 
 class GcpBudget(pulumi.ComponentResource):
-    """``<name>-email-<n>`` notification channels and ``<name>-budget``."""
+    """A Cloud Billing budget for a project, with e-mail, routed and Pub/Sub notifications.
+
+    Children: ``<name>-email-<n>`` notification channels and ``<name>-budget``.
+    """
 
     budget: billing.Budget
     budget_id: pulumi.Output[str]

@@ -57,25 +57,34 @@ class GkeSystemPoolArgs(TypedDict):
     """The cluster's general-purpose pool (system add-ons and CPU workloads)."""
 
     machine_type: str
+    """Machine type of the nodes."""
     min_nodes: int
-    """Per zone."""
+    """Lowest node count per zone, at least 1."""
     max_nodes: int
-    """Per zone."""
+    """Highest node count per zone."""
 
 
 class GkeClusterArgs(TypedDict):
     """Arguments of :class:`GkeCluster`."""
 
     cluster_name: str
+    """Name of the cluster; the node service account name is derived from it."""
     project: pulumi.Input[str]
+    """Google Cloud project id."""
     region: str
+    """Google Cloud region (``europe-west4``)."""
     network_id: pulumi.Input[str]
+    """The VPC network."""
     subnet_id: pulumi.Input[str]
+    """The subnet of the nodes."""
     pods_range_name: str
+    """Secondary range of the subnet for pods."""
     services_range_name: str
+    """Secondary range of the subnet for services."""
     master_range: str
     """``/28`` for the private control plane."""
     system_pool: GkeSystemPoolArgs
+    """The system node pool."""
     control_plane: NotRequired[ControlPlaneAccessArgs]
     """Who reaches the control plane (default: its private endpoint only). Authorized ranges apply to the private
     endpoint too: the cluster subnet belongs among them."""
@@ -85,7 +94,9 @@ class GkeClusterArgs(TypedDict):
     release_channel: NotRequired[str]
     """``REGULAR`` (default) or ``STABLE``."""
     zones: NotRequired[Sequence[str]]
+    """Availability zones of the nodes (default: the region's)."""
     maintenance_window: NotRequired[MaintenanceWindowArgs]
+    """Weekly window (UTC) for Kubernetes and node upgrades."""
     secrets_encryption_key: NotRequired[GcpCustomerManagedKeyArgs]
     """Application-layer encryption of Kubernetes secrets; the container service agent needs the key role."""
     disk_encryption_key: NotRequired[GcpCustomerManagedKeyArgs]
@@ -195,7 +206,10 @@ def cluster_node_config_defaults(
 
 
 class GkeCluster(pulumi.ComponentResource):
-    """``<name>-nodes-sa`` and its role grants, ``<name>-cluster``, ``<name>-system`` (node pool)."""
+    """A private regional GKE cluster for GPU workloads with a least-privilege node service account.
+
+    Children: ``<name>-nodes-sa`` and its role grants, ``<name>-cluster``, ``<name>-system`` (node pool).
+    """
 
     cluster: container.Cluster
     node_service_account: serviceaccount.Account

@@ -37,8 +37,11 @@ class GkeGpuNodePoolArgs(TypedDict):
     """Arguments of :class:`GkeGpuNodePool`."""
 
     pool_name: str
+    """Name of the node pool."""
     project: pulumi.Input[str]
+    """Google Cloud project id."""
     region: str
+    """Google Cloud region (``europe-west4``)."""
     cluster_id: pulumi.Input[str]
     """The cluster (``projects/<p>/locations/<region>/clusters/<name>``)."""
     cluster_name: str
@@ -46,7 +49,9 @@ class GkeGpuNodePoolArgs(TypedDict):
     machine_type: str
     """A GPU machine type of the GPU table (``g2-standard-8``, ``a2-highgpu-1g``)."""
     min_nodes: int
+    """Lowest node count; 0 scales the pool to zero."""
     max_nodes: int
+    """Highest node count the autoscaler may reach (the cost ceiling)."""
     service_account_email: pulumi.Input[str]
     """The cluster's node service account."""
     purpose: NotRequired[str]
@@ -65,6 +70,7 @@ class GkeGpuNodePoolArgs(TypedDict):
     sharing: NotRequired[str]
     """GPU sharing between containers: ``TIME_SHARING`` or ``MPS`` (with ``max_shared_clients``)."""
     max_shared_clients: NotRequired[int]
+    """Containers sharing one GPU (2-48, with ``sharing``)."""
     zones: NotRequired[Sequence[str]]
     """Zones where the accelerator is offered (default: the cluster's)."""
     disk_size_gb: NotRequired[int]
@@ -115,7 +121,10 @@ def _validate(args: GkeGpuNodePoolArgs) -> None:
 
 
 class GkeGpuNodePool(pulumi.ComponentResource):
-    """``<name>-pool``; with ``alert_routing`` ``<name>-alert-at-max`` and ``<name>-alert-idle``."""
+    """A GKE GPU node pool from the GPU machine table: accelerators, driver, sharing, autoscaling, alerts.
+
+    Children: ``<name>-pool``; with ``alert_routing`` ``<name>-alert-at-max`` and ``<name>-alert-idle``.
+    """
 
     pool: container.NodePool
     pool_name: pulumi.Output[str]

@@ -71,11 +71,13 @@ class KmsKeyRingArgs(TypedDict):
     """Arguments of :class:`KmsKeyRing`."""
 
     project: pulumi.Input[str]
+    """Google Cloud project id."""
     project_number: str
     """Project number; service agent addresses are derived from it."""
     location: pulumi.Input[str]
     """Region of the ring; keys must be in the region of the resources they encrypt."""
     key_ring_name: str
+    """Name of the key ring (key rings can never be deleted: pick it once)."""
     keys: NotRequired[Mapping[str, CryptoKeySpecArgs]]
     """Keys by name."""
     labels: NotRequired[Labels]
@@ -112,7 +114,10 @@ def _validate(args: KmsKeyRingArgs) -> None:
 
 
 class KmsKeyRing(pulumi.ComponentResource):
-    """A key ring (``<name>-key-ring``), keys (``<name>-<key>``) and their IAM grants."""
+    """A Cloud KMS key ring with rotating keys, each granted to the service agents that encrypt with it.
+
+    Children: ``<name>-key-ring``, ``<name>-<key>`` per key, its grants, service identities, audit logs.
+    """
 
     key_ring: kms.KeyRing
     keys: dict[str, kms.CryptoKey]

@@ -33,6 +33,7 @@ class GcpMonitoringArgs(TypedDict):
     """Arguments of :class:`GcpMonitoring`."""
 
     project: pulumi.Input[str]
+    """Google Cloud project id."""
     alert_emails: Sequence[str]
     """Addresses every alert is mailed to (one e-mail notification channel each)."""
     runbook_base_url: str
@@ -42,6 +43,7 @@ class GcpMonitoringArgs(TypedDict):
     webhook_url: NotRequired[pulumi.Input[str]]
     """Secret incoming-webhook URL (chat or paging); kept a Pulumi secret."""
     labels: NotRequired[Labels]
+    """Labels of the notification channels and the alert policy."""
 
 
 def _validate(args: GcpMonitoringArgs) -> None:
@@ -55,7 +57,11 @@ def _validate(args: GcpMonitoringArgs) -> None:
 
 
 class GcpMonitoring(pulumi.ComponentResource):
-    """``<name>-email-<n>``, ``<name>-webhook``, ``<name>-log-retention``, ``<name>-alert-kms-key-tampering``."""
+    """Platform monitoring on Google Cloud: notification channels, log retention and the key-tampering alert.
+
+    Children: ``<name>-email-<n>``, ``<name>-webhook``, ``<name>-log-retention``,
+    ``<name>-alert-kms-key-tampering``.
+    """
 
     notification_channel_ids: list[pulumi.Output[str]]
 

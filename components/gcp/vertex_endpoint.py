@@ -41,6 +41,7 @@ class VertexModelArgs(TypedDict):
     artifact_uri: str
     """``gs://`` directory of the model artifacts."""
     serving_container_image: str
+    """Serving image with a tag or digest (a prebuilt Vertex container or your own)."""
     version_labels: NotRequired[Mapping[str, str]]
     """Labels tying the model to its source (``mlflow-model``, ``mlflow-version``)."""
 
@@ -52,7 +53,9 @@ class VertexDeploymentArgs(TypedDict):
     machine_type: str
     """GPU machine types bring their accelerators from the GPU table."""
     min_replicas: int
+    """Lowest replica count."""
     max_replicas: int
+    """Highest replica count."""
     target_utilization_percentage: NotRequired[int]
     """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise); default 60."""
     expected_requests_per_second: NotRequired[float]
@@ -73,10 +76,15 @@ class VertexEndpointArgs(TypedDict):
     """Arguments of :class:`VertexEndpoint`."""
 
     endpoint_name: str
+    """Name of the endpoint."""
     project: str
+    """Google Cloud project id."""
     project_number: str
+    """Project number (service agent addresses and resource names are derived from it)."""
     region: str
+    """Google Cloud region (``europe-west4``)."""
     deployments: Mapping[str, VertexDeploymentArgs]
+    """Deployments by name."""
     traffic: Mapping[str, int]
     """Traffic per deployment, percentages summing to 100."""
     network_access: NotRequired[str]
@@ -86,6 +94,7 @@ class VertexEndpointArgs(TypedDict):
     customer_managed_key: NotRequired[GcpCustomerManagedKeyArgs]
     """Encryption of the endpoint and the uploaded models; the Vertex AI service agent needs the key role."""
     request_logging: NotRequired[RequestLoggingArgs]
+    """Log a sample of requests and responses to BigQuery."""
     health_check_path: NotRequired[str]
     """Public endpoints: probe this path with an uptime check."""
     service_account: NotRequired[pulumi.Input[str]]
@@ -93,6 +102,7 @@ class VertexEndpointArgs(TypedDict):
     slo: NotRequired[EndpointSloArgs]
     """The endpoint's objective; with ``alert_routing`` its latency and error-rate alerts."""
     labels: NotRequired[Labels]
+    """Labels of the endpoint and the uploaded models."""
     alert_routing: NotRequired[GcpAlertRoutingArgs]
     """Alert through these: SLO alerts (with ``slo``), each deployment at its replica ceiling, the uptime check."""
 
@@ -143,7 +153,10 @@ def _validate(args: VertexEndpointArgs) -> None:
 
 
 class VertexEndpoint(pulumi.ComponentResource):
-    """``<name>-endpoint``, ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts."""
+    """A Vertex AI endpoint with its deployed models, traffic split and SLO alerts, private by default.
+
+    Children: ``<name>-endpoint``, ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts.
+    """
 
     endpoint: vertex.AiEndpoint
     endpoint_id: pulumi.Output[str]

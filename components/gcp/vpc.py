@@ -34,8 +34,11 @@ class GcpNetworkArgs(TypedDict):
     """Arguments of :class:`GcpNetwork`."""
 
     project: pulumi.Input[str]
+    """Google Cloud project id."""
     region: str
+    """Google Cloud region (``europe-west4``)."""
     network_name: str
+    """Name of the network; subnet, router, NAT and firewall names are derived from it."""
     subnet: str
     """Primary range of the cluster subnet."""
     pods_range: str
@@ -66,15 +69,20 @@ def _validate(args: GcpNetworkArgs) -> None:
 
 
 class GcpNetwork(pulumi.ComponentResource):
-    """``<name>-network``, ``<name>-subnet``, ``<name>-router``, ``<name>-nat``, ``<name>-deny-ingress``,
-    ``<name>-allow-health-checks``; with private service access ``<name>-psa-range`` and ``<name>-psa``."""
+    """The platform's private network on Google Cloud: a custom-mode VPC, the cluster subnet, NAT, firewall.
+
+    Children: ``<name>-network``, ``<name>-subnet``, ``<name>-router``, ``<name>-nat``, ``<name>-deny-ingress``,
+    ``<name>-allow-health-checks``; with private service access ``<name>-psa-range`` and ``<name>-psa``.
+    """
 
     network: compute.Network
     subnet: compute.Subnetwork
     network_id: pulumi.Output[str]
     network_name: pulumi.Output[str]
     subnet_id: pulumi.Output[str]
-    private_service_access: servicenetworking.Connection | None
+    # An id, not the resource: a class annotation of its type would import pulumi_gcp.servicenetworking everywhere.
+    private_service_access_id: pulumi.Output[str] | None
+    """Id of the private service access connection (with ``private_service_access_range``)."""
 
     def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
@@ -112,9 +120,12 @@ class GcpNetwork(pulumi.ComponentResource):
         self._nat(name, args)
         self._firewall(name, args)
         psa_range = args.get("private_service_access_range")
-        self.private_service_access = (
+        # Annotated here, not on the class: class annotations are evaluated, which would import
+        # pulumi_gcp.servicenetworking for networks without private service access.
+        self.private_service_access: servicenetworking.Connection | None = (
             self._private_service_access(name, args, psa_range) if psa_range is not None else None
         )
+        self.private_service_access_id = self.private_service_access.id if self.private_service_access else None
 
         self.network_id = self.network.id
         self.network_name = after(self.network, network_name)
@@ -178,7 +189,9 @@ class GcpNetwork(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
-    def _private_service_access(self, name: str, args: GcpNetworkArgs, psa_range: str) -> servicenetworking.Connection:
+    def _private_service_access(
+        self, name: str, args: GcpNetworkArgs, psa_range: str
+    ) -> "servicenetworking.Connection":  # quoted: evaluating it imports pulumi_gcp.servicenetworking
         """``<name>-psa-range`` reserved and ``<name>-psa`` peered with Google's service producer network."""
         network_name = args["network_name"]
         network = IPv4Network(psa_range)

@@ -54,6 +54,7 @@ class GpuStackArgs(TypedDict):
     driver: str
     """``operator``: the operator installs the driver; ``platform``: the node image has it (AKS ``Install``)."""
     chart_version: NotRequired[str]
+    """Version of the GPU operator chart (default: the version aiscale pins)."""
     namespace: NotRequired[str]
     """Namespace of the operator (default ``gpu-operator``)."""
     values: NotRequired[Mapping[str, Any]]
@@ -117,7 +118,9 @@ def _scrape_resource(cloud: str) -> tuple[str, str, dict[str, Any]]:
 
 
 class GpuStack(pulumi.ComponentResource):
-    """``<name>-namespace``, ``<name>-gpu-operator`` (Helm release), ``<name>-dcgm-scrape``.
+    """The GPU software stack of a cluster: the NVIDIA GPU operator and DCGM metrics for the managed Prometheus.
+
+    Children: ``<name>-namespace``, ``<name>-gpu-operator`` (Helm release), ``<name>-dcgm-scrape``.
 
     Needs a Kubernetes provider in ``opts.providers``.
     """

@@ -43,13 +43,19 @@ class InferenceWorkloadArgs(TypedDict):
     """Arguments of :class:`InferenceWorkload`."""
 
     workload_name: str
+    """Name of the Deployment, Service, PodDisruptionBudget and autoscaler."""
     namespace: pulumi.Input[str]
+    """Namespace of the workload (a team namespace)."""
     image: str
+    """Model server image, with a tag or digest."""
     gpu_pools: Sequence[str]
     """``aiscale.io/gpu-pool`` values the pods may run on."""
     min_replicas: int
+    """Lowest replica count."""
     max_replicas: int
+    """Highest replica count."""
     autoscaling_metric: AutoscalingMetricArgs
+    """The per-pod custom metric the autoscaler holds."""
     gpus_per_replica: NotRequired[int]
     """Whole GPUs per pod (default 1)."""
     cpu: NotRequired[str]
@@ -59,14 +65,19 @@ class InferenceWorkloadArgs(TypedDict):
     port: NotRequired[int]
     """Container port of the model server (default 8080)."""
     readiness_path: NotRequired[str]
+    """HTTP path of the readiness probe (default ``/v2/health/ready``)."""
     liveness_path: NotRequired[str]
+    """HTTP path of the liveness probe (default ``/v2/health/live``)."""
     spot: NotRequired[bool]
     """Tolerate spot nodes (interruptible work only)."""
     service_account: NotRequired[str]
+    """Kubernetes service account of the pods (the team namespace's workload identity account)."""
     azure_workload_identity: NotRequired[bool]
     """Label pods for the AKS workload identity webhook."""
     env: NotRequired[Mapping[str, str]]
+    """Environment variables of the model server."""
     labels: NotRequired[Labels]
+    """Kubernetes labels of every object."""
 
 
 def _validate(args: InferenceWorkloadArgs) -> None:
@@ -87,9 +98,11 @@ def _validate(args: InferenceWorkloadArgs) -> None:
 
 
 class InferenceWorkload(pulumi.ComponentResource):
-    """``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-hpa``. Needs a Kubernetes provider."""
+    """A GPU model server on the cluster: Deployment, Service, PodDisruptionBudget and custom-metric autoscaling.
 
-    deployment: kubernetes.apps.v1.Deployment
+    Children: ``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-hpa``. Needs a Kubernetes provider.
+    """
+
     service: kubernetes.core.v1.Service
     service_name: pulumi.Output[str]
     """The ClusterIP service in front of the model server (port 80)."""
@@ -106,7 +119,9 @@ class InferenceWorkload(pulumi.ComponentResource):
             "labels": labels,
         }
 
-        self.deployment = kubernetes.apps.v1.Deployment(
+        # Annotated here, not on the class: class annotations are evaluated, which would import
+        # pulumi_kubernetes.apps in every stack that imports the component, uses it or not.
+        self.deployment: kubernetes.apps.v1.Deployment = kubernetes.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=metadata,
             spec={

@@ -57,17 +57,24 @@ class ContainerDefaultsArgs(TypedDict):
     """LimitRange defaults for containers that set no resources."""
 
     cpu_request: str
+    """CPU request (``250m``)."""
     memory_request: str
+    """Memory request (``512Mi``)."""
     cpu_limit: str
+    """CPU limit (``1``)."""
     memory_limit: str
+    """Memory limit (``2Gi``)."""
 
 
 class AzureWorkloadIdentityArgs(TypedDict):
     """An AKS cluster's side of workload identity."""
 
     resource_group_name: pulumi.Input[str]
+    """Resource group of the component's resources."""
     location: pulumi.Input[str]
+    """Azure region of the resources (``westeurope``)."""
     oidc_issuer_url: pulumi.Input[str]
+    """OIDC issuer of the cluster's service account tokens."""
     identity_name: str
     """Name of the user-assigned identity the team's workloads act as."""
 
@@ -76,6 +83,7 @@ class GcpWorkloadIdentityArgs(TypedDict):
     """A GKE cluster's side of workload identity."""
 
     project: pulumi.Input[str]
+    """Google Cloud project id."""
     account_id: str
     """Id of the Google service account the team's workloads act as (6-30 characters)."""
 
@@ -84,24 +92,31 @@ class AzureGroupAccessArgs(TypedDict):
     """The team's Entra ID group (object id) on an AKS cluster with Azure RBAC."""
 
     group_object_id: str
+    """Object id of the team's Entra ID group."""
     cluster_id: pulumi.Input[str]
+    """ARM id of the AKS cluster."""
     subscription_id: pulumi.Input[str]
+    """Subscription of the role assignments (built-in role definition ids are per subscription)."""
 
 
 class GroupAccessArgs(TypedDict):
     """The team's group as Kubernetes knows it: an Entra ID object id or a Google group address."""
 
     group: str
+    """Entra ID object id or Google group address."""
 
 
 class TeamNamespaceArgs(TypedDict):
     """Arguments of :class:`TeamNamespace`."""
 
     namespace: str
+    """Name of the team's namespace (a DNS label; no system namespace)."""
     quota: TeamQuotaArgs
+    """What the team's pods may request in total."""
     pod_security: NotRequired[str]
     """``restricted`` (default) or ``baseline``."""
     container_defaults: NotRequired[ContainerDefaultsArgs]
+    """Requests and limits of containers that set none (default 250m/512Mi requested, 1/2Gi limit)."""
     gateway_namespaces: NotRequired[Sequence[str]]
     """Namespaces whose pods may reach the team's pods (ingress controllers, gateways)."""
     metrics_namespaces: NotRequired[Sequence[str]]
@@ -113,9 +128,13 @@ class TeamNamespaceArgs(TypedDict):
     service_account: NotRequired[str]
     """Name of the workload service account (default ``workload``)."""
     azure_identity: NotRequired[AzureWorkloadIdentityArgs]
+    """On AKS: the user-assigned identity the team's workloads act as (give this or ``gcp_identity``)."""
     gcp_identity: NotRequired[GcpWorkloadIdentityArgs]
+    """On GKE: the Google service account the team's workloads act as (give this or ``azure_identity``)."""
     azure_access: NotRequired[AzureGroupAccessArgs]
+    """On AKS with Azure RBAC: the team's Entra ID group (give this or ``group_access``)."""
     group_access: NotRequired[GroupAccessArgs]
+    """The team's group as Kubernetes knows it (give this or ``azure_access``)."""
     labels: NotRequired[Labels]
     """Kubernetes labels on every object (owner, cost-center, environment ...)."""
     tags: NotRequired[Tags]
@@ -156,8 +175,11 @@ _Metadata = Callable[[str], kubernetes.meta.v1.ObjectMetaArgsDict]
 
 
 class TeamNamespace(pulumi.ComponentResource):
-    """``<name>-namespace``, ``-quota``, ``-limits``, network policies ``-netpol-*``, the cloud identity,
-    ``-service-account`` and the team's access bindings. Needs a Kubernetes provider in ``opts.providers``."""
+    """A team's namespace on a shared GPU cluster: isolated, quota-bound, with a cloud identity for its workloads.
+
+    Children: ``<name>-namespace``, ``-quota``, ``-limits``, network policies ``-netpol-*``, the cloud identity,
+    ``-service-account`` and the team's access bindings. Needs a Kubernetes provider in ``opts.providers``.
+    """
 
     namespace: kubernetes.core.v1.Namespace
     service_account: kubernetes.core.v1.ServiceAccount

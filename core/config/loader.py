@@ -122,6 +122,16 @@ def validate_stack_config(
         raise ConfigError(_message(stack_file, sorted(set(problems)))) from None
 
 
+def validation_problems(error: ValidationError, data: Mapping[str, Any]) -> list[str]:
+    """Every failing field of a validation of ``data`` (already parsed values), one line each, as for a stack file."""
+    return sorted({_describe(e, data, frozenset()) for e in error.errors(include_url=False)})
+
+
+def is_secret_field(loc: tuple[int | str, ...]) -> bool:
+    """Whether the config field at ``loc`` (``("azure", "monitoring", "alerts", "webhook_url")``) holds a secret."""
+    return _is_secret(loc)
+
+
 def _json_shape(text: str) -> str | None:
     """``list`` or ``mapping`` when Pulumi's JSON text of an object stands where text was expected."""
     if not text.lstrip().startswith(("[", "{")):
