@@ -6,7 +6,7 @@ one component; every section of ``aiscale:azure`` is optional except the keys.
 """
 
 import datetime
-from typing import cast
+from typing import TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as kubernetes
@@ -19,11 +19,16 @@ from aiscale.components.azure.audit_trail import AzureAuditTrail, AzureAuditTrai
 from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
 from aiscale.components.azure.cost_management import AzureCostManagement, AzureCostManagementArgs
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
-from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
+from aiscale.components.azure.key_vault import KeySpecArgs, KeyVault, KeyVaultArgs
 from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
-from aiscale.components.azure.monitoring import AzureMonitoring
+from aiscale.components.azure.monitoring import AzureMonitoring, AzureMonitoringArgs
 from aiscale.components.azure.network import AzureNetwork, SubnetSpecArgs
-from aiscale.components.azure.online_endpoint import OnlineDeploymentArgs, OnlineEndpoint, OnlineEndpointArgs
+from aiscale.components.azure.online_endpoint import (
+    OnlineDeploymentArgs,
+    OnlineEndpoint,
+    OnlineEndpointArgs,
+    ProbeArgs,
+)
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.options import after, child_options
@@ -34,10 +39,18 @@ from aiscale.components.k8s.gpu_stack import GpuStack
 from aiscale.components.k8s.provider import aks_kubeconfig, cluster_provider
 from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core.config import StackConfig
-from aiscale.core.config.azure import OnlineDeploymentConfig, OnlineEndpointConfig
+from aiscale.core.config.azure import AzureKeyConfig, OnlineDeploymentConfig, OnlineEndpointConfig, ProbeConfig
 
 COMPONENT = type_token("AzureGpuInferencePlatform")
 PREVIOUS_TYPE = "aiscale:blueprints:AzureGpuInferencePlatform"
+
+
+class _LockArg(TypedDict, total=False):
+    lock: ResourceLockArgs
+
+
+class _DiagnosticsArg(TypedDict, total=False):
+    diagnostics: AzureDiagnosticsArgs
 
 
 class AzureGpuInferencePlatform(pulumi.ComponentResource):
@@ -127,28 +140,27 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         monitoring = self.azure.monitoring
         assert monitoring is not None
         webhook = self.platform.secret("azure.monitoring.alerts.webhook_url", monitoring.alerts.webhook_url)
-        return AzureMonitoring(
-            f"{name}-monitoring",
-            {
-                "name_prefix": self.azure.resource_group.removeprefix("rg-"),
-                "resource_group_name": self.group_name,
-                "location": self.azure.location,
-                "log_retention_days": monitoring.log_retention_days,
-                "alert_emails": list(monitoring.alerts.emails),
-                "runbook_base_url": monitoring.alerts.runbook_base_url,
-                **({"webhook_url": webhook} if webhook is not None else {}),
-                "tags": self.tags,
-                "protect": self.protect,
-                **self._lock(),
-                **({"audit_retention_days": self.azure.audit.table_retention_days} if self.azure.audit else {}),
-            },
-            opts=child_options(self),
-        )
+        args: AzureMonitoringArgs = {
+            "name_prefix": self.azure.resource_group.removeprefix("rg-"),
+            "resource_group_name": self.group_name,
+            "location": self.azure.location,
+            "log_retention_days": monitoring.log_retention_days,
+            "alert_emails": list(monitoring.alerts.emails),
+            "runbook_base_url": monitoring.alerts.runbook_base_url,
+            "tags": self.tags,
+            "protect": self.protect,
+            **self._lock(),
+        }
+        if webhook is not None:
+            args["webhook_url"] = webhook
+        if self.azure.audit is not None:
+            args["audit_retention_days"] = self.azure.audit.table_retention_days
+        return AzureMonitoring(f"{name}-monitoring", args, opts=child_options(self))
 
-    def _diagnostics(self) -> dict[str, AzureDiagnosticsArgs]:
+    def _diagnostics(self) -> _DiagnosticsArg:
         return {"diagnostics": self.monitoring.diagnostics()} if self.monitoring is not None else {}
 
-    def _lock(self) -> dict[str, ResourceLockArgs]:
+    def _lock(self) -> _LockArg:
         return {"lock": self.lock} if self.lock is not None else {}
 
     def _network(self, name: str) -> AzureNetwork:
@@ -199,17 +211,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "purge_protection": vault.purge_protection,
             "public_network_access": vault.public_network_access,
             "allowed_ip_ranges": [str(r) for r in vault.allowed_ip_ranges],
-            "keys": {
-                key_name: {
-                    "key_type": key.key_type.value,
-                    **({"key_size": key.key_size} if key.key_size else {}),
-                    **({"curve": key.curve} if key.curve else {}),
-                    "rotate_after_days": key.rotate_after_days,
-                    "expire_after_days": key.expire_after_days,
-                    "notify_before_expiry_days": key.notify_before_expiry_days,
-                }
-                for key_name, key in vault.keys.items()
-            },
+            "keys": {key_name: _key(key) for key_name, key in vault.keys.items()},
             "key_access": {
                 access_name: {
                     "principal_id": access.principal_id,
@@ -554,6 +556,30 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         self.register_outputs({key: value for key, value in outputs.items() if value is not None})
 
 
+def _key(key: AzureKeyConfig) -> KeySpecArgs:
+    args: KeySpecArgs = {
+        "key_type": key.key_type.value,
+        "rotate_after_days": key.rotate_after_days,
+        "expire_after_days": key.expire_after_days,
+        "notify_before_expiry_days": key.notify_before_expiry_days,
+    }
+    if key.key_size:
+        args["key_size"] = key.key_size
+    if key.curve:
+        args["curve"] = key.curve
+    return args
+
+
+def _probe(probe: ProbeConfig) -> ProbeArgs:
+    return {
+        "initial_delay": probe.initial_delay,
+        "period": probe.period,
+        "timeout": probe.timeout,
+        "failure_threshold": probe.failure_threshold,
+        "success_threshold": probe.success_threshold,
+    }
+
+
 def _deployment(deployment: OnlineDeploymentConfig) -> OnlineDeploymentArgs:
     """A deployment of the stack config as the endpoint takes it: a model in Azure ML, or a registry version."""
     args: OnlineDeploymentArgs = {
@@ -564,8 +590,8 @@ def _deployment(deployment: OnlineDeploymentConfig) -> OnlineDeploymentArgs:
         "request_timeout_ms": deployment.request_timeout_ms,
         "max_concurrent_requests_per_instance": deployment.max_concurrent_requests_per_instance,
         "max_queue_wait_ms": deployment.max_queue_wait_ms,
-        "liveness_probe": deployment.liveness_probe.model_dump(),  # type: ignore[typeddict-item]
-        "readiness_probe": deployment.readiness_probe.model_dump(),  # type: ignore[typeddict-item]
+        "liveness_probe": _probe(deployment.liveness_probe),
+        "readiness_probe": _probe(deployment.readiness_probe),
     }
     if isinstance(deployment.model, str):
         args["model"] = deployment.model

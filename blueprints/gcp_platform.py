@@ -19,8 +19,8 @@ from aiscale.components.gcp.budget import GcpBudget, GcpBudgetArgs
 from aiscale.components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
 from aiscale.components.gcp.kms import KmsKeyRing, KmsKeyRingArgs
-from aiscale.components.gcp.monitoring import GcpMonitoring
-from aiscale.components.gcp.vertex_endpoint import VertexEndpoint, VertexEndpointArgs
+from aiscale.components.gcp.monitoring import GcpMonitoring, GcpMonitoringArgs
+from aiscale.components.gcp.vertex_endpoint import VertexDeploymentArgs, VertexEndpoint, VertexEndpointArgs
 from aiscale.components.gcp.vpc import PODS_RANGE_NAME, SERVICES_RANGE_NAME, GcpNetwork, GcpNetworkArgs
 from aiscale.components.k8s.gpu_stack import GpuStack
 from aiscale.components.k8s.provider import cluster_provider, gke_kubeconfig
@@ -28,7 +28,7 @@ from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core import rules
 from aiscale.core.config import StackConfig
 from aiscale.core.config.delivery import registry_parts
-from aiscale.core.config.gcp import GcpConfig, VertexModelConfig
+from aiscale.core.config.gcp import GcpConfig, VertexDeploymentConfig, VertexModelConfig
 
 COMPONENT = type_token("GcpGpuInferencePlatform")
 PREVIOUS_TYPE = "aiscale:blueprints:GcpGpuInferencePlatform"
@@ -133,18 +133,16 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         monitoring = self.gcp.monitoring
         assert monitoring is not None
         webhook = self.platform.secret("gcp.monitoring.alerts.webhook_url", monitoring.alerts.webhook_url)
-        return GcpMonitoring(
-            f"{name}-monitoring",
-            {
-                "project": self.gcp.project,
-                "alert_emails": list(monitoring.alerts.emails),
-                "runbook_base_url": monitoring.alerts.runbook_base_url,
-                "log_retention_days": monitoring.log_retention_days,
-                **({"webhook_url": webhook} if webhook is not None else {}),
-                "labels": self.labels,
-            },
-            opts=child_options(self),
-        )
+        args: GcpMonitoringArgs = {
+            "project": self.gcp.project,
+            "alert_emails": list(monitoring.alerts.emails),
+            "runbook_base_url": monitoring.alerts.runbook_base_url,
+            "log_retention_days": monitoring.log_retention_days,
+            "labels": self.labels,
+        }
+        if webhook is not None:
+            args["webhook_url"] = webhook
+        return GcpMonitoring(f"{name}-monitoring", args, opts=child_options(self))
 
     def _network(self, name: str) -> GcpNetwork:
         network = self.gcp.network
@@ -326,23 +324,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "project_number": self.gcp.project_number,
             "region": self.gcp.region,
             "deployments": {
-                deployment_name: {
-                    "model": {
-                        "artifact_uri": deployment.model.artifact_uri,
-                        "serving_container_image": deployment.model.serving_container_image,
-                        "version_labels": {**dict(deployment.model.version_labels), **mlflow_labels(deployment.model)},
-                    },
-                    "machine_type": deployment.machine_type,
-                    "min_replicas": deployment.min_replicas,
-                    "max_replicas": deployment.max_replicas,
-                    "target_utilization_percentage": deployment.target_utilization_percentage,
-                    **(
-                        {"expected_requests_per_second": deployment.expected_requests_per_second}
-                        if deployment.expected_requests_per_second is not None
-                        else {}
-                    ),
-                }
-                for deployment_name, deployment in spec.deployments.items()
+                deployment_name: _deployment(deployment) for deployment_name, deployment in spec.deployments.items()
             },
             "traffic": dict(spec.traffic),
             "network_access": spec.network_access,
@@ -453,3 +435,21 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "budgetTopicId": self.budget_topic_id,
         }
         self.register_outputs({key: value for key, value in outputs.items() if value is not None})
+
+
+def _deployment(deployment: VertexDeploymentConfig) -> VertexDeploymentArgs:
+    """A deployment of the stack config as the endpoint takes it."""
+    args: VertexDeploymentArgs = {
+        "model": {
+            "artifact_uri": deployment.model.artifact_uri,
+            "serving_container_image": deployment.model.serving_container_image,
+            "version_labels": {**dict(deployment.model.version_labels), **mlflow_labels(deployment.model)},
+        },
+        "machine_type": deployment.machine_type,
+        "min_replicas": deployment.min_replicas,
+        "max_replicas": deployment.max_replicas,
+        "target_utilization_percentage": deployment.target_utilization_percentage,
+    }
+    if deployment.expected_requests_per_second is not None:
+        args["expected_requests_per_second"] = deployment.expected_requests_per_second
+    return args

@@ -7,12 +7,13 @@ maintenance window; Container Insights to Log Analytics and managed Prometheus t
 GPU pools are separate ``AksGpuNodePool`` components.
 """
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from ipaddress import IPv4Network
 from typing import NotRequired, TypedDict
 
 import pulumi
 from pulumi_azure_native import compute, containerservice, managedidentity, monitor
+from pulumi_azure_native.containerservice.outputs import UserAssignedIdentityManagedClusterResponse
 
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
@@ -189,17 +190,13 @@ class AksCluster(pulumi.ComponentResource):
         if "maintenance_window" in args:
             self._maintenance(name, args, args["maintenance_window"])
         if "prometheus" in args:
-            self._prometheus(name, args)
+            self._prometheus(name, args, args["prometheus"])
         if "diagnostics" in args:
             diagnostic_setting(name, self.cluster.id, args["diagnostics"], self, default_category_groups=["audit"])
         if "lock" in args:
             resource_lock(f"{name}-cluster", scope=self.cluster.id, args=args["lock"], parent=self)
 
-        self.kubelet_object_id = self.cluster.identity_profile.apply(
-            lambda profile: (
-                (profile or {}).get("kubeletidentity").object_id if profile and profile.get("kubeletidentity") else ""
-            )
-        )
+        self.kubelet_object_id = self.cluster.identity_profile.apply(_kubelet_object_id)
         self.cluster_id = self.cluster.id
         # The configured name, known in a preview, carrying the dependency on the cluster.
         self.cluster_name = after(self.cluster, args["cluster_name"])
@@ -309,7 +306,7 @@ class AksCluster(pulumi.ComponentResource):
             node_resource_group=f"{args['cluster_name']}-nodes",
             sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=args.get("tier", "Standard")),
             identity=containerservice.ManagedClusterIdentityArgs(
-                type="UserAssigned", user_assigned_identities=[self.identity.id]
+                type=containerservice.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[self.identity.id]
             ),
             aad_profile=containerservice.ManagedClusterAADProfileArgs(
                 managed=True,
@@ -410,7 +407,7 @@ class AksCluster(pulumi.ComponentResource):
                 opts=child_options(self),
             )
 
-    def _prometheus(self, name: str, args: AksClusterArgs) -> None:
+    def _prometheus(self, name: str, args: AksClusterArgs, prometheus: PrometheusArgs) -> None:
         """Managed Prometheus: a data collection endpoint and rule sending the cluster's metrics to the workspace."""
         group, location, tags = args["resource_group_name"], args["location"], args.get("tags")
         endpoint = monitor.DataCollectionEndpoint(
@@ -439,7 +436,7 @@ class AksCluster(pulumi.ComponentResource):
             destinations=monitor.DataCollectionRuleDestinationsArgs(
                 monitoring_accounts=[
                     monitor.MonitoringAccountDestinationArgs(
-                        name="monitor-workspace", account_resource_id=args["prometheus"]["monitor_workspace_id"]
+                        name="monitor-workspace", account_resource_id=prometheus["monitor_workspace_id"]
                     )
                 ]
             ),
@@ -456,6 +453,11 @@ class AksCluster(pulumi.ComponentResource):
             data_collection_rule_id=rule.id,
             opts=child_options(self),
         )
+
+
+def _kubelet_object_id(profile: Mapping[str, UserAssignedIdentityManagedClusterResponse] | None) -> str:
+    kubelet = (profile or {}).get("kubeletidentity")
+    return (kubelet.object_id if kubelet else None) or ""
 
 
 def _public(args: AksClusterArgs) -> bool:

@@ -264,6 +264,8 @@ class AzureAuditTrail(pulumi.ComponentResource):
     def _alerts(self, name: str, args: AzureAuditTrailArgs, routing: AzureAlertRoutingArgs) -> None:
         """Activity log alerts on tampering with keys, access, audit settings and locks; a log alert on keys."""
         group, tags = args["resource_group_name"], args.get("tags")
+        workspace = routing.get("log_analytics_workspace_id")
+        assert workspace is not None  # _validate: the key alert needs it
         subscription = pulumi.Output.concat("/subscriptions/", args["subscription_id"])
         for alert, operations, scope, description in (
             (
@@ -319,6 +321,7 @@ class AzureAuditTrail(pulumi.ComponentResource):
             threshold=0,
             severity=1,
             args=routing,
+            workspace_id=workspace,
             resource_group_name=group,
             location=routing.get("workspace_location", args["location"]),
             watched=[],

@@ -198,6 +198,8 @@ class AksGpuNodePool(pulumi.ComponentResource):
     ) -> alertsmanagement.PrometheusRuleGroup:
         thresholds = args.get("alerts", {})
         pool, max_nodes = args["pool_name"], args["max_nodes"]
+        workspace, location = routing.get("monitor_workspace_id"), routing.get("workspace_location")
+        assert workspace is not None and location is not None  # _validate requires both
         # AKS names a pool's nodes aks-<pool>-<suffix>; the GPU stack labels DCGM series with their node.
         nodes = f'kube_node_info{{node=~"aks-{pool}-.*"}}'
         rules: list[PrometheusAlert] = [
@@ -228,8 +230,9 @@ class AksGpuNodePool(pulumi.ComponentResource):
             cluster_name=args["cluster_name"],
             rules=rules,
             args=routing,
+            monitor_workspace_id=workspace,
             resource_group_name=args["resource_group_name"],
-            location=routing["workspace_location"],
+            location=location,
             watched=[self.pool],
             tags=args.get("tags"),
             parent=self,

@@ -224,7 +224,9 @@ class KeyVault(pulumi.ComponentResource):
             tags=args.get("tags"),
             properties=keyvault.VaultPropertiesArgs(
                 tenant_id=args["tenant_id"],
-                sku=keyvault.SkuArgs(family="A", name=args.get("sku", "premium" if hsm else "standard")),
+                sku=keyvault.SkuArgs(
+                    family="A", name=keyvault.SkuName(args.get("sku", "premium" if hsm else "standard"))
+                ),
                 enable_rbac_authorization=True,
                 enable_soft_delete=True,
                 soft_delete_retention_in_days=args.get("soft_delete_retention_days", 90),
@@ -291,11 +293,11 @@ def _key_properties(spec: KeySpecArgs) -> keyvault.KeyPropertiesArgs:
             attributes=keyvault.KeyRotationPolicyAttributesArgs(expiry_time=rules.iso_days(expire)),
             lifetime_actions=[
                 keyvault.LifetimeActionArgs(
-                    action=keyvault.ActionArgs(type="rotate"),
+                    action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.ROTATE),
                     trigger=keyvault.TriggerArgs(time_after_create=rules.iso_days(rotate)),
                 ),
                 keyvault.LifetimeActionArgs(
-                    action=keyvault.ActionArgs(type="notify"),
+                    action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.NOTIFY),
                     trigger=keyvault.TriggerArgs(time_before_expiry=rules.iso_days(notify)),
                 ),
             ],

@@ -169,9 +169,12 @@ class MlWorkspace(pulumi.ComponentResource):
             "tags": args.get("tags") or {},
             "protect": args.get("protect", False),
         }
-        for shared in ("private_endpoint", "diagnostics", "lock"):
-            if shared in args:
-                vault[shared] = args[shared]  # type: ignore[literal-required]
+        if "private_endpoint" in args:
+            vault["private_endpoint"] = args["private_endpoint"]
+        if "diagnostics" in args:
+            vault["diagnostics"] = args["diagnostics"]
+        if "lock" in args:
+            vault["lock"] = args["lock"]
         return vault
 
     def _storage(self, name: str, args: MlWorkspaceArgs) -> storage.StorageAccount:
@@ -189,7 +192,9 @@ class MlWorkspace(pulumi.ComponentResource):
             allow_shared_key_access=False,
             default_to_o_auth_authentication=True,
             public_network_access="Disabled",
-            network_rule_set=storage.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
+            network_rule_set=storage.NetworkRuleSetArgs(
+                default_action=storage.DefaultAction.DENY, bypass="AzureServices"
+            ),
             identity=storage.IdentityArgs(type="UserAssigned", user_assigned_identities=[self.identity.id]),
             encryption=storage_encryption(args.get("customer_managed_key"), self.identity.id),
             tags=args.get("tags"),
@@ -210,7 +215,7 @@ class MlWorkspace(pulumi.ComponentResource):
             public_network_access="Disabled",
             network_rule_bypass_options="AzureServices",
             identity=containerregistry.IdentityPropertiesArgs(
-                type="UserAssigned",
+                type=containerregistry.ResourceIdentityType.USER_ASSIGNED,
                 # The registry API keys user-assigned identities by resource id.
                 user_assigned_identities=self.identity.id.apply(
                     lambda identity_id: {identity_id: containerregistry.UserIdentityPropertiesArgs()}
@@ -300,7 +305,7 @@ class MlWorkspace(pulumi.ComponentResource):
             resource_group_name=args["resource_group_name"],
             location=args["location"],
             kind="Default",
-            sku=machinelearningservices.SkuArgs(name="Basic", tier="Basic"),
+            sku=machinelearningservices.SkuArgs(name="Basic", tier=machinelearningservices.SkuTier.BASIC),
             identity=machinelearningservices.ManagedServiceIdentityArgs(
                 type="UserAssigned", user_assigned_identities=[self.identity.id]
             ),

@@ -213,10 +213,11 @@ def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploy
 
 
 def _model_reference(spec: OnlineDeploymentArgs) -> str:
-    if "model" in spec:
-        return spec["model"]
-    model = spec["registered_model"]
-    return f"azureml:{model['name']}:{model['version']}"
+    if "registered_model" in spec:
+        model = spec["registered_model"]
+        return f"azureml:{model['name']}:{model['version']}"
+    assert "model" in spec  # _validate: exactly one of model and registered_model
+    return spec["model"]
 
 
 def model_spec(model: RegisteredModelArgs) -> dict[str, Any]:
@@ -345,10 +346,13 @@ class OnlineEndpoint(pulumi.ComponentResource):
         self, name: str, deployment_name: str, spec: OnlineDeploymentArgs, args: OnlineEndpointArgs
     ) -> machinelearningservices.OnlineDeployment:
         """``<name>-<deployment>-model`` for a registry version, ``<name>-<deployment>``, its autoscale setting."""
-        registered = None
         if "registered_model" in spec:
             registered = self._model_version(name, deployment_name, spec["registered_model"], args)
             self.model_versions[deployment_name] = registered
+            model: pulumi.Input[str] = registered.id
+        else:
+            assert "model" in spec  # _validate: exactly one of model and registered_model
+            model = spec["model"]
         deployment = machinelearningservices.OnlineDeployment(
             f"{name}-{deployment_name}",
             deployment_name=deployment_name,
@@ -359,7 +363,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
             sku=machinelearningservices.SkuArgs(name="Default", capacity=spec["min_instances"]),
             properties=machinelearningservices.ManagedOnlineDeploymentArgs(
                 endpoint_compute_type="Managed",
-                model=registered.id if registered is not None else spec["model"],
+                model=model,
                 environment_id=spec.get("environment"),
                 instance_type=spec["instance_type"],
                 scale_settings=machinelearningservices.DefaultScaleSettingsArgs(scale_type="Default"),
@@ -401,7 +405,8 @@ class OnlineEndpoint(pulumi.ComponentResource):
 
     def _alerts(self, name: str, args: OnlineEndpointArgs, routing: AzureAlertRoutingArgs) -> None:
         """SLO alerts on the endpoint, saturation alerts on each deployment; every one links its runbook."""
-        slo = args["slo"]
+        slo, workspace = args.get("slo"), routing.get("log_analytics_workspace_id")
+        assert slo is not None and workspace is not None  # _validate: alerts need both
         endpoint_name, group, tags = args["endpoint_name"], args["resource_group_name"], args.get("tags")
         for percentile, threshold in (("p95", slo["latency_p95_ms"]), ("p99", slo["latency_p99_ms"])):
             metric_alert(
@@ -442,6 +447,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
             location=routing.get("workspace_location", args["location"]),
             watched=[self.endpoint],
             args=routing,
+            workspace_id=workspace,
             resource_group_name=group,
             tags=tags,
             parent=self,
@@ -500,21 +506,23 @@ class OnlineEndpoint(pulumi.ComponentResource):
         """``<name>-autoscale``: CPU-based scaling between ``min_instances`` and ``max_instances``."""
         target = spec.get("target_utilization_percentage", 70)
 
-        def rule(direction: str, operator: str, threshold: int) -> monitor.ScaleRuleArgs:
+        def rule(
+            direction: monitor.ScaleDirection, operator: monitor.ComparisonOperationType, threshold: int
+        ) -> monitor.ScaleRuleArgs:
             return monitor.ScaleRuleArgs(
                 metric_trigger=monitor.MetricTriggerArgs(
                     metric_name=CPU_METRIC,
                     metric_namespace=DEPLOYMENT_METRIC_NAMESPACE,
                     metric_resource_uri=deployment.id,
                     operator=operator,
-                    statistic="Average",
+                    statistic=monitor.MetricStatisticType.AVERAGE,
                     threshold=threshold,
-                    time_aggregation="Average",
+                    time_aggregation=monitor.TimeAggregationType.AVERAGE,
                     time_grain="PT1M",
                     time_window="PT5M",
                 ),
                 scale_action=monitor.ScaleActionArgs(
-                    direction=direction, type="ChangeCount", value="1", cooldown="PT5M"
+                    direction=direction, type=monitor.ScaleType.CHANGE_COUNT, value="1", cooldown="PT5M"
                 ),
             )
 
@@ -534,8 +542,12 @@ class OnlineEndpoint(pulumi.ComponentResource):
                         default=str(spec["min_instances"]),
                     ),
                     rules=[
-                        rule("Increase", "GreaterThan", target),
-                        rule("Decrease", "LessThan", max(target - 30, 5)),
+                        rule(monitor.ScaleDirection.INCREASE, monitor.ComparisonOperationType.GREATER_THAN, target),
+                        rule(
+                            monitor.ScaleDirection.DECREASE,
+                            monitor.ComparisonOperationType.LESS_THAN,
+                            max(target - 30, 5),
+                        ),
                     ],
                 )
             ],

@@ -36,7 +36,7 @@ def runbook(args: GcpAlertRoutingArgs, page: str) -> str:
     return f"{args['runbook_base_url'].rstrip('/')}/{page}"
 
 
-def promql(display_name: str, query: str, duration_seconds: int) -> monitoring.AlertPolicyConditionArgs:
+def promql(display_name: str, query: pulumi.Input[str], duration_seconds: int) -> monitoring.AlertPolicyConditionArgs:
     """A PromQL condition: fires once ``query`` returns series for ``duration_seconds``."""
     return monitoring.AlertPolicyConditionArgs(
         display_name=display_name,

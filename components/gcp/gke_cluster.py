@@ -144,31 +144,67 @@ def recurring_window(window: MaintenanceWindowArgs) -> container.ClusterMaintena
     )
 
 
-def node_config_defaults(
-    service_account: pulumi.Input[str], boot_disk_key: pulumi.Input[str] | None, *, cluster: bool = False
-) -> dict[str, object]:
-    """Settings every node pool shares: the node service account, shielded VMs, GKE metadata server, CMEK disks.
+class _SharedNodeConfig(TypedDict):
+    service_account: pulumi.Input[str]
+    oauth_scopes: list[str]
+    boot_disk_kms_key: pulumi.Input[str] | None
+    disk_type: str
+    metadata: dict[str, str]
 
-    ``cluster`` builds them for the cluster's own (default) node config, whose nested types differ in name only.
-    """
-    shielded = (
-        container.ClusterNodeConfigShieldedInstanceConfigArgs
-        if cluster
-        else container.NodePoolNodeConfigShieldedInstanceConfigArgs
-    )
-    metadata = (
-        container.ClusterNodeConfigWorkloadMetadataConfigArgs
-        if cluster
-        else container.NodePoolNodeConfigWorkloadMetadataConfigArgs
-    )
+
+class ClusterNodeConfigDefaults(_SharedNodeConfig):
+    """Keyword arguments of ``container.ClusterNodeConfigArgs`` (the cluster's own, default, node config)."""
+
+    shielded_instance_config: container.ClusterNodeConfigShieldedInstanceConfigArgs
+    workload_metadata_config: container.ClusterNodeConfigWorkloadMetadataConfigArgs
+
+
+class NodePoolNodeConfigDefaults(_SharedNodeConfig):
+    """Keyword arguments of ``container.NodePoolNodeConfigArgs``."""
+
+    shielded_instance_config: container.NodePoolNodeConfigShieldedInstanceConfigArgs
+    workload_metadata_config: container.NodePoolNodeConfigWorkloadMetadataConfigArgs
+
+
+# The cluster's and the pools' nested types differ in name only; these fill either.
+_SHIELDED: container.NodePoolNodeConfigShieldedInstanceConfigArgsDict = {
+    "enable_secure_boot": True,
+    "enable_integrity_monitoring": True,
+}
+_GKE_METADATA_SERVER: container.NodePoolNodeConfigWorkloadMetadataConfigArgsDict = {"mode": "GKE_METADATA"}
+
+
+def _shared_node_config(
+    service_account: pulumi.Input[str], boot_disk_key: pulumi.Input[str] | None
+) -> _SharedNodeConfig:
     return {
         "service_account": service_account,
         "oauth_scopes": [CLOUD_PLATFORM_SCOPE],
-        "shielded_instance_config": shielded(enable_secure_boot=True, enable_integrity_monitoring=True),
-        "workload_metadata_config": metadata(mode="GKE_METADATA"),
         "boot_disk_kms_key": boot_disk_key,
         "disk_type": "pd-balanced",
         "metadata": {"disable-legacy-endpoints": "true"},
+    }
+
+
+def node_pool_node_config_defaults(
+    service_account: pulumi.Input[str], boot_disk_key: pulumi.Input[str] | None
+) -> NodePoolNodeConfigDefaults:
+    """Settings every node pool shares: the node service account, shielded VMs, GKE metadata server, CMEK disks."""
+    return {
+        **_shared_node_config(service_account, boot_disk_key),
+        "shielded_instance_config": container.NodePoolNodeConfigShieldedInstanceConfigArgs(**_SHIELDED),
+        "workload_metadata_config": container.NodePoolNodeConfigWorkloadMetadataConfigArgs(**_GKE_METADATA_SERVER),
+    }
+
+
+def cluster_node_config_defaults(
+    service_account: pulumi.Input[str], boot_disk_key: pulumi.Input[str] | None
+) -> ClusterNodeConfigDefaults:
+    """The same settings for the cluster's own (default) node config."""
+    return {
+        **_shared_node_config(service_account, boot_disk_key),
+        "shielded_instance_config": container.ClusterNodeConfigShieldedInstanceConfigArgs(**_SHIELDED),
+        "workload_metadata_config": container.ClusterNodeConfigWorkloadMetadataConfigArgs(**_GKE_METADATA_SERVER),
     }
 
 
@@ -326,9 +362,7 @@ class GkeCluster(pulumi.ComponentResource):
             remove_default_node_pool=True,
             initial_node_count=1,
             node_config=container.ClusterNodeConfigArgs(
-                **node_config_defaults(  # type: ignore[arg-type]
-                    self.node_service_account.email, _disk_key(args), cluster=True
-                )
+                **cluster_node_config_defaults(self.node_service_account.email, _disk_key(args))
             ),
             deletion_protection=args.get("deletion_protection", False),
             cost_management_config=container.ClusterCostManagementConfigArgs(enabled=True)
@@ -357,7 +391,7 @@ class GkeCluster(pulumi.ComponentResource):
                 image_type="COS_CONTAINERD",
                 labels={"aiscale.io/purpose": "system"},
                 resource_labels=args.get("labels"),
-                **node_config_defaults(self.node_service_account.email, _disk_key(args)),  # type: ignore[arg-type]
+                **node_pool_node_config_defaults(self.node_service_account.email, _disk_key(args)),
             ),
             # The autoscaler owns the node count.
             opts=child_options(self, ignore_changes=["nodeCount", "initialNodeCount"]),

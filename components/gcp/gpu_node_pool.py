@@ -23,7 +23,7 @@ from aiscale.components.common.gpu_pool import GpuPoolAlertsArgs, check_pool, po
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
-from aiscale.components.gcp.gke_cluster import node_config_defaults
+from aiscale.components.gcp.gke_cluster import node_pool_node_config_defaults
 from aiscale.core import gpu
 from aiscale.core.errors import InvalidArgumentError
 
@@ -153,7 +153,8 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             gpu_sharing_config=container.NodePoolNodeConfigGuestAcceleratorGpuSharingConfigArgs(
                 gpu_sharing_strategy=args["sharing"], max_shared_clients_per_gpu=args["max_shared_clients"]
             )
-            if "sharing" in args
+            # Validation makes them go together; testing both lets the checker see it.
+            if "sharing" in args and "max_shared_clients" in args
             else None,
         )
         key = args.get("disk_encryption_key")
@@ -192,7 +193,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
                 taints=[
                     container.NodePoolNodeConfigTaintArgs(key="nvidia.com/gpu", value="present", effect="NO_SCHEDULE")
                 ],
-                **node_config_defaults(  # type: ignore[arg-type]
+                **node_pool_node_config_defaults(
                     args["service_account_email"], key["key_id"] if key is not None else None
                 ),
             ),

@@ -13,7 +13,7 @@ managed Prometheus; without one the HPA reports the metric as unavailable and ho
 """
 
 from collections.abc import Mapping, Sequence
-from typing import Any, NotRequired, TypedDict
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as kubernetes
@@ -26,7 +26,7 @@ from aiscale.core.errors import InvalidArgumentError
 COMPONENT = type_token("InferenceWorkload")
 PREVIOUS_TYPE = "aiscale:k8s:InferenceWorkload"
 GPU_RESOURCE = "nvidia.com/gpu"
-SPOT_TOLERATIONS = (
+SPOT_TOLERATIONS: tuple[kubernetes.core.v1.TolerationArgsDict, ...] = (
     {"key": "kubernetes.azure.com/scalesetpriority", "operator": "Equal", "value": "spot", "effect": "NoSchedule"},
     {"key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
 )
@@ -113,7 +113,11 @@ class InferenceWorkload(pulumi.ComponentResource):
         workload = args["workload_name"]
         selector = {"app.kubernetes.io/name": workload}
         labels = {**dict(args.get("labels", {})), **selector, "app.kubernetes.io/managed-by": "aiscale"}
-        metadata = {"name": workload, "namespace": args["namespace"], "labels": labels}
+        metadata: kubernetes.meta.v1.ObjectMetaArgsDict = {
+            "name": workload,
+            "namespace": args["namespace"],
+            "labels": labels,
+        }
 
         # Annotated here, not on the class: class annotations are evaluated, which would import
         # pulumi_kubernetes.apps in every stack that imports the component, uses it or not.
@@ -122,8 +126,8 @@ class InferenceWorkload(pulumi.ComponentResource):
             metadata=metadata,
             spec={
                 "replicas": args["min_replicas"],
-                "selector": {"matchLabels": selector},
-                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                "selector": {"match_labels": selector},
+                "strategy": {"type": "RollingUpdate", "rolling_update": {"max_surge": 1, "max_unavailable": 0}},
                 "template": {"metadata": {"labels": self._pod_labels(args, labels)}, "spec": self._pod_spec(args)},
             },
             # The autoscaler owns the replica count.
@@ -135,7 +139,7 @@ class InferenceWorkload(pulumi.ComponentResource):
             spec={
                 "type": "ClusterIP",
                 "selector": selector,
-                "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+                "ports": [{"name": "http", "port": 80, "target_port": "http", "protocol": "TCP"}],
             },
             opts=child_options(self),
         )
@@ -143,7 +147,7 @@ class InferenceWorkload(pulumi.ComponentResource):
             f"{name}-pdb",
             metadata=metadata,
             # One pod at a time: node drains and upgrades proceed without taking the service down.
-            spec={"maxUnavailable": 1, "selector": {"matchLabels": selector}},
+            spec={"max_unavailable": 1, "selector": {"match_labels": selector}},
             opts=child_options(self),
         )
         metric = args["autoscaling_metric"]
@@ -151,30 +155,30 @@ class InferenceWorkload(pulumi.ComponentResource):
             f"{name}-hpa",
             metadata=metadata,
             spec={
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload},
-                "minReplicas": args["min_replicas"],
-                "maxReplicas": args["max_replicas"],
+                "scale_target_ref": {"api_version": "apps/v1", "kind": "Deployment", "name": workload},
+                "min_replicas": args["min_replicas"],
+                "max_replicas": args["max_replicas"],
                 "metrics": [
                     {
                         "type": "Pods",
                         "pods": {
                             "metric": {"name": metric["name"]},
-                            "target": {"type": "AverageValue", "averageValue": metric["target_average_value"]},
+                            "target": {"type": "AverageValue", "average_value": metric["target_average_value"]},
                         },
                     }
                 ],
                 # GPU nodes take minutes to arrive: scale up at once, scale down only after load stays low.
                 "behavior": {
-                    "scaleUp": {"stabilizationWindowSeconds": 0},
-                    "scaleDown": {
-                        "stabilizationWindowSeconds": 600,
-                        "policies": [{"type": "Pods", "value": 1, "periodSeconds": 300}],
+                    "scale_up": {"stabilization_window_seconds": 0},
+                    "scale_down": {
+                        "stabilization_window_seconds": 600,
+                        "policies": [{"type": "Pods", "value": 1, "period_seconds": 300}],
                     },
                 },
             },
             opts=child_options(self, depends_on=[self.deployment]),
         )
-        self.service_name = self.service.metadata.apply(lambda m: m.name)
+        self.service_name = self.service.metadata.apply(lambda m: m.name or workload)
         self.register_outputs({"serviceName": self.service_name})
 
     @staticmethod
@@ -185,29 +189,31 @@ class InferenceWorkload(pulumi.ComponentResource):
         return pod_labels
 
     @staticmethod
-    def _pod_spec(args: InferenceWorkloadArgs) -> dict[str, Any]:
+    def _pod_spec(args: InferenceWorkloadArgs) -> kubernetes.core.v1.PodSpecArgsDict:
         gpus = str(args.get("gpus_per_replica", 1))
         resources = {"cpu": args.get("cpu", "4"), "memory": args.get("memory", "16Gi"), GPU_RESOURCE: gpus}
-        tolerations: list[dict[str, str]] = [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}]
+        tolerations: list[kubernetes.core.v1.TolerationArgsDict] = [
+            {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
+        ]
         if args.get("spot", False):
-            tolerations += [dict(toleration) for toleration in SPOT_TOLERATIONS]
+            tolerations += SPOT_TOLERATIONS
 
-        def probe(path: str, delay: int) -> dict[str, Any]:
+        def probe(path: str, delay: int) -> kubernetes.core.v1.ProbeArgsDict:
             return {
-                "httpGet": {"path": path, "port": "http"},
-                "initialDelaySeconds": delay,
-                "periodSeconds": 10,
-                "failureThreshold": 6,
+                "http_get": {"path": path, "port": "http"},
+                "initial_delay_seconds": delay,
+                "period_seconds": 10,
+                "failure_threshold": 6,
             }
 
-        spec: dict[str, Any] = {
-            "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        spec: kubernetes.core.v1.PodSpecArgsDict = {
+            "security_context": {"run_as_non_root": True, "seccomp_profile": {"type": "RuntimeDefault"}},
             "affinity": {
-                "nodeAffinity": {
-                    "requiredDuringSchedulingIgnoredDuringExecution": {
-                        "nodeSelectorTerms": [
+                "node_affinity": {
+                    "required_during_scheduling_ignored_during_execution": {
+                        "node_selector_terms": [
                             {
-                                "matchExpressions": [
+                                "match_expressions": [
                                     {"key": "aiscale.io/gpu-pool", "operator": "In", "values": list(args["gpu_pools"])}
                                 ]
                             }
@@ -216,33 +222,33 @@ class InferenceWorkload(pulumi.ComponentResource):
                 }
             },
             "tolerations": tolerations,
-            "topologySpreadConstraints": [
+            "topology_spread_constraints": [
                 {
-                    "maxSkew": 1,
-                    "topologyKey": "kubernetes.io/hostname",
-                    "whenUnsatisfiable": "ScheduleAnyway",
-                    "labelSelector": {"matchLabels": {"app.kubernetes.io/name": args["workload_name"]}},
+                    "max_skew": 1,
+                    "topology_key": "kubernetes.io/hostname",
+                    "when_unsatisfiable": "ScheduleAnyway",
+                    "label_selector": {"match_labels": {"app.kubernetes.io/name": args["workload_name"]}},
                 }
             ],
             "containers": [
                 {
                     "name": "model-server",
                     "image": args["image"],
-                    "ports": [{"name": "http", "containerPort": args.get("port", 8080), "protocol": "TCP"}],
+                    "ports": [{"name": "http", "container_port": args.get("port", 8080), "protocol": "TCP"}],
                     "env": [{"name": key, "value": value} for key, value in sorted(args.get("env", {}).items())],
                     "resources": {"requests": resources, "limits": resources},
-                    "readinessProbe": probe(args.get("readiness_path", "/v2/health/ready"), 10),
-                    "livenessProbe": probe(args.get("liveness_path", "/v2/health/live"), 60),
-                    "securityContext": {
-                        "allowPrivilegeEscalation": False,
-                        "readOnlyRootFilesystem": True,
+                    "readiness_probe": probe(args.get("readiness_path", "/v2/health/ready"), 10),
+                    "liveness_probe": probe(args.get("liveness_path", "/v2/health/live"), 60),
+                    "security_context": {
+                        "allow_privilege_escalation": False,
+                        "read_only_root_filesystem": True,
                         "capabilities": {"drop": ["ALL"]},
                     },
-                    "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                    "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],
                 }
             ],
-            "volumes": [{"name": "tmp", "emptyDir": {}}],
+            "volumes": [{"name": "tmp", "empty_dir": {}}],
         }
         if "service_account" in args:
-            spec["serviceAccountName"] = args["service_account"]
+            spec["service_account_name"] = args["service_account"]
         return spec

@@ -17,8 +17,8 @@
 """
 
 import re
-from collections.abc import Sequence
-from typing import Any, NotRequired, TypedDict
+from collections.abc import Callable, Sequence
+from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as kubernetes
@@ -173,6 +173,10 @@ def _validate(args: TeamNamespaceArgs) -> None:
     azure_tags(COMPONENT, args.get("tags"))
 
 
+#: Metadata of an object in the team's namespace, by object name.
+_Metadata = Callable[[str], kubernetes.meta.v1.ObjectMetaArgsDict]
+
+
 class TeamNamespace(pulumi.ComponentResource):
     """A team's namespace on a shared GPU cluster: isolated, quota-bound, with a cloud identity for its workloads.
 
@@ -218,7 +222,7 @@ class TeamNamespace(pulumi.ComponentResource):
         # Objects in the namespace name it through an output of the namespace: they wait for it to exist.
         namespace = after(self.namespace, namespace_name)
 
-        def metadata(object_name: str) -> dict[str, Any]:
+        def metadata(object_name: str) -> kubernetes.meta.v1.ObjectMetaArgsDict:
             return {"name": object_name, "namespace": namespace, "labels": labels}
 
         quota = args["quota"]
@@ -250,7 +254,7 @@ class TeamNamespace(pulumi.ComponentResource):
                 "limits": [
                     {
                         "type": "Container",
-                        "defaultRequest": {"cpu": defaults["cpu_request"], "memory": defaults["memory_request"]},
+                        "default_request": {"cpu": defaults["cpu_request"], "memory": defaults["memory_request"]},
                         "default": {"cpu": defaults["cpu_limit"], "memory": defaults["memory_limit"]},
                     }
                 ]
@@ -259,10 +263,13 @@ class TeamNamespace(pulumi.ComponentResource):
         )
         self._network_policies(name, args, cloud, metadata)
 
-        if cloud == "azure":
-            identity_annotation, self.workload_identity = self._azure_identity(name, args, account)
+        if "azure_identity" in args:
+            identity_annotation, self.workload_identity = self._azure_identity(
+                name, args, args["azure_identity"], account
+            )
         else:
-            identity_annotation, self.workload_identity = self._gcp_identity(name, args, account)
+            assert "gcp_identity" in args  # _validate: exactly one of azure_identity and gcp_identity
+            identity_annotation, self.workload_identity = self._gcp_identity(name, args, args["gcp_identity"], account)
         self.service_account = kubernetes.core.v1.ServiceAccount(
             f"{name}-service-account",
             metadata={**metadata(account), "annotations": identity_annotation},
@@ -275,31 +282,31 @@ class TeamNamespace(pulumi.ComponentResource):
         self.namespace_name = namespace
         self.register_outputs({"namespace": self.namespace_name, "workloadIdentity": self.workload_identity})
 
-    def _network_policies(self, name: str, args: TeamNamespaceArgs, cloud: str, metadata: Any) -> None:
-        def policy(suffix: str, spec: dict[str, Any]) -> None:
+    def _network_policies(self, name: str, args: TeamNamespaceArgs, cloud: str, metadata: _Metadata) -> None:
+        def policy(suffix: str, spec: kubernetes.networking.v1.NetworkPolicySpecArgsDict) -> None:
             kubernetes.networking.v1.NetworkPolicy(
                 f"{name}-netpol-{suffix}", metadata=metadata(suffix), spec=spec, opts=child_options(self)
             )
 
-        def namespaces(names: Sequence[str]) -> dict[str, Any]:
+        def namespaces(names: Sequence[str]) -> kubernetes.networking.v1.NetworkPolicyPeerArgsDict:
             return {
-                "namespaceSelector": {
-                    "matchExpressions": [
+                "namespace_selector": {
+                    "match_expressions": [
                         {"key": "kubernetes.io/metadata.name", "operator": "In", "values": list(names)}
                     ]
                 }
             }
 
-        policy("default-deny", {"podSelector": {}, "policyTypes": ["Ingress", "Egress"]})
+        policy("default-deny", {"pod_selector": {}, "policy_types": ["Ingress", "Egress"]})
         policy(
             "allow-dns",
             {
-                "podSelector": {},
-                "policyTypes": ["Egress"],
+                "pod_selector": {},
+                "policy_types": ["Egress"],
                 "egress": [
                     {
                         "to": [
-                            {**namespaces(["kube-system"]), "podSelector": {"matchLabels": {"k8s-app": "kube-dns"}}}
+                            {**namespaces(["kube-system"]), "pod_selector": {"match_labels": {"k8s-app": "kube-dns"}}}
                         ],
                         "ports": [{"protocol": "UDP", "port": 53}, {"protocol": "TCP", "port": 53}],
                     }
@@ -309,29 +316,29 @@ class TeamNamespace(pulumi.ComponentResource):
         policy(
             "allow-same-namespace",
             {
-                "podSelector": {},
-                "policyTypes": ["Ingress", "Egress"],
-                "ingress": [{"from": [{"podSelector": {}}]}],
-                "egress": [{"to": [{"podSelector": {}}]}],
+                "pod_selector": {},
+                "policy_types": ["Ingress", "Egress"],
+                "ingress": [{"from_": [{"pod_selector": {}}]}],
+                "egress": [{"to": [{"pod_selector": {}}]}],
             },
         )
         gateways = list(args.get("gateway_namespaces", []))
         if gateways:
             policy(
                 "allow-gateway",
-                {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [namespaces(gateways)]}]},
+                {"pod_selector": {}, "policy_types": ["Ingress"], "ingress": [{"from_": [namespaces(gateways)]}]},
             )
         scrapers = list(args.get("metrics_namespaces", DEFAULT_METRICS_NAMESPACES[cloud]))
         if scrapers:
             policy(
                 "allow-metrics",
-                {"podSelector": {}, "policyTypes": ["Ingress"], "ingress": [{"from": [namespaces(scrapers)]}]},
+                {"pod_selector": {}, "policy_types": ["Ingress"], "ingress": [{"from_": [namespaces(scrapers)]}]},
             )
-        egress: list[dict[str, Any]] = []
+        egress: list[kubernetes.networking.v1.NetworkPolicyEgressRuleArgsDict] = []
         if args.get("https_egress", True):
             egress.append(
                 {
-                    "to": [{"ipBlock": {"cidr": "0.0.0.0/0", "except": list(PRIVATE_RANGES)}}],
+                    "to": [{"ip_block": {"cidr": "0.0.0.0/0", "except_": list(PRIVATE_RANGES)}}],
                     "ports": [{"protocol": "TCP", "port": 443}],
                 }
             )
@@ -339,18 +346,18 @@ class TeamNamespace(pulumi.ComponentResource):
             # GKE's metadata server serves workload identity tokens on the node's link-local address.
             egress.append(
                 {
-                    "to": [{"ipBlock": {"cidr": "169.254.169.254/32"}}],
+                    "to": [{"ip_block": {"cidr": "169.254.169.254/32"}}],
                     "ports": [{"protocol": "TCP", "port": 80}, {"protocol": "TCP", "port": 988}],
                 }
             )
-        egress += [{"to": [{"ipBlock": {"cidr": cidr}}]} for cidr in args.get("egress_cidrs", [])]
+        for cidr in args.get("egress_cidrs", []):
+            egress.append({"to": [{"ip_block": {"cidr": cidr}}]})
         if egress:
-            policy("allow-egress", {"podSelector": {}, "policyTypes": ["Egress"], "egress": egress})
+            policy("allow-egress", {"pod_selector": {}, "policy_types": ["Egress"], "egress": egress})
 
     def _azure_identity(
-        self, name: str, args: TeamNamespaceArgs, account: str
-    ) -> tuple[dict[str, Any], pulumi.Output[str]]:
-        azure = args["azure_identity"]
+        self, name: str, args: TeamNamespaceArgs, azure: AzureWorkloadIdentityArgs, account: str
+    ) -> tuple[dict[str, pulumi.Output[str]], pulumi.Output[str]]:
         identity = managedidentity.UserAssignedIdentity(
             f"{name}-identity",
             resource_name_=azure["identity_name"],
@@ -372,9 +379,8 @@ class TeamNamespace(pulumi.ComponentResource):
         return {"azure.workload.identity/client-id": identity.client_id}, identity.client_id
 
     def _gcp_identity(
-        self, name: str, args: TeamNamespaceArgs, account: str
-    ) -> tuple[dict[str, Any], pulumi.Output[str]]:
-        gcp = args["gcp_identity"]
+        self, name: str, args: TeamNamespaceArgs, gcp: GcpWorkloadIdentityArgs, account: str
+    ) -> tuple[dict[str, pulumi.Output[str]], pulumi.Output[str]]:
         google_account = serviceaccount.Account(
             f"{name}-identity",
             account_id=gcp["account_id"],
@@ -393,14 +399,18 @@ class TeamNamespace(pulumi.ComponentResource):
         )
         return {"iam.gke.io/gcp-service-account": google_account.email}, google_account.email
 
-    def _access(self, name: str, args: TeamNamespaceArgs, metadata: Any) -> None:
+    def _access(self, name: str, args: TeamNamespaceArgs, metadata: _Metadata) -> None:
         azure = args.get("azure_access")
-        group = azure["group_object_id"] if azure else args["group_access"]["group"]
+        if azure is not None:
+            group = azure["group_object_id"]
+        else:
+            assert "group_access" in args  # _validate: exactly one of azure_access and group_access
+            group = args["group_access"]["group"]
         kubernetes.rbac.v1.RoleBinding(
             f"{name}-deployers",
             metadata=metadata("team-deployers"),
-            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
-            subjects=[{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}],
+            role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+            subjects=[{"api_group": "rbac.authorization.k8s.io", "kind": "Group", "name": group}],
             opts=child_options(self),
         )
         if azure:
