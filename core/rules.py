@@ -347,6 +347,18 @@ def irreversible_lock_problem(locked: bool, protected: bool) -> str | None:
 COST_ANALYSIS_TIERS = ("Standard", "Premium")
 
 
+#: A team's name: its namespace on the cluster and the value of its ``team`` tag, resource label and node label,
+#: so it must be valid as all of them.
+TEAM_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
+
+
+def team_name_problem(name: str) -> str | None:
+    """A team name Kubernetes, Azure and Google Cloud all accept as a namespace, tag and label value."""
+    if re.fullmatch(TEAM_NAME_PATTERN, name):
+        return None
+    return f"{name!r} is not a team name: 2-40 lowercase letters, digits and dashes, starting with a letter"
+
+
 def cost_analysis_problem(enabled: bool, tier: str) -> str | None:
     """AKS cost analysis runs on the Standard and Premium tiers only."""
     if enabled and tier not in COST_ANALYSIS_TIERS:

@@ -206,6 +206,177 @@ def test_azure_audit_trail_prod_shape() -> None:
     }
 
 
+def prod_trail() -> Any:
+    return record_program(
+        lambda: AzureAuditTrail(
+            "audit",
+            azure_args(
+                customer_managed_key=KEY,
+                private_endpoint={"subnet_id": "/subnets/endpoints"},
+                delivery_writer_principal_id="11111111-2222-4333-8444-555555555555",
+                alert_routing=ROUTING,
+                tags={"owner": "ml"},
+                lock={"level": "CanNotDelete"},
+            ),
+        )
+    )
+
+
+GROUP_SCOPE = f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-unit"
+
+
+@pytest.mark.parametrize(
+    ("alert", "operations", "scope", "description"),
+    [
+        (
+            "key-vault-deleted",
+            ["Microsoft.KeyVault/vaults/delete", "Microsoft.KeyVault/locations/deletedVaults/purge/action"],
+            GROUP_SCOPE,
+            "A Key Vault of the platform was deleted or purged: what its keys encrypt becomes unreadable.",
+        ),
+        (
+            "diagnostic-setting-deleted",
+            ["Microsoft.Insights/diagnosticSettings/delete"],
+            f"/subscriptions/{SUBSCRIPTION}",
+            "A diagnostic setting was deleted in the subscription: logs (perhaps the audit trail) stop flowing.",
+        ),
+        (
+            "lock-deleted",
+            ["Microsoft.Authorization/locks/delete"],
+            f"/subscriptions/{SUBSCRIPTION}",
+            "A management lock was removed in the subscription: what it protected can now be deleted.",
+        ),
+    ],
+)
+def test_azure_activity_log_alerts(alert: str, operations: list[str], scope: str, description: str) -> None:
+    run = prod_trail()
+    runbook = f"https://runbooks.example.com/aiscale/{alert}"
+    assert find(run, "azure-native:monitor:ActivityLogAlert", f"audit-alert-{alert}").inputs == {
+        "actions": {
+            "actionGroups": [{"actionGroupId": "/actionGroups/alerts", "webhookProperties": {"runbook": runbook}}]
+        },
+        "activityLogAlertName": f"staudit-{alert}",
+        "condition": {
+            "allOf": [
+                {"equals": "Administrative", "field": "category"},
+                {"equals": "Succeeded", "field": "status"},
+                {"anyOf": [{"equals": operation, "field": "operationName"} for operation in operations]},
+            ]
+        },
+        "description": f"{description} Runbook: {runbook}",
+        "enabled": True,
+        "location": "global",
+        "resourceGroupName": "rg-unit",
+        "scopes": [scope],
+        "tags": {"owner": "ml"},
+    }
+
+
+def test_azure_key_deletion_log_alert() -> None:
+    run = prod_trail()
+    runbook = "https://runbooks.example.com/aiscale/key-deleted"
+    assert find(run, "azure-native:monitor:ScheduledQueryRule", "audit-alert-key-deleted").inputs == {
+        "actions": {"actionGroups": ["/actionGroups/alerts"], "customProperties": {"runbook": runbook}},
+        "autoMitigate": True,
+        "criteria": {
+            "allOf": [
+                {
+                    "failingPeriods": {"minFailingPeriodsToAlert": 1, "numberOfEvaluationPeriods": 1},
+                    "metricMeasureColumn": "Removed",
+                    "operator": "GreaterThan",
+                    "query": 'AZKVAuditLogs | where OperationName in ("KeyDelete", "KeyPurge") '
+                    "| summarize Removed = count()",
+                    "threshold": 0,
+                    "timeAggregation": "Maximum",
+                }
+            ]
+        },
+        "description": "A Key Vault key was deleted or purged: data encrypted with it is lost once it is purged. "
+        f"Runbook: {runbook}",
+        "enabled": True,
+        "evaluationFrequency": "PT5M",
+        "kind": "LogAlert",
+        # Log alerts are evaluated where the workspace is.
+        "location": "westeurope",
+        "resourceGroupName": "rg-unit",
+        "ruleName": "staudit-key-deleted",
+        "scopes": ["/workspaces/logs"],
+        "severity": 1,
+        "tags": {"owner": "ml"},
+        "windowSize": "PT15M",
+    }
+
+
+def test_azure_audit_access_lock_and_private_endpoint() -> None:
+    run = prod_trail()
+    account = find(run, "azure-native:storage:StorageAccount", "audit-storage")
+    identity = find(run, "azure-native:managedidentity:UserAssignedIdentity", "audit-identity")
+    assert identity.inputs == {
+        "location": "westeurope",
+        "resourceGroupName": "rg-unit",
+        "resourceName": "staudit-identity",
+        "tags": {"owner": "ml"},
+    }
+    key_user = find(run, "azure-native:authorization:RoleAssignment", "audit-key-user")
+    assert key_user.inputs == {
+        "description": "aiscale: the audit storage account encrypts with the customer key",
+        "principalId": "[unknown]",
+        "principalType": "ServicePrincipal",
+        "roleAssignmentName": key_user.inputs["roleAssignmentName"],
+        # Key Vault Crypto Service Encryption User, on the key only.
+        "roleDefinitionId": f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
+        "e147488a-f6f5-4113-8e2d-b22465e65bf6",
+        "scope": "/vaults/kv/keys/data",
+    }
+    assert identity.urn in key_user.dependencies
+    writer = find(run, "azure-native:authorization:RoleAssignment", "audit-delivery-writer")
+    assert writer.inputs == {
+        "description": "aiscale: CI ships promotion and rollout decisions to the audit store",
+        "principalId": "11111111-2222-4333-8444-555555555555",
+        "principalType": "ServicePrincipal",
+        "roleAssignmentName": writer.inputs["roleAssignmentName"],
+        # Storage Blob Data Contributor on the delivery container, not on the account.
+        "roleDefinitionId": f"/subscriptions/{SUBSCRIPTION}/providers/Microsoft.Authorization/roleDefinitions/"
+        "ba92f5b4-2d11-453d-a403-e96b0029c9fe",
+        "scope": "[unknown]",
+    }
+    assert writer.property_dependencies["scope"] == [
+        find(run, "azure-native:storage:BlobContainer", "audit-delivery").urn
+    ]
+    # Role assignment names are stable GUIDs: a second run plans no replacement.
+    assert (key_user.inputs["roleAssignmentName"], writer.inputs["roleAssignmentName"]) == (
+        find(prod_trail(), "azure-native:authorization:RoleAssignment", "audit-key-user").inputs["roleAssignmentName"],
+        find(prod_trail(), "azure-native:authorization:RoleAssignment", "audit-delivery-writer").inputs[
+            "roleAssignmentName"
+        ],
+    )
+    lock = find(run, "azure-native:authorization:ManagementLockByScope", "audit-storage-lock")
+    assert lock.inputs == {
+        "level": "CanNotDelete",
+        "lockName": "audit-storage-lock",
+        "notes": "aiscale: stateful resource; remove the lock in the stack config before deleting",
+        "scope": "[unknown]",
+    }
+    assert lock.property_dependencies["scope"] == [account.urn]
+    endpoint = find(run, "azure-native:network:PrivateEndpoint", "audit-pe-blob")
+    assert endpoint.inputs == {
+        "customNetworkInterfaceName": "audit-pe-blob-nic",
+        "location": "westeurope",
+        "privateEndpointName": "audit-pe-blob",
+        "privateLinkServiceConnections": [
+            {"groupIds": ["blob"], "name": "audit-pe-blob", "privateLinkServiceId": "[unknown]"}
+        ],
+        "resourceGroupName": "rg-unit",
+        "subnet": {
+            "id": "/subnets/endpoints",
+            "privateEndpointNetworkPolicies": "Disabled",
+            "privateLinkServiceNetworkPolicies": "Enabled",
+        },
+        "tags": {"owner": "ml"},
+    }
+    assert endpoint.property_dependencies["privateLinkServiceConnections"] == [account.urn]
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

@@ -102,6 +102,7 @@ def _validate(args: AksGpuNodePoolArgs) -> None:
         driver=args.get("driver", "platform"),
         expected_utilization_percent=args.get("expected_utilization_percent"),
         alerts=args.get("alerts"),
+        team=args.get("team"),
     )
     if "spot_max_price" in args and not args.get("spot", False):
         fail("spot_max_price", "only applies with spot=True")

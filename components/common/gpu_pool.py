@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import NotRequired, TypedDict
 
 from aiscale.components.common.tags import TEAM_LABEL, TEAM_TAG
+from aiscale.core import rules
 from aiscale.core.cost import EXPECTED_LABEL
 from aiscale.core.errors import InvalidArgumentError
 
@@ -38,6 +39,7 @@ def check_pool(
     driver: str,
     expected_utilization_percent: int | None,
     alerts: GpuPoolAlertsArgs | None,
+    team: str | None = None,
 ) -> None:
     """Refuse bounds, purpose, driver and alert thresholds that make no sense on either cloud."""
 
@@ -52,6 +54,9 @@ def check_pool(
         fail("purpose", f"{purpose!r} is not one of {', '.join(PURPOSES)}")
     if driver not in DRIVERS:
         fail("driver", f"{driver!r} is not one of {', '.join(DRIVERS)}")
+    problem = rules.team_name_problem(team) if team is not None else None
+    if problem:
+        fail("team", problem)
     if alerts is not None:
         if alerts.get("at_max_minutes", 30) < 5:
             fail("alerts.at_max_minutes", "must be at least 5")

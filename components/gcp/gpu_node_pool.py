@@ -105,6 +105,7 @@ def _validate(args: GkeGpuNodePoolArgs) -> None:
         driver=args.get("driver", "platform"),
         expected_utilization_percent=args.get("expected_utilization_percent"),
         alerts=args.get("alerts"),
+        team=args.get("team"),
     )
     version = args.get("driver_version", "DEFAULT")
     if version not in DRIVER_VERSIONS:
