@@ -5,14 +5,23 @@ from __future__ import annotations
 
 import copy
 import json
+import os
 import shutil
+import subprocess
+import sys
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from aiscale.components.azure.audit_trail import DELIVERY_CONTAINER
+from aiscale.components.gcp.audit_trail import DELIVERY_LOG
 from aiscale.core.cli import main
 from aiscale.core.config import validate_stack_config
+from aiscale.core.config.delivery import PromotionConfig
+from aiscale.core.delivery import audit
 from aiscale.core.engine import RecordedRun, run_stack
 from aiscale.core.errors import ConfigError
 from aiscale.core.policy_run import evaluate, policy_config_for_stack
@@ -200,6 +209,51 @@ def test_a_bad_config_exits_2_naming_file_and_field(tmp_path: Path, capsys: pyte
     assert err.startswith("error: invalid stack configuration in stacks/Pulumi.dev.yaml:\n")
     assert "  aiscale:azure.aks.cost_analysis: AKS cost analysis needs tier Standard or Premium (tier is Free)" in err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize(
+    ("stack", "old", "new", "expected"),
+    [
+        (
+            # Switching the lock's guard off in prod: the error says why the lock needs it.
+            "prod",
+            "  aiscale:cost_center: cc-4711\n",
+            "  aiscale:cost_center: cc-4711\n  aiscale:protect_stateful: false\n",
+            "  aiscale:azure: audit.locked: locked needs protect_stateful: true (locking the audit store cannot be "
+            "undone: a locked Cloud Logging bucket can never be unlocked",
+        ),
+        (
+            "staging",
+            "    audit: {}\n",
+            "    audit: {locked: true}\n",
+            "  aiscale:gcp: audit.locked: locked needs protect_stateful: true (locking the audit store cannot be undone",
+        ),
+        (
+            "prod",
+            "        team: search  # the search team trains on it: the pool's cost is theirs\n",
+            "        team: nobody\n",
+            "  aiscale:azure: gpu_pools.h100train.team must name one of teams ['fraud', 'search']",
+        ),
+        (
+            "prod",
+            "  aiscale:allowed_locations: [westeurope, europe-west4]\n",
+            "  aiscale:allowed_locations: [westeurope, europe-west1]\n",
+            "  aiscale:gcp: region: 'europe-west4' is outside allowed_locations ['westeurope', 'europe-west1']",
+        ),
+    ],
+)
+def test_governance_config_errors_exit_2_before_anything_is_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], stack: str, old: str, new: str, expected: str
+) -> None:
+    project = copy_project(tmp_path)
+    edit(project, stack, old, new)
+    report = tmp_path / "plan.json"
+    assert main(["plan", stack, "--project", str(project), "--format", "json", "--output", str(report)]) == 2
+    captured = capsys.readouterr()
+    assert captured.err.startswith(f"error: invalid stack configuration in stacks/Pulumi.{stack}.yaml:\n")
+    assert expected in captured.err
+    assert "Traceback" not in captured.err and captured.out == ""
+    assert not report.exists()
 
 
 # --- The repository's stacks ------------------------------------------------------------------------------
@@ -427,3 +481,73 @@ def test_the_real_preview_gets_the_allowed_locations() -> None:
         "level": "mandatory",
     }
     assert policy_config_for_stack(REPO, "dev")["ml-residency-01"]["enforcementLevel"] == "advisory"
+
+
+# --- Delivery decisions into the audit store ------------------------------------------------------------------
+
+
+def documented_commands() -> list[str]:
+    """The console blocks of docs/governance.md's section on shipping the decisions, as shell commands."""
+    text = (REPO / "docs" / "governance.md").read_text()
+    section = text.split("## Promotion and rollout decisions into the same store", 1)[1].split("\n## ", 1)[0]
+    commands = []
+    for block in section.split("```console\n")[1:]:
+        lines = [line.strip() for line in block.split("```", 1)[0].splitlines()]
+        assert lines[0].startswith("$ ")
+        commands.append("\n".join([lines[0].removeprefix("$ "), *lines[1:]]))
+    return commands
+
+
+def git(repo: Path, *arguments: str) -> None:
+    subprocess.run(["git", *arguments], cwd=repo, check=True, capture_output=True, timeout=60)
+
+
+def test_the_documented_commands_ship_the_deployed_decisions(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The docs' commands, run as CI would after a merge (fake az and gcloud record their arguments): the whole log
+    goes to one WORM blob per commit, the lines the merge added go to the log the audit sink routes."""
+    monkeypatch.setenv("AISCALE_ACTOR", "ci-bot")
+    repo = tmp_path / "project"
+    repo.mkdir()
+    git(repo, "init", "-q")
+    git(repo, "config", "user.email", "ci@example.com")
+    git(repo, "config", "user.name", "ci")
+    log = audit.log_path(repo, PromotionConfig.model_fields["audit_log"].default)
+    earlier = audit.append(log, {"stack": "prod", "decision": "promote"}, project_root=repo)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "first")
+    merged = audit.append(
+        log,
+        {"stack": "prod", "decision": "rollout", "step": 2},
+        project_root=repo,
+        now=datetime(2026, 12, 1, 12, tzinfo=UTC),
+    )
+    git(repo, "commit", "-q", "-am", "merge")
+    calls = tmp_path / "calls.jsonl"
+    fakes = tmp_path / "bin"
+    fakes.mkdir()
+    for tool in ("az", "gcloud"):
+        fake = fakes / tool
+        fake.write_text(
+            f"#!/bin/sh\nexec {sys.executable} -c 'import json, sys; print(json.dumps(sys.argv[1:]))' {tool} \"$@\" "
+            f">> {calls}\n"
+        )
+        fake.chmod(0o755)
+    environment = {**os.environ, "PATH": f"{fakes}:{os.environ['PATH']}", "GITHUB_SHA": "0123abc"}
+    for command in documented_commands():
+        subprocess.run(["bash", "-c", command], cwd=repo, env=environment, check=True, timeout=60)
+
+    prod = yaml.safe_load((REPO / "stacks" / "Pulumi.prod.yaml").read_text())["config"]
+    account = prod["aiscale:azure"]["audit"]["storage_account_name"]
+    relative = str(log.relative_to(repo))
+    recorded = [json.loads(line) for line in calls.read_text().splitlines()]
+    assert recorded[0] == [
+        "az", "storage", "blob", "upload", "--auth-mode", "login", "--account-name", account,
+        "--container-name", DELIVERY_CONTAINER, "--name", "prod/0123abc.jsonl", "--file", relative,
+    ]  # fmt: skip
+    assert recorded[1:] == [
+        [
+            "gcloud", "logging", "write", DELIVERY_LOG, json.dumps(merged), "--payload-type=json",
+            "--project", prod["aiscale:gcp"]["project"],
+        ]
+    ]  # fmt: skip
+    assert earlier != merged  # the earlier decision was shipped by the deploy of its own commit
