@@ -226,7 +226,9 @@ class AzureAuditTrail(pulumi.ComponentResource):
             allow_shared_key_access=False,
             default_to_o_auth_authentication=True,
             public_network_access="Enabled",
-            network_rule_set=storage.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
+            network_rule_set=storage.NetworkRuleSetArgs(
+                default_action=storage.DefaultAction.DENY, bypass="AzureServices"
+            ),
             identity=storage.IdentityArgs(type="UserAssigned", user_assigned_identities=[identity.id])
             if identity is not None
             else None,
@@ -244,7 +246,7 @@ class AzureAuditTrail(pulumi.ComponentResource):
             container_name=container,
             account_name=account_name,
             resource_group_name=args["resource_group_name"],
-            public_access="None",
+            public_access=storage.PublicAccess.NONE,
             opts=child_options(self, protect=args.get("protect", False)),
         )
         storage.BlobContainerImmutabilityPolicy(

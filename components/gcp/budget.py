@@ -140,7 +140,7 @@ class GcpBudget(pulumi.ComponentResource):
             )
             for index, address in enumerate(args["contact_emails"])
         ]
-        topic = self._topic(name, args) if "topic_name" in args else None
+        topic = self._topic(name, args["topic_name"], args) if "topic_name" in args else None
         units, fraction = divmod(round(args["amount"] * 1_000_000_000), 1_000_000_000)
         custom_period = _custom_period(args)
         self.budget = billing.Budget(
@@ -180,12 +180,12 @@ class GcpBudget(pulumi.ComponentResource):
         self.topic_id = topic.id if topic is not None else None
         self.register_outputs({"budgetId": self.budget_id, "topicId": self.topic_id})
 
-    def _topic(self, name: str, args: GcpBudgetArgs) -> pubsub.Topic:
+    def _topic(self, name: str, topic_name: str, args: GcpBudgetArgs) -> pubsub.Topic:
         """``<name>-topic``, and Cloud Billing's right to publish to it (``<name>-topic-publisher``)."""
         key = args.get("customer_managed_key")
         topic = pubsub.Topic(
             f"{name}-topic",
-            name=args["topic_name"],
+            name=topic_name,
             project=args["project"],
             kms_key_name=key["key_id"] if key is not None else None,
             message_storage_policy=pubsub.TopicMessageStoragePolicyArgs(
