@@ -1,4 +1,4 @@
-"""The aiscale component package: every component and both blueprints, served to every Pulumi language.
+"""The aiscale component package: every component and the blueprints, served to every Pulumi language.
 
 ``pulumi package add <this repository or a path to it>`` reads ``PulumiPlugin.yaml`` and runs ``__main__.py`` at
 the root, which calls :func:`serve`: Pulumi's component provider host infers the package schema from the classes'
@@ -26,6 +26,7 @@ from pulumi.provider.experimental.component import ComponentProvider
 
 from aiscale.blueprints.azure_platform import AzureGpuInferencePlatform
 from aiscale.blueprints.gcp_platform import GcpGpuInferencePlatform
+from aiscale.blueprints.team_platform import TeamPlatform
 from aiscale.components.catalog import COMPONENTS
 from aiscale.components.common.type_tokens import PACKAGE
 
@@ -34,6 +35,7 @@ PACKAGE_COMPONENTS: list[type[pulumi.ComponentResource]] = [
     *COMPONENTS,
     AzureGpuInferencePlatform,
     GcpGpuInferencePlatform,
+    TeamPlatform,
 ]
 
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import TextIO
 
 from aiscale.core import __version__
+from aiscale.core.engine import offline_inputs
 from aiscale.core.errors import AiscaleError, ProjectError
 from aiscale.core.files import check_output_path, is_stdout, write_atomically, write_report
 from aiscale.core.redaction import redact
@@ -118,6 +119,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep resource aliases as a real run would (slower; aliases never matter offline)",
     )
+    offline_inputs.add_options(plan)
     policy = commands.add_parser(
         "policy-config",
         help="the --policy-pack-config file of a stack for a real `pulumi preview --policy-pack policies`",
@@ -250,7 +252,8 @@ def _project_dir(given: Path | None) -> Path:
 
 def _plan(args: argparse.Namespace) -> int:
     try:
-        return _run_plan(args)
+        with offline_inputs.provided(args):
+            return _run_plan(args)
     except AiscaleError as error:
         if args.output_format == "markdown":
             # The pull request still gets a comment: it states the error (the exit code stays the error's).

@@ -20,7 +20,7 @@ from pulumi.runtime import mocks as pulumi_mocks
 from pulumi.runtime.proto import engine_pb2, resource_pb2
 from pulumi.runtime.settings import get_project, get_stack
 
-from aiscale.core.engine import wire
+from aiscale.core.engine import stack_references, wire
 
 STACK_TYPE = "pulumi:pulumi:Stack"
 
@@ -166,6 +166,8 @@ class OfflineMocks(pulumi_mocks.Mocks):
         # Only scalar inputs are echoed as outputs: providers reshape nested values (azure-native returns a map
         # where a list went in), so echoing those would hand the program outputs of the wrong shape.
         state = {key: value for key, value in args.inputs.items() if isinstance(value, str | int | float | bool)}
+        if args.typ == stack_references.STACK_REFERENCE:
+            return args.resource_id, stack_references.answer(args.resource_id or args.name)
         if args.resource_id:
             return args.resource_id, state
         if self.preview and args.custom:

@@ -1,0 +1,72 @@
+"""What an offline run cannot ask a backend for: outputs of referenced stacks and values of ESC environments.
+
+``aiscale plan`` takes them from files (``--stack-outputs ORG/PROJECT/STACK=PLAN.json``,
+``--esc-env ENVIRONMENT=FILE``, each repeatable) and every stack run inside :func:`provided` sees them
+(:mod:`aiscale.core.engine.stack_references`, :mod:`aiscale.core.esc`).
+"""
+
+import argparse
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from aiscale.core import esc
+from aiscale.core.errors import ProjectError
+
+
+def add_options(command: argparse.ArgumentParser) -> None:
+    command.add_argument(
+        "--stack-outputs",
+        action="append",
+        default=[],
+        type=_spec(parse_stack_outputs),
+        metavar="ORG/PROJECT/STACK=PLAN.json",
+        help="outputs of a stack this one references (StackReference), from its recorded `--format json` plan",
+    )
+    command.add_argument(
+        "--esc-env",
+        action="append",
+        default=[],
+        type=_spec(esc.parse),
+        metavar="ENVIRONMENT=FILE",
+        help="values of an ESC environment the stack imports, from `esc env open ENVIRONMENT --format json`",
+    )
+
+
+def parse_stack_outputs(spec: str) -> tuple[str, Path]:
+    """``ORG/PROJECT/STACK=plan.json`` → (stack name, file)."""
+    stack, _, path = spec.partition("=")
+    if not path or stack.count("/") != 2 or not all(stack.split("/")):
+        raise ProjectError(f"--stack-outputs {spec!r}: expected ORG/PROJECT/STACK=PLAN.json")
+    return stack, Path(path)
+
+
+@contextmanager
+def provided(args: argparse.Namespace) -> Iterator[None]:
+    """Runs inside see the files given with ``--stack-outputs`` and ``--esc-env``."""
+    from aiscale.core.engine import stack_references  # noqa: PLC0415 - the Pulumi SDK only for a run
+
+    with (
+        stack_references.recorded_outputs(_unique(args.stack_outputs, "--stack-outputs")),
+        esc.environment_values(_unique(args.esc_env, "--esc-env")),
+    ):
+        yield
+
+
+def _spec(parse: Callable[[str], tuple[str, Path]]) -> Callable[[str], tuple[str, Path]]:
+    def checked(text: str) -> tuple[str, Path]:
+        try:
+            return parse(text)
+        except ProjectError as error:
+            raise argparse.ArgumentTypeError(str(error)) from None
+
+    return checked
+
+
+def _unique(specs: list[tuple[str, Path]], option: str) -> dict[str, Path]:
+    files: dict[str, Path] = {}
+    for name, path in specs:
+        if name in files and files[name] != path:
+            raise ProjectError(f"{option}: {name} given twice ({files[name]}, {path})")
+        files[name] = path
+    return files
