@@ -694,7 +694,7 @@ class AzureGpuInferencePlatformArgs(TypedDict):
     """The Azure platform of one stack: the ``aiscale:*`` settings of a stack file, as arguments."""
 
     environment: NotRequired[str]
-    """``dev``, ``staging`` or ``prod``; defaults to the stack name when it is one of those. One of ``dev``, ``staging``, ``prod``."""
+    """``dev``, ``staging`` or ``prod``; defaults to what the stack name says (see Environment above). A stack whose name gives an environment cannot declare another one. One of ``dev``, ``staging``, ``prod``."""
     owner: str
     """Team or person accountable for the stack; becomes the ``owner`` tag/label."""
     cost_center: str
@@ -702,7 +702,7 @@ class AzureGpuInferencePlatformArgs(TypedDict):
     tags: NotRequired[Mapping[str, str]]
     """Extra tags (Azure) and labels (GCP, normalised) on every resource. Default ``{}``."""
     protect_stateful: NotRequired[bool]
-    """Mark keys, vaults, key rings and other stateful resources ``protect`` so Pulumi refuses to delete them. Default ``false`` / ``false`` / ``true``."""
+    """Mark every stateful resource ``protect`` (keys, vaults, workspaces, registries, storage, clusters, resource groups: ``aiscale.core.stateful``) so Pulumi refuses to delete it. Turning it off in prod is a mandatory finding (``ml-protect-01``) that only a central waiver covers. Default ``false`` / ``false`` / ``true``."""
     azure: AzureConfigArgs
     """Deploy on Azure."""
 
@@ -711,7 +711,7 @@ class GcpGpuInferencePlatformArgs(TypedDict):
     """The Google Cloud platform of one stack: the ``aiscale:*`` settings of a stack file, as arguments."""
 
     environment: NotRequired[str]
-    """``dev``, ``staging`` or ``prod``; defaults to the stack name when it is one of those. One of ``dev``, ``staging``, ``prod``."""
+    """``dev``, ``staging`` or ``prod``; defaults to what the stack name says (see Environment above). A stack whose name gives an environment cannot declare another one. One of ``dev``, ``staging``, ``prod``."""
     owner: str
     """Team or person accountable for the stack; becomes the ``owner`` tag/label."""
     cost_center: str
@@ -719,6 +719,6 @@ class GcpGpuInferencePlatformArgs(TypedDict):
     tags: NotRequired[Mapping[str, str]]
     """Extra tags (Azure) and labels (GCP, normalised) on every resource. Default ``{}``."""
     protect_stateful: NotRequired[bool]
-    """Mark keys, vaults, key rings and other stateful resources ``protect`` so Pulumi refuses to delete them. Default ``false`` / ``false`` / ``true``."""
+    """Mark every stateful resource ``protect`` (keys, vaults, workspaces, registries, storage, clusters, resource groups: ``aiscale.core.stateful``) so Pulumi refuses to delete it. Turning it off in prod is a mandatory finding (``ml-protect-01``) that only a central waiver covers. Default ``false`` / ``false`` / ``true``."""
     gcp: GcpConfigArgs
     """Deploy on Google Cloud."""

@@ -1,78 +1,31 @@
-"""The ``aiscale`` command.
+"""The ``aiscale`` command: its arguments, exit codes and error handling.
 
 Exit codes: 0 success; 1 a mandatory policy violation; 2 a user error (bad config, bad project, program error,
-bad arguments). Errors are one clear message on stderr, never a Python traceback (set ``AISCALE_DEBUG=1`` to
-see one for an internal error).
+bad arguments); 3 an aiscale bug. Errors are one clear message on stderr, never a Python traceback (set
+``AISCALE_DEBUG=1`` to see one for an internal error).
+
+This module imports only the standard library, so ``aiscale --help``, ``--version`` and every subcommand's help
+answer at once; :func:`main` imports the commands (and with them pulumi and the SDKs) only after the arguments
+parse — the one place heavy modules are imported.
 """
 
 from __future__ import annotations
 
 import argparse
-import contextlib
 import os
+import re
 import sys
-import threading
-import time
+from collections.abc import Callable
 from pathlib import Path
-from typing import TextIO
 
-from aiscale.core import __version__
-from aiscale.core.engine import offline_inputs
-from aiscale.core.errors import AiscaleError, ProjectError
-from aiscale.core.files import check_output_path, is_stdout, write_atomically, write_report
-from aiscale.core.redaction import redact
+from aiscale.core import __version__, offline_inputs
+from aiscale.core.outputs import FORMATS, parse_output
 
 EXIT_OK = 0
 EXIT_POLICY = 1
 EXIT_USAGE = 2
 EXIT_INTERNAL = 3
-
-
-class Progress:
-    """A one-line progress indicator on a terminal, shown only for runs longer than a second."""
-
-    FRAMES = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
-
-    def __init__(self, label: str, stream: TextIO = sys.stderr, delay: float = 1.0) -> None:
-        self.label = label
-        self.stream = stream
-        self.delay = delay
-        self.count = 0
-        self.enabled = stream.isatty() and os.environ.get("TERM") != "dumb"
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, daemon=True)
-        self._shown = False
-
-    def update(self, count: int) -> None:
-        self.count = count
-
-    def __enter__(self) -> Progress:
-        self.started = time.monotonic()
-        if self.enabled:
-            self._thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self._stop.set()
-        if self.enabled:
-            self._thread.join()
-            if self._shown:
-                self.stream.write("\r\033[K")
-                self.stream.flush()
-
-    def _run(self) -> None:
-        if self._stop.wait(self.delay):
-            return
-        frame = 0
-        while not self._stop.is_set():
-            elapsed = time.monotonic() - self.started
-            self.stream.write(
-                f"\r{self.FRAMES[frame % len(self.FRAMES)]} {self.label}: {self.count} resources ({elapsed:.0f} s)"
-            )
-            self.stream.flush()
-            self._shown = True
-            frame += 1
-            self._stop.wait(0.1)
+EXIT_INTERRUPTED = 130
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -85,18 +38,38 @@ def _parser() -> argparse.ArgumentParser:
 
     plan = commands.add_parser(
         "plan",
-        help="offline preview of a stack: what would be deployed, with no cloud credentials",
-        description="Run the stack's Pulumi program under the mock engine and report every resource it registers.",
+        help="offline preview of stacks: what would be deployed, with no cloud credentials",
+        description="Run each stack's Pulumi program under the mock engine, once, and write every report asked for "
+        "from that run. Several stacks run in one process (the SDKs are imported once), each from a clean state; "
+        "the exit code is the worst of them.",
     )
-    plan.add_argument("stack", help="stack name (reads Pulumi.<stack>.yaml from the project's stackConfigDir)")
+    plan.add_argument(
+        "stacks",
+        nargs="*",
+        metavar="STACK",
+        help="stack names (each reads Pulumi.<stack>.yaml from the project's stackConfigDir)",
+    )
+    plan.add_argument("--all", action="store_true", help="every stack that has a stack file")
     _project_option(plan)
     plan.add_argument(
-        "--format", choices=("table", "json", "markdown", "sarif", "junit"), default="table", dest="output_format"
+        "--format",
+        choices=FORMATS,
+        default="table",
+        dest="output_format",
+        help="format of a plain --output PATH, or of stdout (default table)",
     )
     plan.add_argument(
-        "--output", type=Path, default=None, help="write the report to this file instead of stdout (- for stdout)"
+        "--output",
+        type=parse_output,
+        action="append",
+        default=[],
+        metavar="[FORMAT:]PATH",
+        help="write a report; repeat for several (json:plan.json --output sarif:plan.sarif); {stack} in PATH "
+        "names each stack's file; - is stdout",
     )
-    plan.add_argument("--timeout", type=_seconds, default=300.0, help="seconds the program may run (default 300)")
+    plan.add_argument(
+        "--timeout", type=_seconds, default=300.0, help="seconds each stack's program may run (default 300)"
+    )
     plan.add_argument(
         "--no-policies", action="store_true", help="skip the policy pack (exit code 1 then never happens)"
     )
@@ -104,15 +77,15 @@ def _parser() -> argparse.ArgumentParser:
         "--policy-config",
         type=Path,
         default=None,
-        help="the stack's policy config (default: Policy.<stack>.yaml beside Pulumi.<stack>.yaml)",
+        help="the stack's policy config (default: Policy.<stack>.yaml beside Pulumi.<stack>.yaml; {stack} allowed)",
     )
     plan.add_argument(
         "--baseline",
         type=Path,
         default=None,
         metavar="PLAN.json",
-        help="with --format table, json or markdown: a previous `--format json` plan (the base branch's) to show "
-        "the change against",
+        help="for table, json and markdown reports: a previous `--format json` plan (the base branch's) to show "
+        "the change against; {stack} allowed",
     )
     plan.add_argument(
         "--keep-aliases",
@@ -120,6 +93,12 @@ def _parser() -> argparse.ArgumentParser:
         help="keep resource aliases as a real run would (slower; aliases never matter offline)",
     )
     offline_inputs.add_options(plan)
+    plan.add_argument(
+        "--watch",
+        action="store_true",
+        help="plan again whenever the stack file, a policy file or a Python file of the project changes, and "
+        "print what changed since the previous run (Ctrl-C stops)",
+    )
     policy = commands.add_parser(
         "policy-config",
         help="the --policy-pack-config file of a stack for a real `pulumi preview --policy-pack policies`",
@@ -139,9 +118,13 @@ def _parser() -> argparse.ArgumentParser:
         "and the first rollout step into the stack file. Exit 1 when a gate fails (the file is untouched), 2 on errors.",
     )
     promote.add_argument("stack")
-    promote.add_argument("--model", required=True, help="registered model name in MLflow")
-    promote.add_argument("--alias", default=None, help="alias to resolve (default: the one in promotion.model)")
-    promote.add_argument("--endpoint", default=None, help="only this endpoint (default: every endpoint of the model)")
+    promote.add_argument("--model", required=True, type=_name("model"), help="registered model name in MLflow")
+    promote.add_argument(
+        "--alias", default=None, type=_name("alias"), help="alias to resolve (default: the one in promotion.model)"
+    )
+    promote.add_argument(
+        "--endpoint", default=None, type=_name("endpoint"), help="only this endpoint (default: every one of the model)"
+    )
     promote.add_argument(
         "--staging-stack", default="staging", help="stack whose live versions the prod gate checks (default staging)"
     )
@@ -156,7 +139,7 @@ def _parser() -> argparse.ArgumentParser:
         "promote, hold or nothing to do; 1 on rollback; 2 on errors.",
     )
     rollout.add_argument("stack")
-    rollout.add_argument("--endpoint", required=True)
+    rollout.add_argument("--endpoint", required=True, type=_name("endpoint"))
     rollout.add_argument("--cloud", choices=("azure", "gcp"), default=None, help="when both clouds have the endpoint")
     rollout.add_argument("--dry-run", action="store_true", help="decide and show the diff; write nothing")
     rollout.add_argument("--apply", action="store_true", help="then run `pulumi up` (needs the Pulumi CLI)")
@@ -202,6 +185,20 @@ def _seconds(text: str) -> float:
     return value
 
 
+def _name(what: str) -> Callable[[str], str]:
+    """A model, alias or endpoint name: letters, digits, ``_ . -``, starting with a letter or digit."""
+
+    def parse(text: str) -> str:
+        if not _NAME.fullmatch(text):
+            raise argparse.ArgumentTypeError(f"{text[:80]!r} is not a{'n' if what[0] in 'aeiou' else ''} {what} name")
+        return text
+
+    return parse
+
+
+_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]{0,254}")
+
+
 def _project_option(command: argparse.ArgumentParser) -> None:
     command.add_argument(
         "--project", type=Path, default=None, help="Pulumi project directory (default: found from here)"
@@ -210,24 +207,27 @@ def _project_option(command: argparse.ArgumentParser) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    args.argv = list(sys.argv[1:] if argv is None else argv)  # for a watcher that restarts itself
+    # The one place the commands (pulumi, the SDKs, the policy pack) are imported: after the arguments parse.
+    from aiscale.core import commands
+    from aiscale.core.engine.isolation import InternalError
+    from aiscale.core.errors import AiscaleError
+    from aiscale.core.redaction import redact
+
     try:
-        if args.command == "plan":
-            return _plan(args)
-        if args.command == "policy-config":
-            return _policy_config(args)
-        if args.command == "promote":
-            return _promote(args)
-        if args.command == "rollout":
-            return _rollout(args)
-        if args.command == "graph":
-            return _graph(args)
+        return commands.run(args)
     except AiscaleError as error:
         # Messages quote what the user wrote; never a value that looks like a credential (aiscale.core.redaction).
         print(f"error: {redact(str(error))}", file=sys.stderr)
         return error.exit_code
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
+    except InternalError as error:
+        if os.environ.get("AISCALE_DEBUG"):
+            sys.stderr.write(error.child_traceback)
+        print(f"internal error: {redact(str(error))} (set AISCALE_DEBUG=1 for details)", file=sys.stderr)
+        return EXIT_INTERNAL
     except Exception as error:  # an aiscale bug: say so, without a traceback unless asked
         if os.environ.get("AISCALE_DEBUG"):
             raise
@@ -236,155 +236,19 @@ def main(argv: list[str] | None = None) -> int:
             file=sys.stderr,
         )
         return EXIT_INTERNAL
-    return EXIT_USAGE
-
-
-def _project_dir(given: Path | None) -> Path:
-    from aiscale.core.project import find_project_root
-
-    if given is not None:
-        return given
-    root = find_project_root(Path.cwd())
-    if root is None:
-        raise ProjectError("no Pulumi.yaml in this directory or above; pass --project DIR")
-    return root
-
-
-def _plan(args: argparse.Namespace) -> int:
-    try:
-        with offline_inputs.provided(args):
-            return _run_plan(args)
-    except AiscaleError as error:
-        if args.output_format == "markdown":
-            # The pull request still gets a comment: it states the error (the exit code stays the error's).
-            from aiscale.core.render.markdown import render_failure
-
-            # When the output cannot be written either, the original error is the one to report.
-            with contextlib.suppress(AiscaleError):
-                comment = render_failure(args.stack, str(error), error.exit_code)
-                _write(args.output, comment, "the comment states the error")
-        raise
-
-
-def _run_plan(args: argparse.Namespace) -> int:
-    # Imported here so `aiscale --help` stays fast.
-    from aiscale.core.engine import run_stack
-    from aiscale.core.plan import Plan
-    from aiscale.core.render import Style, render
-
-    project_dir = _project_dir(args.project)
-    baseline = _baseline(args)  # a bad baseline file fails before the stack runs
-    if args.output is not None:
-        check_output_path(args.output)  # so does an output path that cannot be written
-    with Progress(f"recording stack {args.stack}") as progress:
-        run = run_stack(
-            project_dir, args.stack, keep_aliases=args.keep_aliases, timeout=args.timeout, on_register=progress.update
-        )
-    plan = Plan(run)
-    if not args.no_policies:
-        from aiscale.core.policy_run import PACK_NAME, evaluate
-
-        plan.record_policies(PACK_NAME, evaluate(run, config_file=args.policy_config))
-    terminal = args.output is None or is_stdout(args.output)
-    style = Style.for_stream(sys.stdout) if terminal else Style()
-    _write(args.output, render(plan, args.output_format, baseline, style), f"{len(run.registrations)} resources")
-    return plan.exit_code()
-
-
-def _write(output: Path | None, text: str, what: str) -> None:
-    write_report(output or "-", text)
-    if output is not None and not is_stdout(output):
-        print(f"wrote {output} ({what})", file=sys.stderr)
-
-
-def _baseline(args: argparse.Namespace) -> dict[str, object] | None:
-    from aiscale.core.diff import BaselineError, load_baseline
-
-    if args.baseline is None:
-        return None
-    if args.output_format not in ("table", "json", "markdown"):
-        raise BaselineError("--baseline applies to --format table, json or markdown (it shows the change)")
-    return load_baseline(args.baseline)
-
-
-def _policy_config(args: argparse.Namespace) -> int:
-    import json
-
-    from aiscale.core.policy_run import policy_config_for_stack
-
-    if args.output is not None:
-        check_output_path(args.output)
-    document = policy_config_for_stack(_project_dir(args.project), args.stack, args.policy_config)
-    write_report(args.output or "-", json.dumps(document, indent=2) + "\n")
-    if args.output is not None and not is_stdout(args.output):
-        print(f"wrote {args.output}", file=sys.stderr)
-    return EXIT_OK
-
-
-def _promote(args: argparse.Namespace) -> int:
-    from aiscale.core.delivery.promote import promote, render
-    from aiscale.core.delivery.registry import Registry, tracking_uri
-
-    project_dir = _project_dir(args.project)
-    report = promote(
-        project_dir,
-        args.stack,
-        args.model,
-        registry=Registry(tracking_uri(project_dir)),
-        alias=args.alias,
-        endpoint=args.endpoint,
-        staging_stack=args.staging_stack,
-        dry_run=args.dry_run,
-    )
-    sys.stdout.write(render(report))
-    return report.exit_code
-
-
-def _rollout(args: argparse.Namespace) -> int:
-    from aiscale.core.delivery.rollout import apply, render, rollout
-
-    project_dir = _project_dir(args.project)
-    report = rollout(project_dir, args.stack, args.endpoint, cloud=args.cloud, dry_run=args.dry_run)
-    sys.stdout.write(render(report))
-    sys.stdout.flush()
-    if args.apply and report.written:
-        apply(project_dir, args.stack)
-    return report.exit_code
-
-
-def _graph(args: argparse.Namespace) -> int:
-    from aiscale.core.diff import load_baseline
-    from aiscale.core.render.graph import GraphError, graph_of, graphviz, render_graph
-
-    suffix = args.output.suffix.lower()
-    if suffix not in (".svg", ".dot", ".mmd"):
-        raise GraphError(f"--output {args.output}: the extension chooses the format: .svg, .dot or .mmd")
-    dot_command = graphviz() if suffix == ".svg" else None  # checked before the stack runs
-    baseline = load_baseline(args.baseline) if args.baseline is not None else None
-    check_output_path(args.output)
-    from aiscale.core.engine import run_stack
-
-    with Progress(f"recording stack {args.stack}") as progress:
-        run = run_stack(_project_dir(args.project), args.stack, timeout=args.timeout, on_register=progress.update)
-    changed: set[str] = set()
-    if baseline is not None:
-        from aiscale.core.diff import diff_plans
-        from aiscale.core.plan import Plan
-
-        changes = diff_plans(baseline, Plan(run).to_json())
-        changed = {c.urn for c in changes.resources.changes} | set(changes.components)
-    graph = graph_of(run.registrations, args.detail, changed)
-    write_atomically(args.output, render_graph(graph, f"{run.project.name}-{run.stack}", suffix, dot_command))
-    print(f"wrote {args.output} ({len(graph.nodes)} nodes, {len(graph.edges)} edges)", file=sys.stderr)
-    return EXIT_OK
 
 
 def run() -> None:
     """Console entry point."""
     code = main()
-    sys.stdout.flush()
+    try:
+        if sys.stdout is not None:
+            sys.stdout.flush()
+    except OSError as error:  # stdout closed or gone: the report did not arrive, whatever the plan said
+        print(f"error: cannot write to stdout ({error.strerror or error})", file=sys.stderr)
+        code = EXIT_USAGE
     sys.stderr.flush()
-    # A program that hung leaves a worker thread behind; do not wait for it at interpreter exit.
+    # Skip tearing down thousands of SDK modules: nothing is left to clean up, and it takes a noticeable while.
     os._exit(code)
 
 

@@ -33,14 +33,6 @@ def imported_environments(stack_data: Any) -> list[str]:
     return [str(name) for name in declared] if isinstance(declared, list) else []
 
 
-def parse(spec: str) -> tuple[str, Path]:
-    """``ORG/ENVIRONMENT=env.json`` (or ``PROJECT/ENVIRONMENT``) → (environment, file)."""
-    environment, _, path = spec.partition("=")
-    if not path or not environment.strip():
-        raise ProjectError(f"--esc-env {spec!r}: expected ENVIRONMENT=FILE (the output of esc env open --format json)")
-    return environment, Path(path)
-
-
 def read_values(environment: str, path: Path) -> dict[str, Any]:
     """The ``pulumiConfig`` of an environment's ``esc env open --format json`` output (empty when it has none)."""
     try:

@@ -5,7 +5,9 @@ Used by real runs (to name the stack file in error messages) and by the offline 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import difflib
+import os
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -33,9 +35,40 @@ class PulumiProject:
     stack_config_dir: Path
     config: dict[str, Any]
     """Project-level config declarations (``config:`` in Pulumi.yaml)."""
+    runtime_options: dict[str, Any] = field(default_factory=dict)
+    """``runtime.options`` of Pulumi.yaml (``toolchain``, ``virtualenv``)."""
+
+    @property
+    def program_dir(self) -> Path:
+        """The directory the program runs in (``main``, or the folder of a ``main`` file)."""
+        return self.main if self.main.is_dir() else self.main.parent
 
     def stack_file(self, stack: str) -> Path:
         return self.stack_config_dir / f"Pulumi.{stack}.yaml"
+
+    def stacks(self) -> list[str]:
+        """The stacks that have a stack file, by name."""
+        prefix, suffix = "Pulumi.", ".yaml"
+        return sorted(
+            path.name[len(prefix) : -len(suffix)] for path in self.stack_config_dir.glob(f"{prefix}*{suffix}")
+        )
+
+    def check_stack(self, stack: str) -> None:
+        """A stack without a stack file is a mistyped name when the project has other stack files.
+
+        A project with no stack file at all runs its stacks with project config only (as a new Pulumi stack).
+        """
+        if os.path.lexists(self.stack_file(stack)):  # there (whatever it is: reading it says what is wrong)
+            return
+        known = self.stacks()
+        if not known:
+            return
+        close = difflib.get_close_matches(stack, known, n=1)
+        hint = f" (did you mean {close[0]}?)" if close else ""
+        raise ProjectError(
+            f"no stack {stack!r}: {self.display_path(self.stack_file(stack))} does not exist{hint}; the stacks of "
+            f"this project are {', '.join(known)} (create the file to plan a new stack)"
+        )
 
     def display_path(self, path: Path) -> str:
         """A path relative to the project root (``stacks/Pulumi.dev.yaml``), the same in real and offline runs."""
@@ -70,12 +103,15 @@ def load_project(directory: Path) -> PulumiProject:
         raise ProjectError(
             f"{project_file}: runtime: expected python, got {runtime_name!r} (aiscale runs Python programs)"
         )
+    options = (runtime.get("options") if isinstance(runtime, dict) else None) or {}
+    if not isinstance(options, dict):
+        raise ProjectError(f"{project_file}: runtime.options: expected a mapping")
     main = directory / str(data.get("main") or ".")
     stack_config_dir = directory / str(data.get("stackConfigDir") or ".")
     config = data.get("config") or {}
     if not isinstance(config, dict):
         raise ProjectError(f"{project_file}: config: expected a mapping")
-    return PulumiProject(directory, name, runtime_name, main, stack_config_dir, config)
+    return PulumiProject(directory, name, runtime_name, main, stack_config_dir, config, options)
 
 
 def stack_data_for_current_run(stack: str) -> Any:

@@ -49,8 +49,11 @@ wire (provider defaults are not filled in before policies run).
 
 ## Enforcement by environment
 `policies/enforcement.yaml` sets each policy's level per environment: mandatory in prod for the catalogue's M rows,
-mandatory everywhere for its "M everywhere" rows, advisory otherwise. A stack changes levels, thresholds and adds
-its own waivers in `Policy.<stack>.yaml` beside `Pulumi.<stack>.yaml`:
+mandatory everywhere for its "M everywhere" rows, advisory otherwise. The environment is the stack's
+(`aiscale:environment`, else its name: docs/configuration.md#environment); a stack whose environment is unknown
+gets dev enforcement and a warning in every report format. A stack changes levels, thresholds and adds its own
+waivers in `Policy.<stack>.yaml` beside `Pulumi.<stack>.yaml` (or the file `--policy-config` names, which must
+exist):
 
 ```yaml
 enforcement:
@@ -66,13 +69,46 @@ waivers:
     expires: 2027-03-31
 ```
 
+Thresholds are typed by each policy's config schema (a number where a number is expected, within its minimum;
+a pattern for text): a wrong one is an error naming the file, the policy and the threshold.
+
+**Prod's floor.** In prod, `Policy.<stack>.yaml` may raise levels and tighten thresholds, but never lower a policy
+that `enforcement.yaml` makes mandatory in prod: setting it advisory or disabled, or loosening one of its
+thresholds (`max…` thresholds loosen upwards, `min…` downwards, `require…` by turning false; other thresholds,
+such as a currency, describe facts and may change), is an error (exit 2) unless the central registry carries an
+**enforcement waiver** for that policy and stack:
+
+```yaml
+# policies/waivers.yaml
+enforcement_waivers:
+  - policy: ml-aks-13
+    stacks: [prod-eu]
+    allow: advisory           # thresholds (looser thresholds only) | advisory | disabled
+    reason: The EU subscription cannot buy the Standard tier until the new agreement is signed.
+    owner: ml-platform
+    ticket: PLAT-1201
+    expires: 2027-03-31
+```
+
+A lowered policy is listed in every report (the plan JSON's `loweredPolicies`). `aiscale policy-config` hands the
+real preview exactly the same levels, so the floor holds there too.
+
+**Disabled is not silent.** A disabled policy still runs offline: its findings are reported as *disabled* (the
+plan JSON's `disabled`, a table line, a markdown section, SARIF results suppressed as disabled, skipped JUnit
+cases), never as violations and never dropped.
+
 ## Waivers
-A waiver names the policy, the resource (a glob on its URN, or on its name when the pattern does not start with
-`urn:`), a reason, an owner, a ticket and an expiry date; the central registry (`policies/waivers.yaml`) may also
-limit it to stack name globs. A waived finding is reported as *not applicable* with the waiver's reason (the plan's
-`waived` list, SARIF suppressions, skipped JUnit cases) — visible, never silent. An expired waiver stops applying
-and the finding says which waiver expired. **In prod, mandatory policies accept only waivers of the central
-registry**; a stack's own waivers apply elsewhere.
+A waiver names the policy (one the pack has: a waiver for an unknown policy is an error), the resource (a glob on
+its URN, or on its name when the pattern does not start with `urn:`), a reason, an owner, a ticket and an expiry
+date no more than `max_expiry_days` ahead (365, set in `policies/waivers.yaml`: renew a waiver rather than
+setting a far expiry); the central registry may also limit it to stack name globs. A waived finding is reported
+as *not applicable* with the waiver's reason (the plan's `waived` list, SARIF suppressions, skipped JUnit cases) —
+visible, never silent. An expired waiver stops applying and the finding says which waiver expired. **In prod,
+mandatory policies accept only waivers of the central registry**; a stack's own waivers apply elsewhere.
+
+Policy files, the enforcement defaults and the registry are read strictly (docs/offline-engine.md): a duplicate
+key, an impossible date (`2026-02-30`), a blank reason or a tag such as `!!set` is an error naming the file and
+the field.
 """
 
 

@@ -51,13 +51,14 @@ def test_pull_request_offline_job_needs_no_credentials_and_reports_every_stack()
     assert job["permissions"] == {"contents": "read", "pull-requests": "write", "security-events": "write"}
     text = steps_text(job)
     assert "make install" in text  # the README's set-up
-    assert '--format markdown --output \\"reports/$STACK.md\\"' in text and '--baseline \\"$BASELINE\\"' in text
+    assert '--baseline \\"$BASELINE\\"' in text
     assert "git worktree add" in text and "$BASE_SHA" in text  # baseline = the base branch's plan JSON
     baseline = next(s for s in job["steps"] if s.get("id") == "baseline")["run"]
     # Planned with policies (findings tell new from existing); exit 1 (mandatory findings) is still a baseline.
     assert "--no-policies" not in baseline and "aiscale plan" in baseline and '[ "$code" -le 1 ]' in baseline
     plan = next(s for s in job["steps"] if s.get("id") == "plan")["run"]
-    assert plan.count('${BASELINE:+--baseline "$BASELINE"}') == 2  # the JSON (diff key) and the comment
+    # One run writes the JSON (with its diff key) and the comment, both against the baseline.
+    assert plan.count('${BASELINE:+--baseline "$BASELINE"}') == 1 and plan.count("aiscale plan") == 1
     uses = [step.get("uses", "") for step in job["steps"]]
     assert "github/codeql-action/upload-sarif@v3" in uses and "actions/github-script@v7" in uses
     comment = next(s for s in job["steps"] if s.get("uses") == "actions/github-script@v7")
@@ -71,6 +72,40 @@ def test_pull_request_offline_job_needs_no_credentials_and_reports_every_stack()
     assert "hashFiles(format('reports/{0}.sarif', matrix.stack))" in sarif["if"]
     fail = job["steps"][-1]
     assert fail["if"] == "${{ !cancelled() && steps.plan.outputs.exit-code != '0' }}" and "exit 1" in fail["run"]
+
+
+def plan_invocations(script: str) -> list[str]:
+    """The ``aiscale plan`` commands of a step's script, continuation lines joined."""
+    return [line for line in script.replace("\\\n", " ").splitlines() if "aiscale plan" in line]
+
+
+def test_each_stack_job_runs_the_program_once_for_every_report() -> None:
+    github = next(s for s in workflow("pull-request.yml")["jobs"]["offline-plan"]["steps"] if s.get("id") == "plan")
+    [command] = plan_invocations(github["run"])
+    outputs = [part.strip('"') for part in command.split("--output ")[1:]]
+    assert [o.split()[0].strip('"') for o in outputs] == [
+        "sarif:reports/$STACK.sarif",
+        "json:reports/$STACK.json",
+        "markdown:reports/$STACK.md",
+    ]
+    azure = yaml.safe_load((REPO / "azure-pipelines.yml").read_text())
+    steps = azure["stages"][0]["jobs"][0]["steps"]
+    script = next(s["script"] for s in steps if "PLAN_EXIT" in s.get("script", "") and "sarif:" in s["script"])
+    [command] = plan_invocations(script)
+    assert all(f"{f}:reports/$STACK." in command for f in ("sarif", "json", "markdown", "junit"))
+
+
+def test_package_downloads_are_cached() -> None:
+    for job in (workflow("pull-request.yml")["jobs"]["offline-plan"], workflow("deploy-stack.yml")["jobs"]["deploy"]):
+        setup = next(s for s in job["steps"] if s.get("uses", "").startswith("actions/setup-python"))
+        assert setup["with"]["cache"] == "pip" and setup["with"]["cache-dependency-path"] == "requirements.lock"
+    azure = yaml.safe_load((REPO / "azure-pipelines.yml").read_text())
+    assert {"name": "PIP_CACHE_DIR", "value": "$(Pipeline.Workspace)/.pip"} in azure["variables"]
+    template = yaml.safe_load((REPO / ".azure-pipelines" / "pulumi.yml").read_text())
+    for steps in (azure["stages"][0]["jobs"][0]["steps"], template["steps"]):
+        cache = next(s for s in steps if s.get("task") == "Cache@2")
+        assert "requirements.lock" in cache["inputs"]["key"] and cache["inputs"]["path"] == "$(PIP_CACHE_DIR)"
+        assert steps.index(cache) < next(i for i, s in enumerate(steps) if s.get("script") == "make install")
 
 
 def test_real_preview_runs_only_with_credentials_through_oidc() -> None:

@@ -162,7 +162,7 @@ def test_output_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None
     target = tmp_path / "reports" / "dev.json"
     code, out, err = plan(capsys, "dev", "--project", str(FIXTURE), "--format", "json", "--output", str(target))
     assert code == 0 and out == ""
-    assert f"wrote {target} (16 resources)" in err
+    assert f"wrote {target} (12 resources in 4 components)" in err
     assert json.loads(target.read_text())["stack"] == "dev"
     assert [p.name for p in target.parent.iterdir()] == ["dev.json"]
 
@@ -283,3 +283,250 @@ def test_no_project_here(tmp_path: Path) -> None:
         2,
         "error: no Pulumi.yaml in this directory or above; pass --project DIR\n",
     )
+
+
+# --- One run, several reports; several stacks; the stack names -------------------------------------------------
+
+
+def counting_project(root: Path, stacks: tuple[str, ...] = ("dev",)) -> Path:
+    """A project whose program notes each run in runs.txt and prints to stdout."""
+    write_project(
+        root,
+        """
+        import pulumi
+        from pathlib import Path
+        from pulumi_azure_native import resources
+        print("a print of the program")
+        with open(Path(__file__).parent / "runs.txt", "a") as runs:
+            runs.write(pulumi.get_stack() + "\\n")
+        resources.ResourceGroup("rg", location="westeurope", tags={"owner": "team"})
+        """,
+    )
+    for stack in stacks:
+        (root / f"Pulumi.{stack}.yaml").write_text("config: {}\n")
+    return root
+
+
+def test_one_run_writes_every_report(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = counting_project(tmp_path / "p")
+    out_dir = tmp_path / "reports"
+    code, out, err = plan(
+        capsys,
+        "dev",
+        "--project",
+        str(root),
+        "--output",
+        f"json:{out_dir}/plan.json",
+        "--output",
+        f"markdown:{out_dir}/comment.md",
+        "--output",
+        f"sarif:{out_dir}/plan.sarif",
+        "--output",
+        f"junit:{out_dir}/plan.xml",
+        "--output",
+        "table:-",
+    )
+    assert code == 0
+    assert (root / "runs.txt").read_text() == "dev\n"  # the program ran once
+    assert sorted(p.name for p in out_dir.iterdir()) == ["comment.md", "plan.json", "plan.sarif", "plan.xml"]
+    assert json.loads((out_dir / "plan.json").read_text())["stack"] == "dev"
+    assert json.loads((out_dir / "plan.sarif").read_text())["version"] == "2.1.0"
+    assert out.startswith("Stack dev · project team · environment dev\nOffline preview: 1 resources in 0 components")
+    assert f"wrote {out_dir}/plan.json (1 resources in 0 components)" in err
+
+
+def test_reports_are_those_of_separate_runs(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    together = tmp_path / "together"
+    code, _, _ = plan(
+        capsys,
+        "dev",
+        "--project",
+        str(FIXTURE),
+        "--output",
+        f"json:{together}.json",
+        "--output",
+        f"markdown:{together}.md",
+    )
+    assert code == 0
+    for output_format, suffix in (("json", "json"), ("markdown", "md")):
+        alone = tmp_path / f"alone.{suffix}"
+        assert plan(capsys, "dev", "--project", str(FIXTURE), "--format", output_format, "--output", str(alone))[0] == 0
+        assert alone.read_text() == Path(f"{together}.{suffix}").read_text()
+
+
+def test_wrote_counts_what_the_table_counts(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(capsys, "dev", "--project", str(FIXTURE), "--output", f"json:{tmp_path}/p.json")
+    assert code == 0
+    code, out, _ = plan(capsys, "dev", "--project", str(FIXTURE))
+    headline = out.splitlines()[1]
+    assert headline.startswith("Offline preview: 12 resources in 4 components")
+    assert "(12 resources in 4 components)" in err
+
+
+def test_several_stacks_in_one_process(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(
+        capsys, "dev", "prod", "--project", str(FIXTURE), "--output", f"json:{tmp_path}/{{stack}}.json"
+    )
+    assert code == 1  # the worst: prod has mandatory violations, dev none
+    assert out == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dev.json", "prod.json"]
+    assert [json.loads((tmp_path / f"{s}.json").read_text())["stack"] for s in ("dev", "prod")] == ["dev", "prod"]
+    assert err.splitlines() == [
+        f"wrote {tmp_path}/dev.json (12 resources in 4 components)",
+        f"wrote {tmp_path}/prod.json (12 resources in 4 components)",
+    ]
+
+
+def test_all_stacks_and_the_worst_exit_code(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    root = counting_project(tmp_path / "p", ("dev", "prod", "staging"))
+    (root / "Pulumi.staging.yaml").write_text("config:\n  team:x: [1,\n")  # broken YAML: exit 2 for that stack
+    code, out, err = plan(capsys, "--all", "--project", str(root), "--no-policies")
+    assert code == 2
+    assert (root / "runs.txt").read_text() == "dev\nprod\n"
+    assert out.count("Stack dev · ") == out.count("Stack prod · ") == 1
+    assert err.startswith("error: stack staging: ") and "Pulumi.staging.yaml" in err
+
+
+def test_stacks_that_would_share_a_file_are_refused(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = plan(capsys, "dev", "prod", "--project", str(FIXTURE), "--output", f"json:{tmp_path}/plan.json")
+    assert code == 2
+    assert err == (
+        f"error: --output {tmp_path}/plan.json: 2 stacks would write the same file; put {{stack}} in the path "
+        "(reports/{stack}.json)\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+    code, _, err = plan(capsys, "dev", "prod", "--project", str(FIXTURE), "--format", "json")
+    assert (code, err) == (
+        2,
+        "error: json reports of 2 stacks cannot share stdout; write each to a file with json:reports/{stack}.json\n",
+    )
+
+
+def test_a_mistyped_stack_lists_the_stacks(capsys: pytest.CaptureFixture[str]) -> None:
+    code, out, err = plan(capsys, "dve", "--project", str(FIXTURE))
+    assert (code, out) == (2, "")
+    assert err == (
+        "error: no stack 'dve': Pulumi.dve.yaml does not exist (did you mean dev?); the stacks of this project are "
+        "dev, prod (create the file to plan a new stack)\n"
+    )
+
+
+def test_the_programs_prints_never_reach_stdout(tmp_path: Path) -> None:
+    root = counting_project(tmp_path / "p")
+    result = run_cli("plan", "dev", "--format", "json", "--no-policies", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["resources"] == 1
+    assert result.stderr == "a print of the program\n"
+
+
+def test_a_program_that_closes_stdout_still_gets_its_report(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path,
+        "import os, sys\nfrom pulumi_azure_native import resources\nsys.stdout.close()\nos.close(1)\n"
+        "resources.ResourceGroup('rg', location='westeurope')\n",
+    )
+    result = run_cli("plan", "dev", "--format", "json", "--no-policies", cwd=root)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["summary"]["resources"] == 1
+
+
+def test_a_program_that_exits_the_interpreter_fails_the_plan(tmp_path: Path) -> None:
+    root = write_project(tmp_path, "import os\nos._exit(0)\n")
+    result = run_cli("plan", "dev", "--format", "json", cwd=root)
+    assert (result.returncode, result.stdout) == (2, "")
+    assert result.stderr.startswith("error: the program of stack 'dev' ended the process (exit status 0)")
+
+
+def test_a_closed_stdout_is_an_error(tmp_path: Path) -> None:
+    root = counting_project(tmp_path / "p")
+    result = subprocess.run(
+        [*AISCALE, "plan", "dev", "--no-policies"],
+        cwd=root,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        check=False,
+        timeout=120,
+        # The shell's `>&-`: the command starts with no stdout at all.
+        preexec_fn=lambda: os.close(1),
+    )
+    assert result.returncode == 2
+    assert result.stderr.endswith("error: cannot write the report to stdout (it is closed)\n")
+
+
+# --- Help without the SDKs; the progress line ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--help"],
+        ["--version"],
+        *([command, "--help"] for command in ("plan", "policy-config", "promote", "rollout", "graph")),
+    ],
+)
+def test_help_imports_no_sdk(args: list[str]) -> None:
+    script = (
+        "import sys\nfrom aiscale.core.cli import main\n"
+        f"try:\n    main({args!r})\nexcept SystemExit as e:\n    code = e.code\n"
+        "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('pulumi', 'pulumi_policy', 'pydantic', 'grpc')"
+        " or m.startswith('pulumi_'))\n"
+        "print(code, loaded, file=sys.stderr)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=60)
+    assert result.stderr.splitlines()[-1] == "0 []"
+    assert result.stdout.startswith("aiscale 0.1.0" if args == ["--version"] else "usage: aiscale")
+
+
+def test_progress_line_shows_the_phases() -> None:
+    import io  # noqa: PLC0415
+
+    from aiscale.core.engine.isolation import Progress  # noqa: PLC0415
+    from aiscale.core.progress import ProgressLine  # noqa: PLC0415
+
+    class Terminal(io.StringIO):
+        def isatty(self) -> bool:
+            return True
+
+    terminal = Terminal()
+    line = ProgressLine(terminal, delay=0)
+    line.start("[2/3] staging")
+    for progress in (
+        Progress(phase="loading", modules=812),
+        Progress(phase="program", resources=57, modules=2251),
+        Progress(phase="recorded", resources=198),
+        Progress(phase="policies", resources=198),
+        Progress(phase="cost", resources=198),
+        Progress(phase="rendering", resources=198),
+    ):
+        line.update(progress)
+    line.clear()
+    shown = [part.split(" (")[0] for part in terminal.getvalue().split("\r") if part.strip("\x1b[K")]
+    assert shown == [
+        "⠋ [2/3] staging: importing SDKs and the program",
+        "⠙ [2/3] staging: running the program: 57 resources",
+        "⠹ [2/3] staging: recorded 198 resources",
+        "⠸ [2/3] staging: policies",
+        "⠼ [2/3] staging: cost estimate",
+        "⠴ [2/3] staging: rendering",
+    ]
+
+
+def test_chart_notes_reach_every_format(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from tests.test_engine import CHART_NOTES, CHARTS, write_project  # noqa: PLC0415
+
+    root = write_project(tmp_path / "charts", "charts", CHARTS, {"dev": "config: {}\n"})
+    formats = {"table": "txt", "json": "json", "markdown": "md", "sarif": "sarif", "junit": "xml"}
+    args = [a for f, suffix in formats.items() for a in ("--output", f"{f}:{tmp_path}/plan.{suffix}")]
+    code, _, _ = plan(capsys, "dev", "--project", str(root), *args)
+    assert code == 0
+    table = (tmp_path / "plan.txt").read_text()
+    assert all(f"\nnote: {note}\n" in table for note in CHART_NOTES)
+    assert json.loads((tmp_path / "plan.json").read_text())["notes"] == CHART_NOTES
+    assert all(f"> [!NOTE]\n> {note}\n" in (tmp_path / "plan.md").read_text() for note in CHART_NOTES)
+    sarif = json.loads((tmp_path / "plan.sarif").read_text())
+    notifications = sarif["runs"][0]["invocations"][0]["toolExecutionNotifications"]
+    assert notifications == [{"level": "note", "message": {"text": note}} for note in CHART_NOTES]
+    junit = (tmp_path / "plan.xml").read_text()
+    assert junit.count('<property name="aiscale.note" value="helm chart ') == 2
+    assert f"note: {CHART_NOTES[0]}" in junit

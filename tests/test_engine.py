@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pulumi
@@ -10,7 +14,7 @@ import pytest
 from pulumi_azure_native import keyvault, resources
 
 from aiscale.core.engine import record_program, run_stack
-from aiscale.core.engine.runner import strip_aliases
+from aiscale.core.engine.bootstrap import strip_aliases
 from aiscale.core.errors import ConfigError, ProgramError
 from tests.conftest import REPO, find
 
@@ -112,7 +116,7 @@ def test_alias_stripping_is_only_registered_by_the_offline_engine() -> None:
         for path in (REPO / folder).rglob("*.py")
         if "register_stack_transformation(" in path.read_text()
     ]
-    assert users == ["core/engine/runner.py"]
+    assert users == ["core/engine/bootstrap.py"]
 
 
 def test_strip_aliases_keeps_everything_else() -> None:
@@ -138,6 +142,32 @@ def test_config_is_what_the_program_reads() -> None:
 
 
 # --- Error paths -------------------------------------------------------------------------------------------
+
+
+def test_duplicate_urn_is_an_error_as_in_the_real_engine(tmp_path: Path) -> None:
+    # Through run_stack: the SDK then fails every pending registration at once, formatting tracebacks in many
+    # threads, which Python 3.11's AST module does not survive in the process that keeps running (the child exits).
+    root = write_project(
+        tmp_path / "p",
+        "p",
+        """
+        from pulumi_azure_native import resources
+        resources.ResourceGroup("rg", location="westeurope")
+        resources.ResourceGroup("rg", location="northeurope")
+        """,
+    )
+    with pytest.raises(ProgramError) as caught:
+        run_stack(root, "dev")
+    assert str(caught.value) == (
+        "duplicate resource URN urn:pulumi:dev::p::azure-native:resources:ResourceGroup::rg: two resources of type "
+        "azure-native:resources:ResourceGroup are named 'rg' (at __main__.py:3 and __main__.py:4); give each a "
+        "unique name"
+    )
+
+
+def test_same_name_under_different_parents_is_no_duplicate() -> None:
+    run = record_program(lambda: (Box("a"), Inner("b")))
+    assert len({r.urn for r in run.registrations}) == len(run.registrations) == 7
 
 
 def test_program_exception_names_the_line() -> None:
@@ -225,6 +255,144 @@ def test_another_teams_project_with_local_modules(tmp_path: Path) -> None:
         assert find(run, "azure-native:resources:ResourceGroup", f"{team}-rg").source.file == "src/helpers.py"  # type: ignore[union-attr]
 
 
+@pytest.mark.parametrize(
+    ("program", "message"),
+    [
+        (
+            "import os\nos._exit(0)\n",
+            "the program of stack 'dev' ended the process (exit status 0) while importing SDKs and the program",
+        ),
+        (
+            "import os, signal\nfrom pulumi_azure_native import resources\n"
+            "resources.ResourceGroup('rg', location='x')\nos.kill(os.getpid(), signal.SIGKILL)\n",
+            "the process running stack 'dev' was killed by SIGKILL while",
+        ),
+        (
+            "import os\nos.closerange(3, 1024)\n",
+            "the program of stack 'dev' ended the process (exit status 1)",
+        ),
+    ],
+    ids=["os._exit", "signal", "closed pipe"],
+)
+def test_a_program_that_ends_the_process_is_an_error(tmp_path: Path, program: str, message: str) -> None:
+    root = write_project(tmp_path / "p", "p", program)
+    with pytest.raises(ProgramError) as caught:
+        run_stack(root, "dev")
+    assert str(caught.value).startswith(message)
+    assert str(caught.value).endswith("no report was made")
+
+
+def test_timeout_holds_when_the_program_holds_the_interpreter(tmp_path: Path) -> None:
+    # The regular expression engine never releases the GIL: no thread of this process could stop it.
+    root = write_project(tmp_path / "p", "p", "import re\nre.match(r'(a+)+$', 'a' * 64 + 'b')\n")
+    started = time.monotonic()
+    with pytest.raises(ProgramError, match=r"^the program of stack 'dev' did not finish within 2 s \(0 resources"):
+        run_stack(root, "dev", timeout=2)
+    assert time.monotonic() - started < 30
+
+
+def test_the_config_read_is_inside_the_timeout(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    root = write_project(tmp_path / "p", "p", "", {"dev": "config: {}\n"})
+
+    def slow_read(*_args: object) -> None:
+        time.sleep(60)
+
+    monkeypatch.setattr("aiscale.core.engine.runner.read_runtime_config", slow_read)
+    with pytest.raises(ProgramError, match="did not finish within 1 s"):
+        run_stack(root, "dev", timeout=1)
+
+
+def test_each_stack_starts_from_a_clean_state(tmp_path: Path) -> None:
+    # The program claims a marker in an installed module and in the environment: state left behind by one stack
+    # would make the next one fail.
+    root = write_project(
+        tmp_path / "p",
+        "p",
+        """
+        import os
+        import pulumi
+        from pulumi_azure_native import resources
+        if getattr(pulumi, "claimed_by", None) or os.environ.get("CLAIMED_BY"):
+            raise RuntimeError(f"state leaked from stack {pulumi.claimed_by}")
+        pulumi.claimed_by = os.environ["CLAIMED_BY"] = pulumi.get_stack()
+        resources.ResourceGroup("rg", location="westeurope")
+        """,
+    )
+    assert [len(run_stack(root, stack).registrations) for stack in ("dev", "staging", "dev")] == [1, 1, 1]
+
+
+@pytest.mark.parametrize(
+    ("program", "line"),
+    [
+        ("import os\n\nos.environ['AISCALE_NOT_SET']\n", 3),
+        (
+            "import os\nimport pulumi\n\n"
+            "pulumi.Output.from_input('x').apply(lambda _: os.environ['AISCALE_NOT_SET'])\n",
+            4,
+        ),
+    ],
+    ids=["module level", "inside an apply"],
+)
+def test_errors_point_at_the_programs_line(tmp_path: Path, program: str, line: int) -> None:
+    root = write_project(tmp_path / "p", "p", program)
+    with pytest.raises(ProgramError) as caught:
+        run_stack(root, "dev")
+    assert str(caught.value) == f"the program failed: KeyError: 'AISCALE_NOT_SET'\n  at __main__.py:{line}"
+
+
+def test_an_error_with_no_program_line_gives_no_location(tmp_path: Path) -> None:
+    # The SDK fails inside its own asyncio task, serialising an input: no line of the program is involved.
+    root = write_project(
+        tmp_path / "p",
+        "p",
+        "from pulumi_azure_native import resources\nresources.ResourceGroup('rg', location=object())\n",
+    )
+    with pytest.raises(ProgramError) as caught:
+        run_stack(root, "dev")
+    assert "frozen" not in str(caught.value) and "asyncio" not in str(caught.value)
+    assert "\n  at " not in str(caught.value) or "\n  at __main__.py:2" in str(caught.value)
+
+
+CHARTS = """
+import pulumi
+import pulumi_kubernetes as kubernetes
+
+ingress = kubernetes.helm.v3.Chart(
+    "ingress",
+    kubernetes.helm.v3.ChartOpts(
+        chart="ingress-nginx",
+        version="4.11.3",
+        fetch_opts=kubernetes.helm.v3.FetchOpts(repo="https://kubernetes.github.io/ingress-nginx"),
+    ),
+)
+service = ingress.get_resource("v1/Service", "ingress-ingress-nginx-controller")
+pulumi.export("ingressIp", service.status.load_balancer.ingress[0].ip)
+kubernetes.helm.v4.Chart("certs", chart="oci://quay.io/jetstack/charts/cert-manager", version="v1.16.1")
+kubernetes.core.v1.Namespace("apps")
+"""
+
+CHART_NOTES = [
+    "helm chart ingress, kubernetes:helm.sh/v3:Chart: the Kubernetes provider renders its objects, which an offline "
+    "run cannot; they were not evaluated (not listed, not checked by policies)",
+    "helm chart certs (chart oci://quay.io/jetstack/charts/cert-manager), kubernetes:helm.sh/v4:Chart: the Kubernetes "
+    "provider renders its objects, which an offline run cannot; they were not evaluated (not listed, not checked by "
+    "policies)",
+]
+
+
+def test_charts_the_provider_renders_are_named_in_a_note(tmp_path: Path) -> None:
+    root = write_project(tmp_path / "charts", "charts", CHARTS, {"dev": "config: {}\n"})
+    run = run_stack(root, "dev")
+    assert [(r.type, r.name) for r in run.registrations] == [
+        ("kubernetes:helm.sh/v3:Chart", "ingress"),
+        ("kubernetes:helm.sh/v4:Chart", "certs"),
+        ("kubernetes:core/v1:Namespace", "apps"),
+    ]
+    assert run.notes == CHART_NOTES
+    # get_resource of an object the chart would render is unknown, as in a preview, not a KeyError.
+    assert run.stack_outputs == {"ingressIp": "[unknown]"}
+
+
 def test_stack_without_stack_file_runs_with_empty_config(tmp_path: Path) -> None:
     root = write_project(
         tmp_path / "p",
@@ -271,10 +439,10 @@ def test_config_error_registers_nothing(tmp_path: Path) -> None:
     )
     registered: list[int] = []
     with pytest.raises(ConfigError) as caught:
-        run_stack(root, "dev", on_register=registered.append)
+        run_stack(root, "dev", on_progress=lambda progress: registered.append(progress.resources))
     assert str(caught.value).splitlines()[0] == "invalid stack configuration in Pulumi.dev.yaml:"
     assert "aiscale:gcp.project: Input should be a valid string (got 1)" in str(caught.value)
-    assert registered == []
+    assert registered and set(registered) == {0}
 
 
 def test_broken_project_files(tmp_path: Path) -> None:
@@ -290,3 +458,49 @@ def test_broken_project_files(tmp_path: Path) -> None:
     (tmp_path / "Pulumi.dev.yaml").write_text("config:\n  a: [1,\n")
     with pytest.raises(ProjectError, match=r"Pulumi.dev.yaml: line \d+: not valid YAML"):
         run_stack(tmp_path, "dev")
+
+
+# --- What a plan imports -------------------------------------------------------------------------------------------
+
+#: Imported by the provider SDK itself: every Kubernetes object's metadata type.
+SDK_OWN_IMPORTS = {"pulumi_kubernetes.meta"}
+_KUBERNETES_GROUPS = {"core": "core", "helm.sh": "helm", "networking.k8s.io": "networking"}
+
+
+def service_package(type_token: str) -> str | None:
+    """The provider SDK package that defines a resource type (None for components and providers)."""
+    package, module, _ = type_token.split(":")
+    if package == "azure-native":
+        return f"pulumi_azure_native.{module}"
+    if package == "gcp":
+        return f"pulumi_gcp.{module.split('/')[0]}"
+    if package == "kubernetes":
+        group = module.split("/")[0]
+        if group.endswith("k8s.io") and group.startswith("rbac."):
+            return "pulumi_kubernetes.rbac"
+        return f"pulumi_kubernetes.{_KUBERNETES_GROUPS.get(group, 'apiextensions')}"  # CRDs: CustomResource
+    return None
+
+
+def test_a_plan_loads_only_the_sdk_services_its_resources_use() -> None:
+    # No SDK module may load only because an annotation names it (pulumi evaluates component annotations).
+    script = textwrap.dedent(
+        """
+        import json, sys, types
+        from aiscale.core.engine import record_stack
+        from aiscale.core.project import load_project
+        run = record_stack(load_project(__import__("pathlib").Path(sys.argv[1])), "dev")
+        loaded = sorted(
+            name for name, module in sys.modules.items()
+            if name.split(".")[0] in ("pulumi_azure_native", "pulumi_gcp", "pulumi_kubernetes") and name.count(".") == 1
+            and hasattr(module, "__path__") and type(module) is types.ModuleType
+        )
+        print(json.dumps({"loaded": loaded, "types": sorted({r.type for r in run.registrations})}))
+        """
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(REPO)], capture_output=True, text=True, check=True, timeout=300
+    )
+    found = json.loads(result.stdout.splitlines()[-1])
+    used = {service_package(t) for t in found["types"]} - {None}
+    assert set(found["loaded"]) == used | SDK_OWN_IMPORTS

@@ -148,7 +148,6 @@ class AksCluster(pulumi.ComponentResource):
 
     identity: managedidentity.UserAssignedIdentity
     cluster: containerservice.ManagedCluster
-    disk_encryption_set: compute.DiskEncryptionSet | None
     cluster_id: pulumi.Output[str]
     cluster_name: pulumi.Output[str]
     oidc_issuer_url: pulumi.Output[str]
@@ -169,7 +168,9 @@ class AksCluster(pulumi.ComponentResource):
             opts=child_options(self),
         )
         prerequisites = self._identity_roles(name, args)
-        self.disk_encryption_set = None
+        # Annotated here, not on the class: class annotations are evaluated, which would import all of
+        # pulumi_azure_native.compute for clusters that have no disk encryption set.
+        self.disk_encryption_set: compute.DiskEncryptionSet | None = None
         if "disk_encryption_key" in args:
             self.disk_encryption_set, key_user = self._disk_encryption_set(name, args, args["disk_encryption_key"])
             prerequisites.append(key_user)
@@ -254,7 +255,7 @@ class AksCluster(pulumi.ComponentResource):
 
     def _disk_encryption_set(
         self, name: str, args: AksClusterArgs, key: AzureCustomerManagedKeyArgs
-    ) -> tuple[compute.DiskEncryptionSet, pulumi.Resource]:
+    ) -> "tuple[compute.DiskEncryptionSet, pulumi.Resource]":  # quoted: evaluating it imports all of compute
         """``<name>-des`` with the disk key, and its identity's wrap/unwrap role on the key."""
         encryption_set = compute.DiskEncryptionSet(
             f"{name}-des",

@@ -145,13 +145,6 @@ DEFAULT_PROBE: ProbeArgs = {
 }
 
 
-def _request_rate_tag(tags: pulumi.Input[Mapping[str, pulumi.Input[str]]] | None, rate: float | None) -> Any:
-    """The deployment's tags, with its expected request rate for the cost estimate when one is stated."""
-    if rate is None:
-        return tags
-    return pulumi.Output.from_input(tags or {}).apply(lambda known: {**known, REQUEST_RATE_TAG: f"{rate:g}"})
-
-
 def _iso_seconds(milliseconds: int) -> str:
     seconds = milliseconds / 1000
     return f"PT{seconds:g}S"
@@ -240,6 +233,11 @@ def model_spec(model: RegisteredModelArgs) -> dict[str, Any]:
 
 def _model_description(model: RegisteredModelArgs) -> str:
     return f"{model['registry']} version {model['version']}, pinned by aiscale"
+
+
+def _request_rate_tag(tags: Tags | None, rate: float | None) -> Tags | None:
+    """The deployment's tags, with its expected request rate for the cost estimate when one is stated."""
+    return tags if rate is None else {**(tags or {}), REQUEST_RATE_TAG: f"{rate:g}"}
 
 
 def _model_tags(model: RegisteredModelArgs) -> dict[str, str]:

@@ -80,7 +80,6 @@ class GcpNetwork(pulumi.ComponentResource):
     network_id: pulumi.Output[str]
     network_name: pulumi.Output[str]
     subnet_id: pulumi.Output[str]
-    private_service_access: servicenetworking.Connection | None
 
     def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
@@ -118,7 +117,9 @@ class GcpNetwork(pulumi.ComponentResource):
         self._nat(name, args)
         self._firewall(name, args)
         psa_range = args.get("private_service_access_range")
-        self.private_service_access = (
+        # Annotated here, not on the class: class annotations are evaluated, which would import
+        # pulumi_gcp.servicenetworking for networks without private service access.
+        self.private_service_access: servicenetworking.Connection | None = (
             self._private_service_access(name, args, psa_range) if psa_range is not None else None
         )
 
@@ -184,7 +185,9 @@ class GcpNetwork(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
-    def _private_service_access(self, name: str, args: GcpNetworkArgs, psa_range: str) -> servicenetworking.Connection:
+    def _private_service_access(
+        self, name: str, args: GcpNetworkArgs, psa_range: str
+    ) -> "servicenetworking.Connection":  # quoted: evaluating it imports pulumi_gcp.servicenetworking
         """``<name>-psa-range`` reserved and ``<name>-psa`` peered with Google's service producer network."""
         network_name = args["network_name"]
         network = IPv4Network(psa_range)

@@ -103,7 +103,6 @@ class InferenceWorkload(pulumi.ComponentResource):
     Children: ``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-hpa``. Needs a Kubernetes provider.
     """
 
-    deployment: kubernetes.apps.v1.Deployment
     service: kubernetes.core.v1.Service
     service_name: pulumi.Output[str]
     """The ClusterIP service in front of the model server (port 80)."""
@@ -116,7 +115,9 @@ class InferenceWorkload(pulumi.ComponentResource):
         labels = {**dict(args.get("labels", {})), **selector, "app.kubernetes.io/managed-by": "aiscale"}
         metadata = {"name": workload, "namespace": args["namespace"], "labels": labels}
 
-        self.deployment = kubernetes.apps.v1.Deployment(
+        # Annotated here, not on the class: class annotations are evaluated, which would import
+        # pulumi_kubernetes.apps in every stack that imports the component, uses it or not.
+        self.deployment: kubernetes.apps.v1.Deployment = kubernetes.apps.v1.Deployment(
             f"{name}-deployment",
             metadata=metadata,
             spec={

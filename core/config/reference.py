@@ -16,6 +16,7 @@ from pydantic.fields import FieldInfo
 from pydantic_core import PydanticUndefined
 
 from aiscale.core.config.base import field_presets
+from aiscale.core.config.environment import ALIASES, FALLBACK
 from aiscale.core.config.stack import StackConfig
 
 HEADER = """# Stack configuration reference
@@ -102,8 +103,34 @@ def _nested(annotation: Any) -> list[type[BaseModel]]:
     return [m for arg in typing.get_args(annotation) for m in _nested(arg)]
 
 
+def _environment_section() -> list[str]:
+    lines = [
+        "## Environment",
+        "",
+        "`aiscale:environment` (`dev`, `staging` or `prod`) selects the presets below and the policy pack's "
+        "enforcement levels. Without it, the stack name decides: a name in this table, or a name whose parts "
+        "(split at `-`, `_` and `.`) hold names of exactly one environment (`prod-eu`, `fraud-staging`, "
+        "`eu_west.prd`); case does not matter. A stack whose name gives an environment cannot declare another "
+        "one: `aiscale:environment: dev` in `Pulumi.prod.yaml` is an error naming the key.",
+        "",
+        "| Environment | Stack names |",
+        "|---|---|",
+    ]
+    lines += [f"| `{env}` | {', '.join(f'`{name}`' for name in names)} |" for env, names in ALIASES.items()]
+    lines += [
+        "",
+        "Any other stack name (`sandbox`, `feature-x`) must set `aiscale:environment` when the program reads its "
+        "config through `load_stack_config`. A program of another team that does not (`aiscale plan --project "
+        f"DIR`) runs, but its environment is unknown: the plan applies `{FALLBACK}` enforcement and says so in "
+        "every report format (the plan JSON's `environmentWarning`). Set `aiscale:environment` in such a stack "
+        "file to have its environment's enforcement.",
+        "",
+    ]
+    return lines
+
+
 def render() -> str:
-    lines = [HEADER]
+    lines = [HEADER, *_environment_section()]
     for model in _models(StackConfig, []):
         lines += [f"## {model.__name__}", "", (model.__doc__ or "").strip(), ""]
         lines += ["| Key | Type | Default | Constraints | Description |", "|---|---|---|---|---|"]

@@ -18,7 +18,8 @@ class StackConfig(StrictModel):
     """Configuration of one aiscale stack. Each field is the config key ``aiscale:<field>``."""
 
     environment: Environment
-    """``dev``, ``staging`` or ``prod``; defaults to the stack name when it is one of those."""
+    """``dev``, ``staging`` or ``prod``; defaults to what the stack name says (see Environment above). A stack
+    whose name gives an environment cannot declare another one."""
     owner: TagValue
     """Team or person accountable for the stack; becomes the ``owner`` tag/label."""
     cost_center: TagValue
@@ -26,7 +27,9 @@ class StackConfig(StrictModel):
     tags: dict[TagKey, TagValue] = Field(default_factory=dict)
     """Extra tags (Azure) and labels (GCP, normalised) on every resource."""
     protect_stateful: bool = preset(dev=False, staging=False, prod=True)
-    """Mark keys, vaults, key rings and other stateful resources ``protect`` so Pulumi refuses to delete them."""
+    """Mark every stateful resource ``protect`` (keys, vaults, workspaces, registries, storage, clusters, resource
+    groups: ``aiscale.core.stateful``) so Pulumi refuses to delete it. Turning it off in prod is a mandatory
+    finding (``ml-protect-01``) that only a central waiver covers."""
     azure: AzureConfig | None = None
     """Deploy on Azure."""
     gcp: GcpConfig | None = None

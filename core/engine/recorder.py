@@ -1,28 +1,23 @@
-"""Recording what a Pulumi program registers, under the SDK's mock engine.
+"""What a Pulumi program registers, as reports and policies read it.
 
-:class:`RecordingMonitor` subclasses the SDK's ``MockMonitor`` and keeps a copy of every
-``RegisterResourceRequest`` — the exact wire form a real engine (and CrossGuard) would receive.
+Every registration arrives in its wire form (``RegisterResourceRequest``, ``ReadResourceRequest``) — the exact
+form a real engine and CrossGuard receive — from the monitor of ``aiscale.core.engine.bootstrap``; the
+:class:`Recorder` keeps a copy and derives the readable :class:`Registration`.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlparse
 
 from google.protobuf import struct_pb2
-from pulumi.runtime import mocks as pulumi_mocks
-from pulumi.runtime.proto import engine_pb2, resource_pb2
-from pulumi.runtime.settings import get_project, get_stack
+from pulumi.runtime.proto import resource_pb2
 
-from aiscale.core.engine import stack_references, wire
-
-STACK_TYPE = "pulumi:pulumi:Stack"
+from aiscale.core.engine import wire
 
 
 @dataclass(frozen=True)
@@ -94,113 +89,21 @@ def _site_relative(path: Path) -> str:
     return path.as_posix()
 
 
-def _offline_aks_kubeconfig(cluster: str) -> str:
-    """An Entra ID (kubelogin) kubeconfig shaped like the one AKS returns, base64 as the API sends it."""
-    text = f"""apiVersion: v1
-kind: Config
-clusters:
-- name: {cluster}
-  cluster:
-    certificate-authority-data: b2ZmbGluZQ==
-    server: https://{cluster}.offline.privatelink.azmk8s.io:443
-contexts:
-- name: {cluster}
-  context: {{cluster: {cluster}, user: clusterUser_{cluster}}}
-current-context: {cluster}
-users:
-- name: clusterUser_{cluster}
-  user:
-    exec:
-      apiVersion: client.authentication.k8s.io/v1beta1
-      command: kubelogin
-      args: [get-token, --environment, AzurePublicCloud, --server-id, 6dae42f8-4368-4678-94ff-3960e28e3630,
-             --client-id, 80faf920-1908-4b52-b5ef-a8e7bedfc67a, --tenant-id, 00000000-0000-0000-0000-000000000000,
-             --login, devicecode]
-"""
-    return base64.b64encode(text.encode()).decode()
+class Recorder:
+    """Turns the wire form of each registration into a :class:`Registration` (the sink of a run).
 
-
-class OfflineMocks(pulumi_mocks.Mocks):
-    """Deterministic answers in place of cloud providers.
-
-    In preview mode new resources get no id and only their scalar inputs as outputs, so everything a provider
-    would compute is unknown, as in a real ``pulumi preview``. Outside preview, ids are derived from type and name,
-    and ``name`` from the name input.
+    Fed directly by the monitor when the program runs in aiscale's interpreter, or from the frames a bootstrap
+    subprocess sends (:meth:`receive`) when it runs in the project's own virtualenv.
     """
 
-    #: Lookups every stack is likely to make, answered with obviously fake but well-formed values.
-    INVOKES: dict[str, Callable[[dict[str, Any]], dict[str, Any]]] = {
-        "azure-native:authorization:getClientConfig": lambda _a: {
-            "clientId": "00000000-0000-0000-0000-00000000c11e",
-            "objectId": "00000000-0000-0000-0000-0000000000b1",
-            "subscriptionId": "00000000-0000-0000-0000-000000000000",
-            "tenantId": "00000000-0000-0000-0000-000000000000",
-        },
-        # The classic pulumi-azure provider's lookup of the same identity.
-        "azure:core/getClientConfig:getClientConfig": lambda _a: {
-            "clientId": "00000000-0000-0000-0000-00000000c11e",
-            "objectId": "00000000-0000-0000-0000-0000000000b1",
-            "subscriptionId": "00000000-0000-0000-0000-000000000000",
-            "tenantId": "00000000-0000-0000-0000-000000000000",
-        },
-        "gcp:organizations/getClientConfig:getClientConfig": lambda a: {
-            "project": a.get("project", "offline-project"),
-            "region": "offline-region",
-            "zone": "offline-zone",
-            "accessToken": "offline",
-        },
-        "gcp:organizations/getProject:getProject": lambda a: {
-            "projectId": a.get("projectId", "offline-project"),
-            "number": "000000000000",
-            "name": a.get("projectId", "offline-project"),
-        },
-        "azure-native:containerservice:listManagedClusterUserCredentials": lambda a: {
-            "kubeconfigs": [{"name": "clusterUser", "value": _offline_aks_kubeconfig(a.get("resourceName", "aks"))}]
-        },
-    }
-
-    def __init__(self, preview: bool) -> None:
-        self.preview = preview
-
-    def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
-        # Only scalar inputs are echoed as outputs: providers reshape nested values (azure-native returns a map
-        # where a list went in), so echoing those would hand the program outputs of the wrong shape.
-        state = {key: value for key, value in args.inputs.items() if isinstance(value, str | int | float | bool)}
-        if args.typ == stack_references.STACK_REFERENCE:
-            return args.resource_id, stack_references.answer(args.resource_id or args.name)
-        if args.resource_id:
-            return args.resource_id, state
-        if self.preview and args.custom:
-            return "", state
-        digest = hashlib.sha256(f"{args.typ}::{args.name}".encode()).hexdigest()[:12]
-        if args.custom and "name" not in state:
-            state["name"] = self._physical_name(args)
-        return f"{args.name}-{digest}", state
-
-    @staticmethod
-    def _physical_name(args: pulumi_mocks.MockResourceArgs) -> str:
-        """The ``name`` output providers compute: azure-native echoes ``<type>Name`` (``vaultName``)."""
-        type_name = args.typ.rsplit(":", 1)[-1]
-        for key in (type_name[:1].lower() + type_name[1:] + "Name", "resourceName"):
-            if isinstance(args.inputs.get(key), str):
-                return args.inputs[key]
-        return args.name
-
-    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:
-        # A bare dict: the SDK's MockMonitor iterates the failures of a (result, failures) tuple, None included.
-        answer = self.INVOKES.get(args.token)
-        return answer(args.args) if answer else {}
-
-
-class RecordingEngine:
-    """Collects what the program logs (warnings and errors matter: a logged error fails a real update)."""
-
-    def __init__(self) -> None:
+    def __init__(self, root: Path, on_register: Callable[[int], None] | None = None) -> None:
+        self.root = root
+        self.registrations: dict[str, Registration] = {}
+        self.stack_urn: str | None = None
+        self.stack_outputs: dict[str, Any] = {}
         self.messages: list[tuple[str, str, str]] = []
-
-    def Log(self, request: engine_pb2.LogRequest) -> None:
-        severity = engine_pb2.LogSeverity.Name(request.severity).lower()
-        self.messages.append((severity, request.message, request.urn))
+        self._on_register = on_register
+        self._lock = threading.Lock()
 
     def errors(self) -> list[str]:
         return [message for severity, message, _ in self.messages if severity == "error"]
@@ -208,56 +111,38 @@ class RecordingEngine:
     def warnings(self) -> list[str]:
         return [message for severity, message, _ in self.messages if severity == "warning"]
 
+    def stack(self, urn: str) -> None:
+        self.stack_urn = urn
 
-class RecordingMonitor(pulumi_mocks.MockMonitor):
-    """A MockMonitor that records each registration and builds URNs the way the real engine does."""
+    def log(self, severity: str, message: str, urn: str) -> None:
+        with self._lock:
+            self.messages.append((severity, message, urn))
 
-    def __init__(
-        self,
-        mocks: OfflineMocks,
-        root: Path,
-        on_register: Callable[[int], None] | None = None,
-    ) -> None:
-        super().__init__(mocks)
-        self.root = root
-        self.registrations: dict[str, Registration] = {}
-        self.stack_urn: str | None = None
-        self.stack_outputs: dict[str, Any] = {}
-        self._on_register = on_register
-        self._lock = threading.Lock()
-
-    def make_urn(self, parent: str, type_: str, name: str) -> str:
-        # The real engine prefixes a child's type with its parent's full qualified type, except for the stack.
-        # The SDK's MockMonitor keeps only the last parent type and prefixes the stack too.
-        if parent:
-            qualified = parent.split("::")[2]
-            if qualified != STACK_TYPE:
-                type_ = f"{qualified}${type_}"
-        return "urn:pulumi:" + "::".join([get_stack(), get_project(), type_, name])
-
-    def RegisterResource(self, request: resource_pb2.RegisterResourceRequest):
-        response = super().RegisterResource(request)
-        if request.type == STACK_TYPE:
-            self.stack_urn = response.urn
-            return response
-        self._record(request, response.urn, response.id or None, read=False)
-        return response
-
-    def ReadResource(self, request: resource_pb2.ReadResourceRequest):
-        response = super().ReadResource(request)
-        self._record(request, response.urn, request.id or None, read=True)
-        return response
-
-    def RegisterResourceOutputs(self, request: resource_pb2.RegisterResourceOutputsRequest):
+    def outputs(self, request: resource_pb2.RegisterResourceOutputsRequest) -> None:
         outputs = wire.redact(wire.struct_to_python(request.outputs))
         with self._lock:
             if request.urn == self.stack_urn:
                 self.stack_outputs = outputs
             elif request.urn in self.registrations:
                 self.registrations[request.urn].outputs = outputs
-        return super().RegisterResourceOutputs(request)
 
-    def _record(self, request: Any, urn: str, resource_id: str | None, *, read: bool) -> None:
+    def receive(self, header: Mapping[str, Any], blob: bytes) -> None:
+        """One frame of a bootstrap subprocess (see ``bootstrap.FrameSink``)."""
+        kind = header["kind"]
+        if kind == "resource":
+            self.resource(
+                resource_pb2.RegisterResourceRequest.FromString(blob), header["urn"], header["id"], read=False
+            )
+        elif kind == "read":
+            self.resource(resource_pb2.ReadResourceRequest.FromString(blob), header["urn"], header["id"], read=True)
+        elif kind == "outputs":
+            self.outputs(resource_pb2.RegisterResourceOutputsRequest.FromString(blob))
+        elif kind == "stack":
+            self.stack(header["urn"])
+        elif kind == "log":
+            self.log(header["severity"], header["message"], header["urn"])
+
+    def resource(self, request: Any, urn: str, resource_id: str | None, *, read: bool) -> None:
         wire_inputs = struct_pb2.Struct()
         wire_inputs.CopyFrom(request.properties if read else request.object)
         position = request.sourcePosition if request.HasField("sourcePosition") else None

@@ -1,35 +1,32 @@
-"""Running a Pulumi Python project in process under the SDK's mock engine: an offline preview.
+"""Running a Pulumi Python project under the SDK's mock engine: an offline preview.
 
 The program runs as the Python language host would run it (same ``__main__``, same runtime config, same root
-stack resource), but every resource registration goes to a :class:`RecordingMonitor` instead of a deployment
-engine. Nothing reaches a cloud; no credentials are needed.
+stack resource), but every resource registration goes to a :class:`Recorder` instead of a deployment engine.
+Nothing reaches a cloud; no credentials are needed. :func:`run_stack` runs it in a child process
+(``aiscale.core.engine.isolation``); :func:`record_stack` is the same run in the calling process;
+:func:`record_program` records a Python callable in process, for tests of components and blueprints.
 """
 
 from __future__ import annotations
 
-import asyncio
-import copy
+import functools
 import json
 import os
 import runpy
+import subprocess
 import sys
 import threading
 import time
-import traceback
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import pulumi
-from google.protobuf import empty_pb2
-from pulumi.runtime import config as runtime_config
-from pulumi.runtime import settings as runtime_settings
-from pulumi.runtime.mocks import MockSettings
-from pulumi.runtime.stack import run_in_stack
-
 from aiscale.core.config.loader import ENVIRONMENT_KEY, resolve_environment
-from aiscale.core.engine.recorder import OfflineMocks, RecordingEngine, RecordingMonitor, Registration
+from aiscale.core.engine import bootstrap, isolation, stack_references
+from aiscale.core.engine.bootstrap import PROVIDER_RENDERED_CHARTS, describe_error, is_program_file
+from aiscale.core.engine.interpreter import Interpreter, activated_environment, program_interpreter
+from aiscale.core.engine.recorder import Recorder, Registration
 from aiscale.core.engine.stack_config import RuntimeConfig, read_runtime_config
 from aiscale.core.errors import AiscaleError, ProgramError
 from aiscale.core.project import PulumiProject, load_project
@@ -54,44 +51,8 @@ class RecordedRun:
     config: RuntimeConfig
     warnings: list[str] = field(default_factory=list)
     seconds: float = 0.0
-
-    @property
-    def notes(self) -> list[str]:
-        return self.config.notes
-
-
-def strip_aliases(args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
-    """Stack transformation used only offline: drop declared aliases.
-
-    azure-native declares aliases for every historic type token of each resource, and computing their URNs
-    dominates an offline run. Aliases only matter when migrating existing state, which an offline run never
-    has. Never register this in a real deployment.
-    """
-    if not args.opts.aliases:
-        return None
-    opts = copy.copy(args.opts)
-    opts.aliases = None
-    return pulumi.ResourceTransformationResult(args.props, opts)
-
-
-class _ConstructionOrder:
-    """Stack transformation that notes the order in which the program constructs resources.
-
-    Registrations reach the monitor from a thread pool in no fixed order; construction order is what the
-    program says, so reports list resources in that order. Optionally strips aliases (see strip_aliases).
-    """
-
-    def __init__(self, strip: bool) -> None:
-        self.strip = strip
-        self.order: dict[tuple[str, str], int] = {}
-
-    def __call__(self, args: pulumi.ResourceTransformationArgs) -> pulumi.ResourceTransformationResult | None:
-        self.order.setdefault((args.type_, args.name), len(self.order))
-        return strip_aliases(args) if self.strip else None
-
-    def sort(self, registrations: list[Registration]) -> list[Registration]:
-        last = len(self.order)
-        return sorted(registrations, key=lambda r: (self.order.get((r.type, r.name), last), r.urn))
+    notes: list[str] = field(default_factory=list)
+    """What the run could not do or assumed (a missing stack file, charts the provider renders, ...)."""
 
 
 def run_stack(
@@ -101,22 +62,43 @@ def run_stack(
     preview: bool = True,
     keep_aliases: bool = False,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
-    on_register: Callable[[int], None] | None = None,
+    on_progress: Callable[[isolation.Progress], None] | None = None,
 ) -> RecordedRun:
-    """Run the project's program for ``stack`` offline and return what it registered.
+    """Run the project's program for ``stack`` offline, in a child process, and return what it registered.
 
-    Raises ConfigError, ProjectError or ProgramError (all AiscaleError) with a message fit for the terminal.
+    ``timeout`` bounds reading the stack's config and running its program. Raises ConfigError, ProjectError or
+    ProgramError (all AiscaleError) with a message fit for the terminal.
     """
     project = load_project(project_dir)
+    return isolation.run_isolated(
+        lambda: record_stack(project, stack, preview=preview, keep_aliases=keep_aliases),
+        stack=stack,
+        timeout=timeout,
+        on_progress=on_progress,
+    )
+
+
+def record_stack(
+    project: PulumiProject, stack: str, *, preview: bool = True, keep_aliases: bool = False
+) -> RecordedRun:
+    """Read the stack's config and run its program — in this process, or with the project's own virtualenv
+    (``aiscale.core.engine.interpreter``) through the bootstrap — see :func:`run_stack`."""
+    isolation.report(isolation.PHASE_LOADING)
     config = read_runtime_config(project, stack)
     if not project.main.exists():
         raise ProgramError(f"{project.display_path(project.main)}: the program (main in Pulumi.yaml) does not exist")
-
-    def program() -> None:
-        runpy.run_path(str(project.main), run_name="__main__")
-
-    with _program_environment(project):
-        return _record(project, stack, config, program, preview, keep_aliases, timeout, on_register)
+    job = _job(project, stack, config, preview, keep_aliases)
+    interpreter, note = program_interpreter(project)
+    if note:  # for whoever runs the command; not a property of the plan, so not in its reports
+        print(f"note: {note}", file=sys.stderr)
+    if interpreter is not None:
+        run = record_in_virtualenv(project, stack, config, job, interpreter)
+    else:
+        program = functools.partial(runpy.run_path, str(project.main), run_name="__main__")
+        with _program_environment(project):
+            run = _record(project, stack, config, job, program, Recorder(project.root))
+    isolation.report(isolation.PHASE_RECORDED, resources=len(run.registrations))
+    return run
 
 
 def record_program(
@@ -130,9 +112,9 @@ def record_program(
     keep_aliases: bool = False,
     timeout: float = DEFAULT_TIMEOUT_SECONDS,
 ) -> RecordedRun:
-    """Record a Python callable as if it were a stack's program (for unit tests of components and blueprints).
-
-    ``config`` maps full config keys (``aiscale:owner``) to values as they would appear in a stack file.
+    """Record a Python callable as if it were a stack's program, in this process (for unit tests of components
+    and blueprints). ``config`` maps full config keys (``aiscale:owner``) to values as they would appear in a
+    stack file.
     """
     root = Path.cwd().resolve()
     project = PulumiProject(root, project_name, "python", root, root, {})
@@ -140,7 +122,8 @@ def record_program(
     for key, value in (config or {}).items():
         runtime.values[key] = json.dumps(value) if isinstance(value, dict | list) else _config_text(value)
     runtime.secret_keys.update(secret_keys)
-    return _record(project, stack, runtime, program, preview, keep_aliases, timeout, None)
+    job = _job(project, stack, runtime, preview, keep_aliases)
+    return _record(project, stack, runtime, job, program, Recorder(project.root), timeout)
 
 
 def _config_text(value: Any) -> str:
@@ -149,114 +132,160 @@ def _config_text(value: Any) -> str:
     return str(value)
 
 
+def _job(project: PulumiProject, stack: str, config: RuntimeConfig, preview: bool, keep_aliases: bool) -> bootstrap.Job:
+    return bootstrap.Job(
+        project=project.name,
+        stack=stack,
+        root=str(project.root),
+        config=config.values,
+        secret_keys=sorted(config.secret_keys),
+        preview=preview,
+        keep_aliases=keep_aliases,
+        stack_references=stack_references.answers(),
+    )
+
+
 def _record(  # noqa: PLR0917 - private; both entry points pass everything
     project: PulumiProject,
     stack: str,
     config: RuntimeConfig,
-    user_program: Callable[[], None],
-    preview: bool,
-    keep_aliases: bool,
-    timeout: float,
-    on_register: Callable[[int], None] | None,
+    job: bootstrap.Job,
+    program: Callable[[], None],
+    recorder: Recorder,
+    timeout: float | None = None,
 ) -> RecordedRun:
+    """Run ``program`` in a thread of its own; ``timeout`` None means the caller (a parent process) enforces it."""
+    # Before the program runs: an environment the stack name contradicts registers nothing.
     environment = resolve_environment(
         stack, config.values.get(ENVIRONMENT_KEY), project.display_path(project.stack_file(stack))
     )
-    mocks = OfflineMocks(preview=preview)
-    monitor = RecordingMonitor(mocks, project.root, on_register)
-    engine = RecordingEngine()
-    outcome: dict[str, BaseException] = {}
-    construction = _ConstructionOrder(strip=not keep_aliases)
 
-    def program() -> Awaitable[None]:
-        pulumi.runtime.register_stack_transformation(construction)
-        user_program()
-        return _drain_outputs()
-
-    def worker() -> None:
-        # A fresh thread starts with an empty context, so the runtime settings of this run are its own.
-        loop = asyncio.new_event_loop()
-        asyncio.set_event_loop(loop)
-        try:
-            _configure_runtime(monitor, engine, project, stack, preview)
-            runtime_config.set_all_config(dict(config.values), sorted(config.secret_keys))
-            loop.run_until_complete(run_in_stack(program))
-        except BaseException as error:
-            outcome["error"] = error
+    def tick() -> None:
+        isolation.report(isolation.PHASE_PROGRAM, resources=len(recorder.registrations))
 
     started = time.perf_counter()
     with _RUN_LOCK:
-        thread = threading.Thread(target=worker, name=f"aiscale-offline-{stack}", daemon=True)
-        thread.start()
-        thread.join(timeout)
-        if thread.is_alive():
-            raise ProgramError(
-                f"the program of stack {stack!r} did not finish within {timeout:g} s "
-                f"({len(monitor.registrations)} resources registered so far); an Output that never resolves "
-                "or a blocking call in the program would do this"
-            )
+        finished, construction, error = bootstrap.run_in_thread(
+            lambda: bootstrap.execute(job, program, recorder), timeout=timeout, tick=tick
+        )
+    if not finished:
+        raise ProgramError(
+            f"the program of stack {stack!r} did not finish within {timeout:g} s "
+            f"({len(recorder.registrations)} resources registered so far); an Output that never resolves "
+            "or a blocking call in the program would do this"
+        )
     seconds = time.perf_counter() - started
-
-    error = outcome.get("error")
     if error is not None:
         raise _program_error(error, project) from None
-    if engine.errors():
-        raise ProgramError("the program logged errors:\n" + "\n".join(f"  {m}" for m in engine.errors()))
+    if recorder.errors():
+        raise ProgramError("the program logged errors:\n" + "\n".join(f"  {m}" for m in recorder.errors()))
+    return _recorded_run(project, stack, environment, config, recorder, construction.order, job.preview, seconds)
 
+
+def _recorded_run(  # noqa: PLR0917 - private
+    project: PulumiProject,
+    stack: str,
+    environment: str | None,
+    config: RuntimeConfig,
+    recorder: Recorder,
+    order: Mapping[tuple[str, str], int],
+    preview: bool,
+    seconds: float,
+) -> RecordedRun:
+    last = len(order)
+    registrations = sorted(recorder.registrations.values(), key=lambda r: (order.get((r.type, r.name), last), r.urn))
     return RecordedRun(
         project=project,
         stack=stack,
         environment=environment,
         preview=preview,
-        registrations=construction.sort(list(monitor.registrations.values())),
-        stack_urn=monitor.stack_urn,
-        stack_outputs=monitor.stack_outputs,
+        registrations=registrations,
+        stack_urn=recorder.stack_urn,
+        stack_outputs=recorder.stack_outputs,
         config=config,
-        warnings=engine.warnings(),
+        warnings=recorder.warnings(),
         seconds=seconds,
+        notes=[*config.notes, *_chart_notes(registrations)],
     )
 
 
-async def _drain_outputs() -> None:
-    """Wait for every pending RPC and Output of the program, in linear time.
-
-    The SDK's ``wait_for_rpcs`` waits with ``asyncio.wait(FIRST_COMPLETED)`` in a loop, which attaches a
-    callback to every pending task on every round: quadratic in the number of Outputs, and a large share of
-    an offline run. Waiting here first leaves it one round over finished tasks. Failures are not consumed:
-    ``wait_for_rpcs`` still awaits every task and raises what it raises in a real run.
-    """
-    manager = runtime_settings._get_rpc_manager()
-    while True:
-        pending = [task for task in runtime_settings.SETTINGS.outputs if not task.done()]
-        pending += [rpc for rpc in manager.rpcs if not (isinstance(rpc, asyncio.Future) and rpc.done())]
-        if not pending:
-            return
-        await asyncio.gather(*pending, return_exceptions=True)
-
-
-def _configure_runtime(
-    monitor: RecordingMonitor, engine: RecordingEngine, project: PulumiProject, stack: str, preview: bool
-) -> None:
-    features = set(monitor.GetDeploymentInfo(empty_pb2.Empty()).supportedFeatures)
-    settings = MockSettings(
-        monitor=monitor,
-        monitor_features=features,
-        engine=engine,
-        project=project.name,
-        stack=stack,
-        dry_run=preview,
-        organization="organization",
-        root_directory=str(project.root),
-        parallel=None,
-        legacy_apply_enabled=False,
-        callbacks=None,
-        outputs=set(),
-        lock=threading.Lock(),
-        package_refs={},
-        base_providers_by_ref={},
+def record_in_virtualenv(
+    project: PulumiProject, stack: str, config: RuntimeConfig, job: bootstrap.Job, interpreter: Interpreter
+) -> RecordedRun:
+    """Run the program with the project's own interpreter: the bootstrap (which needs only the ``pulumi`` SDK)
+    records it there and sends every registration back in its wire form."""
+    environment = resolve_environment(
+        stack, config.values.get(ENVIRONMENT_KEY), project.display_path(project.stack_file(stack))
     )
-    runtime_settings.configure(settings)
-    runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
+    recorder = Recorder(project.root)
+    read_fd, write_fd = os.pipe()
+    spec = {"job": vars(job), "main": str(project.main), "program_dir": str(project.program_dir)}
+    started = time.perf_counter()
+    try:
+        process = subprocess.Popen(
+            [str(interpreter.python), "-c", _BOOTSTRAP, str(Path(bootstrap.__file__)), str(write_fd)],
+            stdin=subprocess.PIPE,
+            stdout=sys.stderr.fileno(),  # the program's prints never reach a report on stdout
+            cwd=project.program_dir,
+            env=activated_environment(interpreter),
+            pass_fds=(write_fd,),
+        )
+    except OSError as error:
+        os.close(read_fd)
+        raise ProgramError(f"cannot start {interpreter.python}: {error.strerror}") from None
+    finally:
+        os.close(write_fd)
+    assert process.stdin is not None
+    with process.stdin:
+        process.stdin.write(json.dumps(spec).encode())
+    outcome: dict[str, Any] = {}
+    with os.fdopen(read_fd, "rb", buffering=0) as frames:
+        decoder = bootstrap.FrameDecoder()
+        while chunk := frames.read(1 << 16):
+            for header, blob in decoder.feed(chunk):
+                if header["kind"] == "progress":
+                    isolation.report(isolation.PHASE_PROGRAM, resources=len(recorder.registrations))
+                elif header["kind"] in ("done", "error", "started"):
+                    outcome[header["kind"]] = header
+                else:
+                    recorder.receive(header, blob)
+    status = process.wait()
+    seconds = time.perf_counter() - started
+    if "error" in outcome:
+        raise ProgramError(outcome["error"]["message"])
+    if "done" not in outcome:
+        raise ProgramError(
+            f"the program of stack {stack!r} ended {interpreter.python} (exit status {status}) without a result: "
+            + ("the virtualenv has no pulumi SDK" if "started" not in outcome else "it called os._exit or crashed")
+        )
+    if recorder.errors():
+        raise ProgramError("the program logged errors:\n" + "\n".join(f"  {m}" for m in recorder.errors()))
+    order = {(t, n): i for t, n, i in outcome["done"]["order"]}
+    started_info = outcome["started"]
+    config.notes.append(
+        f"the program ran in its own virtualenv {project.display_path(interpreter.virtualenv)} (Python "
+        f"{started_info['python']}, pulumi {started_info['pulumi']}); the policy pack ran in aiscale's"
+    )
+    return _recorded_run(project, stack, environment, config, recorder, order, job.preview, seconds)
+
+
+# Run the bootstrap file as __main__ without its folder on sys.path (the program's folder goes there instead).
+_BOOTSTRAP = "import runpy, sys; sys.argv = sys.argv[1:]; runpy.run_path(sys.argv[0], run_name='__main__')"
+
+
+def _chart_notes(registrations: Iterable[Registration]) -> list[str]:
+    """Charts whose objects the Kubernetes provider renders: offline nothing lists or checks them."""
+    notes = []
+    for registration in registrations:
+        if registration.type in PROVIDER_RENDERED_CHARTS:
+            chart = registration.inputs.get("chart")
+            named = f" (chart {chart})" if isinstance(chart, str) else ""
+            notes.append(
+                f"helm chart {registration.name}{named}, {registration.type}: the Kubernetes provider renders "
+                "its objects, which an offline run cannot; they were not evaluated (not listed, not checked "
+                "by policies)"
+            )
+    return notes
 
 
 class _program_environment:
@@ -264,7 +293,7 @@ class _program_environment:
 
     def __init__(self, project: PulumiProject) -> None:
         self.project = project
-        self.program_dir = project.main if project.main.is_dir() else project.main.parent
+        self.program_dir = project.program_dir
 
     def __enter__(self) -> None:
         self.cwd = os.getcwd()
@@ -282,49 +311,11 @@ class _program_environment:
         # Forget the program's own modules so another project with same-named modules runs its own code.
         for name in set(sys.modules) - self.modules:
             module_file = getattr(sys.modules[name], "__file__", None) or ""
-            if module_file and _is_program_file(Path(module_file), self.project.root):
+            if module_file and is_program_file(module_file, self.project.root):
                 del sys.modules[name]
-
-
-def _is_program_file(path: Path, root: Path) -> bool:
-    """A file of the project itself, not of a virtualenv that happens to live inside the project."""
-    resolved = path.resolve()
-    return (
-        resolved.is_relative_to(root)
-        and not resolved.is_relative_to(Path(sys.prefix).resolve())
-        and "site-packages" not in resolved.parts
-    )
 
 
 def _program_error(error: BaseException, project: PulumiProject) -> AiscaleError:
     if isinstance(error, AiscaleError):
         return error
-    if isinstance(error, pulumi.RunError):
-        return ProgramError(str(error))
-    if isinstance(error, SystemExit):
-        return ProgramError(f"the program exited with status {error.code}")
-    frames = traceback.extract_tb(error.__traceback__)
-    location = _best_frame(frames, project.root)
-    where = f"\n  at {location}" if location else ""
-    return ProgramError(f"the program failed: {type(error).__name__}: {error}{where}")
-
-
-def _best_frame(frames: traceback.StackSummary, root: Path) -> str | None:
-    """The innermost frame in the project itself, else the innermost frame outside the Pulumi SDKs."""
-    in_project = [f for f in frames if _is_program_file(Path(f.filename), root)]
-    outside_sdk = [
-        f for f in frames if "/pulumi/" not in f.filename and "/pulumi_" not in f.filename and "runpy" not in f.filename
-    ]
-    chosen = (in_project or outside_sdk or list(frames))[-1:] if frames else []
-    if not chosen:
-        return None
-    frame = chosen[0]
-    shown = os.path.relpath(frame.filename, root) if _under(frame.filename, root) else frame.filename
-    return f"{shown}:{frame.lineno}"
-
-
-def _under(filename: str, root: Path) -> bool:
-    try:
-        return Path(filename).resolve().is_relative_to(root)
-    except OSError:
-        return False
+    return ProgramError(describe_error(error, project.root))

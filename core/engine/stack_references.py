@@ -5,7 +5,7 @@ A real preview reads a referenced stack's outputs from the backend. Offline ther
 plan recorded with ``aiscale plan STACK --format json`` (its ``outputs`` section). Values the recorded plan knew
 arrive as they are; values it did not (``"[unknown]"``, ids computed by the cloud) and secrets (``"[secret]"``,
 never recorded) arrive unknown, as :func:`unknown_if_redacted` makes them again. A stack referenced without
-recorded outputs has all its outputs unknown.
+recorded outputs has all its outputs unknown (the bootstrap's mocks answer the reads, from the job).
 
 The recorded outputs travel in the environment (``AISCALE_STACK_OUTPUTS``, JSON ``{stack: file}``), so that every
 process that runs a stack offline sees them.
@@ -20,12 +20,10 @@ from pathlib import Path
 from typing import Any
 
 import pulumi
-from pulumi.runtime import rpc
 
 from aiscale.core.engine import wire
 from aiscale.core.errors import ProjectError
 
-STACK_REFERENCE = "pulumi:pulumi:StackReference"
 ENVIRONMENT_VARIABLE = "AISCALE_STACK_OUTPUTS"
 
 
@@ -59,14 +57,15 @@ def recorded_outputs(files: Mapping[str, Path]) -> Iterator[None]:
             os.environ[ENVIRONMENT_VARIABLE] = previous
 
 
-def answer(stack: str) -> dict[str, Any]:
-    """The state of a ``StackReference`` to ``stack`` in an offline run: its recorded outputs, or all unknown."""
+def answers() -> dict[str, dict[str, Any]]:
+    """The state a ``StackReference`` read returns for each stack with recorded outputs, in this run."""
     files = json.loads(os.environ.get(ENVIRONMENT_VARIABLE) or "{}")
-    if stack not in files:
-        return {"name": stack, "outputs": rpc.UNKNOWN, "secretOutputNames": rpc.UNKNOWN}
-    outputs = read_outputs(stack, Path(files[stack]))
-    secret = sorted(name for name, value in outputs.items() if value == wire.SECRET)
-    return {"name": stack, "outputs": outputs, "secretOutputNames": secret}
+    states = {}
+    for stack, path in files.items():
+        outputs = read_outputs(stack, Path(path))
+        secret = sorted(name for name, value in outputs.items() if value == wire.SECRET)
+        states[stack] = {"name": stack, "outputs": outputs, "secretOutputNames": secret}
+    return states
 
 
 def unknown_if_redacted(value: Any) -> Any:

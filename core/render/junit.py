@@ -50,10 +50,16 @@ def render_junit(plan: Plan) -> str:
         ElementTree.SubElement(
             case(disabled.policy, _name(disabled.urn)), "skipped", message=f"disabled: {disabled.message}"
         )
-    if plan.environment_warning:
+    if plan.environment_warning or plan.run.notes:
         properties = ElementTree.Element("properties")
-        ElementTree.SubElement(properties, "property", name="aiscale.warning", value=plan.environment_warning)
+        if plan.environment_warning:
+            ElementTree.SubElement(properties, "property", name="aiscale.warning", value=plan.environment_warning)
+        for note in plan.run.notes:
+            ElementTree.SubElement(properties, "property", name="aiscale.note", value=note)
         suite.insert(0, properties)
+    if plan.run.notes:  # system-out comes before system-err in the JUnit schema
+        ElementTree.SubElement(suite, "system-out").text = "\n".join(f"note: {note}" for note in plan.run.notes)
+    if plan.environment_warning:
         ElementTree.SubElement(suite, "system-err").text = f"warning: {plan.environment_warning}"
 
     cases = suite.findall("testcase")

@@ -45,7 +45,7 @@ def render_markdown(
         return "\n".join(_short_comment(plan, changes, ci)) + "\n"
     title = f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'}): {_counts(changes)}"
     head = [marker(run.stack), title, *_ci(ci), ""]
-    head += _environment_warning(plan)
+    head += _notices(plan)
     head += _summary(plan, changes)
     head += _stateful(changes.resources.stateful_at_risk)
     head += _new_mandatory(changes)
@@ -76,8 +76,12 @@ def render_failure(stack: str, error: str, exit_code: int, ci: CiRun | None = No
 # --- Parts ----------------------------------------------------------------------------------------------------------
 
 
-def _environment_warning(plan: Plan) -> list[str]:
-    return ["> [!WARNING]", f"> {plan.environment_warning}", ""] if plan.environment_warning else []
+def _notices(plan: Plan) -> list[str]:
+    """The unknown-environment warning, then what the offline run could not do (charts the provider renders)."""
+    lines = ["> [!WARNING]", f"> {plan.environment_warning}", ""] if plan.environment_warning else []
+    for note in plan.run.notes:
+        lines += ["> [!NOTE]", f"> {note}", ""]
+    return lines
 
 
 def _ci(ci: CiRun | None) -> list[str]:
@@ -262,7 +266,7 @@ def _short_comment(plan: Plan, changes: PlanDiff, ci: CiRun | None) -> list[str]
         f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'}): no changes",
         *_ci(ci),
         "",
-        *_environment_warning(plan),
+        *_notices(plan),
         f"No changes to `{run.stack}` against the base branch's plan: {unchanged} resources unchanged, no new or "
         "resolved findings, no cost change.",
         "",
@@ -290,7 +294,7 @@ def _stack_comment(plan: Plan, ci: CiRun | None) -> list[str]:
         f"### aiscale plan · `{run.stack}` ({run.environment or 'unknown environment'})",
         *_ci(ci),
         "",
-        *_environment_warning(plan),
+        *_notices(plan),
         f"**{summary['resources']}** resources in **{summary['components']}** components · "
         f"**{summary['protected']}** protected · findings: {_policy_counts(plan)}"
         + (f" · {len(plan.not_evaluated)} not evaluated" if plan.not_evaluated else ""),

@@ -45,8 +45,12 @@ def render_sarif(plan: Plan) -> str:
         result["suppressions"] = [{"kind": "external", "status": "accepted", "justification": reason}]
         results.append(result)
     invocation: dict[str, Any] = {"executionSuccessful": True}
-    if plan.environment_warning:
-        invocation["toolExecutionNotifications"] = [{"level": "warning", "message": {"text": plan.environment_warning}}]
+    notifications = (
+        [{"level": "warning", "message": {"text": plan.environment_warning}}] if plan.environment_warning else []
+    )
+    notifications += [{"level": "note", "message": {"text": note}} for note in plan.run.notes]
+    if notifications:
+        invocation["toolExecutionNotifications"] = notifications
     document = {
         "$schema": SCHEMA,
         "version": "2.1.0",

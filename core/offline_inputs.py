@@ -2,16 +2,14 @@
 
 ``aiscale plan`` takes them from files (``--stack-outputs ORG/PROJECT/STACK=PLAN.json``,
 ``--esc-env ENVIRONMENT=FILE``, each repeatable) and every stack run inside :func:`provided` sees them
-(:mod:`aiscale.core.engine.stack_references`, :mod:`aiscale.core.esc`).
+(:mod:`aiscale.core.engine.stack_references`, :mod:`aiscale.core.esc`). Only the standard library at import: the
+options are registered before the command line parses.
 """
 
 import argparse
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-
-from aiscale.core import esc
-from aiscale.core.errors import ProjectError
 
 
 def add_options(command: argparse.ArgumentParser) -> None:
@@ -19,7 +17,7 @@ def add_options(command: argparse.ArgumentParser) -> None:
         "--stack-outputs",
         action="append",
         default=[],
-        type=_spec(parse_stack_outputs),
+        type=parse_stack_outputs,
         metavar="ORG/PROJECT/STACK=PLAN.json",
         help="outputs of a stack this one references (StackReference), from its recorded `--format json` plan",
     )
@@ -27,7 +25,7 @@ def add_options(command: argparse.ArgumentParser) -> None:
         "--esc-env",
         action="append",
         default=[],
-        type=_spec(esc.parse),
+        type=parse_esc_env,
         metavar="ENVIRONMENT=FILE",
         help="values of an ESC environment the stack imports, from `esc env open ENVIRONMENT --format json`",
     )
@@ -37,14 +35,25 @@ def parse_stack_outputs(spec: str) -> tuple[str, Path]:
     """``ORG/PROJECT/STACK=plan.json`` → (stack name, file)."""
     stack, _, path = spec.partition("=")
     if not path or stack.count("/") != 2 or not all(stack.split("/")):
-        raise ProjectError(f"--stack-outputs {spec!r}: expected ORG/PROJECT/STACK=PLAN.json")
+        raise argparse.ArgumentTypeError(f"{spec!r}: expected ORG/PROJECT/STACK=PLAN.json")
     return stack, Path(path)
+
+
+def parse_esc_env(spec: str) -> tuple[str, Path]:
+    """``ORG/ENVIRONMENT=env.json`` (or ``PROJECT/ENVIRONMENT``) → (environment, file)."""
+    environment, _, path = spec.partition("=")
+    if not path or not environment.strip():
+        raise argparse.ArgumentTypeError(
+            f"{spec!r}: expected ENVIRONMENT=FILE (the output of esc env open ENVIRONMENT --format json)"
+        )
+    return environment, Path(path)
 
 
 @contextmanager
 def provided(args: argparse.Namespace) -> Iterator[None]:
-    """Runs inside see the files given with ``--stack-outputs`` and ``--esc-env``."""
-    from aiscale.core.engine import stack_references  # noqa: PLC0415 - the Pulumi SDK only for a run
+    """Runs inside see the files given with ``--stack-outputs`` and ``--esc-env`` (checked before they start)."""
+    from aiscale.core import esc  # noqa: PLC0415 - heavy modules only once a command runs
+    from aiscale.core.engine import stack_references  # noqa: PLC0415
 
     with (
         stack_references.recorded_outputs(_unique(args.stack_outputs, "--stack-outputs")),
@@ -53,17 +62,9 @@ def provided(args: argparse.Namespace) -> Iterator[None]:
         yield
 
 
-def _spec(parse: Callable[[str], tuple[str, Path]]) -> Callable[[str], tuple[str, Path]]:
-    def checked(text: str) -> tuple[str, Path]:
-        try:
-            return parse(text)
-        except ProjectError as error:
-            raise argparse.ArgumentTypeError(str(error)) from None
-
-    return checked
-
-
 def _unique(specs: list[tuple[str, Path]], option: str) -> dict[str, Path]:
+    from aiscale.core.errors import ProjectError  # noqa: PLC0415
+
     files: dict[str, Path] = {}
     for name, path in specs:
         if name in files and files[name] != path:
