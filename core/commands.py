@@ -182,7 +182,9 @@ def policy_config(args: argparse.Namespace) -> int:
     to_stdout = args.output is None or is_stdout(args.output)
     if not to_stdout:
         check_output_path(args.output)
-    document = policy_config_for_stack(project_dir(args.project), args.stack, args.policy_config)
+    directory = project_dir(args.project)
+    load_project(directory).check_stack(args.stack)
+    document = policy_config_for_stack(directory, args.stack, args.policy_config)
     text = json.dumps(document, indent=2) + "\n"
     if to_stdout:
         write_stdout(text)

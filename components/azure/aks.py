@@ -177,6 +177,9 @@ class AksCluster(pulumi.ComponentResource):
     """Issuer of the cluster's service account tokens (workload identity federation)."""
     kubelet_object_id: pulumi.Output[str]
     """Object id of the kubelet identity (image pulls)."""
+    # An id, not the resource: a class annotation of its type would import pulumi_azure_native.compute everywhere.
+    disk_encryption_set_id: pulumi.Output[str] | None
+    """Id of the disk encryption set of the node disks (with ``disk_encryption_key``)."""
 
     def __init__(self, name: str, args: AksClusterArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
@@ -197,6 +200,7 @@ class AksCluster(pulumi.ComponentResource):
         if "disk_encryption_key" in args:
             self.disk_encryption_set, key_user = self._disk_encryption_set(name, args, args["disk_encryption_key"])
             prerequisites.append(key_user)
+        self.disk_encryption_set_id = self.disk_encryption_set.id if self.disk_encryption_set else None
         self.cluster = self._cluster(name, args, prerequisites)
         if "maintenance_window" in args:
             self._maintenance(name, args, args["maintenance_window"])

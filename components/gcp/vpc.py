@@ -88,6 +88,9 @@ class GcpNetwork(pulumi.ComponentResource):
     network_id: pulumi.Output[str]
     network_name: pulumi.Output[str]
     subnet_id: pulumi.Output[str]
+    # An id, not the resource: a class annotation of its type would import pulumi_gcp.servicenetworking everywhere.
+    private_service_access_id: pulumi.Output[str] | None
+    """Id of the private service access connection (with ``private_service_access_range``)."""
 
     def __init__(self, name: str, args: GcpNetworkArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
@@ -130,6 +133,7 @@ class GcpNetwork(pulumi.ComponentResource):
         self.private_service_access: servicenetworking.Connection | None = (
             self._private_service_access(name, args, psa_range) if psa_range is not None else None
         )
+        self.private_service_access_id = self.private_service_access.id if self.private_service_access else None
 
         self.network_id = self.network.id
         self.network_name = after(self.network, network_name)
