@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from aiscale.core import offline_inputs
 from aiscale.core.diff import BaselineError, load_baseline
 from aiscale.core.engine.isolation import InternalError
 from aiscale.core.errors import AiscaleError, ProjectError
@@ -51,6 +52,11 @@ def project_dir(given: Path | None) -> Path:
 
 
 def plan(args: argparse.Namespace) -> int:
+    with offline_inputs.provided(args):
+        return _plan(args)
+
+
+def _plan(args: argparse.Namespace) -> int:
     project = load_project(project_dir(args.project))
     stacks = _stacks(project, args.stacks, args.all)
     try:

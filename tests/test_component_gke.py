@@ -189,9 +189,10 @@ def test_cluster_children_and_node_account() -> None:
 
 
 def test_cost_allocation_is_the_cluster_cost_management_config() -> None:
-    run = record_program(lambda: GkeCluster("gke", cluster_args(cost_allocation=True)))
+    # On unless turned off, as in a stack file.
+    run = record_program(lambda: GkeCluster("gke", cluster_args()))
     assert find(run, "gcp:container/cluster:Cluster", "gke-cluster").inputs["costManagementConfig"] == {"enabled": True}
-    off = record_program(lambda: GkeCluster("gke", cluster_args()))
+    off = record_program(lambda: GkeCluster("gke", cluster_args(cost_allocation=False)))
     assert "costManagementConfig" not in find(off, "gcp:container/cluster:Cluster", "gke-cluster").inputs
 
 
@@ -206,6 +207,7 @@ def test_private_cmek_cluster() -> None:
         },
         "authenticatorGroupsConfig": {"securityGroup": "gke-security-groups@example.com"},
         "controlPlaneEndpointsConfig": {"dnsEndpointConfig": {"allowExternalTraffic": True}},
+        "costManagementConfig": {"enabled": True},
         "databaseEncryption": {"keyName": KEY, "state": "ENCRYPTED"},
         "datapathProvider": "ADVANCED_DATAPATH",
         "deletionProtection": True,

@@ -31,11 +31,13 @@ from aiscale.components.common.customer_managed_key import (
     key_role_assignment,
     storage_encryption,
 )
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.private_endpoint import PrivateEndpointArgs, private_endpoint
 from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import type_token
+from aiscale.core.config.azure import AzureAuditConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("AzureAuditTrail")
@@ -78,11 +80,11 @@ class AzureAuditTrailArgs(TypedDict):
     diagnostics: AzureDiagnosticsArgs
     """The Log Analytics workspace the activity log goes to (besides the storage account)."""
     categories: NotRequired[Sequence[str]]
-    """Activity log categories to export (default ``Administrative``, ``Security``, ``Policy``, ``Alert``)."""
+    """Activity log categories to export."""
     worm_retention_days: int
     """Days every exported blob stays write-once, 1-146000."""
     storage_sku: NotRequired[str]
-    """``Standard_ZRS`` (default) or another redundancy (``Standard_GZRS`` keeps a copy in the paired region)."""
+    """Redundancy of the audit account (``Standard_GZRS`` keeps a copy in the paired region)."""
     customer_managed_key: NotRequired[AzureCustomerManagedKeyArgs]
     """Encrypt the audit account with this key (versionless: rotation follows)."""
     private_endpoint: NotRequired[PrivateEndpointArgs]
@@ -102,11 +104,18 @@ class AzureAuditTrailArgs(TypedDict):
     from renewing its access)."""
 
 
+DEFAULTS = declare(
+    AzureAuditTrailArgs,
+    categories=stack_default(AzureAuditConfig, "categories"),
+    storage_sku="Standard_ZRS",
+)
+
+
 def _validate(args: AzureAuditTrailArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
-    categories = list(args.get("categories", CATEGORIES[:4]))
+    categories = list(args.get("categories", DEFAULTS["categories"]))
     unknown = sorted(set(categories) - set(CATEGORIES))
     if unknown:
         fail("categories", f"{unknown} are not activity log categories ({', '.join(CATEGORIES)})")
@@ -172,7 +181,7 @@ class AzureAuditTrail(pulumi.ComponentResource):
             storage_account_id=self.storage_account.id,
             logs=[
                 monitor.SubscriptionLogSettingsArgs(category=category, enabled=True)
-                for category in args.get("categories", CATEGORIES[:4])
+                for category in args.get("categories", DEFAULTS["categories"])
             ],
             opts=child_options(self, protect=protect, depends_on=list(containers.values())),
         )
@@ -219,7 +228,7 @@ class AzureAuditTrail(pulumi.ComponentResource):
             resource_group_name=args["resource_group_name"],
             location=args["location"],
             kind="StorageV2",
-            sku=storage.SkuArgs(name=args.get("storage_sku", "Standard_ZRS")),
+            sku=storage.SkuArgs(name=args.get("storage_sku", DEFAULTS["storage_sku"])),
             minimum_tls_version="TLS1_2",
             enable_https_traffic_only=True,
             allow_blob_public_access=False,

@@ -16,8 +16,10 @@ import pulumi
 from pulumi_azure_native import costmanagement
 
 from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, runbook
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import child_options
 from aiscale.components.common.type_tokens import type_token
+from aiscale.core.config.azure import AzureCostConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("AzureCostManagement")
@@ -49,7 +51,10 @@ class AzureCostManagementArgs(TypedDict):
     alert_routing: NotRequired[AzureAlertRoutingArgs]
     """Link the ``cost-anomaly`` runbook of the routing in the alert's message."""
     tag_inheritance: NotRequired[bool]
-    """Apply subscription and resource group tags to the cost records of untagged resources (default False)."""
+    """Apply subscription and resource group tags to the cost records of untagged resources."""
+
+
+DEFAULTS = declare(AzureCostManagementArgs, tag_inheritance=stack_default(AzureCostConfig, "tag_inheritance"))
 
 
 def _validate(args: AzureCostManagementArgs) -> None:
@@ -116,7 +121,7 @@ class AzureCostManagement(pulumi.ComponentResource):
                 ),
                 opts=child_options(self),
             ).id
-        if args.get("tag_inheritance", False):
+        if args.get("tag_inheritance", DEFAULTS["tag_inheritance"]):
             costmanagement.TagInheritanceSetting(
                 f"{name}-tag-inheritance",
                 scope=scope,

@@ -19,6 +19,7 @@ import pulumi
 from pulumi_gcp import logging, monitoring
 
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy
 from aiscale.components.common.gcp_diagnostics import GcpDiagnosticsArgs, audit_logs, check_diagnostics
 from aiscale.components.common.options import after, child_options
@@ -56,10 +57,10 @@ class GcpAuditTrailArgs(TypedDict):
     retention_days: int
     """Days the bucket keeps entries, 1-3650."""
     locked: NotRequired[bool]
-    """Lock the bucket (irreversible: its retention can never be shortened; default False)."""
+    """Lock the bucket (irreversible: its retention can never be shortened)."""
     services: NotRequired[Sequence[str]]
-    """Services whose Data Access audit logs are turned on: ``aiplatform``, ``container``, ``storage`` (default
-    all three)."""
+    """Services whose Data Access audit logs are turned on: ``aiplatform``, ``container``, ``storage`` (Cloud KMS's
+    belong to the key ring, ``KmsKeyRing``)."""
     diagnostics: NotRequired[GcpDiagnosticsArgs]
     """Log types of the Data Access audit logs (default ``DATA_READ`` and ``DATA_WRITE``)."""
     customer_managed_key: NotRequired[GcpCustomerManagedKeyArgs]
@@ -72,18 +73,22 @@ class GcpAuditTrailArgs(TypedDict):
     """Pulumi refuses to delete the bucket and the sink."""
 
 
+# The stack file's services include cloudkms (the key ring's); this component's are the others.
+DEFAULTS = declare(GcpAuditTrailArgs, locked=False, services=sorted(SERVICES))
+
+
 def _validate(args: GcpAuditTrailArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
-    unknown = sorted(set(args.get("services", SERVICES)) - set(SERVICES))
+    unknown = sorted(set(args.get("services", DEFAULTS["services"])) - set(SERVICES))
     if unknown:
         fail("services", f"{unknown} are not among {', '.join(SERVICES)} (Cloud KMS: the key ring's diagnostics)")
     if not 1 <= args["retention_days"] <= 3650:
         fail("retention_days", f"{args['retention_days']} is outside 1-3650")
     if args["location"] == "global" and "customer_managed_key" in args:
         fail("location", "a CMEK log bucket needs a region (its key's)")
-    if args.get("locked", False) and not args.get("protect", False):
+    if args.get("locked", DEFAULTS["locked"]) and not args.get("protect", False):
         fail("locked", "a locked bucket cannot be deleted while it holds entries: protect it too")
     check_diagnostics(COMPONENT, args.get("diagnostics"))
     gcp_labels(COMPONENT, args.get("labels"))
@@ -103,7 +108,7 @@ class GcpAuditTrail(pulumi.ComponentResource):
         _validate(args)
         project, protect = args["project"], args.get("protect", False)
         diagnostics: GcpDiagnosticsArgs = args.get("diagnostics", {})
-        for service in args.get("services", SERVICES):
+        for service in args.get("services", DEFAULTS["services"]):
             audit_logs(f"{name}-{service}", project=project, service=SERVICES[service], args=diagnostics, parent=self)
 
         key = args.get("customer_managed_key")
@@ -114,7 +119,7 @@ class GcpAuditTrail(pulumi.ComponentResource):
             bucket_id=args["bucket_id"],
             description="aiscale audit trail: Cloud Audit Logs and delivery decisions",
             retention_days=args["retention_days"],
-            locked=args.get("locked", False),
+            locked=args.get("locked", DEFAULTS["locked"]),
             cmek_settings=logging.ProjectBucketConfigCmekSettingsArgs(kms_key_name=key["key_id"])
             if key is not None
             else None,
