@@ -35,7 +35,8 @@ from pulumi.runtime.proto import (
 from aiscale.blueprints import package
 from aiscale.blueprints.package import PACKAGE_COMPONENTS, provider
 from aiscale.core.engine import wire
-from aiscale.core.engine.recorder import OfflineMocks, RecordingMonitor
+from aiscale.core.engine.bootstrap import OfflineMocks, RecordingMonitor
+from aiscale.core.engine.recorder import Recorder
 from tests.conftest import REPO, assert_recorded
 
 SCHEMA = REPO / "docs" / "schema.json"
@@ -127,8 +128,8 @@ def test_the_entry_point_serves_the_schema_over_grpc(served_provider: str) -> No
 class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
     """The resource monitor an engine would run, recording registrations (the offline engine's monitor)."""
 
-    def __init__(self, recorder: RecordingMonitor) -> None:
-        self.recorder = recorder
+    def __init__(self, monitor: RecordingMonitor) -> None:
+        self.recorder = monitor
 
     def SupportsFeature(self, request: Any, context: Any) -> Any:
         # The mock monitor answers with a stand-in object; gRPC needs the message.
@@ -175,13 +176,14 @@ class _Context:
 STACK_URN = "urn:pulumi:dev::team::pulumi:pulumi:Stack::team-dev"
 
 
-def construct(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[Any, RecordingMonitor, list[str]]:
+def construct(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[Any, Recorder, list[str]]:
     """Construct a component through ``ProviderServicer.Construct``, with a gRPC monitor and engine in process."""
 
-    recorder = RecordingMonitor(OfflineMocks(preview=True), REPO)
+    recorder = Recorder(REPO)
+    monitor = RecordingMonitor(OfflineMocks(preview=True), recorder, REPO)
     engine = _Engine()
     server = grpc.server(futures.ThreadPoolExecutor(max_workers=4))
-    resource_pb2_grpc.add_ResourceMonitorServicer_to_server(_Monitor(recorder), server)
+    resource_pb2_grpc.add_ResourceMonitorServicer_to_server(_Monitor(monitor), server)
     engine_pb2_grpc.add_EngineServicer_to_server(engine, server)
     port = server.add_insecure_port("127.0.0.1:0")
     server.start()

@@ -108,6 +108,8 @@ class AksClusterArgs(TypedDict):
     """Microsoft Defender for Containers runtime protection (default False)."""
     azure_policy: NotRequired[bool]
     """The Azure Policy add-on (default True)."""
+    keda: NotRequired[bool]
+    """The KEDA add-on (``workload_auto_scaler_profile``): event-driven autoscaling of workloads (default False)."""
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send control plane logs (``audit`` by default) to Log Analytics."""
     tags: NotRequired[Tags]
@@ -361,6 +363,11 @@ class AksCluster(pulumi.ComponentResource):
                 metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
             )
             if "prometheus" in args
+            else None,
+            workload_auto_scaler_profile=containerservice.ManagedClusterWorkloadAutoScalerProfileArgs(
+                keda=containerservice.ManagedClusterWorkloadAutoScalerProfileKedaArgs(enabled=True)
+            )
+            if args.get("keda", False)
             else None,
             tags=args.get("tags"),
             opts=child_options(
