@@ -41,11 +41,12 @@ SHIM = (
 
 
 class Command:
-    """How to start ``aiscale``: the installed one, or a checked-out tree's."""
+    """How to start ``aiscale``: the installed one, or a checked-out tree's (run on that tree's own stacks)."""
 
     def __init__(self, label: str, shim_root: Path | None = None) -> None:
         self.label = label
         self.shim_root = shim_root
+        self.project = REPO if shim_root is None else (shim_root.parent / "tree")
 
     def argv(self, *args: str, python_flags: Sequence[str] = ()) -> list[str]:
         if self.shim_root is None:
@@ -98,7 +99,7 @@ def ci_job(command: Command, repeat: int, reports: Path, one_run: bool) -> dict[
             argvs = [
                 command.argv("plan", stack, "--format", f.split(":")[0], "--output", f.split(":", 1)[1]) for f in files
             ]
-        times[stack] = min(sum(timed(argv) for argv in argvs) for _ in range(repeat))
+        times[stack] = min(sum(timed(argv, cwd=command.project) for argv in argvs) for _ in range(repeat))
     return times
 
 
@@ -188,7 +189,7 @@ def modules_loaded(command: Command, reports: Path) -> tuple[int, float, int]:
         command.argv(
             "plan", "dev", "--format", "json", "--output", f"{reports}/modules.json", python_flags=["-X", "importtime"]
         ),
-        cwd=REPO,
+        cwd=command.project,
         capture_output=True,
         text=True,
         check=False,
@@ -227,6 +228,7 @@ def main() -> None:
             jobs = []
             if before:
                 jobs.append((f"{before.label}: three runs", ci_job(before, args.repeat, reports, one_run=False)))
+            jobs.append(("now: three runs", ci_job(after, args.repeat, reports, one_run=False)))
             jobs.append(("now: one run", ci_job(after, args.repeat, reports, one_run=True)))
             for label, times in jobs:
                 total = sum(times.values())

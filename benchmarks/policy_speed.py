@@ -7,8 +7,9 @@ Two synthetic programs, each recorded once per size through the offline engine: 
 stack policy joins by namespace) and an azure-native one (benchmarks/synthetic_program.py: subnets, NSGs, keys,
 GPU agent pools, role assignments, private endpoints). The pack is then evaluated ``--repeat`` times through
 pulumi-policy's analyzer in process, as ``aiscale plan`` does (resource policies per resource, stack policies
-once). Prints, per program and size: resources, findings, the best wall time, resources per second and the
-slowest stack policy. Goal: at least 5,000 resources/s at every size (stack policies linear in the resources).
+once). Prints, per program and size: resources, findings, the best wall and CPU times, resources per second (of
+CPU time: on a shared machine wall time also counts other processes' turns) and the slowest stack policy. Goal: at
+least 5,000 resources/s at every size (stack policies linear in the resources).
 """
 
 from __future__ import annotations
@@ -47,16 +48,19 @@ def main() -> None:
         "azure-native": lambda size: lambda: synthetic_program.build((size - 4) // 7),
     }
     below = []
-    print(f"{'program':<14}{'resources':>10}{'findings':>10}{'best s':>9}{'resources/s':>13}  slowest stack policy")
+    print(
+        f"{'program':<14}{'resources':>10}{'findings':>10}{'wall s':>8}{'CPU s':>8}{'resources/s':>13}"
+        "  slowest stack policy (CPU)"
+    )
     for name in args.programs:
         for size in args.sizes:
             run = record_program(programs[name](size), project_name="bench", stack="prod", timeout=3600)
-            best, findings, slowest = measure(run, args.repeat)
-            rate = len(run.registrations) / best
+            (wall, cpu), findings, slowest = measure(run, args.repeat)
+            rate = len(run.registrations) / cpu
             if rate < GOAL:
                 below.append(f"{name} at {size}")
             print(
-                f"{name:<14}{len(run.registrations):>10,}{findings:>10,}{best:>9.2f}{rate:>13,.0f}  "
+                f"{name:<14}{len(run.registrations):>10,}{findings:>10,}{wall:>8.2f}{cpu:>8.2f}{rate:>13,.0f}  "
                 f"{slowest[0]} {slowest[1]:.2f} s"
             )
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -64,25 +68,26 @@ def main() -> None:
     print("goal met" if not below else f"goal missed: {', '.join(below)}")
 
 
-def measure(run: object, repeat: int) -> tuple[float, int, tuple[str, float]]:
-    """Best evaluation time of the pack, its number of findings, and the slowest stack policy (its own time: an
-    evaluation of it alone less an evaluation of no policy)."""
+def measure(run: object, repeat: int) -> tuple[tuple[float, float], int, tuple[str, float]]:
+    """Best wall and CPU time of an evaluation of the pack, its number of findings, and the slowest stack policy
+    (its own CPU time: an evaluation of it alone less an evaluation of no policy)."""
     from pulumi_policy import StackValidationPolicy  # noqa: PLC0415
 
     from aiscale.core.policy_run import evaluate  # noqa: PLC0415
     from aiscale.policies import all_policies  # noqa: PLC0415
 
-    times, findings = [], 0
+    walls, cpus, findings = [], [], 0
     for _ in range(repeat):
-        started = time.perf_counter()
+        started, started_cpu = time.perf_counter(), time.process_time()
         report = evaluate(run)  # type: ignore[arg-type]
-        times.append(time.perf_counter() - started)
+        walls.append(time.perf_counter() - started)
+        cpus.append(time.process_time() - started_cpu)
         findings = len(report.violations)
 
     def alone(policies: list) -> float:
-        started = time.perf_counter()
+        started = time.process_time()
         evaluate(run, policies=policies)  # type: ignore[arg-type]
-        return time.perf_counter() - started
+        return time.process_time() - started
 
     # What a stack policy adds to an evaluation of no policy (reading the run, building the analyzer requests).
     baseline = min(alone([]) for _ in range(repeat))
@@ -91,7 +96,7 @@ def measure(run: object, repeat: int) -> tuple[float, int, tuple[str, float]]:
         for policy in all_policies()
         if isinstance(policy, StackValidationPolicy)
     ]
-    return min(times), findings, max(stack_times, key=lambda entry: entry[1])
+    return (min(walls), min(cpus)), findings, max(stack_times, key=lambda entry: entry[1])
 
 
 if __name__ == "__main__":

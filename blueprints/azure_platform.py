@@ -6,7 +6,7 @@ budget. Each step is one component; every section of ``aiscale:azure`` is option
 """
 
 from collections.abc import Mapping
-from typing import cast
+from typing import TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as kubernetes
@@ -19,12 +19,17 @@ from aiscale.blueprints.workloads import workload_args
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
 from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
-from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
+from aiscale.components.azure.key_vault import KeySpecArgs, KeyVault, KeyVaultArgs
 from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
 from aiscale.components.azure.model_monitor import AzureModelMonitor, AzureModelMonitorArgs, model_asset_id
-from aiscale.components.azure.monitoring import AzureMonitoring
+from aiscale.components.azure.monitoring import AzureMonitoring, AzureMonitoringArgs
 from aiscale.components.azure.network import AzureNetwork, SubnetSpecArgs
-from aiscale.components.azure.online_endpoint import OnlineDeploymentArgs, OnlineEndpoint, OnlineEndpointArgs
+from aiscale.components.azure.online_endpoint import (
+    OnlineDeploymentArgs,
+    OnlineEndpoint,
+    OnlineEndpointArgs,
+    ProbeArgs,
+)
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.options import after, child_options
@@ -37,11 +42,25 @@ from aiscale.components.k8s.keda import Keda
 from aiscale.components.k8s.provider import aks_kubeconfig, cluster_provider
 from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core.config import StackConfig
-from aiscale.core.config.azure import AzureTeamConfig, OnlineDeploymentConfig, OnlineEndpointConfig
+from aiscale.core.config.azure import (
+    AzureKeyConfig,
+    AzureTeamConfig,
+    OnlineDeploymentConfig,
+    OnlineEndpointConfig,
+    ProbeConfig,
+)
 from aiscale.core.config.monitoring import AzureModelMonitoringConfig
 
 COMPONENT = type_token("AzureGpuInferencePlatform")
 PREVIOUS_TYPE = "aiscale:blueprints:AzureGpuInferencePlatform"
+
+
+class _LockArg(TypedDict, total=False):
+    lock: ResourceLockArgs
+
+
+class _DiagnosticsArg(TypedDict, total=False):
+    diagnostics: AzureDiagnosticsArgs
 
 
 class AzureGpuInferencePlatform(pulumi.ComponentResource):
@@ -52,25 +71,45 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
     """
 
     resource_group_name: pulumi.Output[str]
+    """The platform's resource group."""
+    location: pulumi.Output[str]
+    """Azure region of the platform."""
+    subscription_id: pulumi.Output[str]
+    """Subscription of the platform."""
     key_vault_id: pulumi.Output[str]
+    """ARM id of the platform's Key Vault."""
     key_vault_uri: pulumi.Output[str]
+    """URI of the platform's Key Vault."""
     key_ids: pulumi.Output[dict[str, str]]
     """ARM resource ids of the platform's keys, by name."""
     key_uris: pulumi.Output[dict[str, str]]
     """Versionless URIs of the platform's keys, by name."""
     vnet_id: pulumi.Output[str] | None
+    """ARM id of the platform's VNet."""
     subnet_ids: dict[str, pulumi.Output[str]]
     """Subnets by role (``system``, ``gpu``, ``endpoints``, ``apiserver``)."""
     cluster_id: pulumi.Output[str] | None
+    """ARM id of the AKS cluster."""
     cluster_name: pulumi.Output[str] | None
+    """Name of the AKS cluster."""
     oidc_issuer_url: pulumi.Output[str] | None
     """Issuer of the cluster's service account tokens, for workload identity federation."""
     kubeconfig: pulumi.Output[str] | None
     """Entra ID (kubelogin) kubeconfig of the cluster, a secret."""
+    gpu_pool_names: list[str]
+    """The cluster's GPU pools (their ``aiscale.io/gpu-pool`` label)."""
+    keda_server_address: pulumi.Output[str] | None
+    """Where KEDA's Prometheus triggers query the cluster's managed Prometheus (teams' workloads scale on it)."""
+    keda_identity_id: pulumi.Output[str] | None
+    """Client id of the identity KEDA's operator queries the managed Prometheus as."""
     log_analytics_workspace_id: pulumi.Output[str] | None
+    """Log Analytics workspace of the platform's logs (diagnostics)."""
     monitor_workspace_id: pulumi.Output[str] | None
+    """Azure Monitor workspace of the platform's Prometheus metrics."""
     action_group_id: pulumi.Output[str] | None
+    """Action group every platform alert notifies."""
     ml_workspace_name: pulumi.Output[str] | None
+    """Name of the Azure ML workspace."""
     endpoint_ids: dict[str, pulumi.Output[str]]
     """Azure ML online endpoints, by name."""
 
@@ -139,27 +178,25 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         monitoring = self.azure.monitoring
         assert monitoring is not None
         webhook = self.platform.secret("azure.monitoring.alerts.webhook_url", monitoring.alerts.webhook_url)
-        return AzureMonitoring(
-            f"{name}-monitoring",
-            {
-                "name_prefix": self.azure.resource_group.removeprefix("rg-"),
-                "resource_group_name": self.group_name,
-                "location": self.azure.location,
-                "log_retention_days": monitoring.log_retention_days,
-                "alert_emails": list(monitoring.alerts.emails),
-                "runbook_base_url": monitoring.alerts.runbook_base_url,
-                **({"webhook_url": webhook} if webhook is not None else {}),
-                "tags": self.tags,
-                "protect": self.protect,
-                **self._lock(),
-            },
-            opts=child_options(self),
-        )
+        args: AzureMonitoringArgs = {
+            "name_prefix": self.azure.resource_group.removeprefix("rg-"),
+            "resource_group_name": self.group_name,
+            "location": self.azure.location,
+            "log_retention_days": monitoring.log_retention_days,
+            "alert_emails": list(monitoring.alerts.emails),
+            "runbook_base_url": monitoring.alerts.runbook_base_url,
+            "tags": self.tags,
+            "protect": self.protect,
+            **self._lock(),
+        }
+        if webhook is not None:
+            args["webhook_url"] = webhook
+        return AzureMonitoring(f"{name}-monitoring", args, opts=child_options(self))
 
-    def _diagnostics(self) -> dict[str, AzureDiagnosticsArgs]:
+    def _diagnostics(self) -> _DiagnosticsArg:
         return {"diagnostics": self.monitoring.diagnostics()} if self.monitoring is not None else {}
 
-    def _lock(self) -> dict[str, ResourceLockArgs]:
+    def _lock(self) -> _LockArg:
         return {"lock": self.lock} if self.lock is not None else {}
 
     def _network(self, name: str) -> AzureNetwork:
@@ -210,17 +247,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "purge_protection": vault.purge_protection,
             "public_network_access": vault.public_network_access,
             "allowed_ip_ranges": [str(r) for r in vault.allowed_ip_ranges],
-            "keys": {
-                key_name: {
-                    "key_type": key.key_type.value,
-                    **({"key_size": key.key_size} if key.key_size else {}),
-                    **({"curve": key.curve} if key.curve else {}),
-                    "rotate_after_days": key.rotate_after_days,
-                    "expire_after_days": key.expire_after_days,
-                    "notify_before_expiry_days": key.notify_before_expiry_days,
-                }
-                for key_name, key in vault.keys.items()
-            },
+            "keys": {key_name: _key(key) for key_name, key in vault.keys.items()},
             "key_access": {
                 access_name: {
                     "principal_id": access.principal_id,
@@ -574,6 +601,14 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
     def _outputs(self) -> None:
         """What a team's stack builds on: typed outputs, registered once."""
         self.resource_group_name = self.group_name
+        self.location = pulumi.Output.from_input(self.azure.location)
+        self.subscription_id = pulumi.Output.from_input(self.azure.subscription_id)
+        self.gpu_pool_names = sorted(self.gpu_pools)
+        scaler = self.keda.prometheus_scaler() if self.keda else None
+        self.keda_server_address = pulumi.Output.from_input(scaler["server_address"]) if scaler else None
+        self.keda_identity_id = (
+            pulumi.Output.from_input(scaler["identity_id"]) if scaler and "identity_id" in scaler else None
+        )
         self.key_vault_id, self.key_vault_uri = self.keys.vault_id, self.keys.vault_uri
         self.key_ids, self.key_uris = self.keys.key_ids, self.keys.key_uris
         self.vnet_id = self.network.vnet_id if self.network else None
@@ -588,6 +623,11 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
         outputs = {
             "resourceGroupName": self.resource_group_name,
+            "location": self.location,
+            "subscriptionId": self.subscription_id,
+            "gpuPoolNames": self.gpu_pool_names,
+            "kedaServerAddress": self.keda_server_address,
+            "kedaIdentityId": self.keda_identity_id,
             "keyVaultId": self.key_vault_id,
             "keyVaultUri": self.key_vault_uri,
             "keyIds": self.key_ids,
@@ -611,6 +651,30 @@ def _workloads(teams: Mapping[str, AzureTeamConfig]) -> list[tuple[str, str]]:
     return [(team, workload) for team, spec in teams.items() for workload in spec.workloads]
 
 
+def _key(key: AzureKeyConfig) -> KeySpecArgs:
+    args: KeySpecArgs = {
+        "key_type": key.key_type.value,
+        "rotate_after_days": key.rotate_after_days,
+        "expire_after_days": key.expire_after_days,
+        "notify_before_expiry_days": key.notify_before_expiry_days,
+    }
+    if key.key_size:
+        args["key_size"] = key.key_size
+    if key.curve:
+        args["curve"] = key.curve
+    return args
+
+
+def _probe(probe: ProbeConfig) -> ProbeArgs:
+    return {
+        "initial_delay": probe.initial_delay,
+        "period": probe.period,
+        "timeout": probe.timeout,
+        "failure_threshold": probe.failure_threshold,
+        "success_threshold": probe.success_threshold,
+    }
+
+
 def _deployment(deployment: OnlineDeploymentConfig, monitor: AzureModelMonitoringConfig | None) -> OnlineDeploymentArgs:
     """A deployment of the stack config as the endpoint takes it: a model in Azure ML, or a registry version; a
     monitored one collects its inputs and outputs at the monitor's sampling rate."""
@@ -622,8 +686,8 @@ def _deployment(deployment: OnlineDeploymentConfig, monitor: AzureModelMonitorin
         "request_timeout_ms": deployment.request_timeout_ms,
         "max_concurrent_requests_per_instance": deployment.max_concurrent_requests_per_instance,
         "max_queue_wait_ms": deployment.max_queue_wait_ms,
-        "liveness_probe": deployment.liveness_probe.model_dump(),  # type: ignore[typeddict-item]
-        "readiness_probe": deployment.readiness_probe.model_dump(),  # type: ignore[typeddict-item]
+        "liveness_probe": _probe(deployment.liveness_probe),
+        "readiness_probe": _probe(deployment.readiness_probe),
     }
     if isinstance(deployment.model, str):
         args["model"] = deployment.model

@@ -21,8 +21,8 @@ from aiscale.components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
 from aiscale.components.gcp.kms import KmsKeyRing, KmsKeyRingArgs
 from aiscale.components.gcp.model_monitor import VertexModelMonitor, VertexModelMonitorArgs
-from aiscale.components.gcp.monitoring import GcpMonitoring
-from aiscale.components.gcp.vertex_endpoint import VertexEndpoint, VertexEndpointArgs
+from aiscale.components.gcp.monitoring import GcpMonitoring, GcpMonitoringArgs
+from aiscale.components.gcp.vertex_endpoint import VertexDeploymentArgs, VertexEndpoint, VertexEndpointArgs
 from aiscale.components.gcp.vpc import PODS_RANGE_NAME, SERVICES_RANGE_NAME, GcpNetwork, GcpNetworkArgs
 from aiscale.components.k8s.gpu_stack import GpuStack
 from aiscale.components.k8s.inference_workload import InferenceWorkload
@@ -32,7 +32,7 @@ from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core import rules
 from aiscale.core.config import StackConfig
 from aiscale.core.config.delivery import registry_parts
-from aiscale.core.config.gcp import GcpConfig, VertexEndpointConfig, VertexModelConfig
+from aiscale.core.config.gcp import GcpConfig, VertexDeploymentConfig, VertexEndpointConfig, VertexModelConfig
 
 COMPONENT = type_token("GcpGpuInferencePlatform")
 PREVIOUS_TYPE = "aiscale:blueprints:GcpGpuInferencePlatform"
@@ -78,20 +78,33 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
     """
 
     project: pulumi.Output[str]
+    """Google Cloud project of the platform."""
     region: pulumi.Output[str]
+    """Region of the platform."""
     key_ring_id: pulumi.Output[str]
+    """Cloud KMS key ring of the platform."""
     key_ids: pulumi.Output[dict[str, str]]
     """Cloud KMS key resource names, by name."""
     network_id: pulumi.Output[str] | None
+    """The platform's VPC network."""
     network_name: pulumi.Output[str] | None
+    """Name of the platform's VPC network."""
     subnet_id: pulumi.Output[str] | None
+    """The cluster subnet."""
     cluster_id: pulumi.Output[str] | None
+    """The GKE cluster (``projects/<p>/locations/<region>/clusters/<name>``)."""
     cluster_name: pulumi.Output[str] | None
+    """Name of the GKE cluster."""
     workload_pool: pulumi.Output[str] | None
     """Workload identity pool of the cluster (``<project>.svc.id.goog``)."""
     kubeconfig: pulumi.Output[str] | None
     """Kubeconfig of the cluster for ``gke-gcloud-auth-plugin``, a secret."""
+    gpu_pool_names: list[str]
+    """The cluster's GPU pools (their ``aiscale.io/gpu-pool`` label)."""
+    keda_server_address: pulumi.Output[str] | None
+    """Where KEDA's Prometheus triggers query Managed Service for Prometheus (teams' workloads scale on it)."""
     notification_channel_ids: list[pulumi.Output[str]]
+    """Notification channels every platform alert notifies."""
     endpoint_ids: dict[str, pulumi.Output[str]]
     """Vertex AI endpoints, by name."""
 
@@ -145,18 +158,16 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         monitoring = self.gcp.monitoring
         assert monitoring is not None
         webhook = self.platform.secret("gcp.monitoring.alerts.webhook_url", monitoring.alerts.webhook_url)
-        return GcpMonitoring(
-            f"{name}-monitoring",
-            {
-                "project": self.gcp.project,
-                "alert_emails": list(monitoring.alerts.emails),
-                "runbook_base_url": monitoring.alerts.runbook_base_url,
-                "log_retention_days": monitoring.log_retention_days,
-                **({"webhook_url": webhook} if webhook is not None else {}),
-                "labels": self.labels,
-            },
-            opts=child_options(self),
-        )
+        args: GcpMonitoringArgs = {
+            "project": self.gcp.project,
+            "alert_emails": list(monitoring.alerts.emails),
+            "runbook_base_url": monitoring.alerts.runbook_base_url,
+            "log_retention_days": monitoring.log_retention_days,
+            "labels": self.labels,
+        }
+        if webhook is not None:
+            args["webhook_url"] = webhook
+        return GcpMonitoring(f"{name}-monitoring", args, opts=child_options(self))
 
     def _network(self, name: str) -> GcpNetwork:
         network = self.gcp.network
@@ -361,23 +372,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "project_number": self.gcp.project_number,
             "region": self.gcp.region,
             "deployments": {
-                deployment_name: {
-                    "model": {
-                        "artifact_uri": deployment.model.artifact_uri,
-                        "serving_container_image": deployment.model.serving_container_image,
-                        "version_labels": {**dict(deployment.model.version_labels), **mlflow_labels(deployment.model)},
-                    },
-                    "machine_type": deployment.machine_type,
-                    "min_replicas": deployment.min_replicas,
-                    "max_replicas": deployment.max_replicas,
-                    "target_utilization_percentage": deployment.target_utilization_percentage,
-                    **(
-                        {"expected_requests_per_second": deployment.expected_requests_per_second}
-                        if deployment.expected_requests_per_second is not None
-                        else {}
-                    ),
-                }
-                for deployment_name, deployment in spec.deployments.items()
+                deployment_name: _deployment(deployment) for deployment_name, deployment in spec.deployments.items()
             },
             "traffic": dict(spec.traffic),
             "network_access": spec.network_access,
@@ -474,6 +469,10 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         self.cluster_id = self.gke.cluster_id if self.gke else None
         self.cluster_name = self.gke.cluster_name if self.gke else None
         self.workload_pool = self.gke.workload_pool if self.gke else None
+        self.gpu_pool_names = sorted(self.gpu_pools)
+        self.keda_server_address = (
+            pulumi.Output.from_input(self.keda.prometheus_scaler()["server_address"]) if self.keda else None
+        )
         self.notification_channel_ids = list(self.monitoring.notification_channel_ids) if self.monitoring else []
         self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
         outputs = {
@@ -488,7 +487,27 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "clusterName": self.cluster_name,
             "workloadPool": self.workload_pool,
             "kubeconfig": self.kubeconfig,
+            "gpuPoolNames": self.gpu_pool_names,
+            "kedaServerAddress": self.keda_server_address,
             "notificationChannelIds": self.notification_channel_ids,
             "endpointIds": self.endpoint_ids,
         }
         self.register_outputs({key: value for key, value in outputs.items() if value is not None})
+
+
+def _deployment(deployment: VertexDeploymentConfig) -> VertexDeploymentArgs:
+    """A deployment of the stack config as the endpoint takes it."""
+    args: VertexDeploymentArgs = {
+        "model": {
+            "artifact_uri": deployment.model.artifact_uri,
+            "serving_container_image": deployment.model.serving_container_image,
+            "version_labels": {**dict(deployment.model.version_labels), **mlflow_labels(deployment.model)},
+        },
+        "machine_type": deployment.machine_type,
+        "min_replicas": deployment.min_replicas,
+        "max_replicas": deployment.max_replicas,
+        "target_utilization_percentage": deployment.target_utilization_percentage,
+    }
+    if deployment.expected_requests_per_second is not None:
+        args["expected_requests_per_second"] = deployment.expected_requests_per_second
+    return args

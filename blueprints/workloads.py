@@ -2,10 +2,33 @@
 
 import pulumi
 
-from aiscale.components.k8s.inference_workload import InferenceWorkloadArgs
+from aiscale.components.k8s.inference_workload import InferenceWorkloadArgs, WorkloadAutoscalingArgs
 from aiscale.components.k8s.keda import PrometheusScalerArgs
 from aiscale.core import monitoring
 from aiscale.core.config.monitoring import InferenceWorkloadConfig
+
+
+def autoscaling_args(
+    signal: str,
+    target: float,
+    *,
+    cloud: str,
+    namespace: str,
+    workload: str,
+    queue_metric: str,
+    activation_query: str | None,
+) -> WorkloadAutoscalingArgs:
+    """What KEDA scales a workload on: its total load on ``signal``, ``target`` per replica (platform and team
+    stacks alike)."""
+    autoscaling: WorkloadAutoscalingArgs = {
+        "query": monitoring.workload_query(
+            signal, cloud=cloud, namespace=namespace, workload=workload, queue_metric=queue_metric
+        ),
+        "target": f"{target:g}",
+    }
+    if activation_query is not None:
+        autoscaling["activation_query"] = activation_query
+    return autoscaling
 
 
 def workload_args(
@@ -34,22 +57,19 @@ def workload_args(
         "metrics_port": workload.metrics_port,
         # TeamNamespace's service account, bound to the team's cloud identity.
         "service_account": "workload",
-        "autoscaling": {
-            "query": monitoring.workload_query(
-                scaling.signal,
-                cloud=cloud,
-                namespace=team_name,
-                workload=workload_name,
-                queue_metric=scaling.queue_metric,
-            ),
-            "target": f"{scaling.target:g}",
-        },
+        "autoscaling": autoscaling_args(
+            scaling.signal,
+            scaling.target,
+            cloud=cloud,
+            namespace=team_name,
+            workload=workload_name,
+            queue_metric=scaling.queue_metric,
+            activation_query=scaling.activation_query,
+        ),
         "scaler": scaler,
         "cloud": cloud,
         "labels": labels,
     }
     if cloud == "azure":
         args["azure_workload_identity"] = True
-    if scaling.activation_query is not None:
-        args["autoscaling"]["activation_query"] = scaling.activation_query
     return args

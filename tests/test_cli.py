@@ -402,8 +402,11 @@ def test_stacks_that_would_share_a_file_are_refused(tmp_path: Path, capsys: pyte
     )
 
 
-def test_a_mistyped_stack_lists_the_stacks(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = plan(capsys, "dve", "--project", str(FIXTURE))
+@pytest.mark.parametrize("command", ["plan", "policy-config", "graph"])
+def test_a_mistyped_stack_lists_the_stacks(command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    extra = ["--output", str(tmp_path / "graph.mmd")] if command == "graph" else []
+    code = main([command, "dve", "--project", str(FIXTURE), *extra])
+    out, err = capsys.readouterr()
     assert (code, out) == (2, "")
     assert err == (
         "error: no stack 'dve': Pulumi.dve.yaml does not exist (did you mean dev?); the stacks of this project are "

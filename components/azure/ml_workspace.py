@@ -29,6 +29,7 @@ from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs, key_role_assignment
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.private_endpoint import PrivateEndpointArgs, private_endpoint
 from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
@@ -63,11 +64,11 @@ class MlWorkspaceArgs(TypedDict):
     log_analytics_workspace_id: pulumi.Input[str]
     """Application Insights of the workspace stores its data here."""
     isolation_mode: NotRequired[str]
-    """``AllowOnlyApprovedOutbound`` (default) or ``AllowInternetOutbound``."""
+    """``AllowOnlyApprovedOutbound`` or ``AllowInternetOutbound``."""
     high_business_impact: NotRequired[bool]
     """HBI workspace: less diagnostic data collected by Microsoft, encrypted local scratch (default False)."""
     storage_sku: NotRequired[str]
-    """``Standard_ZRS`` (default) or another redundancy."""
+    """``Standard_ZRS`` or another redundancy."""
     customer_managed_key: NotRequired[AzureCustomerManagedKeyArgs]
     """Encrypt the workspace, its storage and its registry with this key (versionless: rotation follows)."""
     private_endpoint: NotRequired[PrivateEndpointArgs]
@@ -84,8 +85,16 @@ class MlWorkspaceArgs(TypedDict):
     """An identity for monitoring and scheduled jobs, and the workspace's Event Grid system topic (default False)."""
 
 
+DEFAULTS = declare(
+    MlWorkspaceArgs,
+    isolation_mode="AllowOnlyApprovedOutbound",
+    storage_sku="Standard_ZRS",
+)
+"""Defaults of the optional args of ``MlWorkspaceArgs``."""
+
+
 def _validate(args: MlWorkspaceArgs) -> None:
-    mode = args.get("isolation_mode", "AllowOnlyApprovedOutbound")
+    mode = args.get("isolation_mode", DEFAULTS["isolation_mode"])
     if mode not in ISOLATION_MODES:
         raise InvalidArgumentError(COMPONENT, "isolation_mode", f"{mode!r} is not one of {', '.join(ISOLATION_MODES)}")
     check_diagnostics(COMPONENT, args.get("diagnostics"))
@@ -233,9 +242,12 @@ class MlWorkspace(pulumi.ComponentResource):
             "tags": args.get("tags") or {},
             "protect": args.get("protect", False),
         }
-        for shared in ("private_endpoint", "diagnostics", "lock"):
-            if shared in args:
-                vault[shared] = args[shared]  # type: ignore[literal-required]
+        if "private_endpoint" in args:
+            vault["private_endpoint"] = args["private_endpoint"]
+        if "diagnostics" in args:
+            vault["diagnostics"] = args["diagnostics"]
+        if "lock" in args:
+            vault["lock"] = args["lock"]
         return vault
 
     def _storage(self, name: str, args: MlWorkspaceArgs) -> storage.StorageAccount:
@@ -251,14 +263,16 @@ class MlWorkspace(pulumi.ComponentResource):
             resource_group_name=args["resource_group_name"],
             location=args["location"],
             kind="StorageV2",
-            sku=storage.SkuArgs(name=args.get("storage_sku", "Standard_ZRS")),
+            sku=storage.SkuArgs(name=args.get("storage_sku", DEFAULTS["storage_sku"])),
             minimum_tls_version="TLS1_2",
             enable_https_traffic_only=True,
             allow_blob_public_access=False,
             allow_shared_key_access=False,
             default_to_o_auth_authentication=True,
             public_network_access="Disabled",
-            network_rule_set=storage.NetworkRuleSetArgs(default_action="Deny", bypass="AzureServices"),
+            network_rule_set=storage.NetworkRuleSetArgs(
+                default_action=storage.DefaultAction.DENY, bypass="AzureServices"
+            ),
             identity=storage.IdentityArgs(type="UserAssigned", user_assigned_identities=[self.identity.id]),
             encryption=storage.EncryptionArgs(
                 key_source="Microsoft.Keyvault",
@@ -291,7 +305,7 @@ class MlWorkspace(pulumi.ComponentResource):
             public_network_access="Disabled",
             network_rule_bypass_options="AzureServices",
             identity=containerregistry.IdentityPropertiesArgs(
-                type="UserAssigned",
+                type=containerregistry.ResourceIdentityType.USER_ASSIGNED,
                 # The registry API keys user-assigned identities by resource id.
                 user_assigned_identities=self.identity.id.apply(
                     lambda identity_id: {identity_id: containerregistry.UserIdentityPropertiesArgs()}
@@ -381,7 +395,7 @@ class MlWorkspace(pulumi.ComponentResource):
             resource_group_name=args["resource_group_name"],
             location=args["location"],
             kind="Default",
-            sku=machinelearningservices.SkuArgs(name="Basic", tier="Basic"),
+            sku=machinelearningservices.SkuArgs(name="Basic", tier=machinelearningservices.SkuTier.BASIC),
             identity=machinelearningservices.ManagedServiceIdentityArgs(
                 type="UserAssigned",
                 user_assigned_identities=[self.identity.id]
@@ -398,7 +412,7 @@ class MlWorkspace(pulumi.ComponentResource):
             system_datastores_auth_mode="identity",
             v1_legacy_mode=False,
             managed_network=machinelearningservices.ManagedNetworkSettingsArgs(
-                isolation_mode=args.get("isolation_mode", "AllowOnlyApprovedOutbound")
+                isolation_mode=args.get("isolation_mode", DEFAULTS["isolation_mode"])
             ),
             encryption=machinelearningservices.EncryptionPropertyArgs(
                 status="Enabled",

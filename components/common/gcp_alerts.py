@@ -37,7 +37,7 @@ def runbook(args: GcpAlertRoutingArgs, page: str) -> str:
     return runbook_url(args["runbook_base_url"], page)
 
 
-def promql(display_name: str, query: str, duration_seconds: int) -> monitoring.AlertPolicyConditionArgs:
+def promql(display_name: str, query: pulumi.Input[str], duration_seconds: int) -> monitoring.AlertPolicyConditionArgs:
     """A PromQL condition: fires once ``query`` returns series for ``duration_seconds``."""
     return monitoring.AlertPolicyConditionArgs(
         display_name=display_name,

@@ -18,7 +18,7 @@ a clear error naming the endpoint and the machine, and leaves traffic unchanged 
 
 import concurrent.futures
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import pulumi
 from pulumi.dynamic import CheckFailure, CheckResult, CreateResult, DiffResult, ReadResult, ResourceProvider
@@ -180,12 +180,16 @@ class AiplatformClient:
         self.endpoints = aiplatform_v1.EndpointServiceClient(client_options=options)
         self.models = aiplatform_v1.ModelServiceClient(client_options=options)
 
+    # google-api-core's Operation.result() is unannotated (checkers infer None): the casts name the response
+    # types the operations are documented to return.
     def upload_model(self, request: Any, timeout: float) -> str:
-        response = self.models.upload_model(request=request).result(timeout=timeout)
+        operation = self.models.upload_model(request=request)
+        response = cast("aiplatform_v1.UploadModelResponse", operation.result(timeout=timeout))
         return f"{response.model}@{response.model_version_id}" if response.model_version_id else response.model
 
     def deploy_model(self, request: Any, timeout: float) -> str:
-        return self.endpoints.deploy_model(request=request).result(timeout=timeout).deployed_model.id
+        operation = self.endpoints.deploy_model(request=request)
+        return cast("aiplatform_v1.DeployModelResponse", operation.result(timeout=timeout)).deployed_model.id
 
     def mutate_deployed_model(self, request: Any, timeout: float) -> None:
         self.endpoints.mutate_deployed_model(request=request).result(timeout=timeout)

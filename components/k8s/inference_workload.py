@@ -22,10 +22,12 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as kubernetes
 
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.k8s.keda import PrometheusScalerArgs
+from aiscale.core.config.monitoring import InferenceWorkloadConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("InferenceWorkload")
@@ -37,7 +39,7 @@ SCRAPE_RESOURCES = {
     "gcp": ("monitoring.googleapis.com/v1", "PodMonitoring"),
 }
 KEDA_API = "keda.sh/v1alpha1"
-SPOT_TOLERATIONS = (
+SPOT_TOLERATIONS: tuple[kubernetes.core.v1.TolerationArgsDict, ...] = (
     {"key": "kubernetes.azure.com/scalesetpriority", "operator": "Equal", "value": "spot", "effect": "NoSchedule"},
     {"key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
 )
@@ -76,19 +78,19 @@ class InferenceWorkloadArgs(TypedDict):
     cloud: str
     """``azure`` or ``gcp``: which managed Prometheus scrape resource collects the model server's metrics."""
     gpus_per_replica: NotRequired[int]
-    """Whole GPUs per pod (default 1)."""
+    """Whole GPUs per pod."""
     cpu: NotRequired[str]
-    """CPU per pod, requests = limits (default ``"4"``)."""
+    """CPU per pod, requests = limits."""
     memory: NotRequired[str]
-    """Memory per pod, requests = limits (default ``"16Gi"``)."""
+    """Memory per pod, requests = limits."""
     port: NotRequired[int]
-    """Container port of the model server (default 8080)."""
+    """Container port of the model server."""
     metrics_port: NotRequired[int]
-    """Port of the model server's Prometheus metrics (default 8002, Triton's)."""
+    """Port of the model server's Prometheus metrics."""
     readiness_path: NotRequired[str]
-    """HTTP path of the readiness probe (default ``/v2/health/ready``)."""
+    """HTTP path of the readiness probe."""
     liveness_path: NotRequired[str]
-    """HTTP path of the liveness probe (default ``/v2/health/live``)."""
+    """HTTP path of the liveness probe."""
     spot: NotRequired[bool]
     """Tolerate spot nodes (interruptible work only)."""
     service_account: NotRequired[str]
@@ -99,6 +101,20 @@ class InferenceWorkloadArgs(TypedDict):
     """Environment variables of the model server."""
     labels: NotRequired[Labels]
     """Kubernetes labels of every object."""
+
+
+DEFAULTS = declare(
+    InferenceWorkloadArgs,
+    gpus_per_replica=1,
+    spot=False,
+    cpu="4",
+    memory="16Gi",
+    port=8080,
+    metrics_port=stack_default(InferenceWorkloadConfig, "metrics_port"),
+    readiness_path="/v2/health/ready",
+    liveness_path="/v2/health/live",
+)
+"""Defaults of the optional args of ``InferenceWorkloadArgs``."""
 
 
 def _validate(args: InferenceWorkloadArgs) -> None:
@@ -123,9 +139,9 @@ def _validate(args: InferenceWorkloadArgs) -> None:
         fail("scaler.pod_identity_provider", f"{provider!r} is not one of azure-workload, gcp")
     if (provider == "azure-workload") != ("identity_id" in args["scaler"]):
         fail("scaler.identity_id", "the azure-workload pod identity names its identity (and only it)")
-    if args.get("port", 8080) == args.get("metrics_port", 8002):
+    if args.get("port", DEFAULTS["port"]) == args.get("metrics_port", DEFAULTS["metrics_port"]):
         fail("metrics_port", "must differ from port")
-    if args.get("gpus_per_replica", 1) < 1:
+    if args.get("gpus_per_replica", DEFAULTS["gpus_per_replica"]) < 1:
         fail("gpus_per_replica", "a GPU workload requests at least one GPU")
     if ":" not in args["image"].rsplit("/", 1)[-1] and "@" not in args["image"]:
         fail("image", f"{args['image']!r} has no tag or digest; pin the model server version")
@@ -149,7 +165,11 @@ class InferenceWorkload(pulumi.ComponentResource):
         workload = args["workload_name"]
         selector = {"app.kubernetes.io/name": workload}
         labels = {**dict(args.get("labels", {})), **selector, "app.kubernetes.io/managed-by": "aiscale"}
-        metadata = {"name": workload, "namespace": args["namespace"], "labels": labels}
+        metadata: kubernetes.meta.v1.ObjectMetaArgsDict = {
+            "name": workload,
+            "namespace": args["namespace"],
+            "labels": labels,
+        }
 
         # Annotated here, not on the class: class annotations are evaluated, which would import
         # pulumi_kubernetes.apps in every stack that imports the component, uses it or not.
@@ -158,8 +178,8 @@ class InferenceWorkload(pulumi.ComponentResource):
             metadata=metadata,
             spec={
                 "replicas": args["min_replicas"],
-                "selector": {"matchLabels": selector},
-                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                "selector": {"match_labels": selector},
+                "strategy": {"type": "RollingUpdate", "rolling_update": {"max_surge": 1, "max_unavailable": 0}},
                 "template": {"metadata": {"labels": self._pod_labels(args, labels)}, "spec": self._pod_spec(args)},
             },
             # The autoscaler owns the replica count.
@@ -171,7 +191,7 @@ class InferenceWorkload(pulumi.ComponentResource):
             spec={
                 "type": "ClusterIP",
                 "selector": selector,
-                "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+                "ports": [{"name": "http", "port": 80, "target_port": "http", "protocol": "TCP"}],
             },
             opts=child_options(self),
         )
@@ -179,12 +199,12 @@ class InferenceWorkload(pulumi.ComponentResource):
             f"{name}-pdb",
             metadata=metadata,
             # One pod at a time: node drains and upgrades proceed without taking the service down.
-            spec={"maxUnavailable": 1, "selector": {"matchLabels": selector}},
+            spec={"max_unavailable": 1, "selector": {"match_labels": selector}},
             opts=child_options(self),
         )
         self._metrics(name, args, metadata, selector)
         self._scaler(name, args, metadata)
-        self.service_name = self.service.metadata.apply(lambda m: m.name)
+        self.service_name = self.service.metadata.apply(lambda m: m.name or workload)
         self.register_outputs({"serviceName": self.service_name})
 
     def _metrics(
@@ -279,29 +299,35 @@ class InferenceWorkload(pulumi.ComponentResource):
         return pod_labels
 
     @staticmethod
-    def _pod_spec(args: InferenceWorkloadArgs) -> dict[str, Any]:
-        gpus = str(args.get("gpus_per_replica", 1))
-        resources = {"cpu": args.get("cpu", "4"), "memory": args.get("memory", "16Gi"), GPU_RESOURCE: gpus}
-        tolerations: list[dict[str, str]] = [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}]
-        if args.get("spot", False):
-            tolerations += [dict(toleration) for toleration in SPOT_TOLERATIONS]
+    def _pod_spec(args: InferenceWorkloadArgs) -> kubernetes.core.v1.PodSpecArgsDict:
+        gpus = str(args.get("gpus_per_replica", DEFAULTS["gpus_per_replica"]))
+        resources = {
+            "cpu": args.get("cpu", DEFAULTS["cpu"]),
+            "memory": args.get("memory", DEFAULTS["memory"]),
+            GPU_RESOURCE: gpus,
+        }
+        tolerations: list[kubernetes.core.v1.TolerationArgsDict] = [
+            {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
+        ]
+        if args.get("spot", DEFAULTS["spot"]):
+            tolerations += SPOT_TOLERATIONS
 
-        def probe(path: str, delay: int) -> dict[str, Any]:
+        def probe(path: str, delay: int) -> kubernetes.core.v1.ProbeArgsDict:
             return {
-                "httpGet": {"path": path, "port": "http"},
-                "initialDelaySeconds": delay,
-                "periodSeconds": 10,
-                "failureThreshold": 6,
+                "http_get": {"path": path, "port": "http"},
+                "initial_delay_seconds": delay,
+                "period_seconds": 10,
+                "failure_threshold": 6,
             }
 
-        spec: dict[str, Any] = {
-            "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        spec: kubernetes.core.v1.PodSpecArgsDict = {
+            "security_context": {"run_as_non_root": True, "seccomp_profile": {"type": "RuntimeDefault"}},
             "affinity": {
-                "nodeAffinity": {
-                    "requiredDuringSchedulingIgnoredDuringExecution": {
-                        "nodeSelectorTerms": [
+                "node_affinity": {
+                    "required_during_scheduling_ignored_during_execution": {
+                        "node_selector_terms": [
                             {
-                                "matchExpressions": [
+                                "match_expressions": [
                                     {"key": "aiscale.io/gpu-pool", "operator": "In", "values": list(args["gpu_pools"])}
                                 ]
                             }
@@ -310,12 +336,12 @@ class InferenceWorkload(pulumi.ComponentResource):
                 }
             },
             "tolerations": tolerations,
-            "topologySpreadConstraints": [
+            "topology_spread_constraints": [
                 {
-                    "maxSkew": 1,
-                    "topologyKey": "kubernetes.io/hostname",
-                    "whenUnsatisfiable": "ScheduleAnyway",
-                    "labelSelector": {"matchLabels": {"app.kubernetes.io/name": args["workload_name"]}},
+                    "max_skew": 1,
+                    "topology_key": "kubernetes.io/hostname",
+                    "when_unsatisfiable": "ScheduleAnyway",
+                    "label_selector": {"match_labels": {"app.kubernetes.io/name": args["workload_name"]}},
                 }
             ],
             "containers": [
@@ -323,23 +349,27 @@ class InferenceWorkload(pulumi.ComponentResource):
                     "name": "model-server",
                     "image": args["image"],
                     "ports": [
-                        {"name": "http", "containerPort": args.get("port", 8080), "protocol": "TCP"},
-                        {"name": "metrics", "containerPort": args.get("metrics_port", 8002), "protocol": "TCP"},
+                        {"name": "http", "container_port": args.get("port", DEFAULTS["port"]), "protocol": "TCP"},
+                        {
+                            "name": "metrics",
+                            "container_port": args.get("metrics_port", DEFAULTS["metrics_port"]),
+                            "protocol": "TCP",
+                        },
                     ],
                     "env": [{"name": key, "value": value} for key, value in sorted(args.get("env", {}).items())],
                     "resources": {"requests": resources, "limits": resources},
-                    "readinessProbe": probe(args.get("readiness_path", "/v2/health/ready"), 10),
-                    "livenessProbe": probe(args.get("liveness_path", "/v2/health/live"), 60),
-                    "securityContext": {
-                        "allowPrivilegeEscalation": False,
-                        "readOnlyRootFilesystem": True,
+                    "readiness_probe": probe(args.get("readiness_path", DEFAULTS["readiness_path"]), 10),
+                    "liveness_probe": probe(args.get("liveness_path", DEFAULTS["liveness_path"]), 60),
+                    "security_context": {
+                        "allow_privilege_escalation": False,
+                        "read_only_root_filesystem": True,
                         "capabilities": {"drop": ["ALL"]},
                     },
-                    "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                    "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],
                 }
             ],
-            "volumes": [{"name": "tmp", "emptyDir": {}}],
+            "volumes": [{"name": "tmp", "empty_dir": {}}],
         }
         if "service_account" in args:
-            spec["serviceAccountName"] = args["service_account"]
+            spec["service_account_name"] = args["service_account"]
         return spec
