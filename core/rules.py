@@ -295,12 +295,17 @@ def promotion_problem(promotion: Any, deployments: Mapping[str, Any], *, mirror:
 #: log alerts, private DNS zones) and Google Cloud's ``global`` (IAM, the ``_Default`` log bucket of a project).
 GLOBAL_LOCATIONS = ("global",)
 _GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z]$")
+#: A Google Cloud parent path (``projects/p/locations/europe-west4``), as some APIs take the location.
+_GCP_LOCATION_PATH = re.compile(r"^projects/[^/]+/locations/([^/]+)$")
 
 
 def normalise_location(location: str) -> str:
     """One spelling per place: lowercase, no spaces (Azure ``West Europe`` is ``westeurope``), a Google Cloud zone
-    as its region (``europe-west4-a`` is ``europe-west4``). Multi-regions (``EU``) stay themselves, lowercased."""
+    as its region (``europe-west4-a`` is ``europe-west4``), a location path as its location
+    (``projects/p/locations/europe-west4``). Multi-regions (``EU``) stay themselves, lowercased."""
     text = location.strip().lower().replace(" ", "")
+    path = _GCP_LOCATION_PATH.fullmatch(text)
+    text = path.group(1) if path else text
     zone = _GCP_ZONE.fullmatch(text)
     return zone.group(1) if zone else text
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from aiscale.policies import (
+    autoscaling,
     azure_aks,
     azure_key_vault,
     azure_ml,
@@ -18,6 +19,7 @@ from aiscale.policies import (
     gcp_vertex,
     governance,
     kubernetes,
+    model_monitoring,
     network,
     protection,
     stack,
@@ -39,6 +41,8 @@ MODULES = (
     kubernetes,
     protection,
     stack,
+    model_monitoring,
+    autoscaling,
     budget,
     governance,
 )

@@ -157,8 +157,8 @@ def test_logging_and_pubsub_agents_and_the_kms_audit_logs() -> None:
             "keys.k.protection_level: 'EXTERNAL' is not one of SOFTWARE, HSM",
         ),
         (
-            {"keys": {"k": {"service_agents": ["bigquery"]}}},
-            "keys.k.service_agents: 'bigquery' is not one of aiplatform, container, compute, storage",
+            {"keys": {"k": {"service_agents": ["bogus"]}}},
+            "keys.k.service_agents: 'bogus' is not one of aiplatform, container, compute, storage, bigquery",
         ),
         (
             {"keys": {"k": {"members": {"world": "allUsers"}}}},

@@ -18,6 +18,7 @@ import yaml
 
 from aiscale.components.azure.audit_trail import DELIVERY_CONTAINER
 from aiscale.components.gcp.audit_trail import DELIVERY_LOG
+from aiscale.core import rules
 from aiscale.core.cli import main
 from aiscale.core.config import validate_stack_config
 from aiscale.core.config.delivery import PromotionConfig
@@ -189,6 +190,22 @@ def test_config_rules(stack: str, values: dict[str, Any], expected: str) -> None
     message = error_of(stack, **values)
     assert message.startswith(f"invalid stack configuration in {FILE}:")
     assert expected in message
+
+
+@pytest.mark.parametrize(
+    ("location", "allowed"),
+    [
+        ("West Europe", True),
+        ("europe-west4-b", True),  # a zone is in its region
+        ("projects/aiscale-prod/locations/europe-west4", True),  # a location path, as Vertex AI schedules take it
+        ("global", True),
+        ("eastus", False),
+        ("projects/aiscale-prod/locations/us-central1", False),
+        ("europe-west1-b", False),
+    ],
+)
+def test_the_residency_rule(location: str, allowed: bool) -> None:
+    assert rules.location_allowed(location, ["westeurope", "europe-west4"]) is allowed
 
 
 def test_allowed_locations_pass_what_the_stack_uses() -> None:

@@ -123,6 +123,8 @@ class AksClusterArgs(TypedDict):
     cost_analysis: NotRequired[bool]
     """AKS cost analysis: Cost Management splits the cluster's cost by namespace (needs tier ``Standard`` or
     ``Premium``)."""
+    keda: NotRequired[bool]
+    """The KEDA add-on (``workload_auto_scaler_profile``): event-driven autoscaling of workloads."""
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send control plane logs (``audit`` by default) to Log Analytics."""
     tags: NotRequired[Tags]
@@ -143,6 +145,8 @@ DEFAULTS = declare(
     # Environment presets in the stack file (Free and off in dev): a cluster on its own is Standard, cost analysis off.
     tier="Standard",
     cost_analysis=False,
+    # The blueprint turns it on for clusters that run teams' workloads.
+    keda=False,
 )
 """Defaults of the optional args of ``AksClusterArgs``."""
 
@@ -404,6 +408,11 @@ class AksCluster(pulumi.ComponentResource):
                 metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
             )
             if "prometheus" in args
+            else None,
+            workload_auto_scaler_profile=containerservice.ManagedClusterWorkloadAutoScalerProfileArgs(
+                keda=containerservice.ManagedClusterWorkloadAutoScalerProfileKedaArgs(enabled=True)
+            )
+            if args.get("keda", DEFAULTS["keda"])
             else None,
             tags=args.get("tags"),
             opts=child_options(

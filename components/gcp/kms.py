@@ -55,6 +55,10 @@ SERVICE_AGENTS: dict[str, ServiceAgent] = {
     # whose Logging settings predate it show ``cmek-p<number>@...``: grant that one through ``members``).
     "logging": ServiceAgent("logging.googleapis.com", "service-{number}@gcp-sa-logging.iam.gserviceaccount.com", False),
     "pubsub": ServiceAgent("pubsub.googleapis.com", "service-{number}@gcp-sa-pubsub.iam.gserviceaccount.com", False),
+    # BigQuery's encryption service account (it exists once the project has used BigQuery).
+    "bigquery": ServiceAgent(
+        "bigquery.googleapis.com", "bq-{number}@bigquery-encryption.iam.gserviceaccount.com", False
+    ),
 }
 
 
@@ -69,7 +73,7 @@ class CryptoKeySpecArgs(TypedDict):
     """Days a destroyed version stays recoverable (default 30)."""
     service_agents: NotRequired[Sequence[str]]
     """Services whose agents encrypt with this key: ``aiplatform``, ``container``, ``compute``, ``storage``,
-    ``logging``, ``pubsub``."""
+    ``logging``, ``pubsub``, ``bigquery``."""
     members: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Further IAM members with the encrypter/decrypter role, by a stable name (``serviceAccount:...``)."""
 
