@@ -120,7 +120,9 @@ def evaluate(
     chosen = list(policies) if policies is not None else all_policies()
     environment = run.environment or FALLBACK
     path, shown = _config_path(run.project, run.stack, config_file)
-    config = _policy_config(environment, run.stack, path, shown)
+    config = _policy_config(
+        environment, run.stack, path, shown, stack_thresholds(run.config.values, run.project, run.stack)
+    )
     return _Evaluation(run, chosen, config, environment, shown if path.is_file() else None).report()
 
 
@@ -143,7 +145,9 @@ def policy_config_for_stack(
         stack, runtime.values.get(ENVIRONMENT_KEY), project.display_path(project.stack_file(stack))
     )
     path, shown = _config_path(project, stack, config_file)
-    config = _policy_config(environment or FALLBACK, stack, path, shown)
+    config = _policy_config(
+        environment or FALLBACK, stack, path, shown, stack_thresholds(runtime.values, project, stack)
+    )
     if environment is None and on_warning is not None:
         on_warning(unknown_environment_warning(stack, FALLBACK))
     return json.loads(json.dumps(enforcement.cli_config(config), default=str))
@@ -160,14 +164,41 @@ def _config_path(project: PulumiProject, stack: str, given: Path | None) -> tupl
     return given, project.display_path(given)
 
 
-def _policy_config(environment: str, stack: str, path: Path, shown: str) -> Any:
+#: Stack config keys that set a policy threshold, the same offline and in a real preview: ``aiscale:<key>`` gives
+#: ``<threshold>`` of ``<policy>`` (a ``Policy.<stack>.yaml`` threshold still overrides it).
+STACK_THRESHOLDS = {"aiscale:allowed_locations": ("ml-residency-01", "allowedLocations")}
+
+
+def stack_thresholds(values: Mapping[str, str], project: PulumiProject, stack: str) -> dict[str, dict[str, Any]]:
+    """The thresholds the stack's own config sets (its runtime config ``values``, JSON text for lists)."""
+    found: dict[str, dict[str, Any]] = {}
+    for key, (policy, threshold) in STACK_THRESHOLDS.items():
+        text = values.get(key)
+        if not text:
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = None
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            where = project.display_path(project.stack_file(stack))
+            raise PolicyConfigError(f"invalid stack configuration in {where}:\n  {key}: expected a list of names")
+        found.setdefault(policy, {})[threshold] = value
+    return found
+
+
+def _policy_config(
+    environment: str, stack: str, path: Path, shown: str, from_stack: Mapping[str, Mapping[str, Any]]
+) -> Any:
     from aiscale.policies import all_policies, enforcement, waivers  # noqa: PLC0415
 
     try:
         stack_config = enforcement.load_stack_config(path, shown)
         # The stack's config is checked against the whole pack, whichever policies run.
         schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}  # type: ignore[attr-defined]
-        return enforcement.policy_config(schemas, environment, stack_config, shown, stack_name=stack)
+        return enforcement.policy_config(
+            schemas, environment, stack_config, shown, stack_name=stack, from_stack=from_stack
+        )
     except (enforcement.EnforcementError, waivers.WaiverError) as error:
         raise PolicyConfigError(str(error)) from None
 
