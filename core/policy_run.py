@@ -15,7 +15,7 @@ import functools
 import gc
 import importlib.metadata
 import json
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
@@ -28,7 +28,12 @@ from pulumi_policy import policy as analyzer_module
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from aiscale.core import __version__
-from aiscale.core.config.environment import ENVIRONMENT_KEY, FALLBACK, resolve_environment
+from aiscale.core.config.environment import (
+    ENVIRONMENT_KEY,
+    FALLBACK,
+    resolve_environment,
+    unknown_environment_warning,
+)
 from aiscale.core.engine import RecordedRun, Registration
 from aiscale.core.errors import AiscaleError
 from aiscale.core.plan import Violation
@@ -181,17 +186,22 @@ class _ConvertOnce:
         if not conversion_cache_fits(_analyzer_version()):
             yield
             return
-        analyzer_module.json_format = cls()  # type: ignore[assignment]
+        setattr(analyzer_module, "json_format", cls())  # noqa: B010 - a name the analyzer module does not export
         try:
             yield
         finally:
-            analyzer_module.json_format = json_format
+            setattr(analyzer_module, "json_format", json_format)  # noqa: B010
 
 
-def policy_config_for_stack(project_dir: Path, stack: str, config_file: Path | None = None) -> dict[str, Any]:
+def policy_config_for_stack(
+    project_dir: Path,
+    stack: str,
+    config_file: Path | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """The ``--policy-pack-config`` document of ``stack`` for a real ``pulumi preview``: the levels, thresholds,
     environment and stack waivers the offline evaluation applies (prod's floor included), every policy with an
-    explicit level."""
+    explicit level. ``on_warning`` hears that the stack's environment is unknown (and which one applied)."""
     from aiscale.core.engine.stack_config import read_runtime_config  # noqa: PLC0415
     from aiscale.core.project import load_project  # noqa: PLC0415
     from aiscale.policies import enforcement  # noqa: PLC0415
@@ -203,6 +213,8 @@ def policy_config_for_stack(project_dir: Path, stack: str, config_file: Path | N
     )
     path, shown = _config_path(project, stack, config_file)
     config = _policy_config(environment or FALLBACK, stack, path, shown)
+    if environment is None and on_warning is not None:
+        on_warning(unknown_environment_warning(stack, FALLBACK))
     return json.loads(json.dumps(enforcement.cli_config(config), default=str))
 
 

@@ -254,7 +254,7 @@ def slo_problems(latency_p95_ms: float, latency_p99_ms: float, error_rate_percen
     return problems
 
 
-def removed_deployment_problem(current_traffic: dict[str, float], deployments: set[str]) -> str | None:
+def removed_deployment_problem(current_traffic: Mapping[str, float], deployments: set[str]) -> str | None:
     """A deployment that still takes live traffic cannot be removed in the same change."""
     serving = sorted(name for name, share in current_traffic.items() if share > 0 and name not in deployments)
     if serving:

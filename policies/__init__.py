@@ -9,6 +9,7 @@ from __future__ import annotations
 from pulumi_policy import Policy
 
 from aiscale.policies import (
+    autoscaling,
     azure_aks,
     azure_key_vault,
     azure_ml,
@@ -17,6 +18,7 @@ from aiscale.policies import (
     gcp_kms,
     gcp_vertex,
     kubernetes,
+    model_monitoring,
     network,
     protection,
     stack,
@@ -38,6 +40,8 @@ MODULES = (
     kubernetes,
     protection,
     stack,
+    model_monitoring,
+    autoscaling,
     budget,
 )
 

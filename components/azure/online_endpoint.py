@@ -3,12 +3,15 @@
 Token authentication only (``AADToken`` by default, never keys in state), public network access disabled by
 default. Each deployment is an ``OnlineDeployment`` with probes, request settings and Application Insights on;
 managed deployments scale with an Azure Monitor autoscale setting between ``min_instances`` and ``max_instances``
-on CPU utilisation. Traffic (live split and mirror/shadow share) is set by ``OnlineEndpointTraffic`` after the
-deployments exist. :func:`deployment_spec` renders each deployment as the Azure ML YAML spec, so tests can load
-it with azure-ai-ml's own schema.
+on the signal that saturates: GPU utilisation on GPU instance types (the GPU table of ``aiscale.core.gpu``), CPU
+utilisation otherwise, with optional off-peak bounds (recurrence profiles). A deployment with ``data_collection``
+collects its model inputs and outputs (the data collector) into two data assets the component registers, which
+``AzureModelMonitor`` reads. Traffic (live split and mirror/shadow share) is set by ``OnlineEndpointTraffic``
+after the deployments exist. :func:`deployment_spec` renders each deployment as the Azure ML YAML spec, so tests
+can load it with azure-ai-ml's own schema.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
@@ -17,21 +20,29 @@ from pulumi_azure_native import machinelearningservices, monitor
 from aiscale.components.azure.endpoint_traffic import OnlineEndpointTraffic
 from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, log_alert, metric_alert
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import after, child_options
-from aiscale.components.common.slo import EndpointSloArgs, check_slo
+from aiscale.components.common.slo import SLO_DEFAULTS, EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
-from aiscale.core import gpu, rules
+from aiscale.core import gpu, monitoring, rules
+from aiscale.core.config.azure import OnlineDeploymentConfig, OnlineEndpointConfig
+from aiscale.core.config.common import MonitoringConfig
+from aiscale.core.config.monitoring import AzureModelMonitoringConfig
 from aiscale.core.cost import REQUEST_RATE_TAG
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("OnlineEndpoint")
 PREVIOUS_TYPE = "aiscale:azure:OnlineEndpoint"
 AUTH_MODES = {"aad_token": "AADToken", "aml_token": "AMLToken"}
-#: Deployment-level platform metric used for autoscaling (namespace .../onlineEndpoints/deployments).
-CPU_METRIC = "CpuUtilizationPercentage"
 DEPLOYMENT_METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
 ENDPOINT_METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+#: The data collector's collections, which the model monitor reads.
+COLLECTIONS = ("model_inputs", "model_outputs")
+#: Where the data collector writes (azure-ai-ml's default path on the workspace's blob datastore).
+COLLECTOR_PATH = "azureml://datastores/workspaceblobstore/paths/modelDataCollector"
+ROLLING_RATES = ("Minute", "Hour", "Day")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class ProbeArgs(TypedDict):
@@ -47,6 +58,35 @@ class ProbeArgs(TypedDict):
     """Failed probes in a row that fail the container."""
     success_threshold: int
     """Successful probes in a row that pass it (1 for liveness)."""
+
+
+class DataCollectionArgs(TypedDict):
+    """Collect a sample of a deployment's model inputs and outputs for model monitoring."""
+
+    sampling_rate: float
+    """Share of requests collected, above 0 and at most 1."""
+    rolling_rate: NotRequired[str]
+    """How often collected data rolls over to a new folder: ``Minute``, ``Hour`` or ``Day``."""
+
+
+COLLECTION_DEFAULTS = declare(
+    DataCollectionArgs, rolling_rate=stack_default(AzureModelMonitoringConfig, "rolling_rate")
+)
+"""Defaults of the optional args of ``DataCollectionArgs``."""
+
+
+class OffPeakScalingArgs(TypedDict):
+    """Lower instance bounds during quiet hours (an autoscale recurrence profile and its end)."""
+
+    days: Sequence[str]
+    """``Monday`` ... ``Sunday``: the days the off-peak period starts."""
+    start_hour: int
+    end_hour: int
+    """When normal bounds return (the next day when it is before ``start_hour``)."""
+    time_zone: str
+    """Windows time zone name (``W. Europe Standard Time``) or ``UTC``."""
+    min_instances: int
+    max_instances: int
 
 
 class RegisteredModelArgs(TypedDict):
@@ -78,27 +118,49 @@ class OnlineDeploymentArgs(TypedDict):
     max_instances: int
     """Highest instance count."""
     target_utilization_percentage: NotRequired[int]
-    """CPU utilisation the autoscale setting holds (default 70)."""
+    """Utilisation the autoscale setting holds: GPU on GPU instance types, CPU otherwise."""
+    off_peak: NotRequired[OffPeakScalingArgs]
+    """Lower instance bounds during quiet hours."""
+    data_collection: NotRequired[DataCollectionArgs]
+    """Collect the deployment's model inputs and outputs for model monitoring."""
     request_timeout_ms: NotRequired[int]
-    """Default 5000."""
+    """Milliseconds a request may take."""
     max_concurrent_requests_per_instance: NotRequired[int]
-    """Default 1."""
+    """Requests an instance serves at once."""
     max_queue_wait_ms: NotRequired[int]
-    """Default 500."""
+    """Milliseconds a request may wait in the queue."""
     liveness_probe: NotRequired[ProbeArgs]
-    """Liveness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
+    """Liveness probe."""
     readiness_probe: NotRequired[ProbeArgs]
-    """Readiness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
+    """Readiness probe."""
     expected_requests_per_second: NotRequired[float]
     """Expected average request rate, carried as the deployment's tag ``aiscale-expected-requests-per-second`` so
     the cost estimate gives the cost per 1,000 predictions."""
+
+
+DEPLOYMENT_DEFAULTS = declare(
+    OnlineDeploymentArgs,
+    target_utilization_percentage=stack_default(OnlineDeploymentConfig, "target_utilization_percentage"),
+    request_timeout_ms=stack_default(OnlineDeploymentConfig, "request_timeout_ms"),
+    max_concurrent_requests_per_instance=stack_default(OnlineDeploymentConfig, "max_concurrent_requests_per_instance"),
+    max_queue_wait_ms=stack_default(OnlineDeploymentConfig, "max_queue_wait_ms"),
+    liveness_probe=stack_default(OnlineDeploymentConfig, "liveness_probe"),
+    readiness_probe=stack_default(OnlineDeploymentConfig, "readiness_probe"),
+)
+"""Defaults of the optional args of ``OnlineDeploymentArgs``."""
 
 
 class OnlineEndpointAlertsArgs(TypedDict):
     """When an endpoint's deployments alert on saturation (with ``alert_routing``)."""
 
     utilization_percent: NotRequired[int]
-    """CPU/GPU utilisation of a deployment's instances that raises an alert (default 90)."""
+    """CPU/GPU utilisation of a deployment's instances that raises an alert."""
+
+
+ALERT_DEFAULTS = declare(
+    OnlineEndpointAlertsArgs, utilization_percent=stack_default(MonitoringConfig, "utilization_percent")
+)
+"""Defaults of the optional args of ``OnlineEndpointAlertsArgs``."""
 
 
 class OnlineEndpointArgs(TypedDict):
@@ -121,9 +183,9 @@ class OnlineEndpointArgs(TypedDict):
     mirror_traffic: NotRequired[Mapping[str, int]]
     """Shadow traffic copied to deployments that take no live traffic (at most 50 in total)."""
     auth_mode: NotRequired[str]
-    """``aad_token`` (default) or ``aml_token``."""
+    """``aad_token`` or ``aml_token``."""
     public_network_access: NotRequired[bool]
-    """Default False: clients reach the endpoint through the workspace's private endpoint."""
+    """Off: clients reach the endpoint through the workspace's private endpoint."""
     slo: NotRequired[EndpointSloArgs]
     """The endpoint's objective; with ``alert_routing`` its latency and error-rate alerts."""
     diagnostics: NotRequired[AzureDiagnosticsArgs]
@@ -136,13 +198,12 @@ class OnlineEndpointArgs(TypedDict):
     """Saturation alert thresholds (with ``alert_routing``)."""
 
 
-DEFAULT_PROBE: ProbeArgs = {
-    "initial_delay": 10,
-    "period": 10,
-    "timeout": 2,
-    "failure_threshold": 30,
-    "success_threshold": 1,
-}
+DEFAULTS = declare(
+    OnlineEndpointArgs,
+    auth_mode=stack_default(OnlineEndpointConfig, "auth_mode"),
+    public_network_access=stack_default(OnlineEndpointConfig, "public_network_access"),
+)
+"""Defaults of the optional args of ``OnlineEndpointArgs``."""
 
 
 def _iso_seconds(milliseconds: int) -> str:
@@ -154,7 +215,7 @@ def _validate(args: OnlineEndpointArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
-    if args.get("auth_mode", "aad_token") not in AUTH_MODES:
+    if args.get("auth_mode", DEFAULTS["auth_mode"]) not in AUTH_MODES:
         fail(
             "auth_mode",
             f"{args.get('auth_mode')!r} is not one of {', '.join(AUTH_MODES)} (key auth would store keys in state)",
@@ -186,6 +247,40 @@ def _validate(args: OnlineEndpointArgs) -> None:
                 f"deployments.{deployment}",
                 f"need 1 <= min_instances <= max_instances, got {spec['min_instances']}..{spec['max_instances']}",
             )
+        collection = spec.get("data_collection")
+        if collection is not None:
+            if not 0 < collection["sampling_rate"] <= 1:
+                fail(f"deployments.{deployment}.data_collection.sampling_rate", "must be above 0 and at most 1")
+            if collection.get("rolling_rate", COLLECTION_DEFAULTS["rolling_rate"]) not in ROLLING_RATES:
+                fail(
+                    f"deployments.{deployment}.data_collection.rolling_rate",
+                    f"{collection.get('rolling_rate')!r} is not one of {', '.join(ROLLING_RATES)}",
+                )
+        off_peak = spec.get("off_peak")
+        if off_peak is not None:
+            _check_off_peak(f"deployments.{deployment}.off_peak", off_peak, fail)
+
+
+def _check_off_peak(where: str, off_peak: OffPeakScalingArgs, fail: Any) -> None:
+    unknown = sorted(set(off_peak["days"]) - set(DAYS))
+    if not off_peak["days"] or unknown:
+        fail(f"{where}.days", f"give days among {', '.join(DAYS)} (got {list(off_peak['days'])})")
+    if not (0 <= off_peak["start_hour"] <= 23 and 0 <= off_peak["end_hour"] <= 23) or (
+        off_peak["start_hour"] == off_peak["end_hour"]
+    ):
+        fail(f"{where}.start_hour", "start_hour and end_hour are different hours, 0-23")
+    if not 1 <= off_peak["min_instances"] <= off_peak["max_instances"]:
+        fail(f"{where}.min_instances", "need 1 <= min_instances <= max_instances")
+
+
+def autoscale_metric(instance_type: str) -> str:
+    """The deployment metric autoscaling holds: GPU utilisation on GPU instance types, CPU utilisation otherwise."""
+    return monitoring.AZURE_GPU_METRIC if instance_type in gpu.azure_gpu_skus() else monitoring.AZURE_CPU_METRIC
+
+
+def collection_asset_name(endpoint_name: str, deployment_name: str, collection: str) -> str:
+    """The data asset a collection writes to (azure-ai-ml's name for it)."""
+    return f"{endpoint_name}-{deployment_name}-{collection}"
 
 
 def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploymentArgs) -> dict[str, Any]:
@@ -198,25 +293,45 @@ def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploy
         "instance_count": spec["min_instances"],
         "scale_settings": {"type": "default"},
         "request_settings": {
-            "request_timeout_ms": spec.get("request_timeout_ms", 5000),
-            "max_concurrent_requests_per_instance": spec.get("max_concurrent_requests_per_instance", 1),
-            "max_queue_wait_ms": spec.get("max_queue_wait_ms", 500),
+            "request_timeout_ms": spec.get("request_timeout_ms", DEPLOYMENT_DEFAULTS["request_timeout_ms"]),
+            "max_concurrent_requests_per_instance": spec.get(
+                "max_concurrent_requests_per_instance", DEPLOYMENT_DEFAULTS["max_concurrent_requests_per_instance"]
+            ),
+            "max_queue_wait_ms": spec.get("max_queue_wait_ms", DEPLOYMENT_DEFAULTS["max_queue_wait_ms"]),
         },
-        "liveness_probe": dict(spec.get("liveness_probe", DEFAULT_PROBE)),
-        "readiness_probe": dict(spec.get("readiness_probe", DEFAULT_PROBE)),
+        "liveness_probe": dict(spec.get("liveness_probe", DEPLOYMENT_DEFAULTS["liveness_probe"])),
+        "readiness_probe": dict(spec.get("readiness_probe", DEPLOYMENT_DEFAULTS["readiness_probe"])),
         "app_insights_enabled": True,
         "egress_public_network_access": "disabled",
     }
     if "environment" in spec:
         document["environment"] = spec["environment"]
+    collection = spec.get("data_collection")
+    if collection is not None:
+        document["data_collector"] = {
+            "collections": {
+                name: {
+                    "enabled": "true",
+                    "data": {
+                        "name": collection_asset_name(endpoint_name, deployment_name, name),
+                        "version": "1",
+                        "path": f"{COLLECTOR_PATH}/{endpoint_name}/{deployment_name}/{name}",
+                    },
+                }
+                for name in COLLECTIONS
+            },
+            "sampling_rate": collection["sampling_rate"],
+            "rolling_rate": collection.get("rolling_rate", COLLECTION_DEFAULTS["rolling_rate"]).lower(),
+        }
     return document
 
 
 def _model_reference(spec: OnlineDeploymentArgs) -> str:
-    if "model" in spec:
-        return spec["model"]
-    model = spec["registered_model"]
-    return f"azureml:{model['name']}:{model['version']}"
+    if "registered_model" in spec:
+        model = spec["registered_model"]
+        return f"azureml:{model['name']}:{model['version']}"
+    assert "model" in spec  # _validate: exactly one of model and registered_model
+    return spec["model"]
 
 
 def model_spec(model: RegisteredModelArgs) -> dict[str, Any]:
@@ -253,8 +368,10 @@ def endpoint_spec(args: OnlineEndpointArgs) -> dict[str, Any]:
     """The endpoint as an Azure ML managed online endpoint YAML spec (CLI v2 schema)."""
     return {
         "name": args["endpoint_name"],
-        "auth_mode": args.get("auth_mode", "aad_token"),
-        "public_network_access": "enabled" if args.get("public_network_access", False) else "disabled",
+        "auth_mode": args.get("auth_mode", DEFAULTS["auth_mode"]),
+        "public_network_access": "enabled"
+        if args.get("public_network_access", DEFAULTS["public_network_access"])
+        else "disabled",
         "traffic": dict(args["traffic"]),
         "mirror_traffic": dict(args.get("mirror_traffic", {})),
     }
@@ -307,8 +424,10 @@ class OnlineEndpoint(pulumi.ComponentResource):
             location=args["location"],
             identity=machinelearningservices.ManagedServiceIdentityArgs(type="SystemAssigned"),
             properties=machinelearningservices.OnlineEndpointPropertiesArgs(
-                auth_mode=AUTH_MODES[args.get("auth_mode", "aad_token")],
-                public_network_access="Enabled" if args.get("public_network_access", False) else "Disabled",
+                auth_mode=AUTH_MODES[args.get("auth_mode", DEFAULTS["auth_mode"])],
+                public_network_access="Enabled"
+                if args.get("public_network_access", DEFAULTS["public_network_access"])
+                else "Disabled",
                 description=f"aiscale endpoint {endpoint_name}",
             ),
             tags=args.get("tags"),
@@ -316,6 +435,8 @@ class OnlineEndpoint(pulumi.ComponentResource):
             opts=child_options(self, ignore_changes=["properties.traffic", "properties.mirrorTraffic"]),
         )
         self.model_versions = {}
+        # Not annotated: the blueprint hands them to the model monitor (data asset ids by collection).
+        self.collected_data: dict[str, dict[str, pulumi.Output[str]]] = {}
         self.deployments = {
             deployment_name: self._deployment(name, deployment_name, spec, args)
             for deployment_name, spec in args["deployments"].items()
@@ -345,10 +466,16 @@ class OnlineEndpoint(pulumi.ComponentResource):
         self, name: str, deployment_name: str, spec: OnlineDeploymentArgs, args: OnlineEndpointArgs
     ) -> machinelearningservices.OnlineDeployment:
         """``<name>-<deployment>-model`` for a registry version, ``<name>-<deployment>``, its autoscale setting."""
-        registered = None
         if "registered_model" in spec:
             registered = self._model_version(name, deployment_name, spec["registered_model"], args)
             self.model_versions[deployment_name] = registered
+            model: pulumi.Input[str] = registered.id
+        else:
+            assert "model" in spec  # _validate: exactly one of model and registered_model
+            model = spec["model"]
+        collector = None
+        if "data_collection" in spec:
+            collector = self._data_collector(name, deployment_name, spec["data_collection"], args)
         deployment = machinelearningservices.OnlineDeployment(
             f"{name}-{deployment_name}",
             deployment_name=deployment_name,
@@ -359,19 +486,27 @@ class OnlineEndpoint(pulumi.ComponentResource):
             sku=machinelearningservices.SkuArgs(name="Default", capacity=spec["min_instances"]),
             properties=machinelearningservices.ManagedOnlineDeploymentArgs(
                 endpoint_compute_type="Managed",
-                model=registered.id if registered is not None else spec["model"],
+                model=model,
                 environment_id=spec.get("environment"),
                 instance_type=spec["instance_type"],
                 scale_settings=machinelearningservices.DefaultScaleSettingsArgs(scale_type="Default"),
                 request_settings=machinelearningservices.OnlineRequestSettingsArgs(
-                    request_timeout=_iso_seconds(spec.get("request_timeout_ms", 5000)),
-                    max_concurrent_requests_per_instance=spec.get("max_concurrent_requests_per_instance", 1),
-                    max_queue_wait=_iso_seconds(spec.get("max_queue_wait_ms", 500)),
+                    request_timeout=_iso_seconds(
+                        spec.get("request_timeout_ms", DEPLOYMENT_DEFAULTS["request_timeout_ms"])
+                    ),
+                    max_concurrent_requests_per_instance=spec.get(
+                        "max_concurrent_requests_per_instance",
+                        DEPLOYMENT_DEFAULTS["max_concurrent_requests_per_instance"],
+                    ),
+                    max_queue_wait=_iso_seconds(
+                        spec.get("max_queue_wait_ms", DEPLOYMENT_DEFAULTS["max_queue_wait_ms"])
+                    ),
                 ),
-                liveness_probe=_probe(spec.get("liveness_probe", DEFAULT_PROBE)),
-                readiness_probe=_probe(spec.get("readiness_probe", DEFAULT_PROBE)),
+                liveness_probe=_probe(spec.get("liveness_probe", DEPLOYMENT_DEFAULTS["liveness_probe"])),
+                readiness_probe=_probe(spec.get("readiness_probe", DEPLOYMENT_DEFAULTS["readiness_probe"])),
                 app_insights_enabled=True,
                 egress_public_network_access="Disabled",
+                data_collector=collector,
             ),
             tags=_request_rate_tag(args.get("tags"), spec.get("expected_requests_per_second")),
             # The autoscale setting owns the instance count.
@@ -379,6 +514,44 @@ class OnlineEndpoint(pulumi.ComponentResource):
         )
         self._autoscale(f"{name}-{deployment_name}", deployment, spec, args)
         return deployment
+
+    def _data_collector(
+        self, name: str, deployment_name: str, collection: DataCollectionArgs, args: OnlineEndpointArgs
+    ) -> machinelearningservices.DataCollectorArgs:
+        """``<name>-<deployment>-model-inputs`` and ``-model-outputs``: the data assets the collector writes to."""
+        endpoint_name = args["endpoint_name"]
+        assets = {
+            collection_name: machinelearningservices.DataVersion(
+                f"{name}-{deployment_name}-{collection_name.replace('_', '-')}",
+                name=collection_asset_name(endpoint_name, deployment_name, collection_name),
+                version="1",
+                workspace_name=args["workspace_name"],
+                resource_group_name=args["resource_group_name"],
+                properties=machinelearningservices.UriFolderDataVersionArgs(
+                    data_type="uri_folder",
+                    data_uri=f"{COLLECTOR_PATH}/{endpoint_name}/{deployment_name}/{collection_name}",
+                    description=f"{collection_name} of deployment {deployment_name} of endpoint {endpoint_name}, "
+                    "collected for model monitoring",
+                    tags=args.get("tags"),
+                ),
+                opts=child_options(self),
+            )
+            for collection_name in COLLECTIONS
+        }
+        self.collected_data[deployment_name] = {key: asset.id for key, asset in assets.items()}  # type: ignore[assignment]
+        return machinelearningservices.DataCollectorArgs(
+            collections={
+                collection_name: machinelearningservices.CollectionArgs(
+                    data_collection_mode=machinelearningservices.DataCollectionMode.ENABLED,
+                    sampling_rate=collection["sampling_rate"],
+                    data_id=asset.id,
+                )
+                for collection_name, asset in assets.items()
+            },
+            rolling_rate=machinelearningservices.RollingRateType(
+                collection.get("rolling_rate", COLLECTION_DEFAULTS["rolling_rate"])
+            ),
+        )
 
     def _model_version(
         self, name: str, deployment_name: str, model: RegisteredModelArgs, args: OnlineEndpointArgs
@@ -401,7 +574,13 @@ class OnlineEndpoint(pulumi.ComponentResource):
 
     def _alerts(self, name: str, args: OnlineEndpointArgs, routing: AzureAlertRoutingArgs) -> None:
         """SLO alerts on the endpoint, saturation alerts on each deployment; every one links its runbook."""
-        slo = args["slo"]
+        self._slo_alerts(name, args, routing)
+        self._saturation_alerts(name, args, routing)
+
+    def _slo_alerts(self, name: str, args: OnlineEndpointArgs, routing: AzureAlertRoutingArgs) -> None:
+        """Latency (p95, p99) and 5xx error rate of the endpoint against its SLO."""
+        slo, workspace = args.get("slo"), routing.get("log_analytics_workspace_id")
+        assert slo is not None and workspace is not None  # _validate: alerts need both
         endpoint_name, group, tags = args["endpoint_name"], args["resource_group_name"], args.get("tags")
         for percentile, threshold in (("p95", slo["latency_p95_ms"]), ("p99", slo["latency_p99_ms"])):
             metric_alert(
@@ -421,7 +600,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 parent=self,
             )
         # Request logs (diagnostics) give the share of 5xx answers; platform metrics only count them.
-        error_rate = slo.get("error_rate_percent", 1.0)
+        error_rate = slo.get("error_rate_percent", SLO_DEFAULTS["error_rate_percent"])
         log_alert(
             name,
             rule_name=f"{endpoint_name}-error-rate",
@@ -442,16 +621,21 @@ class OnlineEndpoint(pulumi.ComponentResource):
             location=routing.get("workspace_location", args["location"]),
             watched=[self.endpoint],
             args=routing,
+            workspace_id=workspace,
             resource_group_name=group,
             tags=tags,
             parent=self,
         )
-        utilization = args.get("alerts", {}).get("utilization_percent", 90)
+
+    def _saturation_alerts(self, name: str, args: OnlineEndpointArgs, routing: AzureAlertRoutingArgs) -> None:
+        """CPU (and GPU) utilisation of each deployment, and each deployment running at its max_instances."""
+        endpoint_name, group, tags = args["endpoint_name"], args["resource_group_name"], args.get("tags")
+        utilization = args.get("alerts", {}).get("utilization_percent", ALERT_DEFAULTS["utilization_percent"])
         for deployment_name, spec in args["deployments"].items():
             deployment = self.deployments[deployment_name]
-            checks = [("cpu", "CpuUtilizationPercentage", "CPU")]
+            checks = [("cpu", monitoring.AZURE_CPU_METRIC, "CPU")]
             if spec["instance_type"] in gpu.azure_gpu_skus():
-                checks.append(("gpu", "GpuUtilizationPercentage", "GPU"))
+                checks.append(("gpu", monitoring.AZURE_GPU_METRIC, "GPU"))
             saturation = [
                 (
                     alert,
@@ -497,27 +681,64 @@ class OnlineEndpoint(pulumi.ComponentResource):
         spec: OnlineDeploymentArgs,
         args: OnlineEndpointArgs,
     ) -> monitor.AutoscaleSetting:
-        """``<name>-autoscale``: CPU-based scaling between ``min_instances`` and ``max_instances``."""
-        target = spec.get("target_utilization_percentage", 70)
+        """``<name>-autoscale``: scaling on GPU (GPU instance types) or CPU utilisation between ``min_instances`` and
+        ``max_instances``, with lower bounds during the off-peak period."""
+        metric = autoscale_metric(spec["instance_type"])
+        target = spec.get("target_utilization_percentage", DEPLOYMENT_DEFAULTS["target_utilization_percentage"])
 
-        def rule(direction: str, operator: str, threshold: int) -> monitor.ScaleRuleArgs:
+        def rule(
+            direction: monitor.ScaleDirection, operator: monitor.ComparisonOperationType, threshold: int
+        ) -> monitor.ScaleRuleArgs:
             return monitor.ScaleRuleArgs(
                 metric_trigger=monitor.MetricTriggerArgs(
-                    metric_name=CPU_METRIC,
+                    metric_name=metric,
                     metric_namespace=DEPLOYMENT_METRIC_NAMESPACE,
                     metric_resource_uri=deployment.id,
                     operator=operator,
-                    statistic="Average",
+                    statistic=monitor.MetricStatisticType.AVERAGE,
                     threshold=threshold,
-                    time_aggregation="Average",
+                    time_aggregation=monitor.TimeAggregationType.AVERAGE,
                     time_grain="PT1M",
                     time_window="PT5M",
                 ),
                 scale_action=monitor.ScaleActionArgs(
-                    direction=direction, type="ChangeCount", value="1", cooldown="PT5M"
+                    direction=direction, type=monitor.ScaleType.CHANGE_COUNT, value="1", cooldown="PT5M"
                 ),
             )
 
+        rules = [
+            rule(monitor.ScaleDirection.INCREASE, monitor.ComparisonOperationType.GREATER_THAN, target),
+            rule(monitor.ScaleDirection.DECREASE, monitor.ComparisonOperationType.LESS_THAN, max(target - 30, 5)),
+        ]
+
+        def profile(
+            profile_name: str, minimum: int, maximum: int, recurrence: monitor.RecurrenceArgs | None = None
+        ) -> monitor.AutoscaleProfileArgs:
+            return monitor.AutoscaleProfileArgs(
+                name=profile_name,
+                capacity=monitor.ScaleCapacityArgs(minimum=str(minimum), maximum=str(maximum), default=str(minimum)),
+                rules=rules,
+                recurrence=recurrence,
+            )
+
+        profiles = [profile("utilization", spec["min_instances"], spec["max_instances"])]
+        off_peak = spec.get("off_peak")
+        if off_peak is not None:
+            # A recurrence profile holds until the next one starts: the peak profile ends the off-peak period.
+            profiles += [
+                profile(
+                    "off-peak",
+                    off_peak["min_instances"],
+                    off_peak["max_instances"],
+                    _weekly(off_peak["days"], off_peak["start_hour"], off_peak["time_zone"]),
+                ),
+                profile(
+                    "peak",
+                    spec["min_instances"],
+                    spec["max_instances"],
+                    _weekly(_peak_days(off_peak), off_peak["end_hour"], off_peak["time_zone"]),
+                ),
+            ]
         return monitor.AutoscaleSetting(
             f"{name}-autoscale",
             autoscale_setting_name=f"{name}-autoscale",
@@ -525,20 +746,21 @@ class OnlineEndpoint(pulumi.ComponentResource):
             location=args["location"],
             enabled=True,
             target_resource_uri=deployment.id,
-            profiles=[
-                monitor.AutoscaleProfileArgs(
-                    name="utilization",
-                    capacity=monitor.ScaleCapacityArgs(
-                        minimum=str(spec["min_instances"]),
-                        maximum=str(spec["max_instances"]),
-                        default=str(spec["min_instances"]),
-                    ),
-                    rules=[
-                        rule("Increase", "GreaterThan", target),
-                        rule("Decrease", "LessThan", max(target - 30, 5)),
-                    ],
-                )
-            ],
+            profiles=profiles,
             tags=args.get("tags"),
             opts=child_options(self),
         )
+
+
+def _weekly(days: Sequence[str], hour: int, time_zone: str) -> monitor.RecurrenceArgs:
+    return monitor.RecurrenceArgs(
+        frequency=monitor.RecurrenceFrequency.WEEK,
+        schedule=monitor.RecurrentScheduleArgs(days=list(days), hours=[hour], minutes=[0], time_zone=time_zone),
+    )
+
+
+def _peak_days(off_peak: OffPeakScalingArgs) -> list[str]:
+    """The days normal bounds return: the same days, or each next day when the off-peak period spans midnight."""
+    if off_peak["end_hour"] > off_peak["start_hour"]:
+        return list(off_peak["days"])
+    return [day for day in DAYS if DAYS[DAYS.index(day) - 1] in off_peak["days"]]

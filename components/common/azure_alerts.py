@@ -16,6 +16,7 @@ from pulumi_azure_native import alertsmanagement, monitor
 
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Tags
+from aiscale.core.runbooks import runbook_url
 
 
 class AzureAlertRoutingArgs(TypedDict):
@@ -35,8 +36,8 @@ class AzureAlertRoutingArgs(TypedDict):
 
 
 def runbook(args: AzureAlertRoutingArgs, page: str) -> str:
-    """The runbook of an alert kind (``endpoint-error-rate``): one page per kind, not per resource."""
-    return f"{args['runbook_base_url'].rstrip('/')}/{page}"
+    """The runbook of an alert kind (``endpoint-error-rate``), by the one link convention (:mod:`aiscale.core.runbooks`)."""
+    return runbook_url(args["runbook_base_url"], page)
 
 
 def metric_alert(
@@ -91,6 +92,7 @@ def log_alert(
     threshold: float,
     severity: int,
     args: AzureAlertRoutingArgs,
+    workspace_id: pulumi.Input[str],
     resource_group_name: pulumi.Input[str],
     location: pulumi.Input[str],
     watched: Sequence[pulumi.Resource],
@@ -110,7 +112,7 @@ def log_alert(
         description=f"{description} Runbook: {runbook(args, runbook_page)}",
         severity=severity,
         enabled=True,
-        scopes=[args["log_analytics_workspace_id"]],
+        scopes=[workspace_id],
         evaluation_frequency="PT5M",
         window_size="PT15M",
         auto_mitigate=True,
@@ -154,6 +156,7 @@ def prometheus_alerts(
     cluster_name: pulumi.Input[str],
     rules: Sequence[PrometheusAlert],
     args: AzureAlertRoutingArgs,
+    monitor_workspace_id: pulumi.Input[str],
     resource_group_name: pulumi.Input[str],
     location: pulumi.Input[str],
     watched: Sequence[pulumi.Resource],
@@ -170,7 +173,7 @@ def prometheus_alerts(
         resource_group_name=resource_group_name,
         location=location,
         cluster_name=cluster_name,
-        scopes=[args["monitor_workspace_id"]],
+        scopes=[monitor_workspace_id],
         interval="PT1M",
         enabled=True,
         description=f"aiscale alerts for {rule_group_name}",

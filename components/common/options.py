@@ -1,6 +1,7 @@
 """Child resource options: every child is parented to its component; stateful children can be protected."""
 
 import uuid
+from collections.abc import Sequence
 from typing import TypeVar
 
 import pulumi
@@ -11,9 +12,18 @@ T = TypeVar("T")
 _NAMESPACE = uuid.UUID("0f3c1f4e-5a8e-4c51-9b7e-6a2d3b9c1a11")
 
 
-def child_options(parent: pulumi.Resource, *, protect: bool = False, **options: object) -> pulumi.ResourceOptions:
+def child_options(
+    parent: pulumi.Resource,
+    *,
+    protect: bool = False,
+    depends_on: Sequence[pulumi.Resource] | None = None,
+    ignore_changes: list[str] | None = None,
+    providers: list[pulumi.ProviderResource] | None = None,
+) -> pulumi.ResourceOptions:
     """Options for a child of ``parent``; ``protect`` for stateful resources (keys, vaults, workspaces)."""
-    return pulumi.ResourceOptions(parent=parent, protect=protect, **options)  # type: ignore[arg-type]
+    return pulumi.ResourceOptions(
+        parent=parent, protect=protect, depends_on=depends_on, ignore_changes=ignore_changes, providers=providers
+    )
 
 
 def stable_guid(*parts: str) -> str:

@@ -87,6 +87,16 @@ def _day(text: str) -> dict[str, int]:
     return {"year": day.year, "month": day.month, "day": day.day}
 
 
+def _custom_period(args: GcpBudgetArgs) -> billing.BudgetBudgetFilterCustomPeriodArgs | None:
+    """From ``start_date`` to ``end_date``; None for calendar months."""
+    if "start_date" not in args or "end_date" not in args:
+        return None
+    return billing.BudgetBudgetFilterCustomPeriodArgs(
+        start_date=billing.BudgetBudgetFilterCustomPeriodStartDateArgs(**_day(args["start_date"])),
+        end_date=billing.BudgetBudgetFilterCustomPeriodEndDateArgs(**_day(args["end_date"])),
+    )
+
+
 class GcpBudget(pulumi.ComponentResource):
     """A Cloud Billing budget for a project, with e-mail, routed and Pub/Sub notifications.
 
@@ -112,7 +122,7 @@ class GcpBudget(pulumi.ComponentResource):
             for index, address in enumerate(args["contact_emails"])
         ]
         units, fraction = divmod(round(args["amount"] * 1_000_000_000), 1_000_000_000)
-        fixed_period = "end_date" in args
+        custom_period = _custom_period(args)
         self.budget = billing.Budget(
             f"{name}-budget",
             billing_account=args["billing_account"],
@@ -133,13 +143,8 @@ class GcpBudget(pulumi.ComponentResource):
             budget_filter=billing.BudgetBudgetFilterArgs(
                 projects=[f"projects/{args['project_number']}"],
                 labels=dict(args.get("label_filter", {})) or None,
-                calendar_period=None if fixed_period else "MONTH",
-                custom_period=billing.BudgetBudgetFilterCustomPeriodArgs(
-                    start_date=billing.BudgetBudgetFilterCustomPeriodStartDateArgs(**_day(args["start_date"])),
-                    end_date=billing.BudgetBudgetFilterCustomPeriodEndDateArgs(**_day(args["end_date"])),  # type: ignore[typeddict-item]
-                )
-                if fixed_period
-                else None,
+                calendar_period=None if custom_period else "MONTH",
+                custom_period=custom_period,
             ),
             all_updates_rule=billing.BudgetAllUpdatesRuleArgs(
                 monitoring_notification_channels=[

@@ -3,7 +3,8 @@
 The endpoint is private by default: Private Service Connect (PSC automation creates the consumer endpoint in the
 platform VPC) or VPC peering through private service access — the two are exclusive, by construction of
 ``network_access``. It is encrypted with the CMEK key, optionally logs a sample of requests and responses to
-BigQuery, and carries the stack's labels. Models are uploaded and deployed by :class:`VertexModelDeployment`
+BigQuery (a dataset the component creates, with the same key, region and labels, unless a table is given), and
+carries the stack's labels. Models are uploaded and deployed by :class:`VertexModelDeployment`
 dynamic resources (google-cloud-aiplatform), traffic is set by :class:`VertexEndpointTraffic` once they exist.
 Alerts (PromQL over Vertex AI metrics): p95/p99 latency and 5xx share against the SLO, each deployment at its
 replica ceiling; a public endpoint with a health path also gets an uptime check and an alert on it.
@@ -17,13 +18,15 @@ import pulumi
 from pulumi_gcp import monitoring, vertex
 
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, promql
-from aiscale.components.common.options import child_options
-from aiscale.components.common.slo import EndpointSloArgs, check_slo
+from aiscale.components.common.options import after, child_options
+from aiscale.components.common.slo import SLO_DEFAULTS, EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.vertex_deployment import VertexEndpointTraffic, VertexModelDeployment
 from aiscale.core import gpu, rules
+from aiscale.core.config.gcp import VertexDeploymentConfig, VertexEndpointConfig
 from aiscale.core.cost import REQUEST_RATE_INPUT
 from aiscale.core.errors import InvalidArgumentError
 
@@ -57,10 +60,17 @@ class VertexDeploymentArgs(TypedDict):
     max_replicas: int
     """Highest replica count."""
     target_utilization_percentage: NotRequired[int]
-    """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise); default 60."""
+    """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise)."""
     expected_requests_per_second: NotRequired[float]
     """Expected average request rate, an input the deployment provider ignores: the cost estimate reads it for the
     cost per 1,000 predictions."""
+
+
+DEPLOYMENT_DEFAULTS = declare(
+    VertexDeploymentArgs,
+    target_utilization_percentage=stack_default(VertexDeploymentConfig, "target_utilization_percentage"),
+)
+"""Defaults of the optional args of ``VertexDeploymentArgs``."""
 
 
 class RequestLoggingArgs(TypedDict):
@@ -68,8 +78,15 @@ class RequestLoggingArgs(TypedDict):
 
     sampling_rate: float
     """Share of requests logged, above 0 and at most 1."""
-    bigquery_table: str
-    """``bq://<project>.<dataset>[.<table>]``."""
+    bigquery_table: NotRequired[str]
+    """An existing ``bq://<project>.<dataset>[.<table>]``; without it the component creates the dataset."""
+    retention_days: NotRequired[int]
+    """Days the component's dataset keeps a logged request."""
+
+
+# A quarter of logged requests: enough for rollout analysis and monitoring windows, bounded storage cost.
+LOGGING_DEFAULTS = declare(RequestLoggingArgs, retention_days=90)
+"""Defaults of the optional args of ``RequestLoggingArgs``."""
 
 
 class VertexEndpointArgs(TypedDict):
@@ -88,7 +105,7 @@ class VertexEndpointArgs(TypedDict):
     traffic: Mapping[str, int]
     """Traffic per deployment, percentages summing to 100."""
     network_access: NotRequired[str]
-    """``private_service_connect`` (default), ``vpc_peering`` or ``public``."""
+    """``private_service_connect``, ``vpc_peering`` or ``public``."""
     network_name: NotRequired[str]
     """VPC of the platform (PSC automation and VPC peering)."""
     customer_managed_key: NotRequired[GcpCustomerManagedKeyArgs]
@@ -105,6 +122,15 @@ class VertexEndpointArgs(TypedDict):
     """Labels of the endpoint and the uploaded models."""
     alert_routing: NotRequired[GcpAlertRoutingArgs]
     """Alert through these: SLO alerts (with ``slo``), each deployment at its replica ceiling, the uptime check."""
+    protect: NotRequired[bool]
+    """Pulumi refuses to delete the request-log dataset (the endpoint's stateful child)."""
+
+
+DEFAULTS = declare(
+    VertexEndpointArgs,
+    network_access=stack_default(VertexEndpointConfig, "network_access"),
+)
+"""Defaults of the optional args of ``VertexEndpointArgs``."""
 
 
 def endpoint_id(project: str, region: str, endpoint_name: str) -> str:
@@ -125,7 +151,7 @@ def _validate(args: VertexEndpointArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
-    access = args.get("network_access", "private_service_connect")
+    access = args.get("network_access", DEFAULTS["network_access"])
     if access not in NETWORK_ACCESS:
         fail("network_access", f"{access!r} is not one of {', '.join(NETWORK_ACCESS)}")
     if access != "public" and "network_name" not in args:
@@ -146,16 +172,27 @@ def _validate(args: VertexEndpointArgs) -> None:
     logging_args = args.get("request_logging")
     if logging_args is not None and not 0 < logging_args["sampling_rate"] <= 1:
         fail("request_logging.sampling_rate", "must be above 0 and at most 1")
+    if (
+        logging_args is not None
+        and not 1 <= logging_args.get("retention_days", LOGGING_DEFAULTS["retention_days"]) <= 3650
+    ):
+        fail("request_logging.retention_days", "must be 1 to 3650 days")
     if "alert_routing" in args and "slo" not in args:
         fail("slo", "alert_routing alerts on the SLO: give latency_p95_ms and latency_p99_ms")
     check_slo(COMPONENT, args.get("slo"))
     gcp_labels(COMPONENT, args.get("labels"))
 
 
+def request_log_dataset(endpoint_name: str) -> str:
+    """The BigQuery dataset of an endpoint's request-response logs (dataset ids take underscores, not hyphens)."""
+    return f"{endpoint_name.replace('-', '_')}_request_logs"
+
+
 class VertexEndpoint(pulumi.ComponentResource):
     """A Vertex AI endpoint with its deployed models, traffic split and SLO alerts, private by default.
 
-    Children: ``<name>-endpoint``, ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts.
+    Children: ``<name>-request-logs`` (a component-made request-log dataset), ``<name>-endpoint``,
+    ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts.
     """
 
     endpoint: vertex.AiEndpoint
@@ -164,6 +201,13 @@ class VertexEndpoint(pulumi.ComponentResource):
     def __init__(self, name: str, args: VertexEndpointArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
+        logging_args = args.get("request_logging")
+        # Not a class annotation: BigQuery's SDK module loads only for an endpoint that logs to its own dataset.
+        self.request_log_dataset: pulumi.CustomResource | None = (
+            self._request_log_dataset(name, args, logging_args)
+            if logging_args is not None and "bigquery_table" not in logging_args
+            else None
+        )
         self.endpoint = self._endpoint(name, args)
         # Not annotated: dynamic resources are no schema outputs.
         self.deployments = {
@@ -183,10 +227,45 @@ class VertexEndpoint(pulumi.ComponentResource):
         self.endpoint_id = self.endpoint.id
         self.register_outputs({"endpointId": self.endpoint_id})
 
+    def _request_log_dataset(
+        self, name: str, args: VertexEndpointArgs, logging_args: RequestLoggingArgs
+    ) -> pulumi.CustomResource:
+        """``<name>-request-logs``: where the endpoint logs requests and responses (the BigQuery agent needs the key
+        role)."""
+        from pulumi_gcp import bigquery  # noqa: PLC0415
+
+        key = args.get("customer_managed_key")
+        return bigquery.Dataset(
+            f"{name}-request-logs",
+            dataset_id=request_log_dataset(args["endpoint_name"]),
+            project=args["project"],
+            location=args["region"],
+            description=f"aiscale: sampled requests and responses of Vertex AI endpoint {args['endpoint_name']}",
+            default_table_expiration_ms=logging_args.get("retention_days", LOGGING_DEFAULTS["retention_days"])
+            * 86_400_000,
+            default_encryption_configuration=bigquery.DatasetDefaultEncryptionConfigurationArgs(
+                kms_key_name=key["key_id"]
+            )
+            if key is not None
+            else None,
+            # Logged requests are evidence (audits, rollout analysis): a destroy keeps a dataset that holds tables.
+            delete_contents_on_destroy=False,
+            labels=dict(args.get("labels", {})),
+            opts=child_options(self, protect=args.get("protect", False)),
+        )
+
+    def _request_log_uri(self, args: VertexEndpointArgs, logging_args: RequestLoggingArgs) -> pulumi.Input[str]:
+        if "bigquery_table" in logging_args:
+            return logging_args["bigquery_table"]
+        assert self.request_log_dataset is not None
+        # The dataset must exist and the table must not: Vertex AI creates the table.
+        uri = f"bq://{args['project']}.{request_log_dataset(args['endpoint_name'])}.request_response_logging"
+        return after(self.request_log_dataset, uri)
+
     def _endpoint(self, name: str, args: VertexEndpointArgs) -> vertex.AiEndpoint:
         """``<name>-endpoint``: PSC, VPC peering or public (dedicated DNS); CMEK; sampled request logging."""
         project, region, endpoint_name = args["project"], args["region"], args["endpoint_name"]
-        access = args.get("network_access", "private_service_connect")
+        access = args.get("network_access", DEFAULTS["network_access"])
         network = (
             f"projects/{args['project_number']}/global/networks/{args['network_name']}"
             if "network_name" in args
@@ -216,7 +295,8 @@ class VertexEndpoint(pulumi.ComponentResource):
                     )
                 ],
             )
-            if access == "private_service_connect"
+            # _validate gives private access a network; testing it too lets the checker see it.
+            if access == "private_service_connect" and network is not None
             else None,
             # A public endpoint gets its own DNS name (isolated from other endpoints, larger payloads).
             dedicated_endpoint_enabled=True if access == "public" else None,
@@ -224,7 +304,7 @@ class VertexEndpoint(pulumi.ComponentResource):
                 enabled=True,
                 sampling_rate=logging_args["sampling_rate"],
                 bigquery_destination=vertex.AiEndpointPredictRequestResponseLoggingConfigBigqueryDestinationArgs(
-                    output_uri=logging_args["bigquery_table"]
+                    output_uri=self._request_log_uri(args, logging_args)
                 ),
             )
             if logging_args is not None
@@ -261,7 +341,9 @@ class VertexEndpoint(pulumi.ComponentResource):
             "accelerator_count": accelerator_count,
             "min_replicas": spec["min_replicas"],
             "max_replicas": spec["max_replicas"],
-            "autoscaling": {metric: spec.get("target_utilization_percentage", 60)},
+            "autoscaling": {
+                metric: spec.get("target_utilization_percentage", DEPLOYMENT_DEFAULTS["target_utilization_percentage"])
+            },
             "service_account": args.get("service_account"),
         }
         if "expected_requests_per_second" in spec:
@@ -270,7 +352,8 @@ class VertexEndpoint(pulumi.ComponentResource):
 
     def _alerts(self, name: str, args: VertexEndpointArgs, routing: GcpAlertRoutingArgs) -> None:
         """SLO alerts on the endpoint, each deployment at its replica ceiling; every one links its runbook."""
-        slo = args["slo"]
+        slo = args.get("slo")
+        assert slo is not None  # _validate: alerts need the SLO
         endpoint_name, project = args["endpoint_name"], args["project"]
         labels = dict(args.get("labels", {}))
         numeric_id = endpoint_id(project, args["region"], endpoint_name)
@@ -299,7 +382,7 @@ class VertexEndpoint(pulumi.ComponentResource):
                 labels=labels,
                 parent=self,
             )
-        error_rate = slo.get("error_rate_percent", 1.0)
+        error_rate = slo.get("error_rate_percent", SLO_DEFAULTS["error_rate_percent"])
         alert_policy(
             name,
             alert="error-rate",
@@ -335,7 +418,7 @@ class VertexEndpoint(pulumi.ComponentResource):
                 runbook_page="deployment-at-max",
                 display_name=f"{endpoint_name}/{deployment_name}: at max_replicas",
                 summary=f"Deployment {deployment_name} has run at max_replicas ({ceiling}) for 15 minutes: demand exceeds its ceiling.",
-                condition=promql(f"replicas >= {ceiling}", query, 900),  # type: ignore[arg-type]
+                condition=promql(f"replicas >= {ceiling}", query, 900),
                 severity="WARNING",
                 project=project,
                 args=routing,
@@ -344,10 +427,17 @@ class VertexEndpoint(pulumi.ComponentResource):
                 parent=self,
             )
         if "health_check_path" in args:
-            self._uptime(name, args, routing, numeric_id, labels)
+            self._uptime(name, args, routing, numeric_id, labels, path=args["health_check_path"])
 
     def _uptime(
-        self, name: str, args: VertexEndpointArgs, routing: GcpAlertRoutingArgs, numeric_id: str, labels: Labels
+        self,
+        name: str,
+        args: VertexEndpointArgs,
+        routing: GcpAlertRoutingArgs,
+        numeric_id: str,
+        labels: Labels,
+        *,
+        path: str,
     ) -> None:
         """``<name>-uptime``: an authenticated HTTPS check of a public endpoint, and its alert."""
         host = f"{numeric_id}.{args['region']}-{args['project_number']}.prediction.vertexai.goog"
@@ -358,7 +448,7 @@ class VertexEndpoint(pulumi.ComponentResource):
             period="60s",
             timeout="10s",
             http_check=monitoring.UptimeCheckConfigHttpCheckArgs(
-                path=args["health_check_path"],
+                path=path,
                 port=443,
                 use_ssl=True,
                 validate_ssl=True,
@@ -382,7 +472,7 @@ class VertexEndpoint(pulumi.ComponentResource):
             runbook_page="endpoint-uptime",
             display_name=f"{args['endpoint_name']}: health check failing",
             summary=f"The uptime check of endpoint {args['endpoint_name']} has failed for 5 minutes.",
-            condition=promql("health check failing", query, 300),  # type: ignore[arg-type]
+            condition=promql("health check failing", query, 300),
             severity="CRITICAL",
             project=args["project"],
             args=routing,

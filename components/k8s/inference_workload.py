@@ -1,4 +1,4 @@
-"""Workload defaults for a GPU model server: Deployment, Service, PodDisruptionBudget and autoscaling.
+"""Workload defaults for a GPU model server: Deployment, Service, PodDisruptionBudget and KEDA autoscaling.
 
 The pods request whole GPUs (requests equal limits, so they get the Guaranteed QoS class), tolerate the GPU taint
 (and the spot taints where the pool is spot), and must land on the named GPU pools through the
@@ -7,9 +7,13 @@ profile (non-root, no privilege escalation, no capabilities, read-only root file
 ``/tmp``) and are spread across nodes. Readiness and liveness probes default to the KServe v2 / Triton health
 paths.
 
-The HorizontalPodAutoscaler scales on a per-pod custom metric — queue depth or GPU utilisation (for example
-``DCGM_FI_DEV_GPU_UTIL``) — which a custom-metrics adapter (prometheus-adapter, or KEDA) must serve from the
-managed Prometheus; without one the HPA reports the metric as unavailable and holds the replica count.
+A KEDA ``ScaledObject`` scales the Deployment on a PromQL query of the cluster's managed Prometheus — the queue of
+waiting requests, or GPU utilisation — holding ``target`` per replica; its ``TriggerAuthentication`` signs the
+queries in with the KEDA operator's workload identity (``Keda.prometheus_scaler``), so no metric adapter is
+needed and nothing scales on a metric nobody serves. The model server's own metrics reach the managed Prometheus
+through a scrape resource of the cloud (``PodMonitor`` on AKS, ``PodMonitoring`` on GKE). ``min_replicas`` 0 scales
+to zero: pods cannot report their own load when none runs, so that needs an ``activation_query`` measured outside
+them (a gateway's request rate) to wake the workload.
 """
 
 from collections.abc import Mapping, Sequence
@@ -18,25 +22,38 @@ from typing import Any, NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as kubernetes
 
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.components.k8s.keda import PrometheusScalerArgs
+from aiscale.core.config.monitoring import InferenceWorkloadConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("InferenceWorkload")
 PREVIOUS_TYPE = "aiscale:k8s:InferenceWorkload"
 GPU_RESOURCE = "nvidia.com/gpu"
-SPOT_TOLERATIONS = (
+#: The managed Prometheus scrape resource of each cloud (API version, kind).
+SCRAPE_RESOURCES = {
+    "azure": ("azmonitoring.coreos.com/v1", "PodMonitor"),
+    "gcp": ("monitoring.googleapis.com/v1", "PodMonitoring"),
+}
+KEDA_API = "keda.sh/v1alpha1"
+SPOT_TOLERATIONS: tuple[kubernetes.core.v1.TolerationArgsDict, ...] = (
     {"key": "kubernetes.azure.com/scalesetpriority", "operator": "Equal", "value": "spot", "effect": "NoSchedule"},
     {"key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
 )
 
 
-class AutoscalingMetricArgs(TypedDict):
-    name: str
-    """Per-pod custom metric, e.g. ``inference_queue_depth`` or ``DCGM_FI_DEV_GPU_UTIL``."""
-    target_average_value: str
-    """Average per pod to hold, a Kubernetes quantity (``"10"``, ``"70"``)."""
+class WorkloadAutoscalingArgs(TypedDict):
+    """What KEDA scales the workload on."""
+
+    query: str
+    """PromQL returning the workload's total load (``sum(...)``): replicas = total / ``target``."""
+    target: str
+    """Load per replica to hold (``"8"`` waiting requests, ``"70"`` percent of a GPU)."""
+    activation_query: NotRequired[str]
+    """With ``min_replicas`` 0: PromQL measured outside the workload's pods; above 0 it wakes the workload."""
 
 
 class InferenceWorkloadArgs(TypedDict):
@@ -51,23 +68,29 @@ class InferenceWorkloadArgs(TypedDict):
     gpu_pools: Sequence[str]
     """``aiscale.io/gpu-pool`` values the pods may run on."""
     min_replicas: int
-    """Lowest replica count."""
+    """Lowest replica count; 0 scales to zero (needs ``autoscaling.activation_query``)."""
     max_replicas: int
     """Highest replica count."""
-    autoscaling_metric: AutoscalingMetricArgs
-    """The per-pod custom metric the autoscaler holds."""
+    autoscaling: WorkloadAutoscalingArgs
+    """What KEDA scales the workload on."""
+    scaler: PrometheusScalerArgs
+    """Where KEDA queries and how it signs in (``Keda.prometheus_scaler()``)."""
+    cloud: str
+    """``azure`` or ``gcp``: which managed Prometheus scrape resource collects the model server's metrics."""
     gpus_per_replica: NotRequired[int]
-    """Whole GPUs per pod (default 1)."""
+    """Whole GPUs per pod."""
     cpu: NotRequired[str]
-    """CPU per pod, requests = limits (default ``"4"``)."""
+    """CPU per pod, requests = limits."""
     memory: NotRequired[str]
-    """Memory per pod, requests = limits (default ``"16Gi"``)."""
+    """Memory per pod, requests = limits."""
     port: NotRequired[int]
-    """Container port of the model server (default 8080)."""
+    """Container port of the model server."""
+    metrics_port: NotRequired[int]
+    """Port of the model server's Prometheus metrics."""
     readiness_path: NotRequired[str]
-    """HTTP path of the readiness probe (default ``/v2/health/ready``)."""
+    """HTTP path of the readiness probe."""
     liveness_path: NotRequired[str]
-    """HTTP path of the liveness probe (default ``/v2/health/live``)."""
+    """HTTP path of the liveness probe."""
     spot: NotRequired[bool]
     """Tolerate spot nodes (interruptible work only)."""
     service_account: NotRequired[str]
@@ -80,17 +103,45 @@ class InferenceWorkloadArgs(TypedDict):
     """Kubernetes labels of every object."""
 
 
+DEFAULTS = declare(
+    InferenceWorkloadArgs,
+    gpus_per_replica=1,
+    spot=False,
+    cpu="4",
+    memory="16Gi",
+    port=8080,
+    metrics_port=stack_default(InferenceWorkloadConfig, "metrics_port"),
+    readiness_path="/v2/health/ready",
+    liveness_path="/v2/health/live",
+)
+"""Defaults of the optional args of ``InferenceWorkloadArgs``."""
+
+
 def _validate(args: InferenceWorkloadArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
     if not args["gpu_pools"]:
         fail("gpu_pools", "name at least one GPU pool (its aiscale.io/gpu-pool label)")
-    if not 1 <= args["min_replicas"] <= args["max_replicas"]:
+    if not 0 <= args["min_replicas"] <= args["max_replicas"] or args["max_replicas"] < 1:
         fail(
-            "min_replicas", f"need 1 <= min_replicas ({args['min_replicas']}) <= max_replicas ({args['max_replicas']})"
+            "min_replicas", f"need 0 <= min_replicas ({args['min_replicas']}) <= max_replicas ({args['max_replicas']})"
         )
-    if args.get("gpus_per_replica", 1) < 1:
+    if args["min_replicas"] == 0 and "activation_query" not in args["autoscaling"]:
+        fail(
+            "autoscaling.activation_query",
+            "min_replicas 0 needs a query measured outside the workload's pods: with no pod running, none reports load",
+        )
+    if args["cloud"] not in SCRAPE_RESOURCES:
+        fail("cloud", f"{args['cloud']!r} is not one of {', '.join(SCRAPE_RESOURCES)}")
+    provider = args["scaler"]["pod_identity_provider"]
+    if provider not in ("azure-workload", "gcp"):
+        fail("scaler.pod_identity_provider", f"{provider!r} is not one of azure-workload, gcp")
+    if (provider == "azure-workload") != ("identity_id" in args["scaler"]):
+        fail("scaler.identity_id", "the azure-workload pod identity names its identity (and only it)")
+    if args.get("port", DEFAULTS["port"]) == args.get("metrics_port", DEFAULTS["metrics_port"]):
+        fail("metrics_port", "must differ from port")
+    if args.get("gpus_per_replica", DEFAULTS["gpus_per_replica"]) < 1:
         fail("gpus_per_replica", "a GPU workload requests at least one GPU")
     if ":" not in args["image"].rsplit("/", 1)[-1] and "@" not in args["image"]:
         fail("image", f"{args['image']!r} has no tag or digest; pin the model server version")
@@ -98,9 +149,10 @@ def _validate(args: InferenceWorkloadArgs) -> None:
 
 
 class InferenceWorkload(pulumi.ComponentResource):
-    """A GPU model server on the cluster: Deployment, Service, PodDisruptionBudget and custom-metric autoscaling.
+    """A GPU model server on the cluster: Deployment, Service, PodDisruptionBudget and KEDA autoscaling.
 
-    Children: ``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-hpa``. Needs a Kubernetes provider.
+    Children: ``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-metrics``, ``<name>-trigger-auth``,
+    ``<name>-scaler``. Needs a Kubernetes provider.
     """
 
     service: kubernetes.core.v1.Service
@@ -113,7 +165,11 @@ class InferenceWorkload(pulumi.ComponentResource):
         workload = args["workload_name"]
         selector = {"app.kubernetes.io/name": workload}
         labels = {**dict(args.get("labels", {})), **selector, "app.kubernetes.io/managed-by": "aiscale"}
-        metadata = {"name": workload, "namespace": args["namespace"], "labels": labels}
+        metadata: kubernetes.meta.v1.ObjectMetaArgsDict = {
+            "name": workload,
+            "namespace": args["namespace"],
+            "labels": labels,
+        }
 
         # Annotated here, not on the class: class annotations are evaluated, which would import
         # pulumi_kubernetes.apps in every stack that imports the component, uses it or not.
@@ -122,8 +178,8 @@ class InferenceWorkload(pulumi.ComponentResource):
             metadata=metadata,
             spec={
                 "replicas": args["min_replicas"],
-                "selector": {"matchLabels": selector},
-                "strategy": {"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}},
+                "selector": {"match_labels": selector},
+                "strategy": {"type": "RollingUpdate", "rolling_update": {"max_surge": 1, "max_unavailable": 0}},
                 "template": {"metadata": {"labels": self._pod_labels(args, labels)}, "spec": self._pod_spec(args)},
             },
             # The autoscaler owns the replica count.
@@ -135,7 +191,7 @@ class InferenceWorkload(pulumi.ComponentResource):
             spec={
                 "type": "ClusterIP",
                 "selector": selector,
-                "ports": [{"name": "http", "port": 80, "targetPort": "http", "protocol": "TCP"}],
+                "ports": [{"name": "http", "port": 80, "target_port": "http", "protocol": "TCP"}],
             },
             opts=child_options(self),
         )
@@ -143,39 +199,97 @@ class InferenceWorkload(pulumi.ComponentResource):
             f"{name}-pdb",
             metadata=metadata,
             # One pod at a time: node drains and upgrades proceed without taking the service down.
-            spec={"maxUnavailable": 1, "selector": {"matchLabels": selector}},
+            spec={"max_unavailable": 1, "selector": {"match_labels": selector}},
             opts=child_options(self),
         )
-        metric = args["autoscaling_metric"]
-        kubernetes.autoscaling.v2.HorizontalPodAutoscaler(
-            f"{name}-hpa",
-            metadata=metadata,
-            spec={
-                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload},
-                "minReplicas": args["min_replicas"],
-                "maxReplicas": args["max_replicas"],
-                "metrics": [
-                    {
-                        "type": "Pods",
-                        "pods": {
-                            "metric": {"name": metric["name"]},
-                            "target": {"type": "AverageValue", "averageValue": metric["target_average_value"]},
-                        },
-                    }
-                ],
-                # GPU nodes take minutes to arrive: scale up at once, scale down only after load stays low.
-                "behavior": {
-                    "scaleUp": {"stabilizationWindowSeconds": 0},
-                    "scaleDown": {
-                        "stabilizationWindowSeconds": 600,
-                        "policies": [{"type": "Pods", "value": 1, "periodSeconds": 300}],
-                    },
-                },
-            },
+        self._metrics(name, args, metadata, selector)
+        self._scaler(name, args, metadata)
+        self.service_name = self.service.metadata.apply(lambda m: m.name or workload)
+        self.register_outputs({"serviceName": self.service_name})
+
+    def _metrics(
+        self, name: str, args: InferenceWorkloadArgs, metadata: Mapping[str, Any], selector: Mapping[str, str]
+    ) -> None:
+        """``<name>-metrics``: the managed Prometheus scrapes the model server (its queue depth, latencies)."""
+        api_version, kind = SCRAPE_RESOURCES[args["cloud"]]
+        endpoint = {"port": "metrics", "interval": "30s", "path": "/metrics"}
+        spec: dict[str, Any] = {"selector": {"matchLabels": dict(selector)}}
+        if args["cloud"] == "azure":
+            spec["podMetricsEndpoints"] = [endpoint]
+        else:
+            spec["endpoints"] = [endpoint]
+            spec["targetLabels"] = {"metadata": ["pod", "container"]}
+        kubernetes.apiextensions.CustomResource(
+            f"{name}-metrics",
+            api_version=api_version,
+            kind=kind,
+            metadata=dict(metadata),
+            spec=spec,
             opts=child_options(self, depends_on=[self.deployment]),
         )
-        self.service_name = self.service.metadata.apply(lambda m: m.name)
-        self.register_outputs({"serviceName": self.service_name})
+
+    def _scaler(self, name: str, args: InferenceWorkloadArgs, metadata: Mapping[str, Any]) -> None:
+        """``<name>-trigger-auth`` and ``<name>-scaler``: KEDA holds ``target`` per replica of the query's load."""
+        workload, scaler, scaling = args["workload_name"], args["scaler"], args["autoscaling"]
+        identity: dict[str, Any] = {"provider": scaler["pod_identity_provider"]}
+        if "identity_id" in scaler:
+            identity["identityId"] = scaler["identity_id"]
+        authentication = kubernetes.apiextensions.CustomResource(
+            f"{name}-trigger-auth",
+            api_version=KEDA_API,
+            kind="TriggerAuthentication",
+            metadata={**metadata, "name": f"{workload}-prometheus"},
+            spec={"podIdentity": identity},
+            opts=child_options(self),
+        )
+
+        # At zero replicas no pod reports its load: an empty answer is zero then, and an error otherwise.
+        ignore_empty = "true" if args["min_replicas"] == 0 else "false"
+
+        def trigger(query: str, threshold: str, activation: str) -> dict[str, Any]:
+            return {
+                "type": "prometheus",
+                "metadata": {
+                    "serverAddress": scaler["server_address"],
+                    "query": query,
+                    "threshold": threshold,
+                    "activationThreshold": activation,
+                    "ignoreNullValues": ignore_empty,
+                },
+                "authenticationRef": {"name": f"{workload}-prometheus"},
+            }
+
+        triggers = [trigger(scaling["query"], scaling["target"], "0")]
+        if "activation_query" in scaling:
+            triggers.append(trigger(scaling["activation_query"], scaling["target"], "0"))
+        kubernetes.apiextensions.CustomResource(
+            f"{name}-scaler",
+            api_version=KEDA_API,
+            kind="ScaledObject",
+            metadata=dict(metadata),
+            spec={
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload},
+                "minReplicaCount": args["min_replicas"],
+                "maxReplicaCount": args["max_replicas"],
+                "pollingInterval": 30,
+                # Scale to zero only after the load has stayed at zero this long.
+                "cooldownPeriod": 600,
+                "triggers": triggers,
+                "advanced": {
+                    "horizontalPodAutoscalerConfig": {
+                        # GPU nodes take minutes to arrive: scale up at once, scale down only after load stays low.
+                        "behavior": {
+                            "scaleUp": {"stabilizationWindowSeconds": 0},
+                            "scaleDown": {
+                                "stabilizationWindowSeconds": 600,
+                                "policies": [{"type": "Pods", "value": 1, "periodSeconds": 300}],
+                            },
+                        }
+                    }
+                },
+            },
+            opts=child_options(self, depends_on=[self.deployment, authentication]),
+        )
 
     @staticmethod
     def _pod_labels(args: InferenceWorkloadArgs, labels: Mapping[str, str]) -> dict[str, str]:
@@ -185,29 +299,35 @@ class InferenceWorkload(pulumi.ComponentResource):
         return pod_labels
 
     @staticmethod
-    def _pod_spec(args: InferenceWorkloadArgs) -> dict[str, Any]:
-        gpus = str(args.get("gpus_per_replica", 1))
-        resources = {"cpu": args.get("cpu", "4"), "memory": args.get("memory", "16Gi"), GPU_RESOURCE: gpus}
-        tolerations: list[dict[str, str]] = [{"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}]
-        if args.get("spot", False):
-            tolerations += [dict(toleration) for toleration in SPOT_TOLERATIONS]
+    def _pod_spec(args: InferenceWorkloadArgs) -> kubernetes.core.v1.PodSpecArgsDict:
+        gpus = str(args.get("gpus_per_replica", DEFAULTS["gpus_per_replica"]))
+        resources = {
+            "cpu": args.get("cpu", DEFAULTS["cpu"]),
+            "memory": args.get("memory", DEFAULTS["memory"]),
+            GPU_RESOURCE: gpus,
+        }
+        tolerations: list[kubernetes.core.v1.TolerationArgsDict] = [
+            {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
+        ]
+        if args.get("spot", DEFAULTS["spot"]):
+            tolerations += SPOT_TOLERATIONS
 
-        def probe(path: str, delay: int) -> dict[str, Any]:
+        def probe(path: str, delay: int) -> kubernetes.core.v1.ProbeArgsDict:
             return {
-                "httpGet": {"path": path, "port": "http"},
-                "initialDelaySeconds": delay,
-                "periodSeconds": 10,
-                "failureThreshold": 6,
+                "http_get": {"path": path, "port": "http"},
+                "initial_delay_seconds": delay,
+                "period_seconds": 10,
+                "failure_threshold": 6,
             }
 
-        spec: dict[str, Any] = {
-            "securityContext": {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}},
+        spec: kubernetes.core.v1.PodSpecArgsDict = {
+            "security_context": {"run_as_non_root": True, "seccomp_profile": {"type": "RuntimeDefault"}},
             "affinity": {
-                "nodeAffinity": {
-                    "requiredDuringSchedulingIgnoredDuringExecution": {
-                        "nodeSelectorTerms": [
+                "node_affinity": {
+                    "required_during_scheduling_ignored_during_execution": {
+                        "node_selector_terms": [
                             {
-                                "matchExpressions": [
+                                "match_expressions": [
                                     {"key": "aiscale.io/gpu-pool", "operator": "In", "values": list(args["gpu_pools"])}
                                 ]
                             }
@@ -216,33 +336,40 @@ class InferenceWorkload(pulumi.ComponentResource):
                 }
             },
             "tolerations": tolerations,
-            "topologySpreadConstraints": [
+            "topology_spread_constraints": [
                 {
-                    "maxSkew": 1,
-                    "topologyKey": "kubernetes.io/hostname",
-                    "whenUnsatisfiable": "ScheduleAnyway",
-                    "labelSelector": {"matchLabels": {"app.kubernetes.io/name": args["workload_name"]}},
+                    "max_skew": 1,
+                    "topology_key": "kubernetes.io/hostname",
+                    "when_unsatisfiable": "ScheduleAnyway",
+                    "label_selector": {"match_labels": {"app.kubernetes.io/name": args["workload_name"]}},
                 }
             ],
             "containers": [
                 {
                     "name": "model-server",
                     "image": args["image"],
-                    "ports": [{"name": "http", "containerPort": args.get("port", 8080), "protocol": "TCP"}],
+                    "ports": [
+                        {"name": "http", "container_port": args.get("port", DEFAULTS["port"]), "protocol": "TCP"},
+                        {
+                            "name": "metrics",
+                            "container_port": args.get("metrics_port", DEFAULTS["metrics_port"]),
+                            "protocol": "TCP",
+                        },
+                    ],
                     "env": [{"name": key, "value": value} for key, value in sorted(args.get("env", {}).items())],
                     "resources": {"requests": resources, "limits": resources},
-                    "readinessProbe": probe(args.get("readiness_path", "/v2/health/ready"), 10),
-                    "livenessProbe": probe(args.get("liveness_path", "/v2/health/live"), 60),
-                    "securityContext": {
-                        "allowPrivilegeEscalation": False,
-                        "readOnlyRootFilesystem": True,
+                    "readiness_probe": probe(args.get("readiness_path", DEFAULTS["readiness_path"]), 10),
+                    "liveness_probe": probe(args.get("liveness_path", DEFAULTS["liveness_path"]), 60),
+                    "security_context": {
+                        "allow_privilege_escalation": False,
+                        "read_only_root_filesystem": True,
                         "capabilities": {"drop": ["ALL"]},
                     },
-                    "volumeMounts": [{"name": "tmp", "mountPath": "/tmp"}],
+                    "volume_mounts": [{"name": "tmp", "mount_path": "/tmp"}],
                 }
             ],
-            "volumes": [{"name": "tmp", "emptyDir": {}}],
+            "volumes": [{"name": "tmp", "empty_dir": {}}],
         }
         if "service_account" in args:
-            spec["serviceAccountName"] = args["service_account"]
+            spec["service_account_name"] = args["service_account"]
         return spec
