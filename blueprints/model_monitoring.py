@@ -30,6 +30,7 @@ def monitor_args(block: ModelMonitoringConfig) -> ModelMonitorArgs:
         "schedule": schedule_args(block.schedule),
         "production_window_days": block.production_window_days,
         "task": block.task,
+        "paused": block.paused,
     }
     if block.features != "all":
         args["features"] = list(block.features)

@@ -9,7 +9,9 @@ optional :class:`RetrainingArgs`; :func:`check_monitor` refuses what the platfor
 from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.core import monitoring
+from aiscale.core.config.monitoring import ModelMonitoringConfig
 from aiscale.core.errors import InvalidArgumentError
 
 #: The runbook page every model monitoring alert links.
@@ -53,7 +55,17 @@ class ModelMonitorArgs(TypedDict):
     features: NotRequired[Sequence[str]]
     """Input features the data signals cover; all when absent."""
     task: NotRequired[str]
-    """``classification`` (default) or ``regression``."""
+    """``classification`` or ``regression``."""
+    paused: NotRequired[bool]
+    """Keep the monitor without running it (Azure ML: a disabled schedule; Vertex AI: a paused job)."""
+
+
+MONITOR_DEFAULTS = declare(
+    ModelMonitorArgs,
+    task=stack_default(ModelMonitoringConfig, "task"),
+    paused=stack_default(ModelMonitoringConfig, "paused"),
+)
+"""Defaults of the optional args of ``ModelMonitorArgs``."""
 
 
 class RetrainingArgs(TypedDict):
@@ -121,5 +133,5 @@ def check_monitor(component: str, platform: str, deployment: str, args: ModelMon
         fail(f"schedule.{kind}", problem)
     if not 1 <= args["production_window_days"] <= 90:
         fail("production_window_days", f"must be 1 to 90 (got {args['production_window_days']})")
-    if args.get("task", "classification") not in ("classification", "regression"):
+    if args.get("task", MONITOR_DEFAULTS["task"]) not in ("classification", "regression"):
         fail("task", f"{args.get('task')!r} is not one of classification, regression")

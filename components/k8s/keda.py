@@ -16,6 +16,7 @@ from typing import NotRequired, TypedDict
 
 import pulumi
 
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, Tags, azure_tags, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
@@ -53,7 +54,7 @@ class KedaGcpArgs(TypedDict):
 
     project: str
     account_id: NotRequired[str]
-    """Service account id (default ``keda-operator``)."""
+    """Service account id."""
 
 
 class PrometheusScalerArgs(TypedDict):
@@ -74,11 +75,17 @@ class KedaArgs(TypedDict):
     gcp: NotRequired[KedaGcpArgs]
     """GKE: the chart's operator account."""
     chart_version: NotRequired[str]
-    """KEDA chart version on GKE (default: the pinned one)."""
+    """KEDA chart version on GKE."""
     labels: NotRequired[Labels]
     """Kubernetes labels of the namespace and release (GKE)."""
     tags: NotRequired[Tags]
     """Tags of the Azure identity."""
+
+
+GCP_DEFAULTS = declare(KedaGcpArgs, account_id="keda-operator")
+"""Defaults of the optional args of ``KedaGcpArgs``."""
+DEFAULTS = declare(KedaArgs, chart_version=KEDA_VERSION)
+"""Defaults of the optional args of ``KedaArgs`` (the pinned chart)."""
 
 
 def _validate(args: KedaArgs) -> None:
@@ -161,7 +168,7 @@ class Keda(pulumi.ComponentResource):
         namespace_name, account = GKE_OPERATOR
         google_account = serviceaccount.Account(
             f"{name}-sa",
-            account_id=gcp.get("account_id", "keda-operator"),
+            account_id=gcp.get("account_id", GCP_DEFAULTS["account_id"]),
             project=project,
             display_name="KEDA operator: reads Managed Service for Prometheus to scale workloads",
             opts=child_options(self),
@@ -194,7 +201,7 @@ class Keda(pulumi.ComponentResource):
             f"{name}-release",
             name="keda",
             chart=KEDA_CHART,
-            version=args.get("chart_version", KEDA_VERSION),
+            version=args.get("chart_version", DEFAULTS["chart_version"]),
             repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=KEDA_REPOSITORY),
             namespace=after(namespace, namespace_name),
             values={
