@@ -12,13 +12,13 @@ values may come from there.
 """
 
 import json
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from aiscale.core.errors import ProjectError
+from aiscale.core.offline_inputs import handed_down, handed_files
 
 ENVIRONMENT_VARIABLE = "AISCALE_ESC_VALUES"
 
@@ -54,25 +54,18 @@ def environment_values(files: Mapping[str, Path]) -> Iterator[None]:
     """Runs inside read the imported environments' values from ``files`` (environment → file)."""
     for environment, path in files.items():
         read_values(environment, path)  # refused now, not in the middle of a run
-    previous = os.environ.get(ENVIRONMENT_VARIABLE)
-    os.environ[ENVIRONMENT_VARIABLE] = json.dumps({name: str(path) for name, path in files.items()})
-    try:
+    with handed_down(ENVIRONMENT_VARIABLE, files):
         yield
-    finally:
-        if previous is None:
-            os.environ.pop(ENVIRONMENT_VARIABLE, None)
-        else:
-            os.environ[ENVIRONMENT_VARIABLE] = previous
 
 
 def offline_values(environments: list[str]) -> tuple[dict[str, Any], list[str]]:
     """(config values of the given environments, in import order: later wins; environments without a file)."""
-    files = json.loads(os.environ.get(ENVIRONMENT_VARIABLE) or "{}")
+    files = handed_files(ENVIRONMENT_VARIABLE)
     values: dict[str, Any] = {}
     missing = []
     for environment in environments:
         if environment in files:
-            values.update(read_values(environment, Path(files[environment])))
+            values.update(read_values(environment, files[environment]))
         else:
             missing.append(environment)
     return values, missing

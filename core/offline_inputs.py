@@ -7,7 +7,9 @@ options are registered before the command line parses.
 """
 
 import argparse
-from collections.abc import Iterator
+import json
+import os
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -71,3 +73,23 @@ def _unique(specs: list[tuple[str, Path]], option: str) -> dict[str, Path]:
             raise ProjectError(f"{option}: {name} given twice ({files[name]}, {path})")
         files[name] = path
     return files
+
+
+@contextmanager
+def handed_down(variable: str, files: Mapping[str, Path]) -> Iterator[None]:
+    """Runs inside find ``files`` (name → file) in the environment variable ``variable``: a run in a child
+    process (the offline engine's worker) inherits it."""
+    previous = os.environ.get(variable)
+    os.environ[variable] = json.dumps({name: str(path) for name, path in files.items()})
+    try:
+        yield
+    finally:
+        if previous is None:
+            os.environ.pop(variable, None)
+        else:
+            os.environ[variable] = previous
+
+
+def handed_files(variable: str) -> dict[str, Path]:
+    """The files :func:`handed_down` gave this run through ``variable`` (none outside such a run)."""
+    return {name: Path(path) for name, path in json.loads(os.environ.get(variable) or "{}").items()}

@@ -411,7 +411,7 @@ class MlWorkspace(pulumi.ComponentResource):
             public_network_access="Disabled",
             allow_public_access_when_behind_vnet=False,
             hbi_workspace=args.get("high_business_impact", False),
-            system_datastores_auth_mode="identity",
+            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
             v1_legacy_mode=False,
             managed_network=machinelearningservices.ManagedNetworkSettingsArgs(
                 isolation_mode=args.get("isolation_mode", DEFAULTS["isolation_mode"])

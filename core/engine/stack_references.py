@@ -13,7 +13,6 @@ process that runs a stack offline sees them.
 
 import asyncio
 import json
-import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from pathlib import Path
@@ -23,6 +22,7 @@ import pulumi
 
 from aiscale.core.engine import wire
 from aiscale.core.errors import ProjectError
+from aiscale.core.offline_inputs import handed_down, handed_files
 
 ENVIRONMENT_VARIABLE = "AISCALE_STACK_OUTPUTS"
 
@@ -46,23 +46,16 @@ def recorded_outputs(files: Mapping[str, Path]) -> Iterator[None]:
     """Runs inside see the recorded outputs of ``files`` (stack name → plan file) for their stack references."""
     for stack, path in files.items():
         read_outputs(stack, path)  # refused now, not in the middle of a run
-    previous = os.environ.get(ENVIRONMENT_VARIABLE)
-    os.environ[ENVIRONMENT_VARIABLE] = json.dumps({stack: str(path) for stack, path in files.items()})
-    try:
+    with handed_down(ENVIRONMENT_VARIABLE, files):
         yield
-    finally:
-        if previous is None:
-            os.environ.pop(ENVIRONMENT_VARIABLE, None)
-        else:
-            os.environ[ENVIRONMENT_VARIABLE] = previous
 
 
 def answers() -> dict[str, dict[str, Any]]:
     """The state a ``StackReference`` read returns for each stack with recorded outputs, in this run."""
-    files = json.loads(os.environ.get(ENVIRONMENT_VARIABLE) or "{}")
+    files = handed_files(ENVIRONMENT_VARIABLE)
     states = {}
     for stack, path in files.items():
-        outputs = read_outputs(stack, Path(path))
+        outputs = read_outputs(stack, path)
         secret = sorted(name for name, value in outputs.items() if value == wire.SECRET)
         states[stack] = {"name": stack, "outputs": outputs, "secretOutputNames": secret}
     return states
