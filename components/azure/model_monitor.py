@@ -280,7 +280,10 @@ class AzureModelMonitor(pulumi.ComponentResource):
         """One signal: production data (inputs, or outputs for prediction drift), reference, features, thresholds."""
         monitor = spec["monitor"]
         context = "model_outputs" if signal == "prediction_drift" else "model_inputs"
-        collected = data_asset_uri(spec["collected_data"][context])  # type: ignore[literal-required]
+        collected_data = spec["collected_data"]
+        collected = data_asset_uri(
+            collected_data["model_outputs"] if signal == "prediction_drift" else collected_data["model_inputs"]
+        )
         production = machinelearningservices.RollingInputDataArgs(
             input_data_type="Rolling",
             job_input_type="uri_folder",
@@ -327,6 +330,7 @@ class AzureModelMonitor(pulumi.ComponentResource):
             uri = pulumi.Output.all(args["subscription_id"], args["resource_group_name"], args["workspace_name"]).apply(
                 lambda parts: training_data_uri(parts[0], parts[1], parts[2], reference["training_data"])
             )
+            assert "target_column" in reference  # check_monitor: training data names its target column
             return machinelearningservices.FixedInputDataArgs(
                 input_data_type="Fixed",
                 job_input_type="mltable",
@@ -334,6 +338,7 @@ class AzureModelMonitor(pulumi.ComponentResource):
                 data_context="training",
                 columns={"target_column": reference["target_column"]},
             )
+        assert "window_start" in reference and "window_end" in reference  # check_monitor: one of the two
         return machinelearningservices.StaticInputDataArgs(
             input_data_type="Static",
             job_input_type="uri_folder",
@@ -347,6 +352,7 @@ class AzureModelMonitor(pulumi.ComponentResource):
         """``<name>-<deployment>-alert``: a breached threshold of this monitor becomes an Azure Monitor alert."""
         monitor_name = schedule_name(args["endpoint_name"], deployment)
         schedule = self.schedules[deployment]
+        assert "events_topic_name" in args  # _validate: alert routing subscribes to the workspace's topic
         eventgrid.SystemTopicEventSubscription(
             f"{name}-{deployment}-alert",
             event_subscription_name=f"{monitor_name}-drift",
@@ -439,7 +445,8 @@ def monitor_spec(
             "alert_enabled": True,
         }
         if signal != "prediction_drift":
-            document["features"] = list(monitor["features"]) if monitor.get("features") else "all_features"
+            features = monitor.get("features")
+            document["features"] = list(features) if features else "all_features"
         signals[signal] = document
     return {
         "name": schedule_name(endpoint, deployment),
@@ -462,11 +469,13 @@ def monitor_spec(
 def _reference_spec(monitor: ModelMonitorArgs, collected: str, context: str) -> dict[str, Any]:
     reference = monitor["reference"]
     if "training_data" in reference:
+        assert "target_column" in reference  # check_monitor: training data names its target column
         return {
             "input_data": {"path": reference["training_data"], "type": "mltable"},
             "data_context": "training",
             "data_column_names": {"target_column": reference["target_column"]},
         }
+    assert "window_start" in reference and "window_end" in reference  # check_monitor: one of the two
     return {
         "input_data": {"path": collected, "type": "uri_folder"},
         "data_context": context,

@@ -82,7 +82,15 @@ class RetrainingArgs(TypedDict):
 
 def schedule_kind(schedule: MonitorScheduleArgs) -> tuple[str, int | str]:
     """The one kind a schedule gives, and its value."""
-    given = [(kind, schedule[kind]) for kind in monitoring.SCHEDULE_KINDS if kind in schedule]  # type: ignore[literal-required]
+    given: list[tuple[str, int | str]] = [
+        (kind, value)
+        for kind, value in (
+            ("every_hours", schedule.get("every_hours")),
+            ("daily_at_hour", schedule.get("daily_at_hour")),
+            ("cron", schedule.get("cron")),
+        )
+        if value is not None
+    ]
     if len(given) != 1:
         raise ValueError(f"give exactly one of {', '.join(monitoring.SCHEDULE_KINDS)}")
     return given[0]
@@ -118,7 +126,9 @@ def check_monitor(component: str, platform: str, deployment: str, args: ModelMon
         if problem or "target_column" not in reference:
             fail("reference.training_data", problem or "needs target_column (the column the model predicts)")
     else:
-        problem = monitoring.past_window_problem(platform, reference["window_start"], reference.get("window_end", ""))
+        problem = monitoring.past_window_problem(
+            platform, reference.get("window_start", ""), reference.get("window_end", "")
+        )
         if problem:
             fail("reference.window_start", problem)
     try:

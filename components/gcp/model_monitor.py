@@ -106,6 +106,19 @@ def _validate(args: VertexModelMonitorArgs) -> None:
     gcp_labels(COMPONENT, args.get("labels"))
 
 
+def _objective(spec: VertexMonitoredDeploymentArgs) -> dict[str, Any]:
+    reference = spec["monitor"]["reference"]
+    # check_monitor: Vertex AI compares with training data, which names its target column.
+    assert "training_data" in reference and "target_column" in reference
+    return {
+        "deployed_model_id": spec["deployed_model_id"],
+        "threshold": spec["monitor"]["signals"]["data_drift"]["threshold"],
+        "features": list(spec["monitor"].get("features", [])),
+        "training_data": reference["training_data"],
+        "target_column": reference["target_column"],
+    }
+
+
 def job_props(args: VertexModelMonitorArgs) -> dict[str, Any]:
     """The monitoring job's inputs: one objective per deployed model, job-wide schedule, window and sampling."""
     first = next(iter(args["deployments"].values()))["monitor"]
@@ -115,16 +128,7 @@ def job_props(args: VertexModelMonitorArgs) -> dict[str, Any]:
     return {
         "display_name": f"{args['endpoint_name']} model monitor",
         "endpoint": args["endpoint"],
-        "objectives": {
-            deployment: {
-                "deployed_model_id": spec["deployed_model_id"],
-                "threshold": spec["monitor"]["signals"]["data_drift"]["threshold"],
-                "features": list(spec["monitor"].get("features", [])),
-                "training_data": spec["monitor"]["reference"]["training_data"],
-                "target_column": spec["monitor"]["reference"]["target_column"],
-            }
-            for deployment, spec in args["deployments"].items()
-        },
+        "objectives": {deployment: _objective(spec) for deployment, spec in args["deployments"].items()},
         "monitor_interval_hours": int(interval),
         "monitor_window_days": first["production_window_days"],
         "sampling_rate": args["sampling_rate"],
@@ -189,6 +193,7 @@ class VertexModelMonitor(pulumi.ComponentResource):
         """``<name>-retraining``: the compiled pipeline, run on its cron (UTC)."""
         kind, value = schedule_kind(retraining["schedule"])
         key = args.get("customer_managed_key")
+        assert "pipeline_root" in retraining  # _validate: Vertex AI pipelines write under a gs:// root
         props: dict[str, Any] = {
             "display_name": f"{args['endpoint_name']} retraining",
             "location": f"projects/{args['project']}/locations/{args['region']}",
