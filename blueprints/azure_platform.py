@@ -25,6 +25,8 @@ from aiscale.components.azure.model_monitor import AzureModelMonitor, AzureModel
 from aiscale.components.azure.monitoring import AzureMonitoring, AzureMonitoringArgs
 from aiscale.components.azure.network import AzureNetwork, SubnetSpecArgs
 from aiscale.components.azure.online_endpoint import (
+    DataCollectionArgs,
+    OffPeakScalingArgs,
     OnlineDeploymentArgs,
     OnlineEndpoint,
     OnlineEndpointArgs,
@@ -697,15 +699,18 @@ def _deployment(deployment: OnlineDeploymentConfig, monitor: AzureModelMonitorin
         args["environment"] = deployment.environment
     if deployment.expected_requests_per_second is not None:
         args["expected_requests_per_second"] = deployment.expected_requests_per_second
-    if deployment.off_peak is not None:
-        args["off_peak"] = {
-            "days": list(deployment.off_peak.days),
-            "start_hour": deployment.off_peak.start_hour,
-            "end_hour": deployment.off_peak.end_hour,
-            "time_zone": deployment.off_peak.time_zone,
-            "min_instances": deployment.off_peak.min_instances,
-            "max_instances": deployment.off_peak.max_instances,
-        }
+    off_peak = deployment.off_peak
+    if off_peak is not None:
+        args["off_peak"] = OffPeakScalingArgs(
+            days=list(off_peak.days),
+            start_hour=off_peak.start_hour,
+            end_hour=off_peak.end_hour,
+            time_zone=off_peak.time_zone,
+            min_instances=off_peak.min_instances,
+            max_instances=off_peak.max_instances,
+        )
     if monitor is not None:
-        args["data_collection"] = {"sampling_rate": monitor.sampling_rate, "rolling_rate": monitor.rolling_rate}
+        args["data_collection"] = DataCollectionArgs(
+            sampling_rate=monitor.sampling_rate, rolling_rate=monitor.rolling_rate
+        )
     return args
