@@ -17,6 +17,7 @@ from aiscale.policies import (
     gcp_gke,
     gcp_kms,
     gcp_vertex,
+    governance,
     kubernetes,
     model_monitoring,
     network,
@@ -43,6 +44,7 @@ MODULES = (
     model_monitoring,
     autoscaling,
     budget,
+    governance,
 )
 
 
