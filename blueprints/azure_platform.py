@@ -17,7 +17,7 @@ from pulumi_azure_native import resources
 from aiscale.blueprints.model_monitoring import monitor_args, retraining_args
 from aiscale.blueprints.platform_args import AzureGpuInferencePlatformArgs
 from aiscale.blueprints.platform_config import platform_args, platform_config
-from aiscale.blueprints.workloads import workload_args
+from aiscale.blueprints.workloads import team_workload
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
 from aiscale.components.azure.audit_trail import AzureAuditTrail, AzureAuditTrailArgs
 from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
@@ -29,6 +29,8 @@ from aiscale.components.azure.model_monitor import AzureModelMonitor, AzureModel
 from aiscale.components.azure.monitoring import AzureMonitoring, AzureMonitoringArgs
 from aiscale.components.azure.network import AzureNetwork, SubnetSpecArgs
 from aiscale.components.azure.online_endpoint import (
+    DataCollectionArgs,
+    OffPeakScalingArgs,
     OnlineDeploymentArgs,
     OnlineEndpoint,
     OnlineEndpointArgs,
@@ -451,22 +453,17 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
 
     def _workload(self, name: str, team_name: str, workload_name: str, config: StackConfig) -> InferenceWorkload:
         assert self.keda is not None
-        team = self.teams[team_name]
-        args = workload_args(
-            workload_name,
-            self.azure.teams[team_name].workloads[workload_name],
-            namespace=team.namespace_name,
-            team_name=team_name,
-            cloud="azure",
-            scaler=self.keda.prometheus_scaler(),
-            labels=config.resource_labels(),
-        )
-        return InferenceWorkload(
+        return team_workload(
             f"{name}-workload-{team_name}-{workload_name}",
-            args,
+            self.azure.teams[team_name].workloads[workload_name],
+            workload_name=workload_name,
+            team_name=team_name,
+            team=self.teams[team_name],
+            cloud="azure",
+            keda=self.keda,
+            labels=config.resource_labels(),
             opts=pulumi.ResourceOptions.merge(
-                self._on_cluster(),
-                pulumi.ResourceOptions(depends_on=[team, self.keda.ready, *self.gpu_pools.values()]),
+                self._on_cluster(), pulumi.ResourceOptions(depends_on=list(self.gpu_pools.values()))
             ),
         )
 
@@ -764,15 +761,18 @@ def _deployment(deployment: OnlineDeploymentConfig, monitor: AzureModelMonitorin
         args["environment"] = deployment.environment
     if deployment.expected_requests_per_second is not None:
         args["expected_requests_per_second"] = deployment.expected_requests_per_second
-    if deployment.off_peak is not None:
-        args["off_peak"] = {
-            "days": list(deployment.off_peak.days),
-            "start_hour": deployment.off_peak.start_hour,
-            "end_hour": deployment.off_peak.end_hour,
-            "time_zone": deployment.off_peak.time_zone,
-            "min_instances": deployment.off_peak.min_instances,
-            "max_instances": deployment.off_peak.max_instances,
-        }
+    off_peak = deployment.off_peak
+    if off_peak is not None:
+        args["off_peak"] = OffPeakScalingArgs(
+            days=list(off_peak.days),
+            start_hour=off_peak.start_hour,
+            end_hour=off_peak.end_hour,
+            time_zone=off_peak.time_zone,
+            min_instances=off_peak.min_instances,
+            max_instances=off_peak.max_instances,
+        )
     if monitor is not None:
-        args["data_collection"] = {"sampling_rate": monitor.sampling_rate, "rolling_rate": monitor.rolling_rate}
+        args["data_collection"] = DataCollectionArgs(
+            sampling_rate=monitor.sampling_rate, rolling_rate=monitor.rolling_rate
+        )
     return args

@@ -12,7 +12,7 @@ outputs of a recorded plan of the platform stack.
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from typing import NotRequired, TypedDict, cast
 
 import pulumi
 
@@ -238,25 +238,29 @@ class TeamPlatform(pulumi.ComponentResource):
         """A model server in the team's namespace, running as the team's workload identity, scaled by the
         platform's KEDA on the same queries as the platform's own teams' workloads."""
         cloud, scaling = args["cloud"], spec["scaling"]
+        # The rest of a team workload's keys are InferenceWorkload's own, with the same meaning.
         settings = {key: value for key, value in spec.items() if key != "scaling"}
-        server: InferenceWorkloadArgs = {
-            **settings,  # type: ignore[typeddict-item]
-            "workload_name": workload,
-            "namespace": self.team.namespace_name,
-            "service_account": "workload",
-            "azure_workload_identity": cloud == "azure",
-            "autoscaling": autoscaling_args(
-                scaling["signal"],
-                scaling["target"],
-                cloud=cloud,
-                namespace=args["team"],
-                workload=workload,
-                queue_metric=scaling.get("queue_metric", SCALING_DEFAULTS["queue_metric"]),
-                activation_query=scaling.get("activation_query"),
-            ),
-            "scaler": self._scaler(cloud),
-            "cloud": cloud,
-        }
+        server = cast(
+            InferenceWorkloadArgs,
+            {
+                **settings,
+                "workload_name": workload,
+                "namespace": self.team.namespace_name,
+                "service_account": "workload",
+                "azure_workload_identity": cloud == "azure",
+                "autoscaling": autoscaling_args(
+                    scaling["signal"],
+                    scaling["target"],
+                    cloud=cloud,
+                    namespace=args["team"],
+                    workload=workload,
+                    queue_metric=scaling.get("queue_metric", SCALING_DEFAULTS["queue_metric"]),
+                    activation_query=scaling.get("activation_query"),
+                ),
+                "scaler": self._scaler(cloud),
+                "cloud": cloud,
+            },
+        )
         if "labels" in args:
             server["labels"] = args["labels"]
         return server

@@ -17,6 +17,7 @@ from aiscale.components.common.customer_managed_key import GcpCustomerManagedKey
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, matched_log
 from aiscale.components.common.model_monitoring import (
     DRIFT_RUNBOOK,
+    MONITOR_DEFAULTS,
     ModelMonitorArgs,
     RetrainingArgs,
     check_monitor,
@@ -79,9 +80,18 @@ def _validate(args: VertexModelMonitorArgs) -> None:
     for deployment, spec in args["deployments"].items():
         monitor = spec["monitor"]
         check_monitor(COMPONENT, monitoring.VERTEX_AI, deployment, monitor)
-        jobs.add((schedule_kind(monitor["schedule"]), monitor["production_window_days"]))
+        jobs.add(
+            (
+                schedule_kind(monitor["schedule"]),
+                monitor["production_window_days"],
+                monitor.get("paused", MONITOR_DEFAULTS["paused"]),
+            )
+        )
     if len(jobs) > 1:
-        fail("deployments", "Vertex AI runs one job per endpoint: give every deployment the same schedule and window")
+        fail(
+            "deployments",
+            "Vertex AI runs one job per endpoint: give every deployment the same schedule, window and paused",
+        )
     if not 0 < args["sampling_rate"] <= 1:
         fail("sampling_rate", "must be above 0 and at most 1")
     retraining = args.get("retraining")
@@ -96,6 +106,19 @@ def _validate(args: VertexModelMonitorArgs) -> None:
     gcp_labels(COMPONENT, args.get("labels"))
 
 
+def _objective(spec: VertexMonitoredDeploymentArgs) -> dict[str, Any]:
+    reference = spec["monitor"]["reference"]
+    # check_monitor: Vertex AI compares with training data, which names its target column.
+    assert "training_data" in reference and "target_column" in reference
+    return {
+        "deployed_model_id": spec["deployed_model_id"],
+        "threshold": spec["monitor"]["signals"]["data_drift"]["threshold"],
+        "features": list(spec["monitor"].get("features", [])),
+        "training_data": reference["training_data"],
+        "target_column": reference["target_column"],
+    }
+
+
 def job_props(args: VertexModelMonitorArgs) -> dict[str, Any]:
     """The monitoring job's inputs: one objective per deployed model, job-wide schedule, window and sampling."""
     first = next(iter(args["deployments"].values()))["monitor"]
@@ -105,23 +128,14 @@ def job_props(args: VertexModelMonitorArgs) -> dict[str, Any]:
     return {
         "display_name": f"{args['endpoint_name']} model monitor",
         "endpoint": args["endpoint"],
-        "objectives": {
-            deployment: {
-                "deployed_model_id": spec["deployed_model_id"],
-                "threshold": spec["monitor"]["signals"]["data_drift"]["threshold"],
-                "features": list(spec["monitor"].get("features", [])),
-                "training_data": spec["monitor"]["reference"]["training_data"],
-                "target_column": spec["monitor"]["reference"]["target_column"],
-            }
-            for deployment, spec in args["deployments"].items()
-        },
+        "objectives": {deployment: _objective(spec) for deployment, spec in args["deployments"].items()},
         "monitor_interval_hours": int(interval),
         "monitor_window_days": first["production_window_days"],
         "sampling_rate": args["sampling_rate"],
         "notification_channels": list(routing["notification_channels"]) if routing is not None else [],
         "labels": dict(args.get("labels", {})),
         "kms_key_name": key["key_id"] if key is not None else None,
-        "paused": False,
+        "paused": first.get("paused", MONITOR_DEFAULTS["paused"]),
     }
 
 
@@ -179,6 +193,7 @@ class VertexModelMonitor(pulumi.ComponentResource):
         """``<name>-retraining``: the compiled pipeline, run on its cron (UTC)."""
         kind, value = schedule_kind(retraining["schedule"])
         key = args.get("customer_managed_key")
+        assert "pipeline_root" in retraining  # _validate: Vertex AI pipelines write under a gs:// root
         props: dict[str, Any] = {
             "display_name": f"{args['endpoint_name']} retraining",
             "location": f"projects/{args['project']}/locations/{args['region']}",
