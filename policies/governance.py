@@ -280,7 +280,7 @@ def _residency(
         return
     allow_global = bool(config.get("allowGlobal", True))
     for resource in args.resources:
-        if resource.resource_type.startswith(("pulumi:", "kubernetes:")) or ":" not in resource.resource_type:
+        if not _may_be_placed(resource.resource_type):
             continue
         outside = sorted(
             {
@@ -293,8 +293,10 @@ def _residency(
             yield f"{resource.name} is in {', '.join(outside)}, outside the allowed locations {allowed}", resource
 
 
-def _every_resource(_resource_type: str) -> bool:
-    return True
+def _may_be_placed(resource_type: str) -> bool:
+    """A cloud resource's type: neither Pulumi's own (stack, providers, components' ``pulumi:`` types) nor a
+    Kubernetes object (placed by its cluster); the offline engine hands the policy only these."""
+    return ":" in resource_type and not resource_type.startswith(("pulumi:", "kubernetes:"))
 
 
 AUDIT_STORES = Rule(
@@ -398,7 +400,7 @@ POLICIES = [
                 "allowGlobal": {"type": "boolean", "default": True},
             },
         ),
-        (_every_resource,),
+        (_may_be_placed,),
         _residency,
     ),
 ]
