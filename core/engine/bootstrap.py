@@ -226,7 +226,13 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
                 self._seen[urn] = where
                 return
             first = self._seen[urn]
-        places = f" (at {first} and {where})" if first and where else ""
+        places = ""
+        if first and where:
+            # Registrations arrive from several threads: the places are listed in program order, not arrival order.
+            ordered = sorted(
+                (first, where), key=lambda place: (place.rpartition(":")[0], int(place.rpartition(":")[2]))
+            )
+            places = f" (at {ordered[0]} and {ordered[1]})"
         raise pulumi.RunError(
             f"duplicate resource URN {urn}: two resources of type {request.type} are named {request.name!r}"
             f"{places}; give each a unique name"
