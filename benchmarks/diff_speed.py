@@ -54,7 +54,7 @@ def edited(baseline: dict[str, Any], seed: int = 7) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--blocks", type=int, default=667, help="blocks of six resources (default 667: 4,002)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()

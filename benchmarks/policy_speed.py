@@ -26,7 +26,7 @@ GOAL = 5_000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[4_000, 8_000, 16_000])
     parser.add_argument(
         "--programs", nargs="+", choices=["kubernetes", "azure-native"], default=["kubernetes", "azure-native"]

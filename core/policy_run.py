@@ -26,7 +26,7 @@ from aiscale.core import __version__
 from aiscale.core.config.environment import ENVIRONMENT_KEY, FALLBACK, resolve_environment
 from aiscale.core.engine import RecordedRun, Registration
 from aiscale.core.errors import AiscaleError
-from aiscale.core.plan import Violation
+from aiscale.core.plan import Enforcement, Violation
 from aiscale.core.project import PulumiProject
 from aiscale.policies._support import type_matches
 
@@ -36,7 +36,7 @@ _LEVELS = {
     "mandatory": analyzer_pb2.MANDATORY,
     "disabled": analyzer_pb2.DISABLED,
 }
-_ENFORCEMENT = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
+_ENFORCEMENT: dict[int, Enforcement] = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
 _RESOURCE_SIG = rpc._special_resource_sig
 _SIG = rpc._special_sig_key
 _SIG_BYTES = _SIG.encode()
@@ -154,7 +154,7 @@ def _policy_config(environment: str, stack: str, path: Path, shown: str) -> Any:
     try:
         stack_config = enforcement.load_stack_config(path, shown)
         # The stack's config is checked against the whole pack, whichever policies run.
-        schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}  # type: ignore[attr-defined]
+        schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}
         return enforcement.policy_config(schemas, environment, stack_config, shown, stack_name=stack)
     except (enforcement.EnforcementError, waivers.WaiverError) as error:
         raise PolicyConfigError(str(error)) from None
@@ -250,7 +250,7 @@ class _Evaluation:
             self.result.violations.append(
                 Violation(
                     policy=diagnostic.policyName,
-                    enforcement=_ENFORCEMENT.get(diagnostic.enforcementLevel, "advisory"),  # type: ignore[arg-type]
+                    enforcement=_ENFORCEMENT.get(diagnostic.enforcementLevel, "advisory"),
                     urn=diagnostic.urn or urn,
                     message=message.removeprefix(prefix),
                 )

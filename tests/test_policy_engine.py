@@ -59,7 +59,7 @@ def test_every_policy_is_declared_completely() -> None:
     policies = all_policies()
     assert len(policies) == len({p.name for p in policies}) == 71
     for policy in policies:
-        rule = policy.aiscale_rule  # type: ignore[attr-defined]
+        rule = policy.aiscale_rule
         assert isinstance(policy, ResourceValidationPolicy | StackValidationPolicy)
         assert rule.id == policy.name and rule.anchors and rule.absent and rule.remediation, rule.id
         assert policy.severity is not None and policy.config_schema is not None
