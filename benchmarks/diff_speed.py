@@ -65,8 +65,8 @@ def main() -> None:
     from aiscale.core.diff import diff_plans  # noqa: PLC0415
     from aiscale.core.engine import record_program  # noqa: PLC0415
     from aiscale.core.plan import Plan  # noqa: PLC0415
-    from aiscale.core.policy_run import evaluate  # noqa: PLC0415
     from aiscale.core.render.markdown import render_markdown  # noqa: PLC0415
+    from aiscale.policies.evaluation import evaluate  # noqa: PLC0415
 
     synthetic_program.load_classes()
     started = time.perf_counter()

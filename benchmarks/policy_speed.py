@@ -73,8 +73,8 @@ def measure(run: object, repeat: int) -> tuple[tuple[float, float], int, tuple[s
     (its own CPU time: an evaluation of it alone less an evaluation of no policy)."""
     from pulumi_policy import StackValidationPolicy  # noqa: PLC0415
 
-    from aiscale.core.policy_run import evaluate  # noqa: PLC0415
     from aiscale.policies import all_policies  # noqa: PLC0415
+    from aiscale.policies.evaluation import evaluate  # noqa: PLC0415
 
     walls, cpus, findings = [], [], 0
     for _ in range(repeat):

@@ -171,7 +171,7 @@ def _baseline(path: Path | None, stack: str, outputs: Sequence[Output]) -> dict[
 
 
 def policy_config(args: argparse.Namespace) -> int:
-    from aiscale.core.policy_run import policy_config_for_stack  # noqa: PLC0415
+    from aiscale.policies.evaluation import policy_config_for_stack  # noqa: PLC0415
 
     output: str | None = None if args.output is None or is_stdout(args.output) else args.output
     if output is not None:

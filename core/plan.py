@@ -40,20 +40,20 @@ class Plan:
     policy_pack: str | None = None
     """Name of the policy pack evaluated against the run; None when no pack was evaluated."""
     waived: list[Any] = field(default_factory=list)
-    """Findings covered by a waiver (``aiscale.core.policy_run.Waived``): not violations, never hidden."""
+    """Findings covered by a waiver (``aiscale.policies.evaluation.Waived``): not violations, never hidden."""
     not_evaluated: list[Any] = field(default_factory=list)
     """Policies that could not run on a resource because a value is unknown before deployment."""
     policy_levels: dict[str, str] = field(default_factory=dict)
     """Enforcement level of every policy for this stack."""
     disabled: list[Any] = field(default_factory=list)
-    """Findings of policies the stack disabled (``aiscale.core.policy_run.Disabled``): reported, never hidden."""
+    """Findings of policies the stack disabled (``aiscale.policies.evaluation.Disabled``): reported, never hidden."""
     lowered: list[Any] = field(default_factory=list)
     """Policies mandatory in prod that a central enforcement waiver lets this stack lower."""
     policy_environment: str | None = None
     """The environment whose enforcement levels applied; None when no pack was evaluated."""
 
     def record_policies(self, pack: str, report: Any) -> None:
-        """Take the results of evaluating ``pack`` (an ``aiscale.core.policy_run.PolicyReport``)."""
+        """Take the results of evaluating ``pack`` (an ``aiscale.policies.evaluation.PolicyReport``)."""
         self.policy_pack = pack
         self.violations = report.violations
         self.waived = report.waived

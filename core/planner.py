@@ -154,6 +154,6 @@ def plan_stack(  # noqa: PLR0917 - a job: bound with functools.partial
 
 def apply_policies(plan: Plan, config_file: Path | None) -> None:
     """Evaluate the aiscale policy pack against the plan's run and keep its findings on the plan."""
-    from aiscale.core.policy_run import PACK_NAME, evaluate  # noqa: PLC0415 - the pack is heavy
+    from aiscale.policies.evaluation import PACK_NAME, evaluate  # noqa: PLC0415 - the pack is heavy
 
     plan.record_policies(PACK_NAME, evaluate(plan.run, config_file=config_file))

@@ -19,9 +19,9 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from aiscale.core.cli import main
 from aiscale.core.engine import RecordedRun, record_program, run_stack
 from aiscale.core.plan import Plan
-from aiscale.core.policy_run import PolicyConfigError, evaluate, policy_config_for_stack
 from aiscale.core.render import render
 from aiscale.policies import all_policies, enforcement, rules, waivers
+from aiscale.policies.evaluation import PolicyConfigError, evaluate, policy_config_for_stack
 from tests.conftest import REPO
 
 MULTITOOL = REPO / "tools" / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"

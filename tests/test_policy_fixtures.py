@@ -36,8 +36,8 @@ from pulumi_gcp import billing, compute, container, kms, monitoring, vertex
 from pulumi_gcp import storage as gcs
 
 from aiscale.core.engine import record_program
-from aiscale.core.policy_run import evaluate
 from aiscale.policies import all_policies
+from aiscale.policies.evaluation import evaluate
 
 RG = "rg-fixture"
 LOC = "westeurope"
