@@ -16,7 +16,7 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from pulumi_policy import (
     PolicyConfigSchema,
@@ -310,21 +310,36 @@ def _config(args: ResourceValidationArgs | StackValidationArgs, rule: Rule) -> d
     return {**rule.defaults(), **(args.get_config() or {})}
 
 
+class _Declared(TypedDict):
+    name: str
+    display_name: str
+    description: str
+    severity: Severity
+    config_schema: PolicyConfigSchema
+    tags: list[str]
+    remediation_steps: str
+    url: str
+
+
+def _declared(rule: Rule) -> _Declared:
+    """What CrossGuard shows of a policy, resource or stack: all of it from the policy's rule."""
+    return {
+        "name": rule.id,
+        "display_name": rule.title,
+        "description": rule.description,
+        "severity": rule.severity,
+        "config_schema": rule.schema(),
+        "tags": rule.tags(),
+        "remediation_steps": rule.remediation,
+        "url": CATALOGUE_URL.format(policy=rule.id),
+    }
+
+
 class RuleResourcePolicy(ResourceValidationPolicy):
     """A CrossGuard resource policy carrying its rule and the resource types it checks."""
 
     def __init__(self, rule: Rule, types: tuple[TypeMatcher, ...], validate: ResourceValidation) -> None:
-        super().__init__(
-            name=rule.id,
-            display_name=rule.title,
-            description=rule.description,
-            validate=validate,
-            severity=rule.severity,
-            config_schema=rule.schema(),
-            tags=rule.tags(),
-            remediation_steps=rule.remediation,
-            url=CATALOGUE_URL.format(policy=rule.id),
-        )
+        super().__init__(validate=validate, **_declared(rule))
         self.aiscale_rule = rule
         self.aiscale_types = types
 
@@ -333,17 +348,7 @@ class RuleStackPolicy(StackValidationPolicy):
     """A CrossGuard stack policy carrying its rule and the resource types its check reads."""
 
     def __init__(self, rule: Rule, types: tuple[TypeMatcher, ...], validate: StackValidation) -> None:
-        super().__init__(
-            name=rule.id,
-            display_name=rule.title,
-            description=rule.description,
-            validate=validate,
-            severity=rule.severity,
-            config_schema=rule.schema(),
-            tags=rule.tags(),
-            remediation_steps=rule.remediation,
-            url=CATALOGUE_URL.format(policy=rule.id),
-        )
+        super().__init__(validate=validate, **_declared(rule))
         self.aiscale_rule = rule
         self.aiscale_stack_types = types
 
