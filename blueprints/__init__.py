@@ -11,5 +11,6 @@ Another team imports them into its own Pulumi program::
 from aiscale.blueprints.azure_platform import AzureGpuInferencePlatform
 from aiscale.blueprints.gcp_platform import GcpGpuInferencePlatform
 from aiscale.blueprints.stack import deploy_stack
+from aiscale.blueprints.team_platform import TeamPlatform
 
-__all__ = ["AzureGpuInferencePlatform", "GcpGpuInferencePlatform", "deploy_stack"]
+__all__ = ["AzureGpuInferencePlatform", "GcpGpuInferencePlatform", "TeamPlatform", "deploy_stack"]

@@ -58,25 +58,41 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
     """
 
     resource_group_name: pulumi.Output[str]
+    """The platform's resource group."""
+    location: pulumi.Output[str]
+    """Azure region of the platform."""
+    subscription_id: pulumi.Output[str]
+    """Subscription of the platform."""
     key_vault_id: pulumi.Output[str]
+    """ARM id of the platform's Key Vault."""
     key_vault_uri: pulumi.Output[str]
+    """URI of the platform's Key Vault."""
     key_ids: pulumi.Output[dict[str, str]]
     """ARM resource ids of the platform's keys, by name."""
     key_uris: pulumi.Output[dict[str, str]]
     """Versionless URIs of the platform's keys, by name."""
     vnet_id: pulumi.Output[str] | None
+    """ARM id of the platform's VNet."""
     subnet_ids: dict[str, pulumi.Output[str]]
     """Subnets by role (``system``, ``gpu``, ``endpoints``, ``apiserver``)."""
     cluster_id: pulumi.Output[str] | None
+    """ARM id of the AKS cluster."""
     cluster_name: pulumi.Output[str] | None
+    """Name of the AKS cluster."""
     oidc_issuer_url: pulumi.Output[str] | None
     """Issuer of the cluster's service account tokens, for workload identity federation."""
     kubeconfig: pulumi.Output[str] | None
     """Entra ID (kubelogin) kubeconfig of the cluster, a secret."""
+    gpu_pool_names: list[str]
+    """The cluster's GPU pools (their ``aiscale.io/gpu-pool`` label)."""
     log_analytics_workspace_id: pulumi.Output[str] | None
+    """Log Analytics workspace of the platform's logs (diagnostics)."""
     monitor_workspace_id: pulumi.Output[str] | None
+    """Azure Monitor workspace of the platform's Prometheus metrics."""
     action_group_id: pulumi.Output[str] | None
+    """Action group every platform alert notifies."""
     ml_workspace_name: pulumi.Output[str] | None
+    """Name of the Azure ML workspace."""
     endpoint_ids: dict[str, pulumi.Output[str]]
     """Azure ML online endpoints, by name."""
 
@@ -462,6 +478,9 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
     def _outputs(self) -> None:
         """What a team's stack builds on: typed outputs, registered once."""
         self.resource_group_name = self.group_name
+        self.location = pulumi.Output.from_input(self.azure.location)
+        self.subscription_id = pulumi.Output.from_input(self.azure.subscription_id)
+        self.gpu_pool_names = sorted(self.gpu_pools)
         self.key_vault_id, self.key_vault_uri = self.keys.vault_id, self.keys.vault_uri
         self.key_ids, self.key_uris = self.keys.key_ids, self.keys.key_uris
         self.vnet_id = self.network.vnet_id if self.network else None
@@ -476,6 +495,9 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
         outputs = {
             "resourceGroupName": self.resource_group_name,
+            "location": self.location,
+            "subscriptionId": self.subscription_id,
+            "gpuPoolNames": self.gpu_pool_names,
             "keyVaultId": self.key_vault_id,
             "keyVaultUri": self.key_vault_uri,
             "keyIds": self.key_ids,

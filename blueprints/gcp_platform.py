@@ -66,20 +66,31 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
     """
 
     project: pulumi.Output[str]
+    """Google Cloud project of the platform."""
     region: pulumi.Output[str]
+    """Region of the platform."""
     key_ring_id: pulumi.Output[str]
+    """Cloud KMS key ring of the platform."""
     key_ids: pulumi.Output[dict[str, str]]
     """Cloud KMS key resource names, by name."""
     network_id: pulumi.Output[str] | None
+    """The platform's VPC network."""
     network_name: pulumi.Output[str] | None
+    """Name of the platform's VPC network."""
     subnet_id: pulumi.Output[str] | None
+    """The cluster subnet."""
     cluster_id: pulumi.Output[str] | None
+    """The GKE cluster (``projects/<p>/locations/<region>/clusters/<name>``)."""
     cluster_name: pulumi.Output[str] | None
+    """Name of the GKE cluster."""
     workload_pool: pulumi.Output[str] | None
     """Workload identity pool of the cluster (``<project>.svc.id.goog``)."""
     kubeconfig: pulumi.Output[str] | None
     """Kubeconfig of the cluster for ``gke-gcloud-auth-plugin``, a secret."""
+    gpu_pool_names: list[str]
+    """The cluster's GPU pools (their ``aiscale.io/gpu-pool`` label)."""
     notification_channel_ids: list[pulumi.Output[str]]
+    """Notification channels every platform alert notifies."""
     endpoint_ids: dict[str, pulumi.Output[str]]
     """Vertex AI endpoints, by name."""
 
@@ -374,6 +385,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         self.cluster_id = self.gke.cluster_id if self.gke else None
         self.cluster_name = self.gke.cluster_name if self.gke else None
         self.workload_pool = self.gke.workload_pool if self.gke else None
+        self.gpu_pool_names = sorted(self.gpu_pools)
         self.notification_channel_ids = list(self.monitoring.notification_channel_ids) if self.monitoring else []
         self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
         outputs = {
@@ -388,6 +400,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "clusterName": self.cluster_name,
             "workloadPool": self.workload_pool,
             "kubeconfig": self.kubeconfig,
+            "gpuPoolNames": self.gpu_pool_names,
             "notificationChannelIds": self.notification_channel_ids,
             "endpointIds": self.endpoint_ids,
         }

@@ -1,4 +1,4 @@
-"""The aiscale component package: every component and both blueprints, served to every Pulumi language.
+"""The aiscale component package: every component and the blueprints, served to every Pulumi language.
 
 ``pulumi package add <this repository or a path to it>`` reads ``PulumiPlugin.yaml`` and runs ``__main__.py`` at
 the root, which calls :func:`serve`: Pulumi's component provider host infers the package schema from the classes'
@@ -26,7 +26,9 @@ from pulumi.provider.experimental.component import ComponentProvider
 
 from aiscale.blueprints.azure_platform import AzureGpuInferencePlatform
 from aiscale.blueprints.gcp_platform import GcpGpuInferencePlatform
+from aiscale.blueprints.team_platform import TeamPlatform
 from aiscale.components.catalog import COMPONENTS
+from aiscale.components.common.defaults import declared
 from aiscale.components.common.type_tokens import PACKAGE
 
 #: What the package serves, in the order the schema lists them.
@@ -34,17 +36,25 @@ PACKAGE_COMPONENTS: list[type[pulumi.ComponentResource]] = [
     *COMPONENTS,
     AzureGpuInferencePlatform,
     GcpGpuInferencePlatform,
+    TeamPlatform,
 ]
 
 
 class AiscaleComponentProvider(ComponentProvider):
-    """Pulumi's component provider, handing integer arguments to the components as ints.
+    """Pulumi's component provider, handing integer arguments to the components as ints, with defaults documented.
 
     Every number reaches a provider as a float (protobuf has only doubles). The SDK's provider means to convert
     integer properties back, but keeps the float it converted (pulumi 3.2xx), and never converts inside lists and
     maps: ``rotation_days`` 30 would become a rotation period of ``2592000.0s``. The args' own types say which
     numbers are integers.
+
+    The schema the analyzer infers has no defaults (a TypedDict states none): each default an args type declares
+    (``aiscale.components.common.defaults``) is added to its property's description.
     """
+
+    def __init__(self, components: list[type[pulumi.ComponentResource]], name: str, version: str) -> None:
+        super().__init__(components, name, version=version)
+        self.schema = json.dumps(with_defaults(json.loads(self.schema or "{}"), components))
 
     def map_inputs(self, inputs: Inputs, component_def: ComponentDefinition) -> Inputs:
         mapped = super().map_inputs(inputs, component_def)
@@ -70,6 +80,32 @@ def whole_numbers(value: Any, annotation: Any) -> Any:
     if origin in (Sequence, list) and isinstance(value, list):
         return [whole_numbers(item, parts[0]) for item in value]
     return value
+
+
+def with_defaults(package: dict[str, Any], components: Sequence[type[pulumi.ComponentResource]]) -> dict[str, Any]:
+    """``package`` with "Default ``value``." ending the description of every input whose args type declares one."""
+    args_types = {
+        f"{package['name']}:index:{component.__name__}": inspect.get_annotations(component.__init__)["args"].__name__
+        for component in components
+    }
+    described = [(args_types[token], resource["inputProperties"]) for token, resource in package["resources"].items()]
+    described += [(token.rsplit(":", 1)[-1], kind.get("properties", {})) for token, kind in package["types"].items()]
+    for type_name, properties in described:
+        for name, value in declared(type_name).items():
+            prop = properties[_camel(name)]  # a declared default the schema does not have is a KeyError here
+            text = f"Default ``{json.dumps(_camel_keys(value))}``."
+            prop["description"] = f"{prop['description']} {text}" if prop.get("description") else text
+    return package
+
+
+def _camel(name: str) -> str:
+    first, *rest = name.split("_")
+    return first + "".join(part.title() for part in rest)
+
+
+def _camel_keys(value: Any) -> Any:
+    """A default as a program of another language writes it: mappings with the schema's (camelCase) names."""
+    return {_camel(key): _camel_keys(item) for key, item in value.items()} if isinstance(value, Mapping) else value
 
 
 def package_version() -> str:

@@ -10,6 +10,7 @@ the schema disagree.
 from typing import Any
 
 from aiscale.blueprints.package import schema
+from aiscale.blueprints.platform_contract import OUTPUTS
 
 HEADER = """# Component package reference
 
@@ -58,6 +59,27 @@ def _table(properties: dict[str, Any], required: list[str], *, inputs: bool) -> 
     return [*lines, ""]
 
 
+def _contract(resources: dict[str, Any]) -> list[str]:
+    """The platform stack's outputs a team stack reads (``TeamPlatform``), with what they hold."""
+    lines = [
+        "## Platform → team contract",
+        "",
+        "Stack outputs of a platform stack (`deploy_stack`), read by team stacks through a `StackReference`",
+        "(`TeamPlatform`): one output per value of the platform blueprint's outputs.",
+        "",
+        "| Stack output | Platform output | Description |",
+        "|---|---|---|",
+    ]
+    for cloud, outputs in OUTPUTS.items():
+        platform = "AzureGpuInferencePlatform" if cloud == "azure" else "GcpGpuInferencePlatform"
+        properties = resources[f"aiscale:index:{platform}"]["properties"]
+        for name, attribute in outputs.items():
+            schema_name = "".join(part.title() if i else part for i, part in enumerate(attribute.split("_")))
+            description = _text(properties[schema_name].get("description"))
+            lines.append(f"| `{name}` | {platform}.`{schema_name}` | {description} |")
+    return [*lines, ""]
+
+
 def render(package: dict[str, Any] | None = None) -> str:
     package = package or schema()
     resources, types = package["resources"], package["types"]
@@ -80,6 +102,7 @@ def render(package: dict[str, Any] | None = None) -> str:
             *_table(resource.get("inputProperties", {}), resource.get("requiredInputs", []), inputs=True),
         ]
         lines += ["Outputs:", "", *_table(resource.get("properties", {}), [], inputs=False)]
+    lines += _contract(resources)
     lines += ["## Types", ""]
     for token, kind in types.items():
         name = token.rsplit(":", 1)[-1]

@@ -1,4 +1,4 @@
-"""One aiscale stack: a blueprint per configured cloud, plus the stack outputs."""
+"""One aiscale stack: a blueprint per configured cloud, plus the stack outputs team stacks build on."""
 
 from dataclasses import dataclass
 
@@ -6,6 +6,7 @@ import pulumi
 
 from aiscale.blueprints.azure_platform import AzureGpuInferencePlatform
 from aiscale.blueprints.gcp_platform import GcpGpuInferencePlatform
+from aiscale.blueprints.platform_contract import export_platform
 from aiscale.core.config import StackConfig
 
 
@@ -21,11 +22,9 @@ def deploy_stack(config: StackConfig, *, export: bool = True) -> Deployment:
     gcp = GcpGpuInferencePlatform.from_config("gcp", config) if config.gcp else None
     if export:
         pulumi.export("environment", config.environment.value)
+        # What team stacks read through a StackReference (TeamPlatform): the platform → team contract.
         if azure is not None:
-            pulumi.export("azureResourceGroup", azure.resource_group.name)
-            pulumi.export("azureKeyVaultUri", azure.keys.vault_uri)
+            export_platform(azure, "azure")
         if gcp is not None:
-            pulumi.export("gcpKeyRingId", gcp.kms.key_ring_id)
-            if gcp.gke is not None:
-                pulumi.export("gkeClusterName", gcp.gke.cluster_name)
+            export_platform(gcp, "gcp")
     return Deployment(azure, gcp)

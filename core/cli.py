@@ -18,7 +18,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
-from aiscale.core import __version__
+from aiscale.core import __version__, offline_inputs
 from aiscale.core.outputs import FORMATS, parse_output
 
 EXIT_OK = 0
@@ -92,6 +92,7 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="keep resource aliases as a real run would (slower; aliases never matter offline)",
     )
+    offline_inputs.add_options(plan)
     plan.add_argument(
         "--watch",
         action="store_true",

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from aiscale.core import offline_inputs
 from aiscale.core.diff import BaselineError, load_baseline
 from aiscale.core.engine.isolation import InternalError
 from aiscale.core.errors import AiscaleError, ProjectError
@@ -52,6 +53,11 @@ def project_dir(given: Path | None) -> Path:
 
 
 def plan(args: argparse.Namespace) -> int:
+    with offline_inputs.provided(args):
+        return _plan(args)
+
+
+def _plan(args: argparse.Namespace) -> int:
     project = load_project(project_dir(args.project))
     stacks = _stacks(project, args.stacks, args.all)
     try:
@@ -177,7 +183,12 @@ def policy_config(args: argparse.Namespace) -> int:
         check_output_path(output)
     directory = project_dir(args.project)
     load_project(directory).check_stack(args.stack)
-    document = installed_pack().config_for_stack(directory, args.stack, args.policy_config)
+    document = installed_pack().config_for_stack(
+        directory,
+        args.stack,
+        args.policy_config,
+        on_warning=lambda warning: print(f"warning: {warning}", file=sys.stderr),
+    )
     text = json.dumps(document, indent=2) + "\n"
     if output is None:
         write_stdout(text)

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from aiscale.core.config.environment import ENVIRONMENT_KEY, FALLBACK, unknown_environment
+from aiscale.core.config.environment import FALLBACK, unknown_environment_warning
 from aiscale.core.cost import StackEstimate, estimate, from_registrations
 from aiscale.core.engine import RecordedRun, Registration
 
@@ -123,12 +123,7 @@ class Plan:
         """Set when the stack's environment is unknown: says so, and which enforcement applied."""
         if self.run.environment is not None:
             return None
-        applied = (
-            f"{self.policy_environment} enforcement applied"
-            if self.policy_environment is not None
-            else "no policy enforcement applied (policies were not evaluated)"
-        )
-        return f"{unknown_environment(self.run.stack)}: {applied}; set {ENVIRONMENT_KEY} in the stack file"
+        return unknown_environment_warning(self.run.stack, self.policy_environment)
 
     @property
     def resources(self) -> list[Registration]:

@@ -7,7 +7,7 @@ aiscale distribution always carries. The type checker verifies that the pack imp
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from importlib.metadata import entry_points
 from pathlib import Path
@@ -57,8 +57,15 @@ class PolicyPack(Protocol):
         """The pack's findings on ``run``, with the stack's policy config (``config_file`` or its default file)."""
         ...
 
-    def config_for_stack(self, project_dir: Path, stack: str, config_file: Path | None = None) -> dict[str, Any]:
-        """The policy config a real ``pulumi preview --policy-pack-config`` of the stack takes."""
+    def config_for_stack(
+        self,
+        project_dir: Path,
+        stack: str,
+        config_file: Path | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
+        """The policy config a real ``pulumi preview --policy-pack-config`` of the stack takes; ``on_warning``
+        hears that the stack's environment is unknown (and which one applied)."""
         ...
 
     def files(self) -> list[Path]:

@@ -114,6 +114,18 @@ def load_project(directory: Path) -> PulumiProject:
     return PulumiProject(directory, name, runtime_name, main, stack_config_dir, config, options)
 
 
+def stack_data_for_current_run(stack: str) -> Any:
+    """The parsed stack file of the running program (None when there is none or it cannot be read)."""
+    root_directory = settings.get_root_directory()
+    root = Path(root_directory) if root_directory else find_project_root(Path.cwd())
+    try:
+        project = load_project(root) if root is not None else None
+        path = project.stack_file(stack) if project is not None else None
+        return read_yaml(path) if path is not None and path.is_file() else None
+    except ProjectError:
+        return None
+
+
 def stack_file_for_current_run(stack: str) -> str:
     """The stack file of the running program, for messages (``stacks/Pulumi.dev.yaml``)."""
     root_directory = settings.get_root_directory()

@@ -11,7 +11,7 @@ them (``AnalyzeStack``). The analyzer class is private to pulumi-policy, pinned 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,7 +22,12 @@ from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from aiscale.core import __version__
-from aiscale.core.config.environment import ENVIRONMENT_KEY, FALLBACK, resolve_environment
+from aiscale.core.config.environment import (
+    ENVIRONMENT_KEY,
+    FALLBACK,
+    resolve_environment,
+    unknown_environment_warning,
+)
 from aiscale.core.engine import RecordedRun, Registration
 from aiscale.core.errors import AiscaleError
 from aiscale.core.plan import Disabled, Enforcement, NotEvaluated, PolicyReport, Violation, Waived
@@ -64,10 +69,15 @@ def evaluate(
     return _Evaluation(run, chosen, config, environment, shown if path.is_file() else None).report()
 
 
-def policy_config_for_stack(project_dir: Path, stack: str, config_file: Path | None = None) -> dict[str, Any]:
+def policy_config_for_stack(
+    project_dir: Path,
+    stack: str,
+    config_file: Path | None = None,
+    on_warning: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
     """The ``--policy-pack-config`` document of ``stack`` for a real ``pulumi preview``: the levels, thresholds,
     environment and stack waivers the offline evaluation applies (prod's floor included), every policy with an
-    explicit level."""
+    explicit level. ``on_warning`` hears that the stack's environment is unknown (and which one applied)."""
     from aiscale.core.engine.stack_config import read_runtime_config  # noqa: PLC0415
     from aiscale.core.project import load_project  # noqa: PLC0415
     from aiscale.policies import enforcement  # noqa: PLC0415
@@ -79,6 +89,8 @@ def policy_config_for_stack(project_dir: Path, stack: str, config_file: Path | N
     )
     path, shown = _config_path(project, stack, config_file)
     config = _policy_config(environment or FALLBACK, stack, path, shown)
+    if environment is None and on_warning is not None:
+        on_warning(unknown_environment_warning(stack, FALLBACK))
     return json.loads(json.dumps(enforcement.cli_config(config), default=str))
 
 
@@ -342,8 +354,14 @@ class AiscalePack:
     def evaluate(self, run: RecordedRun, *, config_file: Path | None = None) -> PolicyReport:
         return evaluate(run, config_file=config_file)
 
-    def config_for_stack(self, project_dir: Path, stack: str, config_file: Path | None = None) -> dict[str, Any]:
-        return policy_config_for_stack(project_dir, stack, config_file)
+    def config_for_stack(
+        self,
+        project_dir: Path,
+        stack: str,
+        config_file: Path | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
+        return policy_config_for_stack(project_dir, stack, config_file, on_warning)
 
     def files(self) -> list[Path]:
         return sorted(Path(__file__).resolve().parent.glob("*.yaml"))

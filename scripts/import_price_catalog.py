@@ -26,24 +26,10 @@ import sys
 from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
+from aiscale.core.cost.prices import CATALOG_COLUMNS
 from aiscale.core.files import write_atomically
 
 TARGET = Path(__file__).resolve().parent.parent / "core" / "data" / "price_catalog.csv"
-COLUMNS = (
-    "kind",
-    "sku",
-    "count",
-    "region",
-    "currency",
-    "unit",
-    "price",
-    "as_of",
-    "api",
-    "source_repo",
-    "source_path",
-    "source_commit",
-    "rejected",
-)
 AZURE_API = "Azure Retail Prices API (Virtual Machines, Consumption, Linux)"
 GCP_API = "Cloud Billing Catalog API (Compute Engine, OnDemand and Preemptible, first tier)"
 #: Approximate date of the data, from the copy's notes: the Azure rows match the catalog of about mid-2024; the
@@ -147,7 +133,7 @@ def build(directory: Path) -> str:
         *gcp_rows(read(directory / "gcp_vms.csv"), read(directory / "gcp_accelerators.csv")),
     ]
     text = io.StringIO()
-    writer: csv.DictWriter[str] = csv.DictWriter(text, COLUMNS, lineterminator="\n")  # rows keyed by any text
+    writer: csv.DictWriter[str] = csv.DictWriter(text, CATALOG_COLUMNS, lineterminator="\n")  # rows keyed by any text
     writer.writeheader()
     writer.writerows(rows)
     return text.getvalue()

@@ -103,7 +103,7 @@ def test_workspace_is_private_isolated_and_cmk_encrypted() -> None:
         "resourceGroupName": "rg",
         "sku": {"name": "Basic", "tier": "Basic"},
         "storageAccount": "[unknown]",
-        "systemDatastoresAuthMode": "identity",
+        "systemDatastoresAuthMode": "Identity",
         "v1LegacyMode": False,
         "workspaceName": "mlw-unit",
     }

@@ -140,6 +140,14 @@ def test_an_unknown_environment_is_a_warning_in_every_format(
     assert "dev enforcement applied; set aiscale:environment in the stack file" in out
 
 
+def test_policy_config_warns_about_an_unknown_environment(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    root = unknown_team_project(tmp_path / "team", "sandbox")
+    assert main(["policy-config", "sandbox", "--project", str(root)]) == 0
+    out, err = capsys.readouterr()
+    assert json.loads(out)["ml-keyvault-01"]["environment"] == "dev"
+    assert err.startswith("warning: the environment of stack 'sandbox' is unknown") and "dev enforcement applied" in err
+
+
 # --- Protection ----------------------------------------------------------------------------------------------
 
 

@@ -17,13 +17,15 @@ from pulumi_azure_native.containerservice.outputs import UserAssignedIdentityMan
 
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
-from aiscale.components.common.control_plane import ControlPlaneAccessArgs, check_control_plane
+from aiscale.components.common.control_plane import CONTROL_PLANE_DEFAULTS, ControlPlaneAccessArgs, check_control_plane
 from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs, key_role_assignment
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.maintenance import MaintenanceWindowArgs, check_maintenance_window
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.core.config.azure import AksConfig, AksSystemPoolConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("AksCluster")
@@ -42,9 +44,17 @@ class AksSystemPoolArgs(TypedDict):
     max_nodes: int
     """Highest node count the autoscaler may reach."""
     os_disk_type: NotRequired[str]
-    """``Managed`` (default) or ``Ephemeral``."""
+    """``Managed`` or ``Ephemeral``."""
     encryption_at_host: NotRequired[bool]
-    """Encrypt temp and cache disks at the host (default True; needs the subscription feature)."""
+    """Encrypt temp and cache disks at the host (needs the subscription feature)."""
+
+
+SYSTEM_POOL_DEFAULTS = declare(
+    AksSystemPoolArgs,
+    os_disk_type=stack_default(AksSystemPoolConfig, "os_disk_type"),
+    encryption_at_host=True,
+)
+"""Defaults of the optional args of ``AksSystemPoolArgs``."""
 
 
 class PrometheusArgs(TypedDict):
@@ -88,15 +98,15 @@ class AksClusterArgs(TypedDict):
     api_server_subnet_id: NotRequired[pulumi.Input[str]]
     """Delegated subnet for API server VNet integration."""
     network_policy: NotRequired[str]
-    """``cilium`` (default), ``azure`` or ``calico``."""
+    """``cilium``, ``azure`` or ``calico``."""
     pod_cidr: NotRequired[str]
-    """Overlay pod range (default ``10.244.0.0/16``)."""
+    """Overlay pod range."""
     service_cidr: NotRequired[str]
-    """Service range (default ``172.16.0.0/16``); the cluster DNS is its tenth address."""
+    """Service range; the cluster DNS is its tenth address."""
     upgrade_channel: NotRequired[str]
     """``patch`` (default), ``stable``, ``rapid`` or ``node-image``."""
     node_os_upgrade_channel: NotRequired[str]
-    """``NodeImage`` (default), ``SecurityPatch`` or ``Unmanaged``."""
+    """``NodeImage``, ``SecurityPatch`` or ``Unmanaged``."""
     maintenance_window: NotRequired[MaintenanceWindowArgs]
     """Weekly window (UTC) for Kubernetes and node upgrades."""
     disk_encryption_key: NotRequired[AzureCustomerManagedKeyArgs]
@@ -108,7 +118,7 @@ class AksClusterArgs(TypedDict):
     defender: NotRequired[bool]
     """Microsoft Defender for Containers runtime protection (default False)."""
     azure_policy: NotRequired[bool]
-    """The Azure Policy add-on (default True)."""
+    """The Azure Policy add-on."""
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send control plane logs (``audit`` by default) to Log Analytics."""
     tags: NotRequired[Tags]
@@ -119,19 +129,32 @@ class AksClusterArgs(TypedDict):
     """An Azure management lock on the cluster (``CanNotDelete``: ``ReadOnly`` would block scaling)."""
 
 
+DEFAULTS = declare(
+    AksClusterArgs,
+    network_policy=stack_default(AksConfig, "network_policy"),
+    pod_cidr=stack_default(AksConfig, "pod_cidr"),
+    service_cidr=stack_default(AksConfig, "service_cidr"),
+    node_os_upgrade_channel=stack_default(AksConfig, "node_os_upgrade_channel"),
+    azure_policy=stack_default(AksConfig, "azure_policy_addon"),
+)
+"""Defaults of the optional args of ``AksClusterArgs``."""
+
+
 def _validate(args: AksClusterArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
     check_control_plane(COMPONENT, args.get("control_plane", {}), ranges_need_public=True)
-    if "private_dns_zone_id" in args and not args.get("control_plane", {}).get("private", True):
+    if "private_dns_zone_id" in args and not args.get("control_plane", {}).get(
+        "private", CONTROL_PLANE_DEFAULTS["private"]
+    ):
         fail("private_dns_zone_id", "applies to a private API server only")
     if not args["admin_group_object_ids"]:
         fail("admin_group_object_ids", "at least one Entra ID group must administer the cluster")
     pool = args["system_pool"]
     if not 1 <= pool["min_nodes"] <= pool["max_nodes"]:
         fail("system_pool", f"need 1 <= min_nodes ({pool['min_nodes']}) <= max_nodes ({pool['max_nodes']})")
-    policy = args.get("network_policy", "cilium")
+    policy = args.get("network_policy", DEFAULTS["network_policy"])
     if policy not in NETWORK_POLICIES:
         fail("network_policy", f"{policy!r} is not one of {', '.join(NETWORK_POLICIES)}")
     check_maintenance_window(COMPONENT, args.get("maintenance_window"))
@@ -287,8 +310,8 @@ class AksCluster(pulumi.ComponentResource):
     ) -> containerservice.ManagedCluster:
         """``<name>-cluster``: Entra ID and Azure RBAC, no local accounts, CNI overlay, the system pool."""
         secrets_key = args.get("secrets_encryption_key")
-        service_cidr = args.get("service_cidr", "172.16.0.0/16")
-        network_policy = args.get("network_policy", "cilium")
+        service_cidr = args.get("service_cidr", DEFAULTS["service_cidr"])
+        network_policy = args.get("network_policy", DEFAULTS["network_policy"])
         return containerservice.ManagedCluster(
             f"{name}-cluster",
             resource_name_=args["cluster_name"],
@@ -336,7 +359,7 @@ class AksCluster(pulumi.ComponentResource):
                 network_plugin_mode="overlay",
                 network_dataplane="cilium" if network_policy == "cilium" else "azure",
                 network_policy=network_policy,
-                pod_cidr=args.get("pod_cidr", "10.244.0.0/16"),
+                pod_cidr=args.get("pod_cidr", DEFAULTS["pod_cidr"]),
                 service_cidr=service_cidr,
                 dns_service_ip=_dns_service_ip(service_cidr),
                 outbound_type="loadBalancer",
@@ -345,7 +368,7 @@ class AksCluster(pulumi.ComponentResource):
             agent_pool_profiles=[_system_pool(args)],
             auto_upgrade_profile=containerservice.ManagedClusterAutoUpgradeProfileArgs(
                 upgrade_channel=args.get("upgrade_channel", "patch"),
-                node_os_upgrade_channel=args.get("node_os_upgrade_channel", "NodeImage"),
+                node_os_upgrade_channel=args.get("node_os_upgrade_channel", DEFAULTS["node_os_upgrade_channel"]),
             ),
             disk_encryption_set_id=self.disk_encryption_set.id if self.disk_encryption_set else None,
             addon_profiles={
@@ -356,7 +379,9 @@ class AksCluster(pulumi.ComponentResource):
                         "useAADAuth": "true",
                     },
                 ),
-                "azurepolicy": containerservice.ManagedClusterAddonProfileArgs(enabled=args.get("azure_policy", True)),
+                "azurepolicy": containerservice.ManagedClusterAddonProfileArgs(
+                    enabled=args.get("azure_policy", DEFAULTS["azure_policy"])
+                ),
             },
             azure_monitor_profile=containerservice.ManagedClusterAzureMonitorProfileArgs(
                 metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
@@ -449,7 +474,7 @@ def _kubelet_object_id(profile: Mapping[str, UserAssignedIdentityManagedClusterR
 
 
 def _public(args: AksClusterArgs) -> bool:
-    return not args.get("control_plane", {}).get("private", True)
+    return not args.get("control_plane", {}).get("private", CONTROL_PLANE_DEFAULTS["private"])
 
 
 def _api_server_access(args: AksClusterArgs) -> containerservice.ManagedClusterAPIServerAccessProfileArgs:
@@ -474,7 +499,7 @@ def _system_pool(args: AksClusterArgs) -> containerservice.ManagedClusterAgentPo
         vm_size=pool["vm_size"],
         os_type="Linux",
         os_sku="AzureLinux",
-        os_disk_type=pool.get("os_disk_type", "Managed"),
+        os_disk_type=pool.get("os_disk_type", SYSTEM_POOL_DEFAULTS["os_disk_type"]),
         enable_auto_scaling=True,
         count=pool["min_nodes"],
         min_count=pool["min_nodes"],
@@ -482,7 +507,7 @@ def _system_pool(args: AksClusterArgs) -> containerservice.ManagedClusterAgentPo
         vnet_subnet_id=args["system_subnet_id"],
         node_taints=[CRITICAL_ADDONS_ONLY],
         enable_node_public_ip=False,
-        enable_encryption_at_host=pool.get("encryption_at_host", True),
+        enable_encryption_at_host=pool.get("encryption_at_host", SYSTEM_POOL_DEFAULTS["encryption_at_host"]),
         type="VirtualMachineScaleSets",
         upgrade_settings=containerservice.AgentPoolUpgradeSettingsArgs(max_surge="33%"),
     )

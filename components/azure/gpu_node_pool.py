@@ -15,11 +15,13 @@ import pulumi
 from pulumi_azure_native import alertsmanagement, containerservice
 
 from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, PrometheusAlert, prometheus_alerts
-from aiscale.components.common.gpu_pool import GpuPoolAlertsArgs, check_pool, pool_labels
+from aiscale.components.common.defaults import declare, stack_default
+from aiscale.components.common.gpu_pool import ALERT_DEFAULTS, GpuPoolAlertsArgs, check_pool, pool_labels
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import gpu
+from aiscale.core.config.azure import AzureGpuPoolConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("AksGpuNodePool")
@@ -46,28 +48,28 @@ class AksGpuNodePoolArgs(TypedDict):
     subnet_id: pulumi.Input[str]
     """Subnet of the nodes."""
     purpose: NotRequired[str]
-    """``serving`` (default), ``training`` or ``batch``: the ``aiscale.io/purpose`` label."""
+    """``serving``, ``training`` or ``batch``: the ``aiscale.io/purpose`` label."""
     driver: NotRequired[str]
-    """``platform`` (default: AKS installs the driver) or ``operator`` (the NVIDIA GPU operator does)."""
+    """``platform`` (AKS installs the driver) or ``operator`` (the NVIDIA GPU operator does)."""
     spot: NotRequired[bool]
     """Spot capacity: much cheaper, evictable; for interruptible work."""
     spot_max_price: NotRequired[float]
     """Highest hourly price of a spot node; -1 (the default with spot) caps at the on-demand price."""
     eviction_policy: NotRequired[str]
-    """What happens to evicted spot nodes: ``Delete`` (default) or ``Deallocate``."""
+    """What happens to evicted spot nodes: ``Delete`` or ``Deallocate``."""
     expected_utilization_percent: NotRequired[int]
     """Expected use of the autoscaling range (0-100), for cost estimates: the pool label
     ``aiscale.io/expected-utilization-percent``."""
     mig_profile: NotRequired[str]
     """Multi-Instance GPU partitioning (``MIG1g`` ...), on sizes whose GPU supports it."""
     encryption_at_host: NotRequired[bool]
-    """Encrypt temp and cache disks at the host (default True)."""
+    """Encrypt temp and cache disks at the host."""
     os_disk_size_gb: NotRequired[int]
-    """Default 128."""
+    """OS disk size of each node, in GB."""
     max_surge: NotRequired[str]
-    """Nodes added during an upgrade (default ``10%``); spot pools cannot surge."""
+    """Nodes added during an upgrade (a count or a percentage); spot pools cannot surge."""
     drain_timeout_minutes: NotRequired[int]
-    """Default 30."""
+    """Minutes an upgrade waits for a node to drain."""
     zones: NotRequired[Sequence[str]]
     """Availability zones of the nodes (default: the region's)."""
     node_labels: NotRequired[Labels]
@@ -80,6 +82,20 @@ class AksGpuNodePoolArgs(TypedDict):
     """Alert through these: PromQL rules on the pool (needs ``monitor_workspace_id`` and ``workspace_location``)."""
     alerts: NotRequired[GpuPoolAlertsArgs]
     """Alert thresholds (with ``alert_routing``)."""
+
+
+DEFAULTS = declare(
+    AksGpuNodePoolArgs,
+    purpose=stack_default(AzureGpuPoolConfig, "purpose"),
+    driver=stack_default(AzureGpuPoolConfig, "driver"),
+    spot=stack_default(AzureGpuPoolConfig, "spot"),
+    eviction_policy=stack_default(AzureGpuPoolConfig, "eviction_policy"),
+    encryption_at_host=stack_default(AzureGpuPoolConfig, "encryption_at_host"),
+    os_disk_size_gb=stack_default(AzureGpuPoolConfig, "os_disk_size_gb"),
+    max_surge=stack_default(AzureGpuPoolConfig, "max_surge"),
+    drain_timeout_minutes=stack_default(AzureGpuPoolConfig, "drain_timeout_minutes"),
+)
+"""Defaults of the optional args of ``AksGpuNodePoolArgs``."""
 
 
 def _validate(args: AksGpuNodePoolArgs) -> None:
@@ -96,14 +112,14 @@ def _validate(args: AksGpuNodePoolArgs) -> None:
         COMPONENT,
         min_nodes=args["min_nodes"],
         max_nodes=args["max_nodes"],
-        purpose=args.get("purpose", "serving"),
-        driver=args.get("driver", "platform"),
+        purpose=args.get("purpose", DEFAULTS["purpose"]),
+        driver=args.get("driver", DEFAULTS["driver"]),
         expected_utilization_percent=args.get("expected_utilization_percent"),
         alerts=args.get("alerts"),
     )
-    if "spot_max_price" in args and not args.get("spot", False):
+    if "spot_max_price" in args and not args.get("spot", DEFAULTS["spot"]):
         fail("spot_max_price", "only applies with spot=True")
-    if args.get("eviction_policy", "Delete") not in EVICTION_POLICIES:
+    if args.get("eviction_policy", DEFAULTS["eviction_policy"]) not in EVICTION_POLICIES:
         fail("eviction_policy", f"{args.get('eviction_policy')!r} is not one of {', '.join(EVICTION_POLICIES)}")
     routing = args.get("alert_routing")
     if routing is not None:
@@ -134,10 +150,10 @@ class AksGpuNodePool(pulumi.ComponentResource):
 
     def _pool(self, name: str, args: AksGpuNodePoolArgs) -> containerservice.AgentPool:
         sku = gpu.azure_gpu_skus()[args["vm_size"]]
-        spot = args.get("spot", False)
+        spot = args.get("spot", DEFAULTS["spot"])
         labels = pool_labels(
             args["pool_name"],
-            purpose=args.get("purpose", "serving"),
+            purpose=args.get("purpose", DEFAULTS["purpose"]),
             gpu_model=sku.gpu_model,
             gpu_count=sku.gpus,
             extra=args.get("node_labels", {}),
@@ -166,24 +182,24 @@ class AksGpuNodePool(pulumi.ComponentResource):
             max_count=args["max_nodes"],
             vnet_subnet_id=args["subnet_id"],
             enable_node_public_ip=False,
-            enable_encryption_at_host=args.get("encryption_at_host", True),
-            os_disk_size_gb=args.get("os_disk_size_gb", 128),
+            enable_encryption_at_host=args.get("encryption_at_host", DEFAULTS["encryption_at_host"]),
+            os_disk_size_gb=args.get("os_disk_size_gb", DEFAULTS["os_disk_size_gb"]),
             node_labels=labels,
             node_taints=taints,
             availability_zones=list(args.get("zones", [])) or None,
             gpu_profile=containerservice.GPUProfileArgs(
-                driver="None" if args.get("driver", "platform") == "operator" else "Install"
+                driver="None" if args.get("driver", DEFAULTS["driver"]) == "operator" else "Install"
             ),
             gpu_instance_profile=args.get("mig_profile"),
             scale_set_priority="Spot" if spot else "Regular",
-            scale_set_eviction_policy=args.get("eviction_policy", "Delete") if spot else None,
+            scale_set_eviction_policy=args.get("eviction_policy", DEFAULTS["eviction_policy"]) if spot else None,
             spot_max_price=args.get("spot_max_price", -1) if spot else None,
             # Spot pools cannot surge; on-demand pools surge and drain gracefully.
             upgrade_settings=None
             if spot
             else containerservice.AgentPoolUpgradeSettingsArgs(
-                max_surge=args.get("max_surge", "10%"),
-                drain_timeout_in_minutes=args.get("drain_timeout_minutes", 30),
+                max_surge=args.get("max_surge", DEFAULTS["max_surge"]),
+                drain_timeout_in_minutes=args.get("drain_timeout_minutes", DEFAULTS["drain_timeout_minutes"]),
             ),
             tags=args.get("tags"),
             # The cluster autoscaler owns the node count.
@@ -204,7 +220,7 @@ class AksGpuNodePool(pulumi.ComponentResource):
                 "alert": f"gpu-pool-{pool}-at-max",
                 "runbook_page": "gpu-pool-at-max",
                 "expression": f"count({nodes}) >= {max_nodes}",
-                "for_minutes": thresholds.get("at_max_minutes", 30),
+                "for_minutes": thresholds.get("at_max_minutes", ALERT_DEFAULTS["at_max_minutes"]),
                 "severity": 2,
                 "summary": f"GPU pool {pool} has run at max_nodes ({max_nodes}): demand exceeds its cost ceiling",
             }

@@ -14,12 +14,14 @@ from pulumi_azure_native import keyvault
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import KEY_ROLES, role_assignment
 from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.private_endpoint import PrivateEndpointArgs, private_endpoint
 from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import rules
+from aiscale.core.config.azure import AzureKeyConfig, AzureKeyVaultConfig, KeyAccessConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("KeyVault")
@@ -32,17 +34,27 @@ class KeySpecArgs(TypedDict):
     """A key and its rotation policy."""
 
     key_type: NotRequired[str]
-    """``RSA`` (default), ``RSA-HSM``, ``EC`` or ``EC-HSM``."""
+    """``RSA``, ``RSA-HSM``, ``EC`` or ``EC-HSM``."""
     key_size: NotRequired[int]
     """RSA key size in bits."""
     curve: NotRequired[str]
     """EC curve (``P-256``, ``P-384``, ``P-521``)."""
     rotate_after_days: NotRequired[int]
-    """Create a new version this many days after the current one (default 90, at most 90)."""
+    """Create a new version this many days after the current one (at most 90)."""
     expire_after_days: NotRequired[int]
-    """Each version expires this many days after creation (default 365)."""
+    """Each version expires this many days after creation."""
     notify_before_expiry_days: NotRequired[int]
-    """Notify this many days before a version expires (default 30)."""
+    """Notify this many days before a version expires."""
+
+
+KEY_DEFAULTS = declare(
+    KeySpecArgs,
+    key_type="RSA",
+    rotate_after_days=stack_default(AzureKeyConfig, "rotate_after_days"),
+    expire_after_days=stack_default(AzureKeyConfig, "expire_after_days"),
+    notify_before_expiry_days=stack_default(AzureKeyConfig, "notify_before_expiry_days"),
+)
+"""Defaults of the optional args of ``KeySpecArgs``."""
 
 
 class KeyAccessArgs(TypedDict):
@@ -53,9 +65,17 @@ class KeyAccessArgs(TypedDict):
     keys: Sequence[str]
     """Key names (keys of ``KeyVaultArgs.keys``)."""
     role: NotRequired[str]
-    """``crypto_service_encryption_user`` (default: wrap/unwrap for CMK), ``crypto_user`` or ``crypto_officer``."""
+    """``crypto_service_encryption_user`` (wrap/unwrap, for CMK), ``crypto_user`` or ``crypto_officer``."""
     principal_type: NotRequired[str]
-    """``ServicePrincipal`` (default), ``Group`` or ``User``."""
+    """``ServicePrincipal``, ``Group`` or ``User``."""
+
+
+ACCESS_DEFAULTS = declare(
+    KeyAccessArgs,
+    role=stack_default(KeyAccessConfig, "role"),
+    principal_type=stack_default(KeyAccessConfig, "principal_type"),
+)
+"""Defaults of the optional args of ``KeyAccessArgs``."""
 
 
 class KeyVaultArgs(TypedDict):
@@ -74,11 +94,11 @@ class KeyVaultArgs(TypedDict):
     sku: NotRequired[str]
     """``standard`` or ``premium``; defaults to ``premium`` when any key is HSM-protected, else ``standard``."""
     soft_delete_retention_days: NotRequired[int]
-    """7-90 days (default 90)."""
+    """Days a deleted vault or key stays recoverable, 7-90."""
     purge_protection: NotRequired[bool]
-    """Default True; required for customer-managed keys and irreversible once on."""
+    """Required for customer-managed keys and irreversible once on."""
     public_network_access: NotRequired[bool]
-    """Default False: reach the vault through a private endpoint."""
+    """Off: reach the vault through a private endpoint."""
     allowed_ip_ranges: NotRequired[Sequence[str]]
     """Public CIDR ranges admitted by the firewall (needs ``public_network_access``)."""
     allowed_subnet_ids: NotRequired[Sequence[pulumi.Input[str]]]
@@ -99,6 +119,15 @@ class KeyVaultArgs(TypedDict):
     """An Azure management lock on the vault (its keys inherit it)."""
 
 
+DEFAULTS = declare(
+    KeyVaultArgs,
+    soft_delete_retention_days=90,
+    purge_protection=stack_default(AzureKeyVaultConfig, "purge_protection"),
+    public_network_access=stack_default(AzureKeyVaultConfig, "public_network_access"),
+)
+"""Defaults of the optional args of ``KeyVaultArgs``."""
+
+
 def _validate(args: KeyVaultArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
@@ -106,21 +135,21 @@ def _validate(args: KeyVaultArgs) -> None:
     problem = rules.key_vault_name_problem(args["vault_name"])
     if problem:
         fail("vault_name", f"{args['vault_name']!r} {problem}")
-    retention = args.get("soft_delete_retention_days", 90)
+    retention = args.get("soft_delete_retention_days", DEFAULTS["soft_delete_retention_days"])
     if not 7 <= retention <= 90:
         fail("soft_delete_retention_days", f"{retention} is outside 7-90")
     keys = args.get("keys", {})
     for key_name, spec in keys.items():
-        key_type = spec.get("key_type", "RSA")
+        key_type = spec.get("key_type", KEY_DEFAULTS["key_type"])
         if key_type not in KEY_TYPES:
             fail(f"keys.{key_name}.key_type", f"{key_type!r} is not one of {', '.join(KEY_TYPES)}")
-        problem = rules.key_rotation_problem(spec.get("rotate_after_days", 90))
+        problem = rules.key_rotation_problem(spec.get("rotate_after_days", KEY_DEFAULTS["rotate_after_days"]))
         if problem:
             fail(f"keys.{key_name}.rotate_after_days", problem)
         problem = rules.azure_key_lifetime_problem(
-            spec.get("rotate_after_days", 90),
-            spec.get("expire_after_days", 365),
-            spec.get("notify_before_expiry_days", 30),
+            spec.get("rotate_after_days", KEY_DEFAULTS["rotate_after_days"]),
+            spec.get("expire_after_days", KEY_DEFAULTS["expire_after_days"]),
+            spec.get("notify_before_expiry_days", KEY_DEFAULTS["notify_before_expiry_days"]),
         )
         if problem:
             fail(f"keys.{key_name}", problem)
@@ -128,13 +157,13 @@ def _validate(args: KeyVaultArgs) -> None:
         fail("sku", "HSM-protected keys need 'premium'")
     if args.get("sku", "standard") not in ("standard", "premium"):
         fail("sku", f"{args.get('sku')!r} is not one of standard, premium")
-    if args.get("allowed_ip_ranges") and not args.get("public_network_access", False):
+    if args.get("allowed_ip_ranges") and not args.get("public_network_access", DEFAULTS["public_network_access"]):
         fail("allowed_ip_ranges", "only apply with public_network_access=True")
     for access_name, access in args.get("key_access", {}).items():
         unknown = sorted(set(access["keys"]) - set(keys))
         if unknown:
             fail(f"key_access.{access_name}.keys", f"{unknown} are not keys of this vault ({sorted(keys)})")
-        role = access.get("role", "crypto_service_encryption_user")
+        role = access.get("role", ACCESS_DEFAULTS["role"])
         if role not in KEY_ROLES:
             fail(f"key_access.{access_name}.role", f"{role!r} is not one of {', '.join(KEY_ROLES)}")
     check_diagnostics(COMPONENT, args.get("diagnostics"))
@@ -215,7 +244,7 @@ class KeyVault(pulumi.ComponentResource):
     def _vault(self, name: str, args: KeyVaultArgs) -> keyvault.Vault:
         """``<name>-vault``: RBAC, purge protection, soft delete, deny-by-default firewall."""
         hsm = any(spec.get("key_type") in HSM_KEY_TYPES for spec in args.get("keys", {}).values())
-        public = args.get("public_network_access", False)
+        public = args.get("public_network_access", DEFAULTS["public_network_access"])
         return keyvault.Vault(
             f"{name}-vault",
             vault_name=args["vault_name"],
@@ -229,8 +258,10 @@ class KeyVault(pulumi.ComponentResource):
                 ),
                 enable_rbac_authorization=True,
                 enable_soft_delete=True,
-                soft_delete_retention_in_days=args.get("soft_delete_retention_days", 90),
-                enable_purge_protection=args.get("purge_protection", True),
+                soft_delete_retention_in_days=args.get(
+                    "soft_delete_retention_days", DEFAULTS["soft_delete_retention_days"]
+                ),
+                enable_purge_protection=args.get("purge_protection", DEFAULTS["purge_protection"]),
                 enabled_for_deployment=False,
                 enabled_for_disk_encryption=False,
                 enabled_for_template_deployment=False,
@@ -267,14 +298,14 @@ class KeyVault(pulumi.ComponentResource):
     def _key_access(self, name: str, args: KeyVaultArgs) -> None:
         """``<name>-<access>-<key>``: each principal's role on each of its keys, never on the vault."""
         for access_name, access in args.get("key_access", {}).items():
-            role = KEY_ROLES[access.get("role", "crypto_service_encryption_user")]
+            role = KEY_ROLES[access.get("role", ACCESS_DEFAULTS["role"])]
             for key_name in access["keys"]:
                 role_assignment(
                     f"{name}-{access_name}-{key_name}",
                     subscription_id=args["subscription_id"],
                     role=role,
                     principal_id=access["principal_id"],
-                    principal_type=access.get("principal_type", "ServicePrincipal"),
+                    principal_type=access.get("principal_type", ACCESS_DEFAULTS["principal_type"]),
                     scope=self.keys[key_name].id,
                     description=f"{access_name} uses key {key_name}",
                     parent=self,
@@ -282,11 +313,11 @@ class KeyVault(pulumi.ComponentResource):
 
 
 def _key_properties(spec: KeySpecArgs) -> keyvault.KeyPropertiesArgs:
-    rotate = spec.get("rotate_after_days", 90)
-    expire = spec.get("expire_after_days", 365)
-    notify = spec.get("notify_before_expiry_days", 30)
+    rotate = spec.get("rotate_after_days", KEY_DEFAULTS["rotate_after_days"])
+    expire = spec.get("expire_after_days", KEY_DEFAULTS["expire_after_days"])
+    notify = spec.get("notify_before_expiry_days", KEY_DEFAULTS["notify_before_expiry_days"])
     return keyvault.KeyPropertiesArgs(
-        kty=spec.get("key_type", "RSA"),
+        kty=spec.get("key_type", KEY_DEFAULTS["key_type"]),
         key_size=spec.get("key_size"),
         curve_name=spec.get("curve"),
         rotation_policy=keyvault.RotationPolicyArgs(

@@ -23,6 +23,7 @@ from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs, key_role_assignment
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.private_endpoint import PrivateEndpointArgs, private_endpoint
 from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
@@ -57,11 +58,11 @@ class MlWorkspaceArgs(TypedDict):
     log_analytics_workspace_id: pulumi.Input[str]
     """Application Insights of the workspace stores its data here."""
     isolation_mode: NotRequired[str]
-    """``AllowOnlyApprovedOutbound`` (default) or ``AllowInternetOutbound``."""
+    """``AllowOnlyApprovedOutbound`` or ``AllowInternetOutbound``."""
     high_business_impact: NotRequired[bool]
     """HBI workspace: less diagnostic data collected by Microsoft, encrypted local scratch (default False)."""
     storage_sku: NotRequired[str]
-    """``Standard_ZRS`` (default) or another redundancy."""
+    """``Standard_ZRS`` or another redundancy."""
     customer_managed_key: NotRequired[AzureCustomerManagedKeyArgs]
     """Encrypt the workspace, its storage and its registry with this key (versionless: rotation follows)."""
     private_endpoint: NotRequired[PrivateEndpointArgs]
@@ -76,8 +77,16 @@ class MlWorkspaceArgs(TypedDict):
     """An Azure management lock on the workspace, its storage, registry and vault."""
 
 
+DEFAULTS = declare(
+    MlWorkspaceArgs,
+    isolation_mode="AllowOnlyApprovedOutbound",
+    storage_sku="Standard_ZRS",
+)
+"""Defaults of the optional args of ``MlWorkspaceArgs``."""
+
+
 def _validate(args: MlWorkspaceArgs) -> None:
-    mode = args.get("isolation_mode", "AllowOnlyApprovedOutbound")
+    mode = args.get("isolation_mode", DEFAULTS["isolation_mode"])
     if mode not in ISOLATION_MODES:
         raise InvalidArgumentError(COMPONENT, "isolation_mode", f"{mode!r} is not one of {', '.join(ISOLATION_MODES)}")
     check_diagnostics(COMPONENT, args.get("diagnostics"))
@@ -186,7 +195,7 @@ class MlWorkspace(pulumi.ComponentResource):
             resource_group_name=args["resource_group_name"],
             location=args["location"],
             kind="StorageV2",
-            sku=storage.SkuArgs(name=args.get("storage_sku", "Standard_ZRS")),
+            sku=storage.SkuArgs(name=args.get("storage_sku", DEFAULTS["storage_sku"])),
             minimum_tls_version="TLS1_2",
             enable_https_traffic_only=True,
             allow_blob_public_access=False,
@@ -330,10 +339,10 @@ class MlWorkspace(pulumi.ComponentResource):
             public_network_access="Disabled",
             allow_public_access_when_behind_vnet=False,
             hbi_workspace=args.get("high_business_impact", False),
-            system_datastores_auth_mode="identity",
+            system_datastores_auth_mode=machinelearningservices.SystemDatastoresAuthMode.IDENTITY,
             v1_legacy_mode=False,
             managed_network=machinelearningservices.ManagedNetworkSettingsArgs(
-                isolation_mode=args.get("isolation_mode", "AllowOnlyApprovedOutbound")
+                isolation_mode=args.get("isolation_mode", DEFAULTS["isolation_mode"])
             ),
             encryption=machinelearningservices.EncryptionPropertyArgs(
                 status="Enabled",

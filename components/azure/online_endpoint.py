@@ -17,11 +17,14 @@ from pulumi_azure_native import machinelearningservices, monitor
 from aiscale.components.azure.endpoint_traffic import OnlineEndpointTraffic
 from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, log_alert, metric_alert
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import after, child_options
-from aiscale.components.common.slo import EndpointSloArgs, check_slo
+from aiscale.components.common.slo import SLO_DEFAULTS, EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import gpu, rules
+from aiscale.core.config.azure import OnlineDeploymentConfig, OnlineEndpointConfig
+from aiscale.core.config.common import MonitoringConfig
 from aiscale.core.cost import REQUEST_RATE_TAG
 from aiscale.core.errors import InvalidArgumentError
 
@@ -78,27 +81,45 @@ class OnlineDeploymentArgs(TypedDict):
     max_instances: int
     """Highest instance count."""
     target_utilization_percentage: NotRequired[int]
-    """CPU utilisation the autoscale setting holds (default 70)."""
+    """CPU utilisation the autoscale setting holds."""
     request_timeout_ms: NotRequired[int]
-    """Default 5000."""
+    """Milliseconds a request may take."""
     max_concurrent_requests_per_instance: NotRequired[int]
-    """Default 1."""
+    """Requests an instance serves at once."""
     max_queue_wait_ms: NotRequired[int]
-    """Default 500."""
+    """Milliseconds a request may wait in the queue."""
     liveness_probe: NotRequired[ProbeArgs]
-    """Liveness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
+    """Liveness probe."""
     readiness_probe: NotRequired[ProbeArgs]
-    """Readiness probe (default: 10 s delay and period, 2 s timeout, 30 failures)."""
+    """Readiness probe."""
     expected_requests_per_second: NotRequired[float]
     """Expected average request rate, carried as the deployment's tag ``aiscale-expected-requests-per-second`` so
     the cost estimate gives the cost per 1,000 predictions."""
+
+
+DEPLOYMENT_DEFAULTS = declare(
+    OnlineDeploymentArgs,
+    target_utilization_percentage=stack_default(OnlineDeploymentConfig, "target_utilization_percentage"),
+    request_timeout_ms=stack_default(OnlineDeploymentConfig, "request_timeout_ms"),
+    max_concurrent_requests_per_instance=stack_default(OnlineDeploymentConfig, "max_concurrent_requests_per_instance"),
+    max_queue_wait_ms=stack_default(OnlineDeploymentConfig, "max_queue_wait_ms"),
+    liveness_probe=stack_default(OnlineDeploymentConfig, "liveness_probe"),
+    readiness_probe=stack_default(OnlineDeploymentConfig, "readiness_probe"),
+)
+"""Defaults of the optional args of ``OnlineDeploymentArgs``."""
 
 
 class OnlineEndpointAlertsArgs(TypedDict):
     """When an endpoint's deployments alert on saturation (with ``alert_routing``)."""
 
     utilization_percent: NotRequired[int]
-    """CPU/GPU utilisation of a deployment's instances that raises an alert (default 90)."""
+    """CPU/GPU utilisation of a deployment's instances that raises an alert."""
+
+
+ALERT_DEFAULTS = declare(
+    OnlineEndpointAlertsArgs, utilization_percent=stack_default(MonitoringConfig, "utilization_percent")
+)
+"""Defaults of the optional args of ``OnlineEndpointAlertsArgs``."""
 
 
 class OnlineEndpointArgs(TypedDict):
@@ -121,9 +142,9 @@ class OnlineEndpointArgs(TypedDict):
     mirror_traffic: NotRequired[Mapping[str, int]]
     """Shadow traffic copied to deployments that take no live traffic (at most 50 in total)."""
     auth_mode: NotRequired[str]
-    """``aad_token`` (default) or ``aml_token``."""
+    """``aad_token`` or ``aml_token``."""
     public_network_access: NotRequired[bool]
-    """Default False: clients reach the endpoint through the workspace's private endpoint."""
+    """Off: clients reach the endpoint through the workspace's private endpoint."""
     slo: NotRequired[EndpointSloArgs]
     """The endpoint's objective; with ``alert_routing`` its latency and error-rate alerts."""
     diagnostics: NotRequired[AzureDiagnosticsArgs]
@@ -136,13 +157,12 @@ class OnlineEndpointArgs(TypedDict):
     """Saturation alert thresholds (with ``alert_routing``)."""
 
 
-DEFAULT_PROBE: ProbeArgs = {
-    "initial_delay": 10,
-    "period": 10,
-    "timeout": 2,
-    "failure_threshold": 30,
-    "success_threshold": 1,
-}
+DEFAULTS = declare(
+    OnlineEndpointArgs,
+    auth_mode=stack_default(OnlineEndpointConfig, "auth_mode"),
+    public_network_access=stack_default(OnlineEndpointConfig, "public_network_access"),
+)
+"""Defaults of the optional args of ``OnlineEndpointArgs``."""
 
 
 def _iso_seconds(milliseconds: int) -> str:
@@ -154,7 +174,7 @@ def _validate(args: OnlineEndpointArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
-    if args.get("auth_mode", "aad_token") not in AUTH_MODES:
+    if args.get("auth_mode", DEFAULTS["auth_mode"]) not in AUTH_MODES:
         fail(
             "auth_mode",
             f"{args.get('auth_mode')!r} is not one of {', '.join(AUTH_MODES)} (key auth would store keys in state)",
@@ -198,12 +218,14 @@ def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploy
         "instance_count": spec["min_instances"],
         "scale_settings": {"type": "default"},
         "request_settings": {
-            "request_timeout_ms": spec.get("request_timeout_ms", 5000),
-            "max_concurrent_requests_per_instance": spec.get("max_concurrent_requests_per_instance", 1),
-            "max_queue_wait_ms": spec.get("max_queue_wait_ms", 500),
+            "request_timeout_ms": spec.get("request_timeout_ms", DEPLOYMENT_DEFAULTS["request_timeout_ms"]),
+            "max_concurrent_requests_per_instance": spec.get(
+                "max_concurrent_requests_per_instance", DEPLOYMENT_DEFAULTS["max_concurrent_requests_per_instance"]
+            ),
+            "max_queue_wait_ms": spec.get("max_queue_wait_ms", DEPLOYMENT_DEFAULTS["max_queue_wait_ms"]),
         },
-        "liveness_probe": dict(spec.get("liveness_probe", DEFAULT_PROBE)),
-        "readiness_probe": dict(spec.get("readiness_probe", DEFAULT_PROBE)),
+        "liveness_probe": dict(spec.get("liveness_probe", DEPLOYMENT_DEFAULTS["liveness_probe"])),
+        "readiness_probe": dict(spec.get("readiness_probe", DEPLOYMENT_DEFAULTS["readiness_probe"])),
         "app_insights_enabled": True,
         "egress_public_network_access": "disabled",
     }
@@ -254,8 +276,10 @@ def endpoint_spec(args: OnlineEndpointArgs) -> dict[str, Any]:
     """The endpoint as an Azure ML managed online endpoint YAML spec (CLI v2 schema)."""
     return {
         "name": args["endpoint_name"],
-        "auth_mode": args.get("auth_mode", "aad_token"),
-        "public_network_access": "enabled" if args.get("public_network_access", False) else "disabled",
+        "auth_mode": args.get("auth_mode", DEFAULTS["auth_mode"]),
+        "public_network_access": "enabled"
+        if args.get("public_network_access", DEFAULTS["public_network_access"])
+        else "disabled",
         "traffic": dict(args["traffic"]),
         "mirror_traffic": dict(args.get("mirror_traffic", {})),
     }
@@ -308,8 +332,10 @@ class OnlineEndpoint(pulumi.ComponentResource):
             location=args["location"],
             identity=machinelearningservices.ManagedServiceIdentityArgs(type="SystemAssigned"),
             properties=machinelearningservices.OnlineEndpointPropertiesArgs(
-                auth_mode=AUTH_MODES[args.get("auth_mode", "aad_token")],
-                public_network_access="Enabled" if args.get("public_network_access", False) else "Disabled",
+                auth_mode=AUTH_MODES[args.get("auth_mode", DEFAULTS["auth_mode"])],
+                public_network_access="Enabled"
+                if args.get("public_network_access", DEFAULTS["public_network_access"])
+                else "Disabled",
                 description=f"aiscale endpoint {endpoint_name}",
             ),
             tags=args.get("tags"),
@@ -368,12 +394,19 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 instance_type=spec["instance_type"],
                 scale_settings=machinelearningservices.DefaultScaleSettingsArgs(scale_type="Default"),
                 request_settings=machinelearningservices.OnlineRequestSettingsArgs(
-                    request_timeout=_iso_seconds(spec.get("request_timeout_ms", 5000)),
-                    max_concurrent_requests_per_instance=spec.get("max_concurrent_requests_per_instance", 1),
-                    max_queue_wait=_iso_seconds(spec.get("max_queue_wait_ms", 500)),
+                    request_timeout=_iso_seconds(
+                        spec.get("request_timeout_ms", DEPLOYMENT_DEFAULTS["request_timeout_ms"])
+                    ),
+                    max_concurrent_requests_per_instance=spec.get(
+                        "max_concurrent_requests_per_instance",
+                        DEPLOYMENT_DEFAULTS["max_concurrent_requests_per_instance"],
+                    ),
+                    max_queue_wait=_iso_seconds(
+                        spec.get("max_queue_wait_ms", DEPLOYMENT_DEFAULTS["max_queue_wait_ms"])
+                    ),
                 ),
-                liveness_probe=_probe(spec.get("liveness_probe", DEFAULT_PROBE)),
-                readiness_probe=_probe(spec.get("readiness_probe", DEFAULT_PROBE)),
+                liveness_probe=_probe(spec.get("liveness_probe", DEPLOYMENT_DEFAULTS["liveness_probe"])),
+                readiness_probe=_probe(spec.get("readiness_probe", DEPLOYMENT_DEFAULTS["readiness_probe"])),
                 app_insights_enabled=True,
                 egress_public_network_access="Disabled",
             ),
@@ -405,6 +438,11 @@ class OnlineEndpoint(pulumi.ComponentResource):
 
     def _alerts(self, name: str, args: OnlineEndpointArgs, routing: AzureAlertRoutingArgs) -> None:
         """SLO alerts on the endpoint, saturation alerts on each deployment; every one links its runbook."""
+        self._slo_alerts(name, args, routing)
+        self._saturation_alerts(name, args, routing)
+
+    def _slo_alerts(self, name: str, args: OnlineEndpointArgs, routing: AzureAlertRoutingArgs) -> None:
+        """Latency (p95, p99) and 5xx error rate of the endpoint against its SLO."""
         slo, workspace = args.get("slo"), routing.get("log_analytics_workspace_id")
         assert slo is not None and workspace is not None  # _validate: alerts need both
         endpoint_name, group, tags = args["endpoint_name"], args["resource_group_name"], args.get("tags")
@@ -426,7 +464,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 parent=self,
             )
         # Request logs (diagnostics) give the share of 5xx answers; platform metrics only count them.
-        error_rate = slo.get("error_rate_percent", 1.0)
+        error_rate = slo.get("error_rate_percent", SLO_DEFAULTS["error_rate_percent"])
         log_alert(
             name,
             rule_name=f"{endpoint_name}-error-rate",
@@ -452,7 +490,11 @@ class OnlineEndpoint(pulumi.ComponentResource):
             tags=tags,
             parent=self,
         )
-        utilization = args.get("alerts", {}).get("utilization_percent", 90)
+
+    def _saturation_alerts(self, name: str, args: OnlineEndpointArgs, routing: AzureAlertRoutingArgs) -> None:
+        """CPU (and GPU) utilisation of each deployment, and each deployment running at its max_instances."""
+        endpoint_name, group, tags = args["endpoint_name"], args["resource_group_name"], args.get("tags")
+        utilization = args.get("alerts", {}).get("utilization_percent", ALERT_DEFAULTS["utilization_percent"])
         for deployment_name, spec in args["deployments"].items():
             deployment = self.deployments[deployment_name]
             checks = [("cpu", "CpuUtilizationPercentage", "CPU")]
@@ -504,7 +546,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
         args: OnlineEndpointArgs,
     ) -> monitor.AutoscaleSetting:
         """``<name>-autoscale``: CPU-based scaling between ``min_instances`` and ``max_instances``."""
-        target = spec.get("target_utilization_percentage", 70)
+        target = spec.get("target_utilization_percentage", DEPLOYMENT_DEFAULTS["target_utilization_percentage"])
 
         def rule(
             direction: monitor.ScaleDirection, operator: monitor.ComparisonOperationType, threshold: int

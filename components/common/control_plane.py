@@ -10,6 +10,7 @@ cluster subnet is among them).
 from collections.abc import Sequence
 from typing import NotRequired, TypedDict
 
+from aiscale.components.common.defaults import declare
 from aiscale.core import rules
 from aiscale.core.errors import InvalidArgumentError
 
@@ -18,15 +19,24 @@ class ControlPlaneAccessArgs(TypedDict):
     """How the Kubernetes API server is reached."""
 
     private: NotRequired[bool]
-    """The API server has private addresses only, reached from the VNet/VPC and peered networks (default True)."""
+    """The API server has private addresses only, reached from the VNet/VPC and peered networks."""
     authorized_ranges: NotRequired[Sequence[str]]
     """Source CIDR ranges allowed to reach the API server; required for a public one, never ``0.0.0.0/0``."""
+
+
+CONTROL_PLANE_DEFAULTS = declare(
+    ControlPlaneAccessArgs,
+    private=True,
+)
+"""Defaults of the optional args of ``ControlPlaneAccessArgs``."""
 
 
 def check_control_plane(component: str, access: ControlPlaneAccessArgs, *, ranges_need_public: bool) -> None:
     """Refuse an exposure that is unsafe or that the cloud rejects (the rule the stack config applies too)."""
     problems = rules.control_plane_problems(
-        access.get("private", True), list(access.get("authorized_ranges", [])), ranges_need_public=ranges_need_public
+        access.get("private", CONTROL_PLANE_DEFAULTS["private"]),
+        list(access.get("authorized_ranges", [])),
+        ranges_need_public=ranges_need_public,
     )
     if problems:
         field, problem = problems[0]

@@ -10,6 +10,8 @@
 from collections.abc import Mapping
 from typing import NotRequired, TypedDict
 
+from aiscale.components.common.defaults import declare, stack_default
+from aiscale.core.config.common import MonitoringConfig
 from aiscale.core.cost import EXPECTED_LABEL
 from aiscale.core.errors import InvalidArgumentError
 
@@ -21,9 +23,13 @@ class GpuPoolAlertsArgs(TypedDict):
     """When a GPU pool alerts (with ``alert_routing``)."""
 
     at_max_minutes: NotRequired[int]
-    """Alert when the pool stays at ``max_nodes`` this long (default 30): demand exceeds its cost ceiling."""
+    """Alert when the pool stays at ``max_nodes`` this long: demand exceeds its cost ceiling."""
     idle_hours: NotRequired[int]
     """Alert when the pool's GPUs stay idle this long; no idle alert when unset."""
+
+
+ALERT_DEFAULTS = declare(GpuPoolAlertsArgs, at_max_minutes=stack_default(MonitoringConfig, "pool_at_max_minutes"))
+"""Defaults of the optional args of ``GpuPoolAlertsArgs``."""
 
 
 def check_pool(
@@ -50,9 +56,9 @@ def check_pool(
     if driver not in DRIVERS:
         fail("driver", f"{driver!r} is not one of {', '.join(DRIVERS)}")
     if alerts is not None:
-        if alerts.get("at_max_minutes", 30) < 5:
+        if alerts.get("at_max_minutes", ALERT_DEFAULTS["at_max_minutes"]) < 5:
             fail("alerts.at_max_minutes", "must be at least 5")
-        if alerts.get("idle_hours", 1) < 1:
+        if "idle_hours" in alerts and alerts["idle_hours"] < 1:
             fail("alerts.idle_hours", "must be at least 1")
 
 

@@ -15,8 +15,9 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_gcp import container, projects, serviceaccount
 
-from aiscale.components.common.control_plane import ControlPlaneAccessArgs, check_control_plane
+from aiscale.components.common.control_plane import CONTROL_PLANE_DEFAULTS, ControlPlaneAccessArgs, check_control_plane
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.maintenance import DAYS, MaintenanceWindowArgs, check_maintenance_window
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, gcp_labels
@@ -89,10 +90,10 @@ class GkeClusterArgs(TypedDict):
     """Who reaches the control plane (default: its private endpoint only). Authorized ranges apply to the private
     endpoint too: the cluster subnet belongs among them."""
     dns_endpoint: NotRequired[bool]
-    """Also serve the control plane on its DNS endpoint, authorised by IAM (default True): Pulumi and CI reach a
+    """Also serve the control plane on its DNS endpoint, authorised by IAM: Pulumi and CI reach a
     private control plane without a VPN, and nothing is reachable without Google credentials and RBAC."""
     release_channel: NotRequired[str]
-    """``REGULAR`` (default) or ``STABLE``."""
+    """``REGULAR`` or ``STABLE``."""
     zones: NotRequired[Sequence[str]]
     """Availability zones of the nodes (default: the region's)."""
     maintenance_window: NotRequired[MaintenanceWindowArgs]
@@ -111,12 +112,20 @@ class GkeClusterArgs(TypedDict):
     """Pulumi refuses to delete the cluster."""
 
 
+DEFAULTS = declare(
+    GkeClusterArgs,
+    release_channel="REGULAR",
+    dns_endpoint=True,
+)
+"""Defaults of the optional args of ``GkeClusterArgs``."""
+
+
 def _validate(args: GkeClusterArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
     check_control_plane(COMPONENT, args.get("control_plane", {}), ranges_need_public=False)
-    channel = args.get("release_channel", "REGULAR")
+    channel = args.get("release_channel", DEFAULTS["release_channel"])
     if channel not in RELEASE_CHANNELS:
         fail("release_channel", f"{channel!r} is not one of {', '.join(RELEASE_CHANNELS)}")
     if not args["master_range"].endswith("/28"):
@@ -242,7 +251,7 @@ class GkeCluster(pulumi.ComponentResource):
 
         self.cluster_id = self.cluster.id
         self.endpoint = self.cluster.endpoint
-        if args.get("dns_endpoint", True):
+        if args.get("dns_endpoint", DEFAULTS["dns_endpoint"]):
             self.control_plane_host = self.cluster.control_plane_endpoints_config.apply(
                 lambda c: (c.dns_endpoint_config.endpoint if c and c.dns_endpoint_config else None) or ""
             )
@@ -298,7 +307,7 @@ class GkeCluster(pulumi.ComponentResource):
             ),
             private_cluster_config=container.ClusterPrivateClusterConfigArgs(
                 enable_private_nodes=True,
-                enable_private_endpoint=access.get("private", True),
+                enable_private_endpoint=access.get("private", CONTROL_PLANE_DEFAULTS["private"]),
                 master_ipv4_cidr_block=args["master_range"],
                 master_global_access_config=container.ClusterPrivateClusterConfigMasterGlobalAccessConfigArgs(
                     enabled=True
@@ -316,7 +325,7 @@ class GkeCluster(pulumi.ComponentResource):
                     allow_external_traffic=True
                 )
             )
-            if args.get("dns_endpoint", True)
+            if args.get("dns_endpoint", DEFAULTS["dns_endpoint"])
             else None,
             master_auth=container.ClusterMasterAuthArgs(
                 client_certificate_config=container.ClusterMasterAuthClientCertificateConfigArgs(
@@ -329,7 +338,9 @@ class GkeCluster(pulumi.ComponentResource):
             workload_identity_config=container.ClusterWorkloadIdentityConfigArgs(
                 workload_pool=pulumi.Output.from_input(project).apply(lambda p: f"{p}.svc.id.goog")
             ),
-            release_channel=container.ClusterReleaseChannelArgs(channel=args.get("release_channel", "REGULAR")),
+            release_channel=container.ClusterReleaseChannelArgs(
+                channel=args.get("release_channel", DEFAULTS["release_channel"])
+            ),
             database_encryption=container.ClusterDatabaseEncryptionArgs(
                 state="ENCRYPTED", key_name=secrets_key["key_id"]
             )

@@ -18,13 +18,15 @@ import pulumi
 from pulumi_gcp import container
 
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, promql
-from aiscale.components.common.gpu_pool import GpuPoolAlertsArgs, check_pool, pool_labels
+from aiscale.components.common.gpu_pool import ALERT_DEFAULTS, GpuPoolAlertsArgs, check_pool, pool_labels
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.gke_cluster import node_pool_node_config_defaults
 from aiscale.core import gpu
+from aiscale.core.config.gcp import GcpGpuPoolConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("GkeGpuNodePool")
@@ -55,11 +57,11 @@ class GkeGpuNodePoolArgs(TypedDict):
     service_account_email: pulumi.Input[str]
     """The cluster's node service account."""
     purpose: NotRequired[str]
-    """``serving`` (default), ``training`` or ``batch``: the ``aiscale.io/purpose`` label."""
+    """``serving``, ``training`` or ``batch``: the ``aiscale.io/purpose`` label."""
     driver: NotRequired[str]
-    """``platform`` (default: GKE installs the driver) or ``operator`` (the NVIDIA GPU operator does)."""
+    """``platform`` (GKE installs the driver) or ``operator`` (the NVIDIA GPU operator does)."""
     driver_version: NotRequired[str]
-    """GKE-installed driver version: ``DEFAULT`` (default) or ``LATEST`` (with ``driver`` ``platform``)."""
+    """GKE-installed driver version: ``DEFAULT`` or ``LATEST`` (with ``driver`` ``platform``)."""
     spot: NotRequired[bool]
     """Spot capacity: much cheaper, evictable; for interruptible work."""
     expected_utilization_percent: NotRequired[int]
@@ -74,7 +76,7 @@ class GkeGpuNodePoolArgs(TypedDict):
     zones: NotRequired[Sequence[str]]
     """Zones where the accelerator is offered (default: the cluster's)."""
     disk_size_gb: NotRequired[int]
-    """Default 200."""
+    """Boot disk size of each node, in GB."""
     disk_encryption_key: NotRequired[GcpCustomerManagedKeyArgs]
     """Encryption of the node boot disks; the compute service agent needs the key role."""
     node_labels: NotRequired[Labels]
@@ -85,6 +87,17 @@ class GkeGpuNodePoolArgs(TypedDict):
     """Alert through these: the pool at its ceiling, its GPUs idle."""
     alerts: NotRequired[GpuPoolAlertsArgs]
     """Alert thresholds (with ``alert_routing``)."""
+
+
+DEFAULTS = declare(
+    GkeGpuNodePoolArgs,
+    purpose=stack_default(GcpGpuPoolConfig, "purpose"),
+    driver=stack_default(GcpGpuPoolConfig, "driver"),
+    driver_version=stack_default(GcpGpuPoolConfig, "driver_version"),
+    spot=stack_default(GcpGpuPoolConfig, "spot"),
+    disk_size_gb=stack_default(GcpGpuPoolConfig, "disk_size_gb"),
+)
+"""Defaults of the optional args of ``GkeGpuNodePoolArgs``."""
 
 
 def _validate(args: GkeGpuNodePoolArgs) -> None:
@@ -99,12 +112,12 @@ def _validate(args: GkeGpuNodePoolArgs) -> None:
         COMPONENT,
         min_nodes=args["min_nodes"],
         max_nodes=args["max_nodes"],
-        purpose=args.get("purpose", "serving"),
-        driver=args.get("driver", "platform"),
+        purpose=args.get("purpose", DEFAULTS["purpose"]),
+        driver=args.get("driver", DEFAULTS["driver"]),
         expected_utilization_percent=args.get("expected_utilization_percent"),
         alerts=args.get("alerts"),
     )
-    version = args.get("driver_version", "DEFAULT")
+    version = args.get("driver_version", DEFAULTS["driver_version"])
     if version not in DRIVER_VERSIONS:
         fail("driver_version", f"{version!r} is not one of {', '.join(DRIVER_VERSIONS)}")
     if "driver_version" in args and args.get("driver") == "operator":
@@ -140,12 +153,14 @@ class GkeGpuNodePool(pulumi.ComponentResource):
 
     def _pool(self, name: str, args: GkeGpuNodePoolArgs) -> container.NodePool:
         machine = gpu.gcp_gpu_machines()[args["machine_type"]]
-        operator = args.get("driver", "platform") == "operator"
+        operator = args.get("driver", DEFAULTS["driver"]) == "operator"
         accelerator = container.NodePoolNodeConfigGuestAcceleratorArgs(
             type=machine.accelerator_type,
             count=machine.gpus,
             gpu_driver_installation_config=container.NodePoolNodeConfigGuestAcceleratorGpuDriverInstallationConfigArgs(
-                gpu_driver_version="INSTALLATION_DISABLED" if operator else args.get("driver_version", "DEFAULT")
+                gpu_driver_version="INSTALLATION_DISABLED"
+                if operator
+                else args.get("driver_version", DEFAULTS["driver_version"])
             ),
             gpu_partition_size=args.get("partition_size"),
             gpu_sharing_config=container.NodePoolNodeConfigGuestAcceleratorGpuSharingConfigArgs(
@@ -174,13 +189,13 @@ class GkeGpuNodePool(pulumi.ComponentResource):
             node_config=container.NodePoolNodeConfigArgs(
                 machine_type=args["machine_type"],
                 guest_accelerators=[accelerator],
-                spot=args.get("spot", False),
+                spot=args.get("spot", DEFAULTS["spot"]),
                 # The operator path needs Ubuntu; GKE-managed drivers run on Container-Optimized OS.
                 image_type="UBUNTU_CONTAINERD" if operator else "COS_CONTAINERD",
-                disk_size_gb=args.get("disk_size_gb", 200),
+                disk_size_gb=args.get("disk_size_gb", DEFAULTS["disk_size_gb"]),
                 labels=pool_labels(
                     args["pool_name"],
-                    purpose=args.get("purpose", "serving"),
+                    purpose=args.get("purpose", DEFAULTS["purpose"]),
                     gpu_model=machine.accelerator_type,
                     gpu_count=machine.gpus,
                     extra=args.get("node_labels", {}),
@@ -203,7 +218,7 @@ class GkeGpuNodePool(pulumi.ComponentResource):
         pool, max_nodes, cluster = args["pool_name"], args["max_nodes"], args["cluster_name"]
         # GKE names a pool's nodes gke-<cluster>-<pool>-<suffix>.
         nodes = f'monitored_resource="k8s_node",cluster_name="{cluster}",node_name=~"gke-{cluster}-{pool}-.*"'
-        minutes = thresholds.get("at_max_minutes", 30)
+        minutes = thresholds.get("at_max_minutes", ALERT_DEFAULTS["at_max_minutes"])
         alert_policy(
             name,
             alert="at-max",

@@ -13,11 +13,13 @@ import pulumi
 from pulumi_gcp import kms, projects
 
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.gcp_diagnostics import GcpDiagnosticsArgs, audit_logs, check_diagnostics
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core import rules
+from aiscale.core.config.gcp import GcpKeyConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("KmsKeyRing")
@@ -56,15 +58,23 @@ class CryptoKeySpecArgs(TypedDict):
     """A symmetric encryption key."""
 
     rotation_days: NotRequired[int]
-    """Automatic rotation period, 1-90 days (default 90)."""
+    """Automatic rotation period, 1-90 days."""
     protection_level: NotRequired[str]
-    """``SOFTWARE`` (default) or ``HSM``."""
+    """``SOFTWARE`` or ``HSM``."""
     destroy_scheduled_days: NotRequired[int]
     """Days a destroyed version stays recoverable (default 30)."""
     service_agents: NotRequired[Sequence[str]]
     """Services whose agents encrypt with this key: ``aiplatform``, ``container``, ``compute``, ``storage``."""
     members: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Further IAM members with the encrypter/decrypter role, by a stable name (``serviceAccount:...``)."""
+
+
+KEY_DEFAULTS = declare(
+    CryptoKeySpecArgs,
+    protection_level="SOFTWARE",
+    rotation_days=stack_default(GcpKeyConfig, "rotation_days"),
+)
+"""Defaults of the optional args of ``CryptoKeySpecArgs``."""
 
 
 class KmsKeyRingArgs(TypedDict):
@@ -96,10 +106,10 @@ def _validate(args: KmsKeyRingArgs) -> None:
     if not args["project_number"].isdigit():
         fail("project_number", f"{args['project_number']!r} is not a project number (digits only)")
     for key_name, spec in args.get("keys", {}).items():
-        problem = rules.key_rotation_problem(spec.get("rotation_days", 90))
+        problem = rules.key_rotation_problem(spec.get("rotation_days", KEY_DEFAULTS["rotation_days"]))
         if problem:
             fail(f"keys.{key_name}.rotation_days", problem)
-        level = spec.get("protection_level", "SOFTWARE")
+        level = spec.get("protection_level", KEY_DEFAULTS["protection_level"])
         if level not in PROTECTION_LEVELS:
             fail(f"keys.{key_name}.protection_level", f"{level!r} is not one of {', '.join(PROTECTION_LEVELS)}")
         for agent in spec.get("service_agents", []):
@@ -148,11 +158,11 @@ class KmsKeyRing(pulumi.ComponentResource):
                 name=key_name,
                 key_ring=self.key_ring.id,
                 purpose="ENCRYPT_DECRYPT",
-                rotation_period=rules.gcp_rotation_period(spec.get("rotation_days", 90)),
+                rotation_period=rules.gcp_rotation_period(spec.get("rotation_days", KEY_DEFAULTS["rotation_days"])),
                 destroy_scheduled_duration=f"{spec.get('destroy_scheduled_days', 30) * rules.SECONDS_PER_DAY}s",
                 version_template=kms.CryptoKeyVersionTemplateArgs(
                     algorithm="GOOGLE_SYMMETRIC_ENCRYPTION",
-                    protection_level=spec.get("protection_level", "SOFTWARE"),
+                    protection_level=spec.get("protection_level", KEY_DEFAULTS["protection_level"]),
                 ),
                 labels=args.get("labels"),
                 opts=child_options(self, protect=protect),

@@ -16,13 +16,15 @@ import pulumi
 from pulumi_gcp import monitoring, vertex
 
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, promql
 from aiscale.components.common.options import child_options
-from aiscale.components.common.slo import EndpointSloArgs, check_slo
+from aiscale.components.common.slo import SLO_DEFAULTS, EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.vertex_deployment import VertexEndpointTraffic, VertexModelDeployment
 from aiscale.core import gpu, rules
+from aiscale.core.config.gcp import VertexDeploymentConfig, VertexEndpointConfig
 from aiscale.core.cost import REQUEST_RATE_INPUT
 from aiscale.core.errors import InvalidArgumentError
 
@@ -56,10 +58,17 @@ class VertexDeploymentArgs(TypedDict):
     max_replicas: int
     """Highest replica count."""
     target_utilization_percentage: NotRequired[int]
-    """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise); default 60."""
+    """Autoscaling target (accelerator duty cycle on GPU machines, CPU utilisation otherwise)."""
     expected_requests_per_second: NotRequired[float]
     """Expected average request rate, an input the deployment provider ignores: the cost estimate reads it for the
     cost per 1,000 predictions."""
+
+
+DEPLOYMENT_DEFAULTS = declare(
+    VertexDeploymentArgs,
+    target_utilization_percentage=stack_default(VertexDeploymentConfig, "target_utilization_percentage"),
+)
+"""Defaults of the optional args of ``VertexDeploymentArgs``."""
 
 
 class RequestLoggingArgs(TypedDict):
@@ -87,7 +96,7 @@ class VertexEndpointArgs(TypedDict):
     traffic: Mapping[str, int]
     """Traffic per deployment, percentages summing to 100."""
     network_access: NotRequired[str]
-    """``private_service_connect`` (default), ``vpc_peering`` or ``public``."""
+    """``private_service_connect``, ``vpc_peering`` or ``public``."""
     network_name: NotRequired[str]
     """VPC of the platform (PSC automation and VPC peering)."""
     customer_managed_key: NotRequired[GcpCustomerManagedKeyArgs]
@@ -106,6 +115,13 @@ class VertexEndpointArgs(TypedDict):
     """Alert through these: SLO alerts (with ``slo``), each deployment at its replica ceiling, the uptime check."""
 
 
+DEFAULTS = declare(
+    VertexEndpointArgs,
+    network_access=stack_default(VertexEndpointConfig, "network_access"),
+)
+"""Defaults of the optional args of ``VertexEndpointArgs``."""
+
+
 def accelerator(machine_type: str) -> tuple[str | None, int]:
     """Vertex accelerator type and count of a machine type (``g2-standard-8`` → ``NVIDIA_L4``, 1)."""
     machine = gpu.gcp_gpu_machines().get(machine_type)
@@ -118,7 +134,7 @@ def _validate(args: VertexEndpointArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
 
-    access = args.get("network_access", "private_service_connect")
+    access = args.get("network_access", DEFAULTS["network_access"])
     if access not in NETWORK_ACCESS:
         fail("network_access", f"{access!r} is not one of {', '.join(NETWORK_ACCESS)}")
     if access != "public" and "network_name" not in args:
@@ -179,7 +195,7 @@ class VertexEndpoint(pulumi.ComponentResource):
     def _endpoint(self, name: str, args: VertexEndpointArgs) -> vertex.AiEndpoint:
         """``<name>-endpoint``: PSC, VPC peering or public (dedicated DNS); CMEK; sampled request logging."""
         project, region, endpoint_name = args["project"], args["region"], args["endpoint_name"]
-        access = args.get("network_access", "private_service_connect")
+        access = args.get("network_access", DEFAULTS["network_access"])
         network = (
             f"projects/{args['project_number']}/global/networks/{args['network_name']}"
             if "network_name" in args
@@ -255,7 +271,9 @@ class VertexEndpoint(pulumi.ComponentResource):
             "accelerator_count": accelerator_count,
             "min_replicas": spec["min_replicas"],
             "max_replicas": spec["max_replicas"],
-            "autoscaling": {metric: spec.get("target_utilization_percentage", 60)},
+            "autoscaling": {
+                metric: spec.get("target_utilization_percentage", DEPLOYMENT_DEFAULTS["target_utilization_percentage"])
+            },
             "service_account": args.get("service_account"),
         }
         if "expected_requests_per_second" in spec:
@@ -294,7 +312,7 @@ class VertexEndpoint(pulumi.ComponentResource):
                 labels=labels,
                 parent=self,
             )
-        error_rate = slo.get("error_rate_percent", 1.0)
+        error_rate = slo.get("error_rate_percent", SLO_DEFAULTS["error_rate_percent"])
         alert_policy(
             name,
             alert="error-rate",

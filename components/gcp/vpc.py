@@ -17,6 +17,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 from pulumi_gcp import compute, servicenetworking
 
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
@@ -48,9 +49,16 @@ class GcpNetworkArgs(TypedDict):
     private_service_access_range: NotRequired[str]
     """Reserve this range for private service access (Vertex AI on VPC peering)."""
     flow_log_sampling: NotRequired[float]
-    """Share of flows logged (default 0.5)."""
+    """Share of flows logged."""
     labels: NotRequired[Labels]
     """Labels of the resources that take them (the private service access range)."""
+
+
+DEFAULTS = declare(
+    GcpNetworkArgs,
+    flow_log_sampling=0.5,
+)
+"""Defaults of the optional args of ``GcpNetworkArgs``."""
 
 
 def _validate(args: GcpNetworkArgs) -> None:
@@ -62,7 +70,7 @@ def _validate(args: GcpNetworkArgs) -> None:
             IPv4Network(value)
         except ValueError as error:
             raise InvalidArgumentError(COMPONENT, argument, str(error)) from None
-    sampling = args.get("flow_log_sampling", 0.5)
+    sampling = args.get("flow_log_sampling", DEFAULTS["flow_log_sampling"])
     if not 0 < sampling <= 1:
         raise InvalidArgumentError(COMPONENT, "flow_log_sampling", f"{sampling} is outside (0, 1]")
     gcp_labels(COMPONENT, args.get("labels"))
@@ -112,7 +120,7 @@ class GcpNetwork(pulumi.ComponentResource):
             private_ip_google_access=True,
             log_config=compute.SubnetworkLogConfigArgs(
                 aggregation_interval="INTERVAL_5_SEC",
-                flow_sampling=args.get("flow_log_sampling", 0.5),
+                flow_sampling=args.get("flow_log_sampling", DEFAULTS["flow_log_sampling"]),
                 metadata="INCLUDE_ALL_METADATA",
             ),
             opts=child_options(self),

@@ -18,6 +18,7 @@ from typing import NotRequired, TypedDict
 import pulumi
 import pulumi_kubernetes as kubernetes
 
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
@@ -57,17 +58,17 @@ class InferenceWorkloadArgs(TypedDict):
     autoscaling_metric: AutoscalingMetricArgs
     """The per-pod custom metric the autoscaler holds."""
     gpus_per_replica: NotRequired[int]
-    """Whole GPUs per pod (default 1)."""
+    """Whole GPUs per pod."""
     cpu: NotRequired[str]
-    """CPU per pod, requests = limits (default ``"4"``)."""
+    """CPU per pod, requests = limits."""
     memory: NotRequired[str]
-    """Memory per pod, requests = limits (default ``"16Gi"``)."""
+    """Memory per pod, requests = limits."""
     port: NotRequired[int]
-    """Container port of the model server (default 8080)."""
+    """Container port of the model server."""
     readiness_path: NotRequired[str]
-    """HTTP path of the readiness probe (default ``/v2/health/ready``)."""
+    """HTTP path of the readiness probe."""
     liveness_path: NotRequired[str]
-    """HTTP path of the liveness probe (default ``/v2/health/live``)."""
+    """HTTP path of the liveness probe."""
     spot: NotRequired[bool]
     """Tolerate spot nodes (interruptible work only)."""
     service_account: NotRequired[str]
@@ -80,6 +81,19 @@ class InferenceWorkloadArgs(TypedDict):
     """Kubernetes labels of every object."""
 
 
+DEFAULTS = declare(
+    InferenceWorkloadArgs,
+    gpus_per_replica=1,
+    spot=False,
+    cpu="4",
+    memory="16Gi",
+    port=8080,
+    readiness_path="/v2/health/ready",
+    liveness_path="/v2/health/live",
+)
+"""Defaults of the optional args of ``InferenceWorkloadArgs``."""
+
+
 def _validate(args: InferenceWorkloadArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
@@ -90,7 +104,7 @@ def _validate(args: InferenceWorkloadArgs) -> None:
         fail(
             "min_replicas", f"need 1 <= min_replicas ({args['min_replicas']}) <= max_replicas ({args['max_replicas']})"
         )
-    if args.get("gpus_per_replica", 1) < 1:
+    if args.get("gpus_per_replica", DEFAULTS["gpus_per_replica"]) < 1:
         fail("gpus_per_replica", "a GPU workload requests at least one GPU")
     if ":" not in args["image"].rsplit("/", 1)[-1] and "@" not in args["image"]:
         fail("image", f"{args['image']!r} has no tag or digest; pin the model server version")
@@ -190,12 +204,16 @@ class InferenceWorkload(pulumi.ComponentResource):
 
     @staticmethod
     def _pod_spec(args: InferenceWorkloadArgs) -> kubernetes.core.v1.PodSpecArgsDict:
-        gpus = str(args.get("gpus_per_replica", 1))
-        resources = {"cpu": args.get("cpu", "4"), "memory": args.get("memory", "16Gi"), GPU_RESOURCE: gpus}
+        gpus = str(args.get("gpus_per_replica", DEFAULTS["gpus_per_replica"]))
+        resources = {
+            "cpu": args.get("cpu", DEFAULTS["cpu"]),
+            "memory": args.get("memory", DEFAULTS["memory"]),
+            GPU_RESOURCE: gpus,
+        }
         tolerations: list[kubernetes.core.v1.TolerationArgsDict] = [
             {"key": GPU_RESOURCE, "operator": "Exists", "effect": "NoSchedule"}
         ]
-        if args.get("spot", False):
+        if args.get("spot", DEFAULTS["spot"]):
             tolerations += SPOT_TOLERATIONS
 
         def probe(path: str, delay: int) -> kubernetes.core.v1.ProbeArgsDict:
@@ -234,11 +252,13 @@ class InferenceWorkload(pulumi.ComponentResource):
                 {
                     "name": "model-server",
                     "image": args["image"],
-                    "ports": [{"name": "http", "container_port": args.get("port", 8080), "protocol": "TCP"}],
+                    "ports": [
+                        {"name": "http", "container_port": args.get("port", DEFAULTS["port"]), "protocol": "TCP"}
+                    ],
                     "env": [{"name": key, "value": value} for key, value in sorted(args.get("env", {}).items())],
                     "resources": {"requests": resources, "limits": resources},
-                    "readiness_probe": probe(args.get("readiness_path", "/v2/health/ready"), 10),
-                    "liveness_probe": probe(args.get("liveness_path", "/v2/health/live"), 60),
+                    "readiness_probe": probe(args.get("readiness_path", DEFAULTS["readiness_path"]), 10),
+                    "liveness_probe": probe(args.get("liveness_path", DEFAULTS["liveness_path"]), 60),
                     "security_context": {
                         "allow_privilege_escalation": False,
                         "read_only_root_filesystem": True,

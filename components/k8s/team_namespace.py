@@ -26,9 +26,11 @@ from pulumi_azure_native import managedidentity
 from pulumi_gcp import serviceaccount
 
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, Tags, azure_tags, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.core.config.common import TeamConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("TeamNamespace")
@@ -114,7 +116,7 @@ class TeamNamespaceArgs(TypedDict):
     quota: TeamQuotaArgs
     """What the team's pods may request in total."""
     pod_security: NotRequired[str]
-    """``restricted`` (default) or ``baseline``."""
+    """Pod Security level enforced: ``restricted`` or ``baseline``."""
     container_defaults: NotRequired[ContainerDefaultsArgs]
     """Requests and limits of containers that set none (default 250m/512Mi requested, 1/2Gi limit)."""
     gateway_namespaces: NotRequired[Sequence[str]]
@@ -122,11 +124,11 @@ class TeamNamespaceArgs(TypedDict):
     metrics_namespaces: NotRequired[Sequence[str]]
     """Namespaces allowed to scrape the team's pods (default: the cloud's managed Prometheus)."""
     https_egress: NotRequired[bool]
-    """Allow HTTPS to public addresses (default True); turn off behind an egress firewall or proxy."""
+    """Allow HTTPS to public addresses; turn off behind an egress firewall or proxy."""
     egress_cidrs: NotRequired[Sequence[str]]
     """Private ranges the team may reach (private endpoints of storage, registries, databases)."""
     service_account: NotRequired[str]
-    """Name of the workload service account (default ``workload``)."""
+    """Name of the workload service account."""
     azure_identity: NotRequired[AzureWorkloadIdentityArgs]
     """On AKS: the user-assigned identity the team's workloads act as (give this or ``gcp_identity``)."""
     gcp_identity: NotRequired[GcpWorkloadIdentityArgs]
@@ -141,6 +143,15 @@ class TeamNamespaceArgs(TypedDict):
     """Tags of the Azure identity."""
 
 
+DEFAULTS = declare(
+    TeamNamespaceArgs,
+    pod_security=stack_default(TeamConfig, "pod_security"),
+    https_egress=stack_default(TeamConfig, "https_egress"),
+    service_account="workload",
+)
+"""Defaults of the optional args of ``TeamNamespaceArgs``."""
+
+
 def _validate(args: TeamNamespaceArgs) -> None:
     def fail(argument: str, problem: str) -> None:
         raise InvalidArgumentError(COMPONENT, argument, problem)
@@ -149,7 +160,7 @@ def _validate(args: TeamNamespaceArgs) -> None:
         fail("namespace", f"{args['namespace']!r} is not a DNS label (lowercase letters, digits, '-', ≤ 63)")
     if args["namespace"] in ("default", "kube-system", "kube-public", "kube-node-lease"):
         fail("namespace", f"{args['namespace']!r} is a system namespace; a team gets its own")
-    level = args.get("pod_security", "restricted")
+    level = args.get("pod_security", DEFAULTS["pod_security"])
     if level not in POD_SECURITY_LEVELS:
         fail("pod_security", f"{level!r} is not one of {', '.join(POD_SECURITY_LEVELS)} (privileged is not offered)")
     if args["quota"]["gpus"] < 0:
@@ -163,7 +174,7 @@ def _validate(args: TeamNamespaceArgs) -> None:
     gcp = args.get("gcp_identity")
     if gcp is not None and not re.fullmatch(r"[a-z][a-z0-9-]{4,28}[a-z0-9]", gcp["account_id"]):
         fail("gcp_identity.account_id", f"{gcp['account_id']!r} must be 6-30 lowercase letters, digits and '-'")
-    account = args.get("service_account", "workload")
+    account = args.get("service_account", DEFAULTS["service_account"])
     if not _DNS_LABEL.fullmatch(account):
         fail("service_account", f"{account!r} is not a DNS label")
     kubernetes_labels(COMPONENT, args.get("labels"))
@@ -191,22 +202,51 @@ class TeamNamespace(pulumi.ComponentResource):
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         namespace_name = args["namespace"]
-        account = args.get("service_account", "workload")
+        account = args.get("service_account", DEFAULTS["service_account"])
         cloud = "azure" if "azure_identity" in args else "gcp"
         labels = {
             **dict(args.get("labels", {})),
             "app.kubernetes.io/managed-by": "aiscale",
             "aiscale.io/tenant": namespace_name,
         }
-        level = args.get("pod_security", "restricted")
+        self.namespace = self._namespace(name, args, labels)
+        # Objects in the namespace name it through an output of the namespace: they wait for it to exist.
+        namespace = after(self.namespace, namespace_name)
 
-        self.namespace = kubernetes.core.v1.Namespace(
+        def metadata(object_name: str) -> kubernetes.meta.v1.ObjectMetaArgsDict:
+            return {"name": object_name, "namespace": namespace, "labels": labels}
+
+        self._quota_and_limits(name, args, metadata)
+        self._network_policies(name, args, cloud, metadata)
+
+        if "azure_identity" in args:
+            identity_annotation, self.workload_identity = self._azure_identity(
+                name, args, args["azure_identity"], account
+            )
+        else:
+            assert "gcp_identity" in args  # _validate: exactly one of azure_identity and gcp_identity
+            identity_annotation, self.workload_identity = self._gcp_identity(name, args, args["gcp_identity"], account)
+        self.service_account = kubernetes.core.v1.ServiceAccount(
+            f"{name}-service-account",
+            metadata={**metadata(account), "annotations": identity_annotation},
+            # Workload identity needs no Kubernetes API token; pods that do can mount one explicitly.
+            automount_service_account_token=False,
+            opts=child_options(self),
+        )
+        self._access(name, args, metadata)
+
+        self.namespace_name = namespace
+        self.register_outputs({"namespace": self.namespace_name, "workloadIdentity": self.workload_identity})
+
+    def _namespace(self, name: str, args: TeamNamespaceArgs, labels: dict[str, str]) -> kubernetes.core.v1.Namespace:
+        """``<name>-namespace``: Pod Security enforced at ``pod_security``, audited and warned at ``restricted``."""
+        return kubernetes.core.v1.Namespace(
             f"{name}-namespace",
             metadata={
-                "name": namespace_name,
+                "name": args["namespace"],
                 "labels": {
                     **labels,
-                    "pod-security.kubernetes.io/enforce": level,
+                    "pod-security.kubernetes.io/enforce": args.get("pod_security", DEFAULTS["pod_security"]),
                     "pod-security.kubernetes.io/enforce-version": "latest",
                     "pod-security.kubernetes.io/audit": "restricted",
                     "pod-security.kubernetes.io/warn": "restricted",
@@ -214,12 +254,9 @@ class TeamNamespace(pulumi.ComponentResource):
             },
             opts=child_options(self),
         )
-        # Objects in the namespace name it through an output of the namespace: they wait for it to exist.
-        namespace = after(self.namespace, namespace_name)
 
-        def metadata(object_name: str) -> kubernetes.meta.v1.ObjectMetaArgsDict:
-            return {"name": object_name, "namespace": namespace, "labels": labels}
-
+    def _quota_and_limits(self, name: str, args: TeamNamespaceArgs, metadata: _Metadata) -> None:
+        """``<name>-quota`` (GPUs, CPU, memory, pods; no load balancers or node ports) and ``<name>-limits``."""
         quota = args["quota"]
         kubernetes.core.v1.ResourceQuota(
             f"{name}-quota",
@@ -256,26 +293,6 @@ class TeamNamespace(pulumi.ComponentResource):
             },
             opts=child_options(self),
         )
-        self._network_policies(name, args, cloud, metadata)
-
-        if "azure_identity" in args:
-            identity_annotation, self.workload_identity = self._azure_identity(
-                name, args, args["azure_identity"], account
-            )
-        else:
-            assert "gcp_identity" in args  # _validate: exactly one of azure_identity and gcp_identity
-            identity_annotation, self.workload_identity = self._gcp_identity(name, args, args["gcp_identity"], account)
-        self.service_account = kubernetes.core.v1.ServiceAccount(
-            f"{name}-service-account",
-            metadata={**metadata(account), "annotations": identity_annotation},
-            # Workload identity needs no Kubernetes API token; pods that do can mount one explicitly.
-            automount_service_account_token=False,
-            opts=child_options(self),
-        )
-        self._access(name, args, metadata)
-
-        self.namespace_name = namespace
-        self.register_outputs({"namespace": self.namespace_name, "workloadIdentity": self.workload_identity})
 
     def _network_policies(self, name: str, args: TeamNamespaceArgs, cloud: str, metadata: _Metadata) -> None:
         def policy(suffix: str, spec: kubernetes.networking.v1.NetworkPolicySpecArgsDict) -> None:
@@ -330,7 +347,7 @@ class TeamNamespace(pulumi.ComponentResource):
                 {"pod_selector": {}, "policy_types": ["Ingress"], "ingress": [{"from_": [namespaces(scrapers)]}]},
             )
         egress: list[kubernetes.networking.v1.NetworkPolicyEgressRuleArgsDict] = []
-        if args.get("https_egress", True):
+        if args.get("https_egress", DEFAULTS["https_egress"]):
             egress.append(
                 {
                     "to": [{"ip_block": {"cidr": "0.0.0.0/0", "except_": list(PRIVATE_RANGES)}}],

@@ -70,3 +70,13 @@ def unknown_environment(stack: str) -> str:
         f"the environment of stack {stack!r} is unknown: its name is none of {aliases} and it does not set "
         f"{ENVIRONMENT_KEY}"
     )
+
+
+def unknown_environment_warning(stack: str, applied: str | None) -> str:
+    """The warning every report of a stack with an unknown environment carries: which enforcement applied."""
+    enforcement = (
+        f"{applied} enforcement applied"
+        if applied is not None
+        else "no policy enforcement applied (policies were not evaluated)"
+    )
+    return f"{unknown_environment(stack)}: {enforcement}; set {ENVIRONMENT_KEY} in the stack file"

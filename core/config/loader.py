@@ -17,11 +17,12 @@ import pulumi
 from pulumi.runtime import config as runtime_config
 from pydantic import BaseModel, SecretStr, ValidationError
 
+from aiscale.core import esc
 from aiscale.core.config.base import UNION_TAG, Environment
 from aiscale.core.config.environment import ENVIRONMENT_KEY, resolve_environment, unknown_environment
 from aiscale.core.config.stack import StackConfig
 from aiscale.core.errors import ConfigError
-from aiscale.core.project import stack_file_for_current_run
+from aiscale.core.project import stack_data_for_current_run, stack_file_for_current_run
 from aiscale.core.redaction import looks_like_credential
 
 NAMESPACE = "aiscale"
@@ -41,7 +42,13 @@ def load_stack_config() -> StackConfig:
         name: runtime_config.get_config(prefix + name) if name in secret else config.get(name) for name in sorted(names)
     }
     stack_file = stack_file_for_current_run(stack)
-    validated = validate_stack_config(raw, stack=stack, stack_file=stack_file, secret_keys=secret)
+    try:
+        validated = validate_stack_config(raw, stack=stack, stack_file=stack_file, secret_keys=secret)
+    except ConfigError as error:
+        hint = esc.validation_hint(stack_data_for_current_run(stack))
+        if hint is None:
+            raise
+        raise ConfigError(f"{error.message}\n{hint}") from None
     for path in plaintext_secrets(validated, secret):
         pulumi.log.warn(
             f"{stack_file}: {path} is a secret but is given in plaintext: anyone who can read the stack file or "
@@ -125,6 +132,13 @@ def validate_stack_config(
 def validation_problems(error: ValidationError, data: Mapping[str, Any]) -> list[str]:
     """Every failing field of a validation of ``data`` (already parsed values), one line each, as for a stack file."""
     return sorted({_describe(e, data, frozenset()) for e in error.errors(include_url=False)})
+
+
+def secret_capable(key: str) -> bool:
+    """Whether the config key (``aiscale:azure``) can hold a secret anywhere below it."""
+    prefix = f"{NAMESPACE}:"
+    field = StackConfig.model_fields.get(key.removeprefix(prefix)) if key.startswith(prefix) else None
+    return field is not None and _mentions_secret_deep(field.annotation)
 
 
 def is_secret_field(loc: tuple[int | str, ...]) -> bool:

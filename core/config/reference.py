@@ -110,7 +110,8 @@ def _environment_section() -> list[str]:
         "enforcement levels. Without it, the stack name decides: a name in this table, or a name whose parts "
         "(split at `-`, `_` and `.`) hold names of exactly one environment (`prod-eu`, `fraud-staging`, "
         "`eu_west.prd`); case does not matter. A stack whose name gives an environment cannot declare another "
-        "one: `aiscale:environment: dev` in `Pulumi.prod.yaml` is an error naming the key.",
+        "one: `aiscale:environment: dev` in `Pulumi.prod.yaml` is an error naming the key. The stack names of "
+        "each environment (and so what `aiscale:environment` may default to):",
         "",
         "| Environment | Stack names |",
         "|---|---|",
@@ -123,6 +124,10 @@ def _environment_section() -> list[str]:
         f"DIR`) runs, but its environment is unknown: the plan applies `{FALLBACK}` enforcement and says so in "
         "every report format (the plan JSON's `environmentWarning`). Set `aiscale:environment` in such a stack "
         "file to have its environment's enforcement.",
+        "",
+        "In prod, `aiscale:protect_stateful` covers every stateful resource type (`aiscale.core.stateful`: keys, "
+        "vaults, workspaces, registries, storage, databases, clusters, resource groups); turning it off there is a "
+        "mandatory finding (`ml-protect-01`) that only a central waiver covers.",
         "",
     ]
     return lines

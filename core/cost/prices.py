@@ -38,7 +38,8 @@ Unit = Literal["hour", "GiB"]
 _UNITS: tuple[Unit, ...] = ("hour", "GiB")
 _REQUIRED = ("id", "kind", "sku", "region", "currency", "unit", "price", "source", "read")
 _OPTIONAL = ("free_units_per_month", "note", "count")
-_CATALOG_COLUMNS = (
+#: Columns of core/data/price_catalog.csv, in order (scripts/import_price_catalog.py writes them).
+CATALOG_COLUMNS = (
     "kind",
     "sku",
     "count",
@@ -300,8 +301,8 @@ def parse_catalog(text: str, shown: str) -> list[PriceRow]:
     """Rows of ``price_catalog.csv``; a row its importer marked ``rejected`` is returned as rejected by
     :func:`sane` (kept with the reason)."""
     reader = csv.DictReader(io.StringIO(text))
-    if tuple(reader.fieldnames or ()) != _CATALOG_COLUMNS:
-        raise PriceTableError(f"invalid price catalog {shown}: the columns must be {', '.join(_CATALOG_COLUMNS)}")
+    if tuple(reader.fieldnames or ()) != CATALOG_COLUMNS:
+        raise PriceTableError(f"invalid price catalog {shown}: the columns must be {', '.join(CATALOG_COLUMNS)}")
     rows = []
     for line, raw in enumerate(reader, start=2):
         try:

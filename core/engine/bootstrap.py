@@ -34,6 +34,7 @@ from pulumi.runtime.proto import engine_pb2
 from pulumi.runtime.stack import run_in_stack
 
 STACK_TYPE = "pulumi:pulumi:Stack"
+STACK_REFERENCE = "pulumi:pulumi:StackReference"
 #: Components whose children the Kubernetes provider renders (Helm's ``template``): nothing offline evaluates them.
 PROVIDER_RENDERED_CHARTS = ("kubernetes:helm.sh/v3:Chart", "kubernetes:helm.sh/v4:Chart")
 _HELM_TEMPLATE = "kubernetes:helm:template"
@@ -90,13 +91,19 @@ class OfflineMocks(pulumi_mocks.Mocks):
         },
     }
 
-    def __init__(self, preview: bool) -> None:
+    def __init__(self, preview: bool, stack_references: Mapping[str, Any] | None = None) -> None:
         self.preview = preview
+        self.stack_references = dict(stack_references or {})
 
     def new_resource(self, args: pulumi_mocks.MockResourceArgs) -> tuple[str | None, dict[str, Any]]:
         # Only scalar inputs are echoed as outputs: providers reshape nested values (azure-native returns a map
         # where a list went in), so echoing those would hand the program outputs of the wrong shape.
         state = {key: value for key, value in args.inputs.items() if isinstance(value, (str, int, float, bool))}
+        if args.typ == STACK_REFERENCE:
+            # A referenced stack's outputs: recorded ones when given (--stack-outputs), else all unknown.
+            stack = args.resource_id or args.name
+            unknown = {"name": stack, "outputs": rpc.UNKNOWN, "secretOutputNames": rpc.UNKNOWN}
+            return stack, self.stack_references.get(stack, unknown)
         if args.resource_id:
             return args.resource_id, state
         if self.preview and args.custom:
@@ -275,6 +282,7 @@ class Job:
         preview: bool = True,
         keep_aliases: bool = False,
         organization: str = "organization",
+        stack_references: Mapping[str, Any] | None = None,
     ) -> None:
         self.project = project
         self.stack = stack
@@ -284,6 +292,8 @@ class Job:
         self.preview = preview
         self.keep_aliases = keep_aliases
         self.organization = organization
+        self.stack_references = dict(stack_references or {})
+        """What ``StackReference`` reads of each referenced stack return (``aiscale.core.engine.stack_references``)."""
 
 
 def execute(
@@ -295,7 +305,9 @@ def execute(
     with an empty context, so the runtime settings of this run are its own).
     """
     construction = ConstructionOrder(strip=not job.keep_aliases)
-    monitor = RecordingMonitor(mocks or OfflineMocks(preview=job.preview), sink, Path(job.root))
+    monitor = RecordingMonitor(
+        mocks or OfflineMocks(preview=job.preview, stack_references=job.stack_references), sink, Path(job.root)
+    )
 
     def stack_program() -> Any:
         pulumi.runtime.register_stack_transformation(construction)

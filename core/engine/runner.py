@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from aiscale.core.config.loader import ENVIRONMENT_KEY, resolve_environment
-from aiscale.core.engine import bootstrap, isolation
+from aiscale.core.engine import bootstrap, isolation, stack_references
 from aiscale.core.engine.bootstrap import PROVIDER_RENDERED_CHARTS, describe_error, is_program_file
 from aiscale.core.engine.interpreter import Interpreter, activated_environment, program_interpreter
 from aiscale.core.engine.recorder import Recorder, Registration
@@ -141,6 +141,7 @@ def _job(project: PulumiProject, stack: str, config: RuntimeConfig, preview: boo
         secret_keys=sorted(config.secret_keys),
         preview=preview,
         keep_aliases=keep_aliases,
+        stack_references=stack_references.answers(),
     )
 
 

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from aiscale.core import esc
+from aiscale.core.config.loader import secret_capable
 from aiscale.core.errors import ProjectError
 from aiscale.core.project import PulumiProject, read_yaml
 
@@ -76,13 +78,31 @@ def read_runtime_config(project: PulumiProject, stack: str) -> RuntimeConfig:
     data = read_yaml(stack_file) or {}
     if not isinstance(data, dict):
         raise ProjectError(f"{project.display_path(stack_file)}: expected a mapping with a config section")
-    if "environment" in data:
-        config.notes.append(
-            f"{project.display_path(stack_file)} imports Pulumi ESC environments; "
-            "their values are not available offline"
-        )
+    _apply_esc_values(config, project, data, project.display_path(stack_file))
     apply_stack_values(config, project, data.get("config") or {}, project.display_path(stack_file))
     return config
+
+
+def _apply_esc_values(config: RuntimeConfig, project: PulumiProject, data: Any, display: str) -> None:
+    """The ``pulumiConfig`` of the ESC environments the stack imports, under the stack file's own values.
+
+    Offline they come from ``esc env open --format json`` files (``--esc-env``). That output does not say which
+    values were secrets, so a key that can hold a secret is treated as one, as the CLI would if it held one.
+    """
+    environments = esc.imported_environments(data)
+    if not environments:
+        return
+    values, missing = esc.offline_values(environments)
+    if missing:
+        config.notes.append(
+            f"{display} imports Pulumi ESC environments {', '.join(missing)}: their values are not available "
+            "offline unless given with --esc-env ENVIRONMENT=FILE (esc env open ENVIRONMENT --format json)"
+        )
+    for key, value in values.items():
+        full = _full_key(project, str(key))
+        _set(config, full, value)
+        if secret_capable(full):
+            config.secret_keys.add(full)
 
 
 def project_config(project: PulumiProject) -> RuntimeConfig:
