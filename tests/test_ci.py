@@ -201,6 +201,6 @@ def test_the_test_command_runs_the_type_checker() -> None:
         next(i for i, line in enumerate(dry_run) if "ruff format --check" in line),
         next(i for i, line in enumerate(dry_run) if "-m pytest" in line),
     )
-    pyright = next(i for i, line in enumerate(dry_run) if line.endswith("tools/node_modules/.bin/pyright"))
+    pyright = next(i for i, line in enumerate(dry_run) if "node_modules/.bin/pyright --project pyproject.toml" in line)
     assert ruff < pyright < pytest_run
     assert "make test" in (REPO / ".ci" / "run").read_text()
