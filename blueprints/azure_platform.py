@@ -1,26 +1,32 @@
 """``AzureGpuInferencePlatform``: the Azure side of an aiscale stack, composed step by step from config.
 
-validate config → resource group and monitoring → network and keys → cluster and GPU pools → GPU stack and team
-namespaces on the cluster → ML workspace and endpoints → budget. Each step is one component; every section of
-``aiscale:azure`` is optional except the keys.
+validate config → resource group and monitoring → network and keys → cluster and GPU pools → GPU stack, KEDA
+and team namespaces with their workloads on the cluster → ML workspace, endpoints and their model monitors →
+budget. Each step is one component; every section of ``aiscale:azure`` is optional except the keys.
 """
 
+from collections.abc import Mapping
 from typing import TypedDict, cast
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 from pulumi_azure_native import resources
 
+from aiscale.blueprints.model_monitoring import monitor_args, retraining_args
 from aiscale.blueprints.platform_args import AzureGpuInferencePlatformArgs
 from aiscale.blueprints.platform_config import platform_args, platform_config
+from aiscale.blueprints.workloads import workload_args
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
 from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
 from aiscale.components.azure.key_vault import KeySpecArgs, KeyVault, KeyVaultArgs
 from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
+from aiscale.components.azure.model_monitor import AzureModelMonitor, AzureModelMonitorArgs, model_asset_id
 from aiscale.components.azure.monitoring import AzureMonitoring, AzureMonitoringArgs
 from aiscale.components.azure.network import AzureNetwork, SubnetSpecArgs
 from aiscale.components.azure.online_endpoint import (
+    DataCollectionArgs,
+    OffPeakScalingArgs,
     OnlineDeploymentArgs,
     OnlineEndpoint,
     OnlineEndpointArgs,
@@ -33,10 +39,19 @@ from aiscale.components.common.private_endpoint import PRIVATE_DNS_ZONES
 from aiscale.components.common.protection import LockLevel, ResourceLockArgs
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.k8s.gpu_stack import GpuStack
+from aiscale.components.k8s.inference_workload import InferenceWorkload
+from aiscale.components.k8s.keda import Keda
 from aiscale.components.k8s.provider import aks_kubeconfig, cluster_provider
 from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core.config import StackConfig
-from aiscale.core.config.azure import AzureKeyConfig, OnlineDeploymentConfig, OnlineEndpointConfig, ProbeConfig
+from aiscale.core.config.azure import (
+    AzureKeyConfig,
+    AzureTeamConfig,
+    OnlineDeploymentConfig,
+    OnlineEndpointConfig,
+    ProbeConfig,
+)
+from aiscale.core.config.monitoring import AzureModelMonitoringConfig
 
 COMPONENT = type_token("AzureGpuInferencePlatform")
 PREVIOUS_TYPE = "aiscale:blueprints:AzureGpuInferencePlatform"
@@ -85,6 +100,10 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
     """Entra ID (kubelogin) kubeconfig of the cluster, a secret."""
     gpu_pool_names: list[str]
     """The cluster's GPU pools (their ``aiscale.io/gpu-pool`` label)."""
+    keda_server_address: pulumi.Output[str] | None
+    """Where KEDA's Prometheus triggers query the cluster's managed Prometheus (teams' workloads scale on it)."""
+    keda_identity_id: pulumi.Output[str] | None
+    """Client id of the identity KEDA's operator queries the managed Prometheus as."""
     log_analytics_workspace_id: pulumi.Output[str] | None
     """Log Analytics workspace of the platform's logs (diagnostics)."""
     monitor_workspace_id: pulumi.Output[str] | None
@@ -128,10 +147,22 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         self.k8s_provider = self._kubernetes(name) if on_cluster else None
         self.gpu_stack = self._gpu_stack(name, config) if on_cluster and azure.gpu_pools else None
         self.teams = {team: self._team(name, team, config) for team in azure.teams} if on_cluster else {}
+        self.keda = self._keda(name) if self.teams and _workloads(azure.teams) else None
+        self.workloads = (
+            {
+                f"{team}/{workload}": self._workload(name, team, workload, config)
+                for team, workload in _workloads(azure.teams)
+            }
+            if self.keda is not None
+            else {}
+        )
         self.ml = self._ml_workspace(name) if azure.ml else None
-        self.endpoints = {
-            endpoint: self._endpoint(name, endpoint, spec)
-            for endpoint, spec in (azure.ml.endpoints if azure.ml else {}).items()
+        endpoints = azure.ml.endpoints if azure.ml else {}
+        self.endpoints = {endpoint: self._endpoint(name, endpoint, spec) for endpoint, spec in endpoints.items()}
+        self.model_monitors = {
+            endpoint: self._model_monitor(name, endpoint, spec)
+            for endpoint, spec in endpoints.items()
+            if spec.monitors()
         }
         self.budget = self._budget(name) if azure.budget else None
         self._outputs()
@@ -272,6 +303,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "prometheus": {"monitor_workspace_id": monitoring.monitor_workspace_id},
             "defender": aks.defender,
             "azure_policy": aks.azure_policy_addon,
+            # Teams' workloads scale with KEDA: the managed add-on.
+            "keda": bool(_workloads(self.azure.teams)),
             "tags": self.tags,
             "protect": self.protect,
             **self._lock(),
@@ -384,6 +417,48 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             opts=self._on_cluster(),
         )
 
+    def _keda(self, name: str) -> Keda:
+        """KEDA's operator reads the cluster's managed Prometheus as its own identity."""
+        aks, monitoring = self.aks, self.monitoring
+        assert aks is not None and monitoring is not None and self.azure.aks is not None
+        return Keda(
+            f"{name}-keda",
+            {
+                "azure": {
+                    "resource_group_name": self.group_name,
+                    "location": self.azure.location,
+                    "subscription_id": self.azure.subscription_id,
+                    "oidc_issuer_url": aks.oidc_issuer_url,
+                    "monitor_workspace_id": monitoring.monitor_workspace_id,
+                    "prometheus_query_endpoint": monitoring.prometheus_query_endpoint,
+                    "identity_name": f"id-{self.azure.aks.name}-keda",
+                },
+                "tags": self.tags,
+            },
+            opts=child_options(self, depends_on=[aks]),
+        )
+
+    def _workload(self, name: str, team_name: str, workload_name: str, config: StackConfig) -> InferenceWorkload:
+        assert self.keda is not None
+        team = self.teams[team_name]
+        args = workload_args(
+            workload_name,
+            self.azure.teams[team_name].workloads[workload_name],
+            namespace=team.namespace_name,
+            team_name=team_name,
+            cloud="azure",
+            scaler=self.keda.prometheus_scaler(),
+            labels=config.resource_labels(),
+        )
+        return InferenceWorkload(
+            f"{name}-workload-{team_name}-{workload_name}",
+            args,
+            opts=pulumi.ResourceOptions.merge(
+                self._on_cluster(),
+                pulumi.ResourceOptions(depends_on=[team, self.keda.ready, *self.gpu_pools.values()]),
+            ),
+        )
+
     def _ml_workspace(self, name: str) -> MlWorkspace:
         ml, monitoring = self.azure.ml, self.monitoring
         assert ml is not None and monitoring is not None
@@ -409,6 +484,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             args["private_endpoint"] = self.network.private_endpoint()
         if self.azure.cmk.enabled:
             args["customer_managed_key"] = self.keys.customer_managed_key(self.azure.cmk.data_key)
+        if any(endpoint.monitors() for endpoint in ml.endpoints.values()):
+            args["model_monitoring"] = True
         workspace = MlWorkspace(f"{name}-ml", args, opts=child_options(self))
         if self.aks is not None:
             role_assignment(
@@ -433,7 +510,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "auth_mode": spec.auth_mode,
             "public_network_access": spec.public_network_access,
             "deployments": {
-                deployment_name: _deployment(deployment) for deployment_name, deployment in spec.deployments.items()
+                deployment_name: _deployment(deployment, spec.monitors().get(deployment_name))
+                for deployment_name, deployment in spec.deployments.items()
             },
             "traffic": dict(spec.traffic),
             "mirror_traffic": dict(spec.mirror_traffic),
@@ -449,6 +527,53 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             args["alert_routing"] = self.monitoring.alert_routing()
             args["alerts"] = {"utilization_percent": self.azure.monitoring.utilization_percent}
         return OnlineEndpoint(f"{name}-endpoint-{endpoint_name}", args, opts=child_options(self, depends_on=[self.ml]))
+
+    def _model_monitor(self, name: str, endpoint_name: str, spec: OnlineEndpointConfig) -> AzureModelMonitor:
+        """Each monitored deployment's monitor schedule, alerted through the stack's routing; retraining."""
+        ml, endpoint, routing = self.ml, self.endpoints[endpoint_name], self.azure.monitoring
+        assert ml is not None and self.azure.ml is not None and routing is not None and ml.jobs_identity_id is not None
+        monitors = spec.monitors()
+        first = next(iter(monitors.values()))
+        args: AzureModelMonitorArgs = {
+            "endpoint_name": endpoint_name,
+            "workspace_name": ml.workspace_name,
+            "compute_identity_id": ml.jobs_identity_id,
+            "resource_group_name": self.group_name,
+            "location": self.azure.location,
+            "subscription_id": self.azure.subscription_id,
+            "deployments": {
+                deployment: {
+                    "deployment_id": endpoint.deployments[deployment].id,
+                    "model_id": self._model_id(endpoint, deployment, spec.deployments[deployment]),
+                    "collected_data": {
+                        "model_inputs": endpoint.collected_data[deployment]["model_inputs"],
+                        "model_outputs": endpoint.collected_data[deployment]["model_outputs"],
+                    },
+                    "monitor": monitor_args(block),
+                }
+                for deployment, block in monitors.items()
+            },
+            "alert_emails": list(routing.alerts.emails),
+            "spark_instance_type": first.spark_instance_type,
+            "tags": self.tags,
+        }
+        if self.monitoring is not None and ml.events_topic_name is not None:
+            args["alert_routing"] = self.monitoring.alert_routing()
+            args["events_topic_name"] = ml.events_topic_name
+        if spec.monitoring is not None and spec.monitoring.retraining is not None:
+            args["retraining"] = retraining_args(spec.monitoring.retraining)
+        return AzureModelMonitor(
+            f"{name}-monitor-{endpoint_name}", args, opts=child_options(self, depends_on=[ml, endpoint])
+        )
+
+    def _model_id(self, endpoint: OnlineEndpoint, deployment: str, spec: OnlineDeploymentConfig) -> pulumi.Input[str]:
+        """The ARM id of the model version a deployment serves."""
+        if deployment in endpoint.model_versions:
+            return endpoint.model_versions[deployment].id
+        assert self.azure.ml is not None and isinstance(spec.model, str)
+        return model_asset_id(
+            self.azure.subscription_id, self.azure.resource_group, self.azure.ml.workspace_name, spec.model
+        )
 
     def _budget(self, name: str) -> AzureBudget:
         budget = self.azure.budget
@@ -481,6 +606,11 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         self.location = pulumi.Output.from_input(self.azure.location)
         self.subscription_id = pulumi.Output.from_input(self.azure.subscription_id)
         self.gpu_pool_names = sorted(self.gpu_pools)
+        scaler = self.keda.prometheus_scaler() if self.keda else None
+        self.keda_server_address = pulumi.Output.from_input(scaler["server_address"]) if scaler else None
+        self.keda_identity_id = (
+            pulumi.Output.from_input(scaler["identity_id"]) if scaler and "identity_id" in scaler else None
+        )
         self.key_vault_id, self.key_vault_uri = self.keys.vault_id, self.keys.vault_uri
         self.key_ids, self.key_uris = self.keys.key_ids, self.keys.key_uris
         self.vnet_id = self.network.vnet_id if self.network else None
@@ -498,6 +628,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "location": self.location,
             "subscriptionId": self.subscription_id,
             "gpuPoolNames": self.gpu_pool_names,
+            "kedaServerAddress": self.keda_server_address,
+            "kedaIdentityId": self.keda_identity_id,
             "keyVaultId": self.key_vault_id,
             "keyVaultUri": self.key_vault_uri,
             "keyIds": self.key_ids,
@@ -515,6 +647,10 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "endpointIds": self.endpoint_ids,
         }
         self.register_outputs({key: value for key, value in outputs.items() if value is not None})
+
+
+def _workloads(teams: Mapping[str, AzureTeamConfig]) -> list[tuple[str, str]]:
+    return [(team, workload) for team, spec in teams.items() for workload in spec.workloads]
 
 
 def _key(key: AzureKeyConfig) -> KeySpecArgs:
@@ -541,8 +677,9 @@ def _probe(probe: ProbeConfig) -> ProbeArgs:
     }
 
 
-def _deployment(deployment: OnlineDeploymentConfig) -> OnlineDeploymentArgs:
-    """A deployment of the stack config as the endpoint takes it: a model in Azure ML, or a registry version."""
+def _deployment(deployment: OnlineDeploymentConfig, monitor: AzureModelMonitoringConfig | None) -> OnlineDeploymentArgs:
+    """A deployment of the stack config as the endpoint takes it: a model in Azure ML, or a registry version; a
+    monitored one collects its inputs and outputs at the monitor's sampling rate."""
     args: OnlineDeploymentArgs = {
         "instance_type": deployment.instance_type,
         "min_instances": deployment.min_instances,
@@ -567,4 +704,18 @@ def _deployment(deployment: OnlineDeploymentConfig) -> OnlineDeploymentArgs:
         args["environment"] = deployment.environment
     if deployment.expected_requests_per_second is not None:
         args["expected_requests_per_second"] = deployment.expected_requests_per_second
+    off_peak = deployment.off_peak
+    if off_peak is not None:
+        args["off_peak"] = OffPeakScalingArgs(
+            days=list(off_peak.days),
+            start_hour=off_peak.start_hour,
+            end_hour=off_peak.end_hour,
+            time_zone=off_peak.time_zone,
+            min_instances=off_peak.min_instances,
+            max_instances=off_peak.max_instances,
+        )
+    if monitor is not None:
+        args["data_collection"] = DataCollectionArgs(
+            sampling_rate=monitor.sampling_rate, rolling_rate=monitor.rolling_rate
+        )
     return args

@@ -1,7 +1,7 @@
 """``GcpGpuInferencePlatform``: the Google Cloud side of an aiscale stack, composed step by step from config.
 
-validate config → monitoring → network → keys with CMEK wiring → cluster and GPU pools → GPU stack and team
-namespaces on the cluster → Vertex AI endpoints → budget. Each step is one component; every section of
+validate config → monitoring → network → keys with CMEK wiring → cluster and GPU pools → GPU stack, KEDA and team
+namespaces with their workloads on the cluster → Vertex AI endpoints and their model monitors → budget. Each step is one component; every section of
 ``aiscale:gcp`` is optional except the keys. Same shape and vocabulary as ``AzureGpuInferencePlatform``.
 """
 
@@ -10,24 +10,29 @@ from typing import cast
 import pulumi
 import pulumi_kubernetes as kubernetes
 
+from aiscale.blueprints.model_monitoring import monitor_args, retraining_args
 from aiscale.blueprints.platform_args import GcpGpuInferencePlatformArgs
 from aiscale.blueprints.platform_config import platform_args, platform_config
+from aiscale.blueprints.workloads import workload_args
 from aiscale.components.common.options import child_options
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.budget import GcpBudget, GcpBudgetArgs
 from aiscale.components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
 from aiscale.components.gcp.kms import KmsKeyRing, KmsKeyRingArgs
+from aiscale.components.gcp.model_monitor import VertexModelMonitor, VertexModelMonitorArgs
 from aiscale.components.gcp.monitoring import GcpMonitoring, GcpMonitoringArgs
 from aiscale.components.gcp.vertex_endpoint import VertexDeploymentArgs, VertexEndpoint, VertexEndpointArgs
 from aiscale.components.gcp.vpc import PODS_RANGE_NAME, SERVICES_RANGE_NAME, GcpNetwork, GcpNetworkArgs
 from aiscale.components.k8s.gpu_stack import GpuStack
+from aiscale.components.k8s.inference_workload import InferenceWorkload
+from aiscale.components.k8s.keda import Keda
 from aiscale.components.k8s.provider import cluster_provider, gke_kubeconfig
 from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core import rules
 from aiscale.core.config import StackConfig
 from aiscale.core.config.delivery import registry_parts
-from aiscale.core.config.gcp import GcpConfig, VertexDeploymentConfig, VertexModelConfig
+from aiscale.core.config.gcp import GcpConfig, VertexDeploymentConfig, VertexEndpointConfig, VertexModelConfig
 
 COMPONENT = type_token("GcpGpuInferencePlatform")
 PREVIOUS_TYPE = "aiscale:blueprints:GcpGpuInferencePlatform"
@@ -55,7 +60,14 @@ def cmek_consumers(gcp: GcpConfig) -> dict[str, list[str]]:
             grant(gcp.cmek.boot_disk_key, "compute")
         if gcp.endpoints:
             grant(gcp.cmek.vertex_key, "aiplatform")
+        if any(logs_to_stack_dataset(spec) for spec in gcp.endpoints.values()):
+            grant(gcp.cmek.vertex_key, "bigquery")
     return agents
+
+
+def logs_to_stack_dataset(spec: VertexEndpointConfig) -> bool:
+    """Whether an endpoint logs requests to a BigQuery dataset the stack creates (not a table of its own)."""
+    return spec.logging_sampling() is not None and spec.request_logging_table is None
 
 
 class GcpGpuInferencePlatform(pulumi.ComponentResource):
@@ -89,6 +101,8 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
     """Kubeconfig of the cluster for ``gke-gcloud-auth-plugin``, a secret."""
     gpu_pool_names: list[str]
     """The cluster's GPU pools (their ``aiscale.io/gpu-pool`` label)."""
+    keda_server_address: pulumi.Output[str] | None
+    """Where KEDA's Prometheus triggers query Managed Service for Prometheus (teams' workloads scale on it)."""
     notification_channel_ids: list[pulumi.Output[str]]
     """Notification channels every platform alert notifies."""
     endpoint_ids: dict[str, pulumi.Output[str]]
@@ -117,7 +131,17 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         self.k8s_provider = self._kubernetes(name) if on_cluster else None
         self.gpu_stack = self._gpu_stack(name, config) if on_cluster and self._operator_drivers() else None
         self.teams = {team: self._team(name, team, config) for team in gcp.teams} if on_cluster else {}
+        workloads = [(team, workload) for team, spec in gcp.teams.items() for workload in spec.workloads]
+        self.keda = self._keda(name, config) if self.teams and workloads else None
+        self.workloads = (
+            {f"{team}/{workload}": self._workload(name, team, workload, config) for team, workload in workloads}
+            if self.keda is not None
+            else {}
+        )
         self.endpoints = {endpoint: self._endpoint(name, endpoint) for endpoint in gcp.endpoints}
+        self.model_monitors = {
+            endpoint: self._model_monitor(name, endpoint) for endpoint, spec in gcp.endpoints.items() if spec.monitors()
+        }
         self.budget = self._budget(name) if gcp.budget else None
         self._outputs()
 
@@ -311,6 +335,35 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             opts=self._on_cluster(),
         )
 
+    def _keda(self, name: str, config: StackConfig) -> Keda:
+        """KEDA from its pinned chart; its operator reads Managed Service for Prometheus as its own account."""
+        return Keda(
+            f"{name}-keda",
+            {"gcp": {"project": self.gcp.project}, "labels": config.resource_labels()},
+            opts=self._on_cluster(),
+        )
+
+    def _workload(self, name: str, team_name: str, workload_name: str, config: StackConfig) -> InferenceWorkload:
+        assert self.keda is not None
+        team = self.teams[team_name]
+        args = workload_args(
+            workload_name,
+            self.gcp.teams[team_name].workloads[workload_name],
+            namespace=team.namespace_name,
+            team_name=team_name,
+            cloud="gcp",
+            scaler=self.keda.prometheus_scaler(),
+            labels=config.resource_labels(),
+        )
+        return InferenceWorkload(
+            f"{name}-workload-{team_name}-{workload_name}",
+            args,
+            opts=pulumi.ResourceOptions.merge(
+                self._on_cluster(),
+                pulumi.ResourceOptions(depends_on=[team, self.keda.ready, *self.gpu_pools.values()]),
+            ),
+        )
+
     def _endpoint(self, name: str, endpoint_name: str) -> VertexEndpoint:
         spec = self.gcp.endpoints[endpoint_name]
         args: VertexEndpointArgs = {
@@ -329,16 +382,17 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
                 "error_rate_percent": spec.slo.error_rate_percent,
             },
             "labels": self.labels,
+            "protect": self.protect,
         }
         if self.network is not None:
             args["network_name"] = f"{self.prefix}-vpc"
         if self.gcp.cmek.enabled:
             args["customer_managed_key"] = self.kms.customer_managed_key(self.gcp.cmek.vertex_key)
-        if spec.request_logging_sampling is not None and spec.request_logging_table is not None:
-            args["request_logging"] = {
-                "sampling_rate": spec.request_logging_sampling,
-                "bigquery_table": spec.request_logging_table,
-            }
+        sampling = spec.logging_sampling()
+        if sampling is not None:
+            args["request_logging"] = {"sampling_rate": sampling}
+            if spec.request_logging_table is not None:
+                args["request_logging"]["bigquery_table"] = spec.request_logging_table
         if spec.health_check_path is not None:
             args["health_check_path"] = spec.health_check_path
         if self.monitoring is not None:
@@ -347,6 +401,36 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         dependencies: list[pulumi.Resource] = [self.kms, *([self.network] if self.network else [])]
         return VertexEndpoint(
             f"{name}-endpoint-{endpoint_name}", args, opts=child_options(self, depends_on=dependencies)
+        )
+
+    def _model_monitor(self, name: str, endpoint_name: str) -> VertexModelMonitor:
+        """The endpoint's monitoring job over its monitored deployed models, alerted through the stack's routing."""
+        spec, endpoint = self.gcp.endpoints[endpoint_name], self.endpoints[endpoint_name]
+        monitors = spec.monitors()
+        args: VertexModelMonitorArgs = {
+            "endpoint_name": endpoint_name,
+            "endpoint": endpoint.endpoint.id,
+            "project": self.gcp.project,
+            "region": self.gcp.region,
+            "deployments": {
+                deployment: {
+                    "deployed_model_id": endpoint.deployments[deployment].deployed_model_id,
+                    "monitor": monitor_args(block),
+                }
+                for deployment, block in monitors.items()
+            },
+            "sampling_rate": next(iter(monitors.values())).sampling_rate,
+            "labels": self.labels,
+        }
+        if self.gcp.cmek.enabled:
+            args["customer_managed_key"] = self.kms.customer_managed_key(self.gcp.cmek.vertex_key)
+        if self.monitoring is not None:
+            args["alert_routing"] = self.monitoring.alert_routing()
+        if spec.monitoring is not None and spec.monitoring.retraining is not None:
+            args["retraining"] = retraining_args(spec.monitoring.retraining)
+        # The deployed models must exist before the job watches them.
+        return VertexModelMonitor(
+            f"{name}-monitor-{endpoint_name}", args, opts=child_options(self, depends_on=[endpoint])
         )
 
     def _budget(self, name: str) -> GcpBudget:
@@ -386,6 +470,9 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         self.cluster_name = self.gke.cluster_name if self.gke else None
         self.workload_pool = self.gke.workload_pool if self.gke else None
         self.gpu_pool_names = sorted(self.gpu_pools)
+        self.keda_server_address = (
+            pulumi.Output.from_input(self.keda.prometheus_scaler()["server_address"]) if self.keda else None
+        )
         self.notification_channel_ids = list(self.monitoring.notification_channel_ids) if self.monitoring else []
         self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
         outputs = {
@@ -401,6 +488,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "workloadPool": self.workload_pool,
             "kubeconfig": self.kubeconfig,
             "gpuPoolNames": self.gpu_pool_names,
+            "kedaServerAddress": self.keda_server_address,
             "notificationChannelIds": self.notification_channel_ids,
             "endpointIds": self.endpoint_ids,
         }

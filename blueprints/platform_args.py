@@ -199,6 +199,21 @@ class AzureGpuPoolConfigArgs(TypedDict):
     """Default ``{}``."""
 
 
+class OffPeakScalingConfigArgs(TypedDict):
+    """Lower instance bounds during quiet hours (an Azure Monitor autoscale recurrence profile)."""
+
+    days: Sequence[str]
+    """One of ``Monday``, ``Tuesday``, ``Wednesday``, ``Thursday``, ``Friday``, ``Saturday``, ``Sunday``."""
+    start_hour: int
+    """Hour the off-peak bounds start (in ``time_zone``)."""
+    end_hour: int
+    """Hour the normal bounds come back."""
+    time_zone: NotRequired[str]
+    """Windows time zone name (``W. Europe Standard Time``) or ``UTC``. Default ``"UTC"``."""
+    min_instances: int
+    max_instances: int
+
+
 class ProbeConfigArgs(TypedDict):
     """Liveness/readiness probe of a managed online deployment (seconds)."""
 
@@ -212,6 +227,93 @@ class ProbeConfigArgs(TypedDict):
     """Default ``30``."""
     success_threshold: NotRequired[int]
     """Default ``1``."""
+
+
+class SignalConfigArgs(TypedDict):
+    """One monitoring signal: the metric it computes and the threshold that raises an alert."""
+
+    metric: NotRequired[str]
+    """Azure ML: ``jensen_shannon_distance`` (default for drift), ``population_stability_index``, ``normalized_wasserstein_distance``, ``two_sample_kolmogorov_smirnov_test``, ``pearsons_chi_squared_test``; ``null_value_rate`` (default for data quality), ``data_type_error_rate``, ``out_of_bounds_rate``. Vertex AI: ``distribution_distance`` (its only one)."""
+    threshold: float
+    """Value of the metric above which the signal alerts."""
+
+
+class SignalsConfigArgs(TypedDict):
+    """Which signals a monitor computes (at least one)."""
+
+    data_drift: NotRequired[SignalConfigArgs]
+    """Drift of the model's inputs from the reference data."""
+    prediction_drift: NotRequired[SignalConfigArgs]
+    """Drift of the model's outputs (Azure ML only)."""
+    data_quality: NotRequired[SignalConfigArgs]
+    """Null, out-of-range and mistyped values in the inputs (Azure ML only)."""
+
+
+class PastWindowConfigArgs(TypedDict):
+    """A fixed window of past production data (Azure ML only)."""
+
+    start: str
+    """First day, ``YYYY-MM-DD``."""
+    end: str
+    """Last day, ``YYYY-MM-DD``."""
+
+
+class ReferenceDataConfigArgs(TypedDict):
+    """What production data is compared with: the training data, or a fixed past window of production data."""
+
+    training_data: NotRequired[str]
+    """Azure ML: a data asset (``azureml:<name>:<version>``, an MLTable); Vertex AI: ``gs://.../*.csv`` or ``*.jsonl``, or ``bq://<project>.<dataset>.<table>``."""
+    target_column: NotRequired[str]
+    """Column of the training data the model predicts (required with ``training_data``)."""
+    past_window: NotRequired[PastWindowConfigArgs]
+    """A fixed window of past production data (Azure ML only)."""
+
+
+class ScheduleConfigArgs(TypedDict):
+    """When a job runs: exactly one of every N hours, daily at an hour (UTC), or a cron expression (UTC)."""
+
+    every_hours: NotRequired[int]
+    daily_at_hour: NotRequired[int]
+    cron: NotRequired[str]
+    """Five fields: minute hour day-of-month month day-of-week."""
+
+
+class RetrainingConfigArgs(TypedDict):
+    """A retraining pipeline run on a schedule (the endpoint's monitoring block only)."""
+
+    pipeline: str
+    """Azure ML: ARM id of a pipeline job to run again (``/subscriptions/.../jobs/<name>``); Vertex AI: a compiled pipeline template (``gs://.../pipeline.json`` or ``https://<region>-kfp.pkg.dev/...``)."""
+    schedule: ScheduleConfigArgs
+    """When a job runs: exactly one of every N hours, daily at an hour (UTC), or a cron expression (UTC)."""
+    parameters: NotRequired[Mapping[str, Any]]
+    """Pipeline parameters (Azure ML: literal inputs; Vertex AI: runtime parameter values). Default ``{}``."""
+    pipeline_root: NotRequired[str]
+    """Vertex AI: where the pipeline writes its artifacts (required there)."""
+
+
+class AzureModelMonitoringConfigArgs(TypedDict):
+    """Azure ML model monitoring: a data collector on the deployment and a monitor schedule on serverless Spark."""
+
+    signals: SignalsConfigArgs
+    """Which signals a monitor computes (at least one)."""
+    features: NotRequired[Any]
+    """Input features the data drift and data quality signals cover: ``all`` or a list. One of ``all``. Default ``"all"``."""
+    production_window_days: NotRequired[int]
+    """Days of production data each run analyses. Default ``7``."""
+    reference: ReferenceDataConfigArgs
+    """What production data is compared with: the training data, or a fixed past window of production data."""
+    schedule: NotRequired[ScheduleConfigArgs]
+    """When the monitor runs (dev: weekly, to stay cheap). Default ``{"every_hours": 168}`` / ``{"every_hours": 24}`` / ``{"every_hours": 24}``."""
+    sampling_rate: NotRequired[float]
+    """Share of requests collected for monitoring (Azure ML data collector, Vertex AI logging sample). Default ``0.1`` / ``0.25`` / ``0.5``."""
+    task: NotRequired[str]
+    """What the model does (Azure ML's monitoring target). One of ``classification``, ``regression``. Default ``"classification"``."""
+    retraining: NotRequired[RetrainingConfigArgs]
+    """A retraining pipeline run on a schedule (the endpoint's monitoring block only)."""
+    rolling_rate: NotRequired[str]
+    """How often the data collector starts a new folder of collected data. One of ``Minute``, ``Hour``, ``Day``. Default ``"Hour"``."""
+    spark_instance_type: NotRequired[str]
+    """Serverless Spark pool of the monitoring job. One of ``standard_e4s_v3``, ``standard_e8s_v3``, ``standard_e16s_v3``, ``standard_e32s_v3``, ``standard_e64s_v3``. Default ``"standard_e4s_v3"`` / ``"standard_e4s_v3"`` / ``"standard_e8s_v3"``."""
 
 
 class OnlineDeploymentConfigArgs(TypedDict):
@@ -228,7 +330,9 @@ class OnlineDeploymentConfigArgs(TypedDict):
     max_instances: NotRequired[int]
     """Default ``3``."""
     target_utilization_percentage: NotRequired[int]
-    """Default ``70``."""
+    """Utilisation the autoscaler holds: GPU utilisation on GPU instance types, CPU utilisation otherwise. Default ``70``."""
+    off_peak: NotRequired[OffPeakScalingConfigArgs]
+    """Lower instance bounds during quiet hours."""
     request_timeout_ms: NotRequired[int]
     """Default ``5000``."""
     max_concurrent_requests_per_instance: NotRequired[int]
@@ -241,6 +345,8 @@ class OnlineDeploymentConfigArgs(TypedDict):
     """Liveness/readiness probe of a managed online deployment (seconds)."""
     readiness_probe: NotRequired[ProbeConfigArgs]
     """Liveness/readiness probe of a managed online deployment (seconds)."""
+    monitoring: NotRequired[AzureModelMonitoringConfigArgs]
+    """This deployment's own monitor (else the endpoint's monitoring block applies)."""
 
 
 class EndpointSloConfigArgs(TypedDict):
@@ -346,6 +452,8 @@ class OnlineEndpointConfigArgs(TypedDict):
     """Service level objectives of a model endpoint; alerts fire when they are missed."""
     promotion: NotRequired[PromotionConfigArgs]
     """Promotion gates and progressive delivery (``aiscale promote``, ``aiscale rollout``)."""
+    monitoring: NotRequired[AzureModelMonitoringConfigArgs]
+    """Model monitoring of every deployment without its own block (prod: every serving deployment is monitored)."""
 
 
 class AzureMlConfigArgs(TypedDict):
@@ -409,9 +517,48 @@ class MonitoringConfigArgs(TypedDict):
     """CPU/GPU utilisation of endpoint instances that raises an alert. Default ``90``."""
 
 
+class WorkloadScalingConfigArgs(TypedDict):
+    """What a team's inference workload scales on (a KEDA Prometheus trigger on the managed Prometheus)."""
+
+    signal: NotRequired[str]
+    """``queue_depth``: requests waiting per replica; ``gpu_utilization``: DCGM GPU utilisation per replica (%). One of ``queue_depth``, ``gpu_utilization``. Default ``"queue_depth"``."""
+    target: float
+    """Value per replica the autoscaler holds."""
+    queue_metric: NotRequired[str]
+    """Gauge of waiting requests the model server exports (default: Triton's). Default ``"nv_inference_pending_request_count"``."""
+    activation_query: NotRequired[str]
+    """PromQL measured outside the workload's pods (a gateway's request rate to it): above 0 it wakes a workload scaled to zero. Required with ``min_replicas: 0``."""
+
+
+class InferenceWorkloadConfigArgs(TypedDict):
+    """A team's GPU model server on the cluster, autoscaled by KEDA."""
+
+    image: str
+    """Model server image with a tag or digest."""
+    gpu_pools: Sequence[str]
+    """GPU pools of the cluster the pods may run on."""
+    min_replicas: NotRequired[int]
+    """0 scales to zero when idle (not in prod; needs ``scaling.activation_query``). Default ``1``."""
+    max_replicas: int
+    gpus_per_replica: NotRequired[int]
+    """Default ``1``."""
+    cpu: NotRequired[str]
+    """Default ``"4"``."""
+    memory: NotRequired[str]
+    """Default ``"16Gi"``."""
+    port: NotRequired[int]
+    """HTTP port of the model server (Triton: 8000). Default ``8000``."""
+    metrics_port: NotRequired[int]
+    """Port of the model server's Prometheus metrics (Triton: 8002). Default ``8002``."""
+    scaling: WorkloadScalingConfigArgs
+    """What a team's inference workload scales on (a KEDA Prometheus trigger on the managed Prometheus)."""
+
+
 class AzureTeamConfigArgs(TypedDict):
     """A team on the AKS cluster."""
 
+    workloads: NotRequired[Mapping[str, InferenceWorkloadConfigArgs]]
+    """Model servers deployed in the team's namespace, each autoscaled by KEDA. Default ``{}``."""
     gpu_quota: int
     """GPUs the team's pods may request in total."""
     cpu_quota: str
@@ -474,7 +621,7 @@ class GcpKeyConfigArgs(TypedDict):
     destroy_scheduled_days: NotRequired[int]
     """Days a destroyed key version stays recoverable. Default ``1`` / ``30`` / ``30``."""
     consumers: NotRequired[Sequence[str]]
-    """Further services whose agents get ``roles/cloudkms.cryptoKeyEncrypterDecrypter`` on this key (those of the ``cmek`` section are added automatically). One of ``aiplatform``, ``container``, ``compute``, ``storage``. Default ``[]``."""
+    """Further services whose agents get ``roles/cloudkms.cryptoKeyEncrypterDecrypter`` on this key (those of the ``cmek`` section are added automatically). One of ``aiplatform``, ``container``, ``compute``, ``storage``, ``bigquery``. Default ``[]``."""
 
 
 class GcpKmsConfigArgs(TypedDict):
@@ -599,6 +746,27 @@ class VertexModelConfigArgs(TypedDict):
     """The pinned MLflow registry version: the uploaded model is labelled with it."""
 
 
+class VertexModelMonitoringConfigArgs(TypedDict):
+    """Vertex AI model deployment monitoring: request logging to BigQuery and one monitoring job per endpoint."""
+
+    signals: SignalsConfigArgs
+    """Which signals a monitor computes (at least one)."""
+    features: NotRequired[Any]
+    """Input features the data drift and data quality signals cover: ``all`` or a list. One of ``all``. Default ``"all"``."""
+    production_window_days: NotRequired[int]
+    """Days of production data each run analyses. Default ``7``."""
+    reference: ReferenceDataConfigArgs
+    """What production data is compared with: the training data, or a fixed past window of production data."""
+    schedule: NotRequired[ScheduleConfigArgs]
+    """When the monitor runs (dev: weekly, to stay cheap). Default ``{"every_hours": 168}`` / ``{"every_hours": 24}`` / ``{"every_hours": 24}``."""
+    sampling_rate: NotRequired[float]
+    """Share of requests collected for monitoring (Azure ML data collector, Vertex AI logging sample). Default ``0.1`` / ``0.25`` / ``0.5``."""
+    task: NotRequired[str]
+    """What the model does (Azure ML's monitoring target). One of ``classification``, ``regression``. Default ``"classification"``."""
+    retraining: NotRequired[RetrainingConfigArgs]
+    """A retraining pipeline run on a schedule (the endpoint's monitoring block only)."""
+
+
 class VertexDeploymentConfigArgs(TypedDict):
     """One model deployed to an endpoint on dedicated resources."""
 
@@ -614,6 +782,8 @@ class VertexDeploymentConfigArgs(TypedDict):
     """Autoscaling target: accelerator duty cycle on GPU machines, CPU utilisation otherwise. Default ``60``."""
     expected_requests_per_second: NotRequired[float]
     """Expected average request rate: the cost estimate gives the cost per 1,000 predictions at the floor and the ceiling capacity from it. Unset: no per-prediction figure."""
+    monitoring: NotRequired[VertexModelMonitoringConfigArgs]
+    """This deployment's own monitoring objectives (else the endpoint's monitoring block applies). Vertex AI runs one monitoring job per endpoint: schedule, production window and sampling rate must match the endpoint's."""
 
 
 class VertexEndpointConfigArgs(TypedDict):
@@ -626,19 +796,24 @@ class VertexEndpointConfigArgs(TypedDict):
     traffic: Mapping[str, int]
     """Traffic per deployment, percentages summing to 100."""
     request_logging_sampling: NotRequired[float]
-    """Share of requests and responses logged to BigQuery (with ``request_logging_table``)."""
+    """Share of requests and responses logged to BigQuery: to a dataset the stack creates (CMEK, the region, the stack's labels), or to ``request_logging_table``. A monitored endpoint logs at its monitoring sampling rate."""
     request_logging_table: NotRequired[str]
+    """An existing BigQuery table (or dataset) outside the stack that receives the request-response logs."""
     slo: EndpointSloConfigArgs
     """Service level objectives of a model endpoint; alerts fire when they are missed."""
     health_check_path: NotRequired[str]
     """Public endpoints only: an uptime check probes this path of the endpoint's host."""
     promotion: NotRequired[PromotionConfigArgs]
     """Promotion gates and canary rollout (``aiscale promote``, ``aiscale rollout``)."""
+    monitoring: NotRequired[VertexModelMonitoringConfigArgs]
+    """Model deployment monitoring of every deployment without its own block (prod: every serving deployment)."""
 
 
 class GcpTeamConfigArgs(TypedDict):
     """A team on the GKE cluster."""
 
+    workloads: NotRequired[Mapping[str, InferenceWorkloadConfigArgs]]
+    """Model servers deployed in the team's namespace, each autoscaled by KEDA. Default ``{}``."""
     gpu_quota: int
     """GPUs the team's pods may request in total."""
     cpu_quota: str

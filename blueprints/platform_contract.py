@@ -28,6 +28,8 @@ AZURE_OUTPUTS = {
     "azureOidcIssuerUrl": "oidc_issuer_url",
     "azureKubeconfig": "kubeconfig",
     "azureGpuPools": "gpu_pool_names",
+    "azureKedaServerAddress": "keda_server_address",
+    "azureKedaIdentityId": "keda_identity_id",
     "azureLogAnalyticsWorkspaceId": "log_analytics_workspace_id",
     "azureMonitorWorkspaceId": "monitor_workspace_id",
     "azureActionGroupId": "action_group_id",
@@ -48,6 +50,7 @@ GCP_OUTPUTS = {
     "gkeWorkloadPool": "workload_pool",
     "gkeKubeconfig": "kubeconfig",
     "gcpGpuPools": "gpu_pool_names",
+    "gkeKedaServerAddress": "keda_server_address",
     "gcpNotificationChannelIds": "notification_channel_ids",
     "gcpEndpointIds": "endpoint_ids",
 }

@@ -17,10 +17,13 @@ from typing import NotRequired, TypedDict
 import pulumi
 
 from aiscale.blueprints.platform_contract import platform_output
+from aiscale.blueprints.workloads import autoscaling_args
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, Tags, azure_tags, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
-from aiscale.components.k8s.inference_workload import AutoscalingMetricArgs, InferenceWorkload, InferenceWorkloadArgs
+from aiscale.components.k8s.inference_workload import InferenceWorkload, InferenceWorkloadArgs
+from aiscale.components.k8s.keda import PrometheusScalerArgs
 from aiscale.components.k8s.provider import cluster_provider
 from aiscale.components.k8s.team_namespace import (
     ContainerDefaultsArgs,
@@ -28,12 +31,32 @@ from aiscale.components.k8s.team_namespace import (
     TeamNamespaceArgs,
     TeamQuotaArgs,
 )
+from aiscale.core import monitoring
+from aiscale.core.config.monitoring import WorkloadScalingConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("TeamPlatform")
 CLOUDS = ("azure", "gcp")
 _UUID = re.compile(r"^[0-9a-fA-F]{8}-([0-9a-fA-F]{4}-){3}[0-9a-fA-F]{12}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class TeamWorkloadScalingArgs(TypedDict):
+    """What the platform's KEDA scales a team's model server on (the stack file's ``scaling`` of a workload)."""
+
+    signal: str
+    """``queue_depth`` (requests waiting per replica) or ``gpu_utilization`` (GPU utilisation per replica, %)."""
+    target: float
+    """Value per replica the autoscaler holds."""
+    queue_metric: NotRequired[str]
+    """Gauge of waiting requests the model server exports."""
+    activation_query: NotRequired[str]
+    """PromQL measured outside the workload's pods (a gateway's request rate to it): above 0 it wakes a workload
+    scaled to zero. Required with ``min_replicas`` 0."""
+
+
+SCALING_DEFAULTS = declare(TeamWorkloadScalingArgs, queue_metric=stack_default(WorkloadScalingConfig, "queue_metric"))
+"""Defaults of the optional args of ``TeamWorkloadScalingArgs``."""
 
 
 class TeamWorkloadArgs(TypedDict):
@@ -44,11 +67,11 @@ class TeamWorkloadArgs(TypedDict):
     gpu_pools: Sequence[str]
     """GPU pools (``aiscale.io/gpu-pool``) the pods may run on: pools of the platform."""
     min_replicas: int
-    """Lowest replica count."""
+    """Lowest replica count; 0 scales to zero (needs ``scaling.activation_query``)."""
     max_replicas: int
     """Highest replica count."""
-    autoscaling_metric: AutoscalingMetricArgs
-    """The per-pod custom metric the autoscaler holds."""
+    scaling: TeamWorkloadScalingArgs
+    """What the platform's KEDA scales the workload on (a Prometheus trigger on the cluster's managed Prometheus)."""
     gpus_per_replica: NotRequired[int]
     """Whole GPUs per pod (default 1)."""
     cpu: NotRequired[str]
@@ -57,6 +80,8 @@ class TeamWorkloadArgs(TypedDict):
     """Memory per pod, requests = limits (default ``"16Gi"``)."""
     port: NotRequired[int]
     """Container port of the model server (default 8080)."""
+    metrics_port: NotRequired[int]
+    """Port of the model server's Prometheus metrics (default 8002, Triton's)."""
     readiness_path: NotRequired[str]
     """HTTP path of the readiness probe (default ``/v2/health/ready``)."""
     liveness_path: NotRequired[str]
@@ -113,6 +138,12 @@ def _validate(args: TeamPlatformArgs) -> None:
         fail("group", f"{args['group']!r} is not an Entra ID object id (AKS teams have an Entra ID group)")
     if args["cloud"] == "gcp" and not _EMAIL.fullmatch(args["group"]):
         fail("group", f"{args['group']!r} is not a Google group address (GKE teams have a Google group)")
+    for workload, spec in args.get("workloads", {}).items():
+        if spec["scaling"]["signal"] not in monitoring.WORKLOAD_SIGNALS:
+            fail(
+                f"workloads.{workload}.scaling.signal",
+                f"{spec['scaling']['signal']!r} is not one of {', '.join(monitoring.WORKLOAD_SIGNALS)}",
+            )
     kubernetes_labels(COMPONENT, args.get("labels"))
     azure_tags(COMPONENT, args.get("tags"))
 
@@ -200,15 +231,59 @@ class TeamPlatform(pulumi.ComponentResource):
             namespace["group_access"] = {"group": args["group"]}
         return namespace
 
+    def _scaler(self, cloud: str) -> PrometheusScalerArgs:
+        """The platform's KEDA: where its triggers query, and the identity its operator signs in as."""
+        scaler: PrometheusScalerArgs = {
+            "server_address": platform_output(self.platform, cloud, "keda_server_address"),
+            "pod_identity_provider": "azure-workload" if cloud == "azure" else "gcp",
+        }
+        if cloud == "azure":
+            scaler["identity_id"] = platform_output(self.platform, cloud, "keda_identity_id")
+        return scaler
+
     def _workload_args(self, args: TeamPlatformArgs, workload: str, spec: TeamWorkloadArgs) -> InferenceWorkloadArgs:
-        """A model server in the team's namespace, running as the team's workload identity."""
+        """A model server in the team's namespace, running as the team's workload identity, scaled by the
+        platform's KEDA on the same queries as the platform's own teams' workloads."""
+        cloud, scaling = args["cloud"], spec["scaling"]
         server: InferenceWorkloadArgs = {
-            **spec,
+            "image": spec["image"],
+            "gpu_pools": spec["gpu_pools"],
+            "min_replicas": spec["min_replicas"],
+            "max_replicas": spec["max_replicas"],
             "workload_name": workload,
             "namespace": self.team.namespace_name,
             "service_account": "workload",
-            "azure_workload_identity": args["cloud"] == "azure",
+            "azure_workload_identity": cloud == "azure",
+            "autoscaling": autoscaling_args(
+                scaling["signal"],
+                scaling["target"],
+                cloud=cloud,
+                namespace=args["team"],
+                workload=workload,
+                queue_metric=scaling.get("queue_metric", SCALING_DEFAULTS["queue_metric"]),
+                activation_query=scaling.get("activation_query"),
+            ),
+            "scaler": self._scaler(cloud),
+            "cloud": cloud,
         }
+        if "gpus_per_replica" in spec:
+            server["gpus_per_replica"] = spec["gpus_per_replica"]
+        if "cpu" in spec:
+            server["cpu"] = spec["cpu"]
+        if "memory" in spec:
+            server["memory"] = spec["memory"]
+        if "port" in spec:
+            server["port"] = spec["port"]
+        if "metrics_port" in spec:
+            server["metrics_port"] = spec["metrics_port"]
+        if "readiness_path" in spec:
+            server["readiness_path"] = spec["readiness_path"]
+        if "liveness_path" in spec:
+            server["liveness_path"] = spec["liveness_path"]
+        if "spot" in spec:
+            server["spot"] = spec["spot"]
+        if "env" in spec:
+            server["env"] = spec["env"]
         if "labels" in args:
             server["labels"] = args["labels"]
         return server

@@ -10,6 +10,7 @@ from aiscale.components.azure.budget import AzureBudget
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool
 from aiscale.components.azure.key_vault import KeyVault
 from aiscale.components.azure.ml_workspace import MlWorkspace
+from aiscale.components.azure.model_monitor import AzureModelMonitor
 from aiscale.components.azure.monitoring import AzureMonitoring
 from aiscale.components.azure.network import AzureNetwork
 from aiscale.components.azure.online_endpoint import OnlineEndpoint
@@ -17,11 +18,13 @@ from aiscale.components.gcp.budget import GcpBudget
 from aiscale.components.gcp.gke_cluster import GkeCluster
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool
 from aiscale.components.gcp.kms import KmsKeyRing
+from aiscale.components.gcp.model_monitor import VertexModelMonitor
 from aiscale.components.gcp.monitoring import GcpMonitoring
 from aiscale.components.gcp.vertex_endpoint import VertexEndpoint
 from aiscale.components.gcp.vpc import GcpNetwork
 from aiscale.components.k8s.gpu_stack import GpuStack
 from aiscale.components.k8s.inference_workload import InferenceWorkload
+from aiscale.components.k8s.keda import Keda
 from aiscale.components.k8s.team_namespace import TeamNamespace
 
 COMPONENTS: list[type[pulumi.ComponentResource]] = [
@@ -33,6 +36,7 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     AksGpuNodePool,
     MlWorkspace,
     OnlineEndpoint,
+    AzureModelMonitor,
     AzureBudget,
     # Google Cloud
     GcpMonitoring,
@@ -41,9 +45,11 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     GkeCluster,
     GkeGpuNodePool,
     VertexEndpoint,
+    VertexModelMonitor,
     GcpBudget,
     # Kubernetes, on either cloud's cluster
     GpuStack,
     TeamNamespace,
+    Keda,
     InferenceWorkload,
 ]

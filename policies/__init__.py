@@ -7,6 +7,7 @@ One module per area; each exports ``POLICIES``. Every policy carries its :class:
 from __future__ import annotations
 
 from aiscale.policies import (
+    autoscaling,
     azure_aks,
     azure_key_vault,
     azure_ml,
@@ -15,6 +16,7 @@ from aiscale.policies import (
     gcp_kms,
     gcp_vertex,
     kubernetes,
+    model_monitoring,
     network,
     protection,
     stack,
@@ -36,6 +38,8 @@ MODULES = (
     kubernetes,
     protection,
     stack,
+    model_monitoring,
+    autoscaling,
     budget,
 )
 

@@ -356,9 +356,22 @@ WORKLOAD: dict[str, Any] = {
     "gpu_pools": ["a100serve"],
     "min_replicas": 2,
     "max_replicas": 6,
-    "autoscaling_metric": {"name": "nv_inference_queue_duration_us", "target_average_value": "50000"},
+    "autoscaling": {
+        "query": 'sum(nv_inference_pending_request_count{namespace="fraud",pod=~"fraud-scorer-.*"})',
+        "target": "8",
+    },
+    "scaler": {
+        "server_address": "https://amw.westeurope.prometheus.monitor.azure.com",
+        "pod_identity_provider": "azure-workload",
+        "identity_id": "00000000-0000-0000-0000-00000000keda",
+    },
+    "cloud": "azure",
     "service_account": "workload",
     "azure_workload_identity": True,
+}
+GCP_SCALER = {
+    "server_address": "https://monitoring.googleapis.com/v1/projects/aiscale-prod/location/global/prometheus",
+    "pod_identity_provider": "gcp",
 }
 
 
@@ -368,7 +381,9 @@ def test_inference_workload() -> None:
         ("kubernetes:apps/v1:Deployment", "scorer-deployment"),
         ("kubernetes:core/v1:Service", "scorer-service"),
         ("kubernetes:policy/v1:PodDisruptionBudget", "scorer-pdb"),
-        ("kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "scorer-hpa"),
+        ("kubernetes:azmonitoring.coreos.com/v1:PodMonitor", "scorer-metrics"),
+        ("kubernetes:keda.sh/v1alpha1:TriggerAuthentication", "scorer-trigger-auth"),
+        ("kubernetes:keda.sh/v1alpha1:ScaledObject", "scorer-scaler"),
     ]
     deployment = find(run, "kubernetes:apps/v1:Deployment", "scorer-deployment")
     assert deployment.ignore_changes == ["spec.replicas"]
@@ -392,17 +407,50 @@ def test_inference_workload() -> None:
     }
     assert pod["securityContext"] == {"runAsNonRoot": True, "seccompProfile": {"type": "RuntimeDefault"}}
     assert pod["serviceAccountName"] == "workload"
-    hpa = find(run, "kubernetes:autoscaling/v2:HorizontalPodAutoscaler", "scorer-hpa")
-    assert hpa.inputs["spec"]["metrics"] == [
-        {
-            "pods": {
-                "metric": {"name": "nv_inference_queue_duration_us"},
-                "target": {"averageValue": "50000", "type": "AverageValue"},
-            },
-            "type": "Pods",
-        }
-    ]
-    assert (hpa.inputs["spec"]["minReplicas"], hpa.inputs["spec"]["maxReplicas"]) == (2, 6)
+    assert [port["name"] for port in container["ports"]] == ["http", "metrics"]
+    metrics = find(run, "kubernetes:azmonitoring.coreos.com/v1:PodMonitor", "scorer-metrics")
+    assert metrics.inputs["spec"] == {
+        "podMetricsEndpoints": [{"interval": "30s", "path": "/metrics", "port": "metrics"}],
+        "selector": {"matchLabels": {"app.kubernetes.io/name": "fraud-scorer"}},
+    }
+    authentication = find(run, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication", "scorer-trigger-auth")
+    assert authentication.inputs["metadata"]["name"] == "fraud-scorer-prometheus"
+    assert authentication.inputs["spec"] == {
+        "podIdentity": {"identityId": "00000000-0000-0000-0000-00000000keda", "provider": "azure-workload"}
+    }
+    scaler = find(run, "kubernetes:keda.sh/v1alpha1:ScaledObject", "scorer-scaler")
+    assert scaler.inputs["spec"] == {
+        "advanced": {
+            "horizontalPodAutoscalerConfig": {
+                "behavior": {
+                    "scaleDown": {
+                        "policies": [{"periodSeconds": 300, "type": "Pods", "value": 1}],
+                        "stabilizationWindowSeconds": 600,
+                    },
+                    "scaleUp": {"stabilizationWindowSeconds": 0},
+                }
+            }
+        },
+        "cooldownPeriod": 600,
+        "maxReplicaCount": 6,
+        "minReplicaCount": 2,
+        "pollingInterval": 30,
+        "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": "fraud-scorer"},
+        "triggers": [
+            {
+                "authenticationRef": {"name": "fraud-scorer-prometheus"},
+                "metadata": {
+                    "activationThreshold": "0",
+                    "ignoreNullValues": "false",
+                    "query": WORKLOAD["autoscaling"]["query"],
+                    "serverAddress": "https://amw.westeurope.prometheus.monitor.azure.com",
+                    "threshold": "8",
+                },
+                "type": "prometheus",
+            }
+        ],
+    }
+    assert {deployment.urn, authentication.urn} <= set(scaler.dependencies)
     pdb = find(run, "kubernetes:policy/v1:PodDisruptionBudget", "scorer-pdb")
     assert pdb.inputs["spec"] == {
         "maxUnavailable": 1,
@@ -425,13 +473,40 @@ def test_spot_workloads_tolerate_spot_nodes() -> None:
     [
         ({"image": "nvcr.io/nvidia/tritonserver"}, "image: 'nvcr.io/nvidia/tritonserver' has no tag or digest"),
         ({"gpu_pools": []}, "gpu_pools: name at least one GPU pool"),
-        ({"min_replicas": 0}, "min_replicas: need 1 <= min_replicas (0)"),
+        ({"min_replicas": 3, "max_replicas": 2}, "min_replicas: need 0 <= min_replicas (3) <= max_replicas (2)"),
+        ({"min_replicas": 0}, "autoscaling.activation_query: min_replicas 0 needs a query measured outside"),
+        ({"cloud": "aws"}, "cloud: 'aws' is not one of azure, gcp"),
+        ({"scaler": GCP_SCALER | {"identity_id": "x"}}, "scaler.identity_id: the azure-workload pod identity names"),
+        ({"metrics_port": 8080}, "metrics_port: must differ from port"),
     ],
 )
 def test_inference_workload_validation(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
         on_cluster(lambda opts: InferenceWorkload("scorer", {**WORKLOAD, **changes}, opts=opts))  # type: ignore[arg-type]
     assert message in str(caught.value)
+
+
+def test_scale_to_zero_wakes_on_a_query_outside_the_pods_on_gke() -> None:
+    workload = {
+        **WORKLOAD,
+        "min_replicas": 0,
+        "cloud": "gcp",
+        "scaler": GCP_SCALER,
+        "azure_workload_identity": False,
+        "autoscaling": {**WORKLOAD["autoscaling"], "activation_query": "sum(rate(gateway_requests_total[2m]))"},
+    }
+    run = on_cluster(lambda opts: InferenceWorkload("scorer", workload, opts=opts))  # type: ignore[arg-type]
+    scaler = find(run, "kubernetes:keda.sh/v1alpha1:ScaledObject", "scorer-scaler").inputs["spec"]
+    assert scaler["minReplicaCount"] == 0
+    assert [(t["metadata"]["query"], t["metadata"]["ignoreNullValues"]) for t in scaler["triggers"]] == [
+        (WORKLOAD["autoscaling"]["query"], "true"),
+        ("sum(rate(gateway_requests_total[2m]))", "true"),
+    ]
+    authentication = find(run, "kubernetes:keda.sh/v1alpha1:TriggerAuthentication", "scorer-trigger-auth")
+    assert authentication.inputs["spec"] == {"podIdentity": {"provider": "gcp"}}
+    metrics = find(run, "kubernetes:monitoring.googleapis.com/v1:PodMonitoring", "scorer-metrics")
+    assert metrics.inputs["spec"]["targetLabels"] == {"metadata": ["pod", "container"]}
+    assert metrics.inputs["spec"]["endpoints"] == [{"interval": "30s", "path": "/metrics", "port": "metrics"}]
 
 
 # --- Providers from cluster credentials -------------------------------------------------------------------------

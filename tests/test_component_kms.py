@@ -134,8 +134,8 @@ def test_no_agents_no_identities() -> None:
             "keys.k.protection_level: 'EXTERNAL' is not one of SOFTWARE, HSM",
         ),
         (
-            {"keys": {"k": {"service_agents": ["bigquery"]}}},
-            "keys.k.service_agents: 'bigquery' is not one of aiplatform, container, compute, storage",
+            {"keys": {"k": {"service_agents": ["bogus"]}}},
+            "keys.k.service_agents: 'bogus' is not one of aiplatform, container, compute, storage, bigquery",
         ),
         (
             {"keys": {"k": {"members": {"world": "allUsers"}}}},

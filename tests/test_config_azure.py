@@ -36,6 +36,10 @@ PLATFORM: dict[str, Any] = {
                 "deployments": {"blue": {"model": "azureml:fraud:3", "instance_type": "Standard_NC4as_T4_v3"}},
                 "traffic": {"blue": 100},
                 "slo": {"latency_p95_ms": 100, "latency_p99_ms": 250},
+                "monitoring": {
+                    "signals": {"data_drift": {"threshold": 0.1}},
+                    "reference": {"training_data": "azureml:fraud-training:1", "target_column": "is_fraud"},
+                },
             }
         },
     },

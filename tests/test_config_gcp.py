@@ -40,6 +40,10 @@ PLATFORM: dict[str, Any] = {
             },
             "traffic": {"blue": 100},
             "slo": {"latency_p95_ms": 100, "latency_p99_ms": 250},
+            "monitoring": {
+                "signals": {"data_drift": {"threshold": 0.1}},
+                "reference": {"training_data": "gs://models/fraud/train.csv", "target_column": "is_fraud"},
+            },
         }
     },
     "budget": {"amount": 1000, "start_date": "2026-01-01", "contact_emails": ["finops@example.com"]},
@@ -104,8 +108,9 @@ def test_presets(stack: str, expected: dict[str, Any]) -> None:
 def test_cmek_consumers_get_their_service_agents() -> None:
     gcp = validate(PLATFORM, "prod").gcp
     assert gcp is not None
-    # Configured consumers first, then the agents of what the stack deploys with CMEK.
-    assert cmek_consumers(gcp) == {"platform": ["storage", "aiplatform"], "gke": ["container", "compute"]}
+    # Configured consumers first, then the agents of what the stack deploys with CMEK (the monitored endpoint logs
+    # its requests to a dataset the stack creates: BigQuery's agent encrypts it).
+    assert cmek_consumers(gcp) == {"platform": ["storage", "aiplatform", "bigquery"], "gke": ["container", "compute"]}
     dev = validate(PLATFORM, "dev").gcp
     assert dev is not None
     assert cmek_consumers(dev) == {"platform": ["storage"], "gke": []}
@@ -190,9 +195,9 @@ def test_cmek_consumers_get_their_service_agents() -> None:
             "health_check_path applies to public endpoints",
         ),
         (
-            "endpoints.fraud.request_logging_sampling",
-            0.1,
-            "request_logging_sampling and request_logging_table go together",
+            "endpoints.fraud.request_logging_table",
+            "bq://aiscale-test.logs.fraud",
+            "request_logging_table needs request_logging_sampling (the share of requests logged)",
         ),
         (
             "endpoints.fraud.deployments.blue.model.artifact_uri",

@@ -464,7 +464,13 @@ def test_broken_project_files(tmp_path: Path) -> None:
 
 #: Imported by the provider SDK itself: every Kubernetes object's metadata type.
 SDK_OWN_IMPORTS = {"pulumi_kubernetes.meta"}
-_KUBERNETES_GROUPS = {"core": "core", "helm.sh": "helm", "networking.k8s.io": "networking"}
+_KUBERNETES_GROUPS = {
+    "core": "core",
+    "apps": "apps",
+    "policy": "policy",
+    "helm.sh": "helm",
+    "networking.k8s.io": "networking",
+}
 
 
 def service_package(type_token: str) -> str | None:

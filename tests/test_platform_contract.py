@@ -83,6 +83,24 @@ def test_a_team_stack_plans_with_the_platform_s_recorded_outputs(tmp_path: Path,
     assert deployment["metadata"]["namespace"] == "recsys"
     assert deployment["spec"]["template"]["spec"]["serviceAccountName"] == "workload"
     assert deployment["spec"]["template"]["metadata"]["labels"]["azure.workload.identity/use"] == "true"
+    # The platform's KEDA scales it on the queue of waiting requests, signed in as the KEDA operator's identity.
+    scaler = resources["recsys-ranker-scaler"].inputs["spec"]
+    assert scaler["triggers"] == [
+        {
+            "type": "prometheus",
+            "metadata": {
+                "serverAddress": "[unknown]",  # the platform's plan cannot know its Prometheus query endpoint
+                "query": 'sum(nv_inference_pending_request_count{namespace="recsys",pod=~"ranker-.*"})',
+                "threshold": "8",
+                "activationThreshold": "0",
+                "ignoreNullValues": "false",
+            },
+            "authenticationRef": {"name": "ranker-prometheus"},
+        }
+    ]
+    assert resources["recsys-ranker-trigger-auth"].inputs["spec"] == {
+        "podIdentity": {"provider": "azure-workload", "identityId": "[unknown]"}
+    }
     assert run.stack_outputs == {"namespace": "recsys"}
 
 
@@ -173,6 +191,33 @@ def test_a_team_on_gke_gets_a_google_service_account_in_the_platform_s_project(
     assert find(run, "aiscale:index:TeamPlatform", "recsys")
 
 
+def test_a_team_workload_on_gke_scales_on_its_gpu_duty_cycle_and_can_scale_to_zero(platform_plan: Path) -> None:
+    workload = {
+        "image": "nvcr.io/nvidia/tritonserver:25.01-py3",
+        "gpu_pools": ["l4serve"],
+        "min_replicas": 0,
+        "max_replicas": 3,
+        "scaling": {
+            "signal": "gpu_utilization",
+            "target": 70,
+            "activation_query": 'sum(rate(gateway_requests_total{backend="ranker"}[2m]))',
+        },
+    }
+    with recorded_outputs({"acme/aiscale/dev": platform_plan}):
+        run = record_program(lambda: TeamPlatform("recsys", gcp_team(workloads={"ranker": workload})))  # type: ignore[arg-type]
+    resources = by_name(run)
+    spec = resources["recsys-ranker-scaler"].inputs["spec"]
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 3)
+    assert [trigger["metadata"]["query"] for trigger in spec["triggers"]] == [
+        'sum(kubernetes_io:container_accelerator_duty_cycle{monitored_resource="k8s_container",'
+        'namespace_name="recsys",pod_name=~"ranker-.*"})',
+        'sum(rate(gateway_requests_total{backend="ranker"}[2m]))',
+    ]
+    assert {trigger["metadata"]["ignoreNullValues"] for trigger in spec["triggers"]} == {"true"}
+    assert resources["recsys-ranker-trigger-auth"].inputs["spec"] == {"podIdentity": {"provider": "gcp"}}
+    assert resources["recsys-ranker-metrics"].type == "kubernetes:monitoring.googleapis.com/v1:PodMonitoring"
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [
@@ -181,6 +226,20 @@ def test_a_team_on_gke_gets_a_google_service_account_in_the_platform_s_project(
         ({"group": "not-a-group"}, "group: 'not-a-group' is not a Google group address"),
         ({"cloud": "azure"}, "is not an Entra ID object id"),
         ({"labels": {"bad key": "x"}}, "labels: label key 'bad key' is not a Kubernetes label key"),
+        (
+            {
+                "workloads": {
+                    "ranker": {
+                        "image": "nvcr.io/nvidia/tritonserver:25.01-py3",
+                        "gpu_pools": ["l4serve"],
+                        "min_replicas": 1,
+                        "max_replicas": 2,
+                        "scaling": {"signal": "cpu", "target": 70},
+                    }
+                }
+            },
+            "workloads.ranker.scaling.signal: 'cpu' is not one of queue_depth, gpu_utilization",
+        ),
     ],
 )
 def test_team_platform_validation(changes: dict[str, Any], message: str) -> None:

@@ -25,6 +25,7 @@ from pulumi_azure_native import (
     consumption,
     containerregistry,
     containerservice,
+    eventgrid,
     keyvault,
     machinelearningservices,
     monitor,
@@ -35,6 +36,8 @@ from pulumi_azure_native import (
 from pulumi_gcp import billing, compute, container, kms, monitoring, vertex
 from pulumi_gcp import storage as gcs
 
+from aiscale.components.gcp.vertex_deployment import VertexEndpointTraffic, VertexModelDeployment
+from aiscale.components.gcp.vertex_monitoring import VertexModelMonitoringJob
 from aiscale.core.engine import record_program
 from aiscale.policies import all_policies
 from aiscale.policies.evaluation import evaluate
@@ -1483,6 +1486,298 @@ def f_protect_01() -> None:
     monitor.ActionGroup(
         "pass_action_group", resource_group_name=RG, group_short_name="a", enabled=True, location="global"
     )
+
+
+ML = machinelearningservices
+T4 = "Standard_NC4as_T4_v3"
+
+
+def online_deployment(name: str, deployment: str, instance_type: str = T4, **properties: Any) -> ML.OnlineDeployment:
+    return ML.OnlineDeployment(
+        name,
+        deployment_name=deployment,
+        endpoint_name="ep",
+        workspace_name="mlw",
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        properties=ML.ManagedOnlineDeploymentArgs(
+            endpoint_compute_type="Managed", model="azureml:m:1", instance_type=instance_type, **properties
+        ),
+    )
+
+
+def monitor_schedule(
+    name: str, target: pulumi.Input[str], emails: list[str] | None = None, signal: str = "DataDrift"
+) -> ML.Schedule:
+    data = ML.RollingInputDataArgs(
+        input_data_type="Rolling",
+        job_input_type="uri_folder",
+        uri="azureml:d:1",
+        window_size="P7D",
+        window_offset="P0D",
+    )
+    thresholds = [ML.NumericalDataDriftMetricThresholdArgs(data_type="Numerical", metric="JensenShannonDistance")]
+    signals = {
+        "drift": ML.DataDriftMonitoringSignalArgs(
+            signal_type="DataDrift", production_data=data, reference_data=data, metric_thresholds=thresholds
+        )
+        if signal == "DataDrift"
+        else ML.DataQualityMonitoringSignalArgs(
+            signal_type="DataQuality",
+            production_data=data,
+            reference_data=data,
+            metric_thresholds=[
+                ML.NumericalDataQualityMetricThresholdArgs(data_type="Numerical", metric="NullValueRate")
+            ],
+        )
+    }
+    return ML.Schedule(
+        name,
+        workspace_name="mlw",
+        resource_group_name=RG,
+        properties=ML.SchedulePropertiesArgs(
+            trigger=ML.CronTriggerArgs(trigger_type="Cron", expression="0 3 * * *"),
+            action=ML.CreateMonitorActionArgs(
+                action_type="CreateMonitor",
+                monitor_definition=ML.MonitorDefinitionArgs(
+                    compute_configuration=ML.MonitorServerlessSparkComputeArgs(
+                        compute_type="ServerlessSpark",
+                        instance_type="standard_e4s_v3",
+                        runtime_version="3.4",
+                        compute_identity=ML.AmlTokenComputeIdentityArgs(compute_identity_type="AmlToken"),
+                    ),
+                    monitoring_target=ML.MonitoringTargetArgs(task_type="Classification", deployment_id=target),
+                    signals=signals,
+                    alert_notification_settings=ML.MonitorNotificationSettingsArgs(
+                        email_notification_settings=ML.MonitorEmailNotificationSettingsArgs(emails=emails)
+                    )
+                    if emails
+                    else None,
+                ),
+            ),
+        ),
+    )
+
+
+def vertex_deployment(name: str, deployment: str, *, accelerator: bool = True, **props: Any) -> VertexModelDeployment:
+    return VertexModelDeployment(
+        name,
+        {
+            "endpoint": "projects/p/locations/europe-west4/endpoints/1",
+            "deployment_name": deployment,
+            "machine_type": "g2-standard-8" if accelerator else "n1-standard-4",
+            "accelerator_type": "NVIDIA_L4" if accelerator else None,
+            "accelerator_count": 1 if accelerator else 0,
+            "min_replicas": 1,
+            "max_replicas": 2,
+            **props,
+        },
+    )
+
+
+def monitoring_job(
+    name: str, watched: dict[str, VertexModelDeployment], channels: list[str]
+) -> VertexModelMonitoringJob:
+    return VertexModelMonitoringJob(
+        name,
+        {
+            "endpoint": "projects/p/locations/europe-west4/endpoints/1",
+            "objectives": {
+                key: {"deployed_model_id": d.deployed_model_id, "threshold": 0.1} for key, d in watched.items()
+            },
+            "notification_channels": channels,
+        },
+    )
+
+
+def f_monitor_01() -> None:
+    ML.OnlineEndpoint(
+        "endpoint",
+        endpoint_name="ep",
+        resource_group_name=RG,
+        workspace_name="mlw",
+        location=LOC,
+        tags=TAGS,
+        properties=ML.OnlineEndpointPropertiesArgs(
+            auth_mode="AADToken", traffic={"blue": 40, "named": 40, "green": 20, "shadow": 0}
+        ),
+    )
+    blue = online_deployment("pass_monitored", "blue")
+    monitor_schedule("monitor_blue", blue.id, emails=["a@example.com"])
+    online_deployment("pass_named", "named")
+    monitor_schedule("monitor_named", "azureml:ep:named", emails=["a@example.com"])
+    # Takes no live traffic (mirror only): not a serving deployment.
+    online_deployment("pass_mirror_only", "shadow")
+    # A data quality monitor alone watches no drift.
+    green = online_deployment("fail_quality_only", "green", "Standard_DS3_v2")
+    monitor_schedule("monitor_quality", green.id, signal="DataQuality", emails=["a@example.com"])
+    VertexEndpointTraffic(
+        "vertex_traffic",
+        endpoint="projects/p/locations/europe-west4/endpoints/1",
+        traffic={"blue": 90, "green": 10},
+        deployed_model_ids={},
+    )
+    watched = vertex_deployment("pass_vertex_watched", "blue")
+    vertex_deployment("fail_vertex_unwatched", "green")
+    monitoring_job("vertex_job", {"blue": watched}, ["projects/p/notificationChannels/1"])
+
+
+def f_monitor_02() -> None:
+    monitor_schedule("pass_emails", "azureml:ep:blue", emails=["a@example.com"])
+    monitor_schedule("fail_silent", "azureml:ep:green")
+    alerted = monitor_schedule("pass_event_grid", "azureml:ep:red")
+    eventgrid.SystemTopicEventSubscription(
+        "breach_alert",
+        resource_group_name=RG,
+        system_topic_name="mlw-events",
+        destination=eventgrid.MonitorAlertEventSubscriptionDestinationArgs(
+            endpoint_type="MonitorAlert", action_groups=["/ag/1"], severity="Sev2"
+        ),
+        opts=pulumi.ResourceOptions(depends_on=[alerted]),
+    )
+    deployment = vertex_deployment("deployed", "blue")
+    monitoring_job("pass_job_channels", {"blue": deployment}, ["projects/p/notificationChannels/1"])
+    monitoring_job("fail_job_silent", {"blue": deployment}, [])
+
+
+def autoscale(name: str, target: ML.OnlineDeployment, metric: str) -> None:
+    rule = monitor.ScaleRuleArgs(
+        metric_trigger=monitor.MetricTriggerArgs(
+            metric_name=metric,
+            metric_resource_uri=target.id,
+            operator="GreaterThan",
+            statistic="Average",
+            threshold=70,
+            time_aggregation="Average",
+            time_grain="PT1M",
+            time_window="PT5M",
+        ),
+        scale_action=monitor.ScaleActionArgs(direction="Increase", type="ChangeCount", value="1", cooldown="PT5M"),
+    )
+    monitor.AutoscaleSetting(
+        name,
+        resource_group_name=RG,
+        location=LOC,
+        tags=TAGS,
+        target_resource_uri=target.id,
+        profiles=[
+            monitor.AutoscaleProfileArgs(
+                name="utilization",
+                capacity=monitor.ScaleCapacityArgs(minimum="1", maximum="3", default="1"),
+                rules=[rule],
+            )
+        ],
+    )
+
+
+def gpu_workload(name: str, workload: str, gpus: bool = True) -> None:
+    resources = {"cpu": "4", "memory": "16Gi", **({"nvidia.com/gpu": "1"} if gpus else {})}
+    k8s.apps.v1.Deployment(
+        name,
+        metadata={"name": workload, "namespace": "team"},
+        spec={
+            "selector": {"matchLabels": {"app": workload}},
+            "template": {
+                "metadata": {"labels": {"app": workload}},
+                "spec": {"containers": [{"name": "server", "image": "i:1", "resources": {"limits": resources}}]},
+            },
+        },
+    )
+
+
+def hpa(name: str, workload: str, metric: dict[str, Any], provider: pulumi.ProviderResource | None = None) -> None:
+    k8s.autoscaling.v2.HorizontalPodAutoscaler(
+        name,
+        metadata={"name": workload, "namespace": "team"},
+        spec={
+            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload},
+            "minReplicas": 1,
+            "maxReplicas": 3,
+            "metrics": [metric],
+        },
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+
+
+CPU_METRIC = {
+    "type": "Resource",
+    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+}
+QUEUE_METRIC = {
+    "type": "Pods",
+    "pods": {"metric": {"name": "queue_depth"}, "target": {"type": "AverageValue", "averageValue": "8"}},
+}
+
+
+def f_scale_01() -> None:
+    autoscale("fail_cpu_only", online_deployment("gpu_blue", "blue"), "CpuUtilizationPercentage")
+    autoscale("pass_gpu_metric", online_deployment("gpu_green", "green"), "GpuUtilizationPercentage")
+    autoscale("pass_cpu_deployment", online_deployment("cpu_red", "red", "Standard_DS3_v2"), "CpuUtilizationPercentage")
+    online_deployment(
+        "fail_target_utilization",
+        "yellow",
+        scale_settings=ML.TargetUtilizationScaleSettingsArgs(scale_type="TargetUtilization", max_instances=3),
+    )
+    vertex_deployment("fail_vertex_default", "blue")
+    vertex_deployment(
+        "pass_vertex_duty_cycle",
+        "green",
+        autoscaling={"aiplatform.googleapis.com/prediction/online/accelerator/duty_cycle": 60},
+    )
+    vertex_deployment("pass_vertex_cpu_machine", "red", accelerator=False)
+    gpu_workload("scorer", "scorer")
+    hpa("fail_hpa_cpu", "scorer", CPU_METRIC)
+    gpu_workload("ranker", "ranker")
+    hpa("pass_hpa_queue", "ranker", QUEUE_METRIC)
+    gpu_workload("api", "api", gpus=False)
+    hpa("pass_hpa_cpu_workload", "api", CPU_METRIC)
+
+
+def scaled_object(name: str, provider: pulumi.ProviderResource) -> None:
+    k8s.apiextensions.CustomResource(
+        name,
+        api_version="keda.sh/v1alpha1",
+        kind="ScaledObject",
+        metadata={"name": name.replace("_", "-"), "namespace": "team"},
+        spec={
+            "scaleTargetRef": {"name": "scorer"},
+            "triggers": [{"type": "prometheus", "metadata": {"query": "sum(q)", "threshold": "8"}}],
+        },
+        opts=pulumi.ResourceOptions(provider=provider),
+    )
+
+
+def cluster_provider(name: str, cluster: pulumi.CustomResource) -> k8s.Provider:
+    return k8s.Provider(name, kubeconfig=cluster.id.apply(lambda _id: "apiVersion: v1\nkind: Config\n"))
+
+
+def f_scale_02() -> None:
+    with_keda = aks(
+        "aks_keda",
+        workload_auto_scaler_profile=CS.ManagedClusterWorkloadAutoScalerProfileArgs(
+            keda=CS.ManagedClusterWorkloadAutoScalerProfileKedaArgs(enabled=True)
+        ),
+    )
+    keda_provider = cluster_provider("aks_keda_provider", with_keda)
+    scaled_object("pass_on_keda_addon", keda_provider)
+    hpa("pass_hpa_cpu", "scorer", CPU_METRIC, keda_provider)
+    # KEDA serves external metrics, not pods metrics: that needs an adapter.
+    hpa("fail_hpa_pods_without_adapter", "ranker", QUEUE_METRIC, keda_provider)
+    bare_provider = cluster_provider("aks_bare_provider", aks("aks_bare"))
+    scaled_object("fail_no_keda", bare_provider)
+    charted_provider = cluster_provider("gke_provider", gke("gke"))
+    k8s.helm.v3.Release(
+        "keda_chart",
+        chart="keda",
+        version="2.20.2",
+        namespace="keda",
+        repository_opts=k8s.helm.v3.RepositoryOptsArgs(repo="https://kedacore.github.io/charts"),
+        opts=pulumi.ResourceOptions(provider=charted_provider),
+    )
+    scaled_object("pass_with_chart", charted_provider)
+    hpa("na_hpa_on_gke", "scorer", QUEUE_METRIC, charted_provider)
+    scaled_object("na_untied_provider", k8s.Provider("elsewhere", kubeconfig="apiVersion: v1\nkind: Config\n"))
 
 
 #: Stack config a fixture runs with (the default provider's config, as a stack file would set it).

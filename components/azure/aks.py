@@ -119,6 +119,8 @@ class AksClusterArgs(TypedDict):
     """Microsoft Defender for Containers runtime protection (default False)."""
     azure_policy: NotRequired[bool]
     """The Azure Policy add-on."""
+    keda: NotRequired[bool]
+    """The KEDA add-on (``workload_auto_scaler_profile``): event-driven autoscaling of workloads."""
     diagnostics: NotRequired[AzureDiagnosticsArgs]
     """Send control plane logs (``audit`` by default) to Log Analytics."""
     tags: NotRequired[Tags]
@@ -136,6 +138,8 @@ DEFAULTS = declare(
     service_cidr=stack_default(AksConfig, "service_cidr"),
     node_os_upgrade_channel=stack_default(AksConfig, "node_os_upgrade_channel"),
     azure_policy=stack_default(AksConfig, "azure_policy_addon"),
+    # The blueprint turns it on for clusters that run teams' workloads.
+    keda=False,
 )
 """Defaults of the optional args of ``AksClusterArgs``."""
 
@@ -387,6 +391,11 @@ class AksCluster(pulumi.ComponentResource):
                 metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
             )
             if "prometheus" in args
+            else None,
+            workload_auto_scaler_profile=containerservice.ManagedClusterWorkloadAutoScalerProfileArgs(
+                keda=containerservice.ManagedClusterWorkloadAutoScalerProfileKedaArgs(enabled=True)
+            )
+            if args.get("keda", DEFAULTS["keda"])
             else None,
             tags=args.get("tags"),
             opts=child_options(

@@ -6,6 +6,11 @@ created first, holds exactly the roles the workspace needs, so customer-managed 
 storage, registry) works on first deployment. Storage is reached with identities, never shared keys. The
 workspace, its storage and its registry are the stateful resources ``protect`` and ``lock`` apply to (the vault
 is a ``KeyVault`` with the same protection).
+
+With ``model_monitoring``, a second user-assigned identity is attached to the workspace for its monitoring and
+scheduled jobs (serverless Spark runs as an identity of the workspace): *AzureML Data Scientist* on the workspace,
+*Storage Blob Data Contributor* on its storage. The workspace's Event Grid system topic publishes its events (the
+Azure Monitor path of model monitoring alerts, ``AzureModelMonitor``).
 """
 
 from typing import NotRequired, TypedDict
@@ -14,6 +19,7 @@ import pulumi
 from pulumi_azure_native import (
     applicationinsights,
     containerregistry,
+    eventgrid,
     machinelearningservices,
     managedidentity,
     storage,
@@ -75,6 +81,8 @@ class MlWorkspaceArgs(TypedDict):
     """Pulumi refuses to delete the workspace, its storage, registry and vault."""
     lock: NotRequired[ResourceLockArgs]
     """An Azure management lock on the workspace, its storage, registry and vault."""
+    model_monitoring: NotRequired[bool]
+    """An identity for monitoring and scheduled jobs, and the workspace's Event Grid system topic (default False)."""
 
 
 DEFAULTS = declare(
@@ -111,17 +119,19 @@ class MlWorkspace(pulumi.ComponentResource):
     registry_id: pulumi.Output[str]
     identity_principal_id: pulumi.Output[str]
     """Principal id of the workspace's identity (grant it access to data the workspace reads)."""
+    jobs_identity: managedidentity.UserAssignedIdentity | None
+    jobs_identity_id: pulumi.Output[str] | None
+    """The identity monitoring and scheduled jobs run as (with ``model_monitoring``)."""
+    events_topic_name: pulumi.Output[str] | None
+    """The workspace's Event Grid system topic (with ``model_monitoring``)."""
 
     def __init__(self, name: str, args: MlWorkspaceArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        self.identity = managedidentity.UserAssignedIdentity(
-            f"{name}-identity",
-            resource_name_=f"{args['workspace_name']}-identity",
-            resource_group_name=args["resource_group_name"],
-            location=args["location"],
-            tags=args.get("tags"),
-            opts=child_options(self),
+        self.identity = self._user_identity(f"{name}-identity", f"{args['workspace_name']}-identity", args)
+        monitored = args.get("model_monitoring", False)
+        self.jobs_identity = (
+            self._user_identity(f"{name}-jobs-identity", f"{args['workspace_name']}-jobs", args) if monitored else None
         )
         # The workspace's own vault: a KeyVault component (not annotated: a component is no schema output).
         self.vault = KeyVault(f"{name}-vault", self._vault_args(args), opts=child_options(self))
@@ -140,6 +150,10 @@ class MlWorkspace(pulumi.ComponentResource):
             opts=child_options(self),
         )
         self.workspace = self._workspace(name, args, self._identity_roles(name, args))
+        self.events_topic_name = None
+        if self.jobs_identity is not None:
+            self._jobs_roles(name, args, self.jobs_identity)
+            self.events_topic_name = self._events(name, args)
         if "private_endpoint" in args:
             self._private_endpoints(name, args, args["private_endpoint"])
         if "diagnostics" in args:
@@ -160,9 +174,63 @@ class MlWorkspace(pulumi.ComponentResource):
         self.workspace_name = after(self.workspace, args["workspace_name"])
         self.registry_id = self.registry.id
         self.identity_principal_id = self.identity.principal_id
+        self.jobs_identity_id = self.jobs_identity.id if self.jobs_identity is not None else None
         self.register_outputs(
             {"workspaceId": self.workspace_id, "workspaceName": self.workspace_name, "registryId": self.registry_id}
         )
+
+    def _user_identity(
+        self, logical_name: str, identity_name: str, args: MlWorkspaceArgs
+    ) -> managedidentity.UserAssignedIdentity:
+        return managedidentity.UserAssignedIdentity(
+            logical_name,
+            resource_name_=identity_name,
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            tags=args.get("tags"),
+            opts=child_options(self),
+        )
+
+    def _jobs_roles(self, name: str, args: MlWorkspaceArgs, identity: managedidentity.UserAssignedIdentity) -> None:
+        """``<name>-jobs-data-scientist`` on the workspace, ``<name>-jobs-storage-blob`` on its storage."""
+        for suffix, role, scope, description in (
+            (
+                "data-scientist",
+                AzureRole.azureml_data_scientist,
+                self.workspace.id,
+                "monitoring and scheduled jobs read data assets and write their results",
+            ),
+            (
+                "storage-blob",
+                AzureRole.storage_blob_data_contributor,
+                self.storage_account.id,
+                "monitoring jobs read collected data and write signal outputs",
+            ),
+        ):
+            role_assignment(
+                f"{name}-jobs-{suffix}",
+                subscription_id=args["subscription_id"],
+                role=role,
+                principal_id=identity.principal_id,
+                scope=scope,
+                description=description,
+                parent=self,
+            )
+
+    def _events(self, name: str, args: MlWorkspaceArgs) -> pulumi.Output[str]:
+        """``<name>-events``: the workspace's Event Grid system topic (one per workspace)."""
+        topic_name = f"{args['workspace_name']}-events"
+        topic = eventgrid.SystemTopic(
+            f"{name}-events",
+            system_topic_name=topic_name,
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            source=self.workspace.id,
+            topic_type="Microsoft.MachineLearningServices.Workspaces",
+            tags=args.get("tags"),
+            opts=child_options(self),
+        )
+        return after(topic, topic_name)
 
     def _vault_args(self, args: MlWorkspaceArgs) -> KeyVaultArgs:
         vault: KeyVaultArgs = {
@@ -329,7 +397,9 @@ class MlWorkspace(pulumi.ComponentResource):
             kind="Default",
             sku=machinelearningservices.SkuArgs(name="Basic", tier=machinelearningservices.SkuTier.BASIC),
             identity=machinelearningservices.ManagedServiceIdentityArgs(
-                type="UserAssigned", user_assigned_identities=[self.identity.id]
+                type="UserAssigned",
+                user_assigned_identities=[self.identity.id]
+                + ([self.jobs_identity.id] if self.jobs_identity is not None else []),
             ),
             primary_user_assigned_identity=self.identity.id,
             storage_account=self.storage_account.id,

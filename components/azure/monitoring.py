@@ -71,6 +71,8 @@ class AzureMonitoring(pulumi.ComponentResource):
     action_group: monitor.ActionGroup
     log_analytics_workspace_id: pulumi.Output[str]
     monitor_workspace_id: pulumi.Output[str]
+    prometheus_query_endpoint: pulumi.Output[str]
+    """Where Prometheus queries of the monitor workspace go (KEDA scales workloads on them)."""
     action_group_id: pulumi.Output[str]
 
     def __init__(self, name: str, args: AzureMonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
@@ -138,6 +140,9 @@ class AzureMonitoring(pulumi.ComponentResource):
 
         self.log_analytics_workspace_id = self.logs.id
         self.monitor_workspace_id = self.prometheus.id
+        self.prometheus_query_endpoint = self.prometheus.metrics.apply(
+            lambda metrics: (metrics.prometheus_query_endpoint if metrics else None) or ""
+        )
         self.action_group_id = self.action_group.id
         self.register_outputs(
             {

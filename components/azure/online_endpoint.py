@@ -3,12 +3,15 @@
 Token authentication only (``AADToken`` by default, never keys in state), public network access disabled by
 default. Each deployment is an ``OnlineDeployment`` with probes, request settings and Application Insights on;
 managed deployments scale with an Azure Monitor autoscale setting between ``min_instances`` and ``max_instances``
-on CPU utilisation. Traffic (live split and mirror/shadow share) is set by ``OnlineEndpointTraffic`` after the
-deployments exist. :func:`deployment_spec` renders each deployment as the Azure ML YAML spec, so tests can load
-it with azure-ai-ml's own schema.
+on the signal that saturates: GPU utilisation on GPU instance types (the GPU table of ``aiscale.core.gpu``), CPU
+utilisation otherwise, with optional off-peak bounds (recurrence profiles). A deployment with ``data_collection``
+collects its model inputs and outputs (the data collector) into two data assets the component registers, which
+``AzureModelMonitor`` reads. Traffic (live split and mirror/shadow share) is set by ``OnlineEndpointTraffic``
+after the deployments exist. :func:`deployment_spec` renders each deployment as the Azure ML YAML spec, so tests
+can load it with azure-ai-ml's own schema.
 """
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any, NotRequired, TypedDict
 
 import pulumi
@@ -22,19 +25,24 @@ from aiscale.components.common.options import after, child_options
 from aiscale.components.common.slo import SLO_DEFAULTS, EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
-from aiscale.core import gpu, rules
+from aiscale.core import gpu, monitoring, rules
 from aiscale.core.config.azure import OnlineDeploymentConfig, OnlineEndpointConfig
 from aiscale.core.config.common import MonitoringConfig
+from aiscale.core.config.monitoring import AzureModelMonitoringConfig
 from aiscale.core.cost import REQUEST_RATE_TAG
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("OnlineEndpoint")
 PREVIOUS_TYPE = "aiscale:azure:OnlineEndpoint"
 AUTH_MODES = {"aad_token": "AADToken", "aml_token": "AMLToken"}
-#: Deployment-level platform metric used for autoscaling (namespace .../onlineEndpoints/deployments).
-CPU_METRIC = "CpuUtilizationPercentage"
 DEPLOYMENT_METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints/deployments"
 ENDPOINT_METRIC_NAMESPACE = "Microsoft.MachineLearningServices/workspaces/onlineEndpoints"
+#: The data collector's collections, which the model monitor reads.
+COLLECTIONS = ("model_inputs", "model_outputs")
+#: Where the data collector writes (azure-ai-ml's default path on the workspace's blob datastore).
+COLLECTOR_PATH = "azureml://datastores/workspaceblobstore/paths/modelDataCollector"
+ROLLING_RATES = ("Minute", "Hour", "Day")
+DAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
 
 class ProbeArgs(TypedDict):
@@ -50,6 +58,35 @@ class ProbeArgs(TypedDict):
     """Failed probes in a row that fail the container."""
     success_threshold: int
     """Successful probes in a row that pass it (1 for liveness)."""
+
+
+class DataCollectionArgs(TypedDict):
+    """Collect a sample of a deployment's model inputs and outputs for model monitoring."""
+
+    sampling_rate: float
+    """Share of requests collected, above 0 and at most 1."""
+    rolling_rate: NotRequired[str]
+    """How often collected data rolls over to a new folder: ``Minute``, ``Hour`` or ``Day``."""
+
+
+COLLECTION_DEFAULTS = declare(
+    DataCollectionArgs, rolling_rate=stack_default(AzureModelMonitoringConfig, "rolling_rate")
+)
+"""Defaults of the optional args of ``DataCollectionArgs``."""
+
+
+class OffPeakScalingArgs(TypedDict):
+    """Lower instance bounds during quiet hours (an autoscale recurrence profile and its end)."""
+
+    days: Sequence[str]
+    """``Monday`` ... ``Sunday``: the days the off-peak period starts."""
+    start_hour: int
+    end_hour: int
+    """When normal bounds return (the next day when it is before ``start_hour``)."""
+    time_zone: str
+    """Windows time zone name (``W. Europe Standard Time``) or ``UTC``."""
+    min_instances: int
+    max_instances: int
 
 
 class RegisteredModelArgs(TypedDict):
@@ -81,7 +118,11 @@ class OnlineDeploymentArgs(TypedDict):
     max_instances: int
     """Highest instance count."""
     target_utilization_percentage: NotRequired[int]
-    """CPU utilisation the autoscale setting holds."""
+    """Utilisation the autoscale setting holds: GPU on GPU instance types, CPU otherwise."""
+    off_peak: NotRequired[OffPeakScalingArgs]
+    """Lower instance bounds during quiet hours."""
+    data_collection: NotRequired[DataCollectionArgs]
+    """Collect the deployment's model inputs and outputs for model monitoring."""
     request_timeout_ms: NotRequired[int]
     """Milliseconds a request may take."""
     max_concurrent_requests_per_instance: NotRequired[int]
@@ -206,6 +247,40 @@ def _validate(args: OnlineEndpointArgs) -> None:
                 f"deployments.{deployment}",
                 f"need 1 <= min_instances <= max_instances, got {spec['min_instances']}..{spec['max_instances']}",
             )
+        collection = spec.get("data_collection")
+        if collection is not None:
+            if not 0 < collection["sampling_rate"] <= 1:
+                fail(f"deployments.{deployment}.data_collection.sampling_rate", "must be above 0 and at most 1")
+            if collection.get("rolling_rate", COLLECTION_DEFAULTS["rolling_rate"]) not in ROLLING_RATES:
+                fail(
+                    f"deployments.{deployment}.data_collection.rolling_rate",
+                    f"{collection.get('rolling_rate')!r} is not one of {', '.join(ROLLING_RATES)}",
+                )
+        off_peak = spec.get("off_peak")
+        if off_peak is not None:
+            _check_off_peak(f"deployments.{deployment}.off_peak", off_peak, fail)
+
+
+def _check_off_peak(where: str, off_peak: OffPeakScalingArgs, fail: Any) -> None:
+    unknown = sorted(set(off_peak["days"]) - set(DAYS))
+    if not off_peak["days"] or unknown:
+        fail(f"{where}.days", f"give days among {', '.join(DAYS)} (got {list(off_peak['days'])})")
+    if not (0 <= off_peak["start_hour"] <= 23 and 0 <= off_peak["end_hour"] <= 23) or (
+        off_peak["start_hour"] == off_peak["end_hour"]
+    ):
+        fail(f"{where}.start_hour", "start_hour and end_hour are different hours, 0-23")
+    if not 1 <= off_peak["min_instances"] <= off_peak["max_instances"]:
+        fail(f"{where}.min_instances", "need 1 <= min_instances <= max_instances")
+
+
+def autoscale_metric(instance_type: str) -> str:
+    """The deployment metric autoscaling holds: GPU utilisation on GPU instance types, CPU utilisation otherwise."""
+    return monitoring.AZURE_GPU_METRIC if instance_type in gpu.azure_gpu_skus() else monitoring.AZURE_CPU_METRIC
+
+
+def collection_asset_name(endpoint_name: str, deployment_name: str, collection: str) -> str:
+    """The data asset a collection writes to (azure-ai-ml's name for it)."""
+    return f"{endpoint_name}-{deployment_name}-{collection}"
 
 
 def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploymentArgs) -> dict[str, Any]:
@@ -231,6 +306,23 @@ def deployment_spec(endpoint_name: str, deployment_name: str, spec: OnlineDeploy
     }
     if "environment" in spec:
         document["environment"] = spec["environment"]
+    collection = spec.get("data_collection")
+    if collection is not None:
+        document["data_collector"] = {
+            "collections": {
+                name: {
+                    "enabled": "true",
+                    "data": {
+                        "name": collection_asset_name(endpoint_name, deployment_name, name),
+                        "version": "1",
+                        "path": f"{COLLECTOR_PATH}/{endpoint_name}/{deployment_name}/{name}",
+                    },
+                }
+                for name in COLLECTIONS
+            },
+            "sampling_rate": collection["sampling_rate"],
+            "rolling_rate": collection.get("rolling_rate", COLLECTION_DEFAULTS["rolling_rate"]).lower(),
+        }
     return document
 
 
@@ -343,6 +435,8 @@ class OnlineEndpoint(pulumi.ComponentResource):
             opts=child_options(self, ignore_changes=["properties.traffic", "properties.mirrorTraffic"]),
         )
         self.model_versions = {}
+        # Not annotated: the blueprint hands them to the model monitor (data asset ids by collection).
+        self.collected_data: dict[str, dict[str, pulumi.Output[str]]] = {}
         self.deployments = {
             deployment_name: self._deployment(name, deployment_name, spec, args)
             for deployment_name, spec in args["deployments"].items()
@@ -379,6 +473,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
         else:
             assert "model" in spec  # _validate: exactly one of model and registered_model
             model = spec["model"]
+        collector = None
+        if "data_collection" in spec:
+            collector = self._data_collector(name, deployment_name, spec["data_collection"], args)
         deployment = machinelearningservices.OnlineDeployment(
             f"{name}-{deployment_name}",
             deployment_name=deployment_name,
@@ -409,6 +506,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 readiness_probe=_probe(spec.get("readiness_probe", DEPLOYMENT_DEFAULTS["readiness_probe"])),
                 app_insights_enabled=True,
                 egress_public_network_access="Disabled",
+                data_collector=collector,
             ),
             tags=_request_rate_tag(args.get("tags"), spec.get("expected_requests_per_second")),
             # The autoscale setting owns the instance count.
@@ -416,6 +514,44 @@ class OnlineEndpoint(pulumi.ComponentResource):
         )
         self._autoscale(f"{name}-{deployment_name}", deployment, spec, args)
         return deployment
+
+    def _data_collector(
+        self, name: str, deployment_name: str, collection: DataCollectionArgs, args: OnlineEndpointArgs
+    ) -> machinelearningservices.DataCollectorArgs:
+        """``<name>-<deployment>-model-inputs`` and ``-model-outputs``: the data assets the collector writes to."""
+        endpoint_name = args["endpoint_name"]
+        assets = {
+            collection_name: machinelearningservices.DataVersion(
+                f"{name}-{deployment_name}-{collection_name.replace('_', '-')}",
+                name=collection_asset_name(endpoint_name, deployment_name, collection_name),
+                version="1",
+                workspace_name=args["workspace_name"],
+                resource_group_name=args["resource_group_name"],
+                properties=machinelearningservices.UriFolderDataVersionArgs(
+                    data_type="uri_folder",
+                    data_uri=f"{COLLECTOR_PATH}/{endpoint_name}/{deployment_name}/{collection_name}",
+                    description=f"{collection_name} of deployment {deployment_name} of endpoint {endpoint_name}, "
+                    "collected for model monitoring",
+                    tags=args.get("tags"),
+                ),
+                opts=child_options(self),
+            )
+            for collection_name in COLLECTIONS
+        }
+        self.collected_data[deployment_name] = {key: asset.id for key, asset in assets.items()}
+        return machinelearningservices.DataCollectorArgs(
+            collections={
+                collection_name: machinelearningservices.CollectionArgs(
+                    data_collection_mode=machinelearningservices.DataCollectionMode.ENABLED,
+                    sampling_rate=collection["sampling_rate"],
+                    data_id=asset.id,
+                )
+                for collection_name, asset in assets.items()
+            },
+            rolling_rate=machinelearningservices.RollingRateType(
+                collection.get("rolling_rate", COLLECTION_DEFAULTS["rolling_rate"])
+            ),
+        )
 
     def _model_version(
         self, name: str, deployment_name: str, model: RegisteredModelArgs, args: OnlineEndpointArgs
@@ -497,9 +633,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
         utilization = args.get("alerts", {}).get("utilization_percent", ALERT_DEFAULTS["utilization_percent"])
         for deployment_name, spec in args["deployments"].items():
             deployment = self.deployments[deployment_name]
-            checks = [("cpu", "CpuUtilizationPercentage", "CPU")]
+            checks = [("cpu", monitoring.AZURE_CPU_METRIC, "CPU")]
             if spec["instance_type"] in gpu.azure_gpu_skus():
-                checks.append(("gpu", "GpuUtilizationPercentage", "GPU"))
+                checks.append(("gpu", monitoring.AZURE_GPU_METRIC, "GPU"))
             saturation = [
                 (
                     alert,
@@ -545,7 +681,9 @@ class OnlineEndpoint(pulumi.ComponentResource):
         spec: OnlineDeploymentArgs,
         args: OnlineEndpointArgs,
     ) -> monitor.AutoscaleSetting:
-        """``<name>-autoscale``: CPU-based scaling between ``min_instances`` and ``max_instances``."""
+        """``<name>-autoscale``: scaling on GPU (GPU instance types) or CPU utilisation between ``min_instances`` and
+        ``max_instances``, with lower bounds during the off-peak period."""
+        metric = autoscale_metric(spec["instance_type"])
         target = spec.get("target_utilization_percentage", DEPLOYMENT_DEFAULTS["target_utilization_percentage"])
 
         def rule(
@@ -553,7 +691,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
         ) -> monitor.ScaleRuleArgs:
             return monitor.ScaleRuleArgs(
                 metric_trigger=monitor.MetricTriggerArgs(
-                    metric_name=CPU_METRIC,
+                    metric_name=metric,
                     metric_namespace=DEPLOYMENT_METRIC_NAMESPACE,
                     metric_resource_uri=deployment.id,
                     operator=operator,
@@ -568,6 +706,39 @@ class OnlineEndpoint(pulumi.ComponentResource):
                 ),
             )
 
+        rules = [
+            rule(monitor.ScaleDirection.INCREASE, monitor.ComparisonOperationType.GREATER_THAN, target),
+            rule(monitor.ScaleDirection.DECREASE, monitor.ComparisonOperationType.LESS_THAN, max(target - 30, 5)),
+        ]
+
+        def profile(
+            profile_name: str, minimum: int, maximum: int, recurrence: monitor.RecurrenceArgs | None = None
+        ) -> monitor.AutoscaleProfileArgs:
+            return monitor.AutoscaleProfileArgs(
+                name=profile_name,
+                capacity=monitor.ScaleCapacityArgs(minimum=str(minimum), maximum=str(maximum), default=str(minimum)),
+                rules=rules,
+                recurrence=recurrence,
+            )
+
+        profiles = [profile("utilization", spec["min_instances"], spec["max_instances"])]
+        off_peak = spec.get("off_peak")
+        if off_peak is not None:
+            # A recurrence profile holds until the next one starts: the peak profile ends the off-peak period.
+            profiles += [
+                profile(
+                    "off-peak",
+                    off_peak["min_instances"],
+                    off_peak["max_instances"],
+                    _weekly(off_peak["days"], off_peak["start_hour"], off_peak["time_zone"]),
+                ),
+                profile(
+                    "peak",
+                    spec["min_instances"],
+                    spec["max_instances"],
+                    _weekly(_peak_days(off_peak), off_peak["end_hour"], off_peak["time_zone"]),
+                ),
+            ]
         return monitor.AutoscaleSetting(
             f"{name}-autoscale",
             autoscale_setting_name=f"{name}-autoscale",
@@ -575,24 +746,21 @@ class OnlineEndpoint(pulumi.ComponentResource):
             location=args["location"],
             enabled=True,
             target_resource_uri=deployment.id,
-            profiles=[
-                monitor.AutoscaleProfileArgs(
-                    name="utilization",
-                    capacity=monitor.ScaleCapacityArgs(
-                        minimum=str(spec["min_instances"]),
-                        maximum=str(spec["max_instances"]),
-                        default=str(spec["min_instances"]),
-                    ),
-                    rules=[
-                        rule(monitor.ScaleDirection.INCREASE, monitor.ComparisonOperationType.GREATER_THAN, target),
-                        rule(
-                            monitor.ScaleDirection.DECREASE,
-                            monitor.ComparisonOperationType.LESS_THAN,
-                            max(target - 30, 5),
-                        ),
-                    ],
-                )
-            ],
+            profiles=profiles,
             tags=args.get("tags"),
             opts=child_options(self),
         )
+
+
+def _weekly(days: Sequence[str], hour: int, time_zone: str) -> monitor.RecurrenceArgs:
+    return monitor.RecurrenceArgs(
+        frequency=monitor.RecurrenceFrequency.WEEK,
+        schedule=monitor.RecurrentScheduleArgs(days=list(days), hours=[hour], minutes=[0], time_zone=time_zone),
+    )
+
+
+def _peak_days(off_peak: OffPeakScalingArgs) -> list[str]:
+    """The days normal bounds return: the same days, or each next day when the off-peak period spans midnight."""
+    if off_peak["end_hour"] > off_peak["start_hour"]:
+        return list(off_peak["days"])
+    return [day for day in DAYS if DAYS[DAYS.index(day) - 1] in off_peak["days"]]

@@ -16,6 +16,7 @@ from pulumi_azure_native import alertsmanagement, monitor
 
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Tags
+from aiscale.core.runbooks import runbook_url
 
 
 class AzureAlertRoutingArgs(TypedDict):
@@ -35,8 +36,8 @@ class AzureAlertRoutingArgs(TypedDict):
 
 
 def runbook(args: AzureAlertRoutingArgs, page: str) -> str:
-    """The runbook of an alert kind (``endpoint-error-rate``): one page per kind, not per resource."""
-    return f"{args['runbook_base_url'].rstrip('/')}/{page}"
+    """The runbook of an alert kind (``endpoint-error-rate``), by the one link convention (:mod:`aiscale.core.runbooks`)."""
+    return runbook_url(args["runbook_base_url"], page)
 
 
 def metric_alert(

@@ -23,6 +23,8 @@ class AzureRole(StrEnum):
     storage_blob_data_contributor = "ba92f5b4-2d11-453d-a403-e96b0029c9fe"
     storage_file_data_privileged_contributor = "69566ab7-960f-475b-8e7c-b3118f30c6bd"
     aks_cluster_user = "4abbcc35-e782-43d8-92c5-2d3f1bd2253f"
+    azureml_data_scientist = "f6c7c914-8db3-469d-8ca1-694a8f32e121"
+    monitoring_data_reader = "b0d8363b-8ddd-447d-831f-62ca05bff136"
 
 
 #: The key roles a stack config can grant, by their config name.

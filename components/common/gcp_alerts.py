@@ -18,6 +18,7 @@ from pulumi_gcp import monitoring
 
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels
+from aiscale.core.runbooks import runbook_url
 
 SEVERITIES = ("CRITICAL", "ERROR", "WARNING")
 
@@ -32,8 +33,8 @@ class GcpAlertRoutingArgs(TypedDict):
 
 
 def runbook(args: GcpAlertRoutingArgs, page: str) -> str:
-    """The runbook of an alert kind: one page per kind, not per resource."""
-    return f"{args['runbook_base_url'].rstrip('/')}/{page}"
+    """The runbook of an alert kind (``endpoint-error-rate``), by the one link convention (:mod:`aiscale.core.runbooks`)."""
+    return runbook_url(args["runbook_base_url"], page)
 
 
 def promql(display_name: str, query: pulumi.Input[str], duration_seconds: int) -> monitoring.AlertPolicyConditionArgs:
@@ -43,6 +44,14 @@ def promql(display_name: str, query: pulumi.Input[str], duration_seconds: int) -
         condition_prometheus_query_language=monitoring.AlertPolicyConditionConditionPrometheusQueryLanguageArgs(
             query=query, duration=f"{duration_seconds}s", evaluation_interval="60s"
         ),
+    )
+
+
+def matched_log(display_name: str, log_filter: pulumi.Input[str]) -> monitoring.AlertPolicyConditionArgs:
+    """A log-match condition: fires on each log entry the filter matches (needs a notification rate limit)."""
+    return monitoring.AlertPolicyConditionArgs(
+        display_name=display_name,
+        condition_matched_log=monitoring.AlertPolicyConditionConditionMatchedLogArgs(filter=log_filter),
     )
 
 

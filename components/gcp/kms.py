@@ -51,6 +51,10 @@ SERVICE_AGENTS: dict[str, ServiceAgent] = {
     "storage": ServiceAgent(
         "storage.googleapis.com", "service-{number}@gs-project-accounts.iam.gserviceaccount.com", False
     ),
+    # BigQuery's encryption service account (it exists once the project has used BigQuery).
+    "bigquery": ServiceAgent(
+        "bigquery.googleapis.com", "bq-{number}@bigquery-encryption.iam.gserviceaccount.com", False
+    ),
 }
 
 
@@ -64,7 +68,8 @@ class CryptoKeySpecArgs(TypedDict):
     destroy_scheduled_days: NotRequired[int]
     """Days a destroyed version stays recoverable (default 30)."""
     service_agents: NotRequired[Sequence[str]]
-    """Services whose agents encrypt with this key: ``aiplatform``, ``container``, ``compute``, ``storage``."""
+    """Services whose agents encrypt with this key: ``aiplatform``, ``container``, ``compute``, ``storage``,
+    ``bigquery``."""
     members: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Further IAM members with the encrypter/decrypter role, by a stable name (``serviceAccount:...``)."""
 

@@ -207,29 +207,46 @@ class AiplatformClient:
         return dict(self.endpoints.get_endpoint(name=endpoint).traffic_split)
 
 
-def _describe(error: BaseException, what: str, props: Mapping[str, Any], timeout: float) -> VertexDeploymentError:
-    """A failure as the user should read it (never the raw gRPC dump)."""
+def failure_kind(error: BaseException) -> str:
+    """What went wrong in a Vertex AI call: ``quota``, ``timeout``, ``permission``, ``api`` or ``other``."""
     from google.api_core import exceptions  # noqa: PLC0415
 
+    if isinstance(error, exceptions.ResourceExhausted):
+        return "quota"
+    if isinstance(error, concurrent.futures.TimeoutError | exceptions.DeadlineExceeded | exceptions.RetryError):
+        return "timeout"
+    if isinstance(error, exceptions.PermissionDenied | exceptions.Unauthenticated):
+        return "permission"
+    if isinstance(error, exceptions.GoogleAPICallError):
+        return "api"
+    return "other"
+
+
+def error_text(error: BaseException) -> str:
+    """The error's type and message, never the raw gRPC dump."""
+    message = getattr(error, "message", None) or str(error)
+    return f"{type(error).__name__}: {message}"
+
+
+def _describe(error: BaseException, what: str, props: Mapping[str, Any], timeout: float) -> VertexDeploymentError:
+    """A failure as the user should read it (never the raw gRPC dump)."""
     machine = props.get("machine_type", "?")
     if props.get("accelerator_type"):
         machine += f" with {props.get('accelerator_count')} x {props['accelerator_type']}"
     where = f"deployment {props.get('deployment_name')!r} on endpoint {props.get('endpoint')}"
-    if isinstance(error, exceptions.ResourceExhausted):
+    kind = failure_kind(error)
+    if kind == "quota":
         return VertexDeploymentError(
             f"{what} {where}: quota exhausted for {machine} x {props.get('min_replicas')} replicas "
-            f"({error.message}); request more quota in the region or lower min_replicas. Traffic was not changed."
+            f"({getattr(error, 'message', error)}); request more quota in the region or lower min_replicas. "
+            "Traffic was not changed."
         )
-    if isinstance(error, concurrent.futures.TimeoutError | exceptions.DeadlineExceeded | exceptions.RetryError):
+    if kind == "timeout":
         return VertexDeploymentError(
             f"{what} {where}: did not finish within {timeout:g} s ({machine}); the operation may still complete "
             "in Vertex AI — check the endpoint, then run `pulumi refresh` and `pulumi up` again. Traffic was not changed."
         )
-    if isinstance(error, exceptions.GoogleAPICallError):
-        return VertexDeploymentError(
-            f"{what} {where}: {type(error).__name__}: {error.message}. Traffic was not changed."
-        )
-    return VertexDeploymentError(f"{what} {where}: {type(error).__name__}: {error}. Traffic was not changed.")
+    return VertexDeploymentError(f"{what} {where}: {error_text(error)}. Traffic was not changed.")
 
 
 class _ClientProvider(ResourceProvider):

@@ -3,7 +3,8 @@
 The endpoint is private by default: Private Service Connect (PSC automation creates the consumer endpoint in the
 platform VPC) or VPC peering through private service access — the two are exclusive, by construction of
 ``network_access``. It is encrypted with the CMEK key, optionally logs a sample of requests and responses to
-BigQuery, and carries the stack's labels. Models are uploaded and deployed by :class:`VertexModelDeployment`
+BigQuery (a dataset the component creates, with the same key, region and labels, unless a table is given), and
+carries the stack's labels. Models are uploaded and deployed by :class:`VertexModelDeployment`
 dynamic resources (google-cloud-aiplatform), traffic is set by :class:`VertexEndpointTraffic` once they exist.
 Alerts (PromQL over Vertex AI metrics): p95/p99 latency and 5xx share against the SLO, each deployment at its
 replica ceiling; a public endpoint with a health path also gets an uptime check and an alert on it.
@@ -18,7 +19,7 @@ from pulumi_gcp import monitoring, vertex
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
 from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, promql
-from aiscale.components.common.options import child_options
+from aiscale.components.common.options import after, child_options
 from aiscale.components.common.slo import SLO_DEFAULTS, EndpointSloArgs, check_slo
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
@@ -76,8 +77,15 @@ class RequestLoggingArgs(TypedDict):
 
     sampling_rate: float
     """Share of requests logged, above 0 and at most 1."""
-    bigquery_table: str
-    """``bq://<project>.<dataset>[.<table>]``."""
+    bigquery_table: NotRequired[str]
+    """An existing ``bq://<project>.<dataset>[.<table>]``; without it the component creates the dataset."""
+    retention_days: NotRequired[int]
+    """Days the component's dataset keeps a logged request."""
+
+
+# A quarter of logged requests: enough for rollout analysis and monitoring windows, bounded storage cost.
+LOGGING_DEFAULTS = declare(RequestLoggingArgs, retention_days=90)
+"""Defaults of the optional args of ``RequestLoggingArgs``."""
 
 
 class VertexEndpointArgs(TypedDict):
@@ -113,6 +121,8 @@ class VertexEndpointArgs(TypedDict):
     """Labels of the endpoint and the uploaded models."""
     alert_routing: NotRequired[GcpAlertRoutingArgs]
     """Alert through these: SLO alerts (with ``slo``), each deployment at its replica ceiling, the uptime check."""
+    protect: NotRequired[bool]
+    """Pulumi refuses to delete the request-log dataset (the endpoint's stateful child)."""
 
 
 DEFAULTS = declare(
@@ -155,16 +165,27 @@ def _validate(args: VertexEndpointArgs) -> None:
     logging_args = args.get("request_logging")
     if logging_args is not None and not 0 < logging_args["sampling_rate"] <= 1:
         fail("request_logging.sampling_rate", "must be above 0 and at most 1")
+    if (
+        logging_args is not None
+        and not 1 <= logging_args.get("retention_days", LOGGING_DEFAULTS["retention_days"]) <= 3650
+    ):
+        fail("request_logging.retention_days", "must be 1 to 3650 days")
     if "alert_routing" in args and "slo" not in args:
         fail("slo", "alert_routing alerts on the SLO: give latency_p95_ms and latency_p99_ms")
     check_slo(COMPONENT, args.get("slo"))
     gcp_labels(COMPONENT, args.get("labels"))
 
 
+def request_log_dataset(endpoint_name: str) -> str:
+    """The BigQuery dataset of an endpoint's request-response logs (dataset ids take underscores, not hyphens)."""
+    return f"{endpoint_name.replace('-', '_')}_request_logs"
+
+
 class VertexEndpoint(pulumi.ComponentResource):
     """A Vertex AI endpoint with its deployed models, traffic split and SLO alerts, private by default.
 
-    Children: ``<name>-endpoint``, ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts.
+    Children: ``<name>-request-logs`` (a component-made request-log dataset), ``<name>-endpoint``,
+    ``<name>-<deployment>`` per deployment, ``<name>-traffic``, alerts.
     """
 
     endpoint: vertex.AiEndpoint
@@ -173,6 +194,13 @@ class VertexEndpoint(pulumi.ComponentResource):
     def __init__(self, name: str, args: VertexEndpointArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
+        logging_args = args.get("request_logging")
+        # Not a class annotation: BigQuery's SDK module loads only for an endpoint that logs to its own dataset.
+        self.request_log_dataset: pulumi.CustomResource | None = (
+            self._request_log_dataset(name, args, logging_args)
+            if logging_args is not None and "bigquery_table" not in logging_args
+            else None
+        )
         self.endpoint = self._endpoint(name, args)
         # Not annotated: dynamic resources are no schema outputs.
         self.deployments = {
@@ -191,6 +219,41 @@ class VertexEndpoint(pulumi.ComponentResource):
 
         self.endpoint_id = self.endpoint.id
         self.register_outputs({"endpointId": self.endpoint_id})
+
+    def _request_log_dataset(
+        self, name: str, args: VertexEndpointArgs, logging_args: RequestLoggingArgs
+    ) -> pulumi.CustomResource:
+        """``<name>-request-logs``: where the endpoint logs requests and responses (the BigQuery agent needs the key
+        role)."""
+        from pulumi_gcp import bigquery  # noqa: PLC0415
+
+        key = args.get("customer_managed_key")
+        return bigquery.Dataset(
+            f"{name}-request-logs",
+            dataset_id=request_log_dataset(args["endpoint_name"]),
+            project=args["project"],
+            location=args["region"],
+            description=f"aiscale: sampled requests and responses of Vertex AI endpoint {args['endpoint_name']}",
+            default_table_expiration_ms=logging_args.get("retention_days", LOGGING_DEFAULTS["retention_days"])
+            * 86_400_000,
+            default_encryption_configuration=bigquery.DatasetDefaultEncryptionConfigurationArgs(
+                kms_key_name=key["key_id"]
+            )
+            if key is not None
+            else None,
+            # Logged requests are evidence (audits, rollout analysis): a destroy keeps a dataset that holds tables.
+            delete_contents_on_destroy=False,
+            labels=dict(args.get("labels", {})),
+            opts=child_options(self, protect=args.get("protect", False)),
+        )
+
+    def _request_log_uri(self, args: VertexEndpointArgs, logging_args: RequestLoggingArgs) -> pulumi.Input[str]:
+        if "bigquery_table" in logging_args:
+            return logging_args["bigquery_table"]
+        assert self.request_log_dataset is not None
+        # The dataset must exist and the table must not: Vertex AI creates the table.
+        uri = f"bq://{args['project']}.{request_log_dataset(args['endpoint_name'])}.request_response_logging"
+        return after(self.request_log_dataset, uri)
 
     def _endpoint(self, name: str, args: VertexEndpointArgs) -> vertex.AiEndpoint:
         """``<name>-endpoint``: PSC, VPC peering or public (dedicated DNS); CMEK; sampled request logging."""
@@ -234,7 +297,7 @@ class VertexEndpoint(pulumi.ComponentResource):
                 enabled=True,
                 sampling_rate=logging_args["sampling_rate"],
                 bigquery_destination=vertex.AiEndpointPredictRequestResponseLoggingConfigBigqueryDestinationArgs(
-                    output_uri=logging_args["bigquery_table"]
+                    output_uri=self._request_log_uri(args, logging_args)
                 ),
             )
             if logging_args is not None

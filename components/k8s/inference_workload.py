@@ -1,4 +1,4 @@
-"""Workload defaults for a GPU model server: Deployment, Service, PodDisruptionBudget and autoscaling.
+"""Workload defaults for a GPU model server: Deployment, Service, PodDisruptionBudget and KEDA autoscaling.
 
 The pods request whole GPUs (requests equal limits, so they get the Guaranteed QoS class), tolerate the GPU taint
 (and the spot taints where the pool is spot), and must land on the named GPU pools through the
@@ -7,37 +7,53 @@ profile (non-root, no privilege escalation, no capabilities, read-only root file
 ``/tmp``) and are spread across nodes. Readiness and liveness probes default to the KServe v2 / Triton health
 paths.
 
-The HorizontalPodAutoscaler scales on a per-pod custom metric — queue depth or GPU utilisation (for example
-``DCGM_FI_DEV_GPU_UTIL``) — which a custom-metrics adapter (prometheus-adapter, or KEDA) must serve from the
-managed Prometheus; without one the HPA reports the metric as unavailable and holds the replica count.
+A KEDA ``ScaledObject`` scales the Deployment on a PromQL query of the cluster's managed Prometheus — the queue of
+waiting requests, or GPU utilisation — holding ``target`` per replica; its ``TriggerAuthentication`` signs the
+queries in with the KEDA operator's workload identity (``Keda.prometheus_scaler``), so no metric adapter is
+needed and nothing scales on a metric nobody serves. The model server's own metrics reach the managed Prometheus
+through a scrape resource of the cloud (``PodMonitor`` on AKS, ``PodMonitoring`` on GKE). ``min_replicas`` 0 scales
+to zero: pods cannot report their own load when none runs, so that needs an ``activation_query`` measured outside
+them (a gateway's request rate) to wake the workload.
 """
 
 from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from typing import Any, NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as kubernetes
 
-from aiscale.components.common.defaults import declare
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.components.k8s.keda import PrometheusScalerArgs
+from aiscale.core.config.monitoring import InferenceWorkloadConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("InferenceWorkload")
 PREVIOUS_TYPE = "aiscale:k8s:InferenceWorkload"
 GPU_RESOURCE = "nvidia.com/gpu"
+#: The managed Prometheus scrape resource of each cloud (API version, kind).
+SCRAPE_RESOURCES = {
+    "azure": ("azmonitoring.coreos.com/v1", "PodMonitor"),
+    "gcp": ("monitoring.googleapis.com/v1", "PodMonitoring"),
+}
+KEDA_API = "keda.sh/v1alpha1"
 SPOT_TOLERATIONS: tuple[kubernetes.core.v1.TolerationArgsDict, ...] = (
     {"key": "kubernetes.azure.com/scalesetpriority", "operator": "Equal", "value": "spot", "effect": "NoSchedule"},
     {"key": "cloud.google.com/gke-spot", "operator": "Equal", "value": "true", "effect": "NoSchedule"},
 )
 
 
-class AutoscalingMetricArgs(TypedDict):
-    name: str
-    """Per-pod custom metric, e.g. ``inference_queue_depth`` or ``DCGM_FI_DEV_GPU_UTIL``."""
-    target_average_value: str
-    """Average per pod to hold, a Kubernetes quantity (``"10"``, ``"70"``)."""
+class WorkloadAutoscalingArgs(TypedDict):
+    """What KEDA scales the workload on."""
+
+    query: str
+    """PromQL returning the workload's total load (``sum(...)``): replicas = total / ``target``."""
+    target: str
+    """Load per replica to hold (``"8"`` waiting requests, ``"70"`` percent of a GPU)."""
+    activation_query: NotRequired[str]
+    """With ``min_replicas`` 0: PromQL measured outside the workload's pods; above 0 it wakes the workload."""
 
 
 class InferenceWorkloadArgs(TypedDict):
@@ -52,11 +68,15 @@ class InferenceWorkloadArgs(TypedDict):
     gpu_pools: Sequence[str]
     """``aiscale.io/gpu-pool`` values the pods may run on."""
     min_replicas: int
-    """Lowest replica count."""
+    """Lowest replica count; 0 scales to zero (needs ``autoscaling.activation_query``)."""
     max_replicas: int
     """Highest replica count."""
-    autoscaling_metric: AutoscalingMetricArgs
-    """The per-pod custom metric the autoscaler holds."""
+    autoscaling: WorkloadAutoscalingArgs
+    """What KEDA scales the workload on."""
+    scaler: PrometheusScalerArgs
+    """Where KEDA queries and how it signs in (``Keda.prometheus_scaler()``)."""
+    cloud: str
+    """``azure`` or ``gcp``: which managed Prometheus scrape resource collects the model server's metrics."""
     gpus_per_replica: NotRequired[int]
     """Whole GPUs per pod."""
     cpu: NotRequired[str]
@@ -65,6 +85,8 @@ class InferenceWorkloadArgs(TypedDict):
     """Memory per pod, requests = limits."""
     port: NotRequired[int]
     """Container port of the model server."""
+    metrics_port: NotRequired[int]
+    """Port of the model server's Prometheus metrics."""
     readiness_path: NotRequired[str]
     """HTTP path of the readiness probe."""
     liveness_path: NotRequired[str]
@@ -88,6 +110,7 @@ DEFAULTS = declare(
     cpu="4",
     memory="16Gi",
     port=8080,
+    metrics_port=stack_default(InferenceWorkloadConfig, "metrics_port"),
     readiness_path="/v2/health/ready",
     liveness_path="/v2/health/live",
 )
@@ -100,10 +123,24 @@ def _validate(args: InferenceWorkloadArgs) -> None:
 
     if not args["gpu_pools"]:
         fail("gpu_pools", "name at least one GPU pool (its aiscale.io/gpu-pool label)")
-    if not 1 <= args["min_replicas"] <= args["max_replicas"]:
+    if not 0 <= args["min_replicas"] <= args["max_replicas"] or args["max_replicas"] < 1:
         fail(
-            "min_replicas", f"need 1 <= min_replicas ({args['min_replicas']}) <= max_replicas ({args['max_replicas']})"
+            "min_replicas", f"need 0 <= min_replicas ({args['min_replicas']}) <= max_replicas ({args['max_replicas']})"
         )
+    if args["min_replicas"] == 0 and "activation_query" not in args["autoscaling"]:
+        fail(
+            "autoscaling.activation_query",
+            "min_replicas 0 needs a query measured outside the workload's pods: with no pod running, none reports load",
+        )
+    if args["cloud"] not in SCRAPE_RESOURCES:
+        fail("cloud", f"{args['cloud']!r} is not one of {', '.join(SCRAPE_RESOURCES)}")
+    provider = args["scaler"]["pod_identity_provider"]
+    if provider not in ("azure-workload", "gcp"):
+        fail("scaler.pod_identity_provider", f"{provider!r} is not one of azure-workload, gcp")
+    if (provider == "azure-workload") != ("identity_id" in args["scaler"]):
+        fail("scaler.identity_id", "the azure-workload pod identity names its identity (and only it)")
+    if args.get("port", DEFAULTS["port"]) == args.get("metrics_port", DEFAULTS["metrics_port"]):
+        fail("metrics_port", "must differ from port")
     if args.get("gpus_per_replica", DEFAULTS["gpus_per_replica"]) < 1:
         fail("gpus_per_replica", "a GPU workload requests at least one GPU")
     if ":" not in args["image"].rsplit("/", 1)[-1] and "@" not in args["image"]:
@@ -112,9 +149,10 @@ def _validate(args: InferenceWorkloadArgs) -> None:
 
 
 class InferenceWorkload(pulumi.ComponentResource):
-    """A GPU model server on the cluster: Deployment, Service, PodDisruptionBudget and custom-metric autoscaling.
+    """A GPU model server on the cluster: Deployment, Service, PodDisruptionBudget and KEDA autoscaling.
 
-    Children: ``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-hpa``. Needs a Kubernetes provider.
+    Children: ``<name>-deployment``, ``<name>-service``, ``<name>-pdb``, ``<name>-metrics``, ``<name>-trigger-auth``,
+    ``<name>-scaler``. Needs a Kubernetes provider.
     """
 
     service: kubernetes.core.v1.Service
@@ -164,36 +202,94 @@ class InferenceWorkload(pulumi.ComponentResource):
             spec={"max_unavailable": 1, "selector": {"match_labels": selector}},
             opts=child_options(self),
         )
-        metric = args["autoscaling_metric"]
-        kubernetes.autoscaling.v2.HorizontalPodAutoscaler(
-            f"{name}-hpa",
-            metadata=metadata,
-            spec={
-                "scale_target_ref": {"api_version": "apps/v1", "kind": "Deployment", "name": workload},
-                "min_replicas": args["min_replicas"],
-                "max_replicas": args["max_replicas"],
-                "metrics": [
-                    {
-                        "type": "Pods",
-                        "pods": {
-                            "metric": {"name": metric["name"]},
-                            "target": {"type": "AverageValue", "average_value": metric["target_average_value"]},
-                        },
-                    }
-                ],
-                # GPU nodes take minutes to arrive: scale up at once, scale down only after load stays low.
-                "behavior": {
-                    "scale_up": {"stabilization_window_seconds": 0},
-                    "scale_down": {
-                        "stabilization_window_seconds": 600,
-                        "policies": [{"type": "Pods", "value": 1, "period_seconds": 300}],
-                    },
-                },
-            },
-            opts=child_options(self, depends_on=[self.deployment]),
-        )
+        self._metrics(name, args, metadata, selector)
+        self._scaler(name, args, metadata)
         self.service_name = self.service.metadata.apply(lambda m: m.name or workload)
         self.register_outputs({"serviceName": self.service_name})
+
+    def _metrics(
+        self, name: str, args: InferenceWorkloadArgs, metadata: Mapping[str, Any], selector: Mapping[str, str]
+    ) -> None:
+        """``<name>-metrics``: the managed Prometheus scrapes the model server (its queue depth, latencies)."""
+        api_version, kind = SCRAPE_RESOURCES[args["cloud"]]
+        endpoint = {"port": "metrics", "interval": "30s", "path": "/metrics"}
+        spec: dict[str, Any] = {"selector": {"matchLabels": dict(selector)}}
+        if args["cloud"] == "azure":
+            spec["podMetricsEndpoints"] = [endpoint]
+        else:
+            spec["endpoints"] = [endpoint]
+            spec["targetLabels"] = {"metadata": ["pod", "container"]}
+        kubernetes.apiextensions.CustomResource(
+            f"{name}-metrics",
+            api_version=api_version,
+            kind=kind,
+            metadata=dict(metadata),
+            spec=spec,
+            opts=child_options(self, depends_on=[self.deployment]),
+        )
+
+    def _scaler(self, name: str, args: InferenceWorkloadArgs, metadata: Mapping[str, Any]) -> None:
+        """``<name>-trigger-auth`` and ``<name>-scaler``: KEDA holds ``target`` per replica of the query's load."""
+        workload, scaler, scaling = args["workload_name"], args["scaler"], args["autoscaling"]
+        identity: dict[str, Any] = {"provider": scaler["pod_identity_provider"]}
+        if "identity_id" in scaler:
+            identity["identityId"] = scaler["identity_id"]
+        authentication = kubernetes.apiextensions.CustomResource(
+            f"{name}-trigger-auth",
+            api_version=KEDA_API,
+            kind="TriggerAuthentication",
+            metadata={**metadata, "name": f"{workload}-prometheus"},
+            spec={"podIdentity": identity},
+            opts=child_options(self),
+        )
+
+        # At zero replicas no pod reports its load: an empty answer is zero then, and an error otherwise.
+        ignore_empty = "true" if args["min_replicas"] == 0 else "false"
+
+        def trigger(query: str, threshold: str, activation: str) -> dict[str, Any]:
+            return {
+                "type": "prometheus",
+                "metadata": {
+                    "serverAddress": scaler["server_address"],
+                    "query": query,
+                    "threshold": threshold,
+                    "activationThreshold": activation,
+                    "ignoreNullValues": ignore_empty,
+                },
+                "authenticationRef": {"name": f"{workload}-prometheus"},
+            }
+
+        triggers = [trigger(scaling["query"], scaling["target"], "0")]
+        if "activation_query" in scaling:
+            triggers.append(trigger(scaling["activation_query"], scaling["target"], "0"))
+        kubernetes.apiextensions.CustomResource(
+            f"{name}-scaler",
+            api_version=KEDA_API,
+            kind="ScaledObject",
+            metadata=dict(metadata),
+            spec={
+                "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload},
+                "minReplicaCount": args["min_replicas"],
+                "maxReplicaCount": args["max_replicas"],
+                "pollingInterval": 30,
+                # Scale to zero only after the load has stayed at zero this long.
+                "cooldownPeriod": 600,
+                "triggers": triggers,
+                "advanced": {
+                    "horizontalPodAutoscalerConfig": {
+                        # GPU nodes take minutes to arrive: scale up at once, scale down only after load stays low.
+                        "behavior": {
+                            "scaleUp": {"stabilizationWindowSeconds": 0},
+                            "scaleDown": {
+                                "stabilizationWindowSeconds": 600,
+                                "policies": [{"type": "Pods", "value": 1, "periodSeconds": 300}],
+                            },
+                        }
+                    }
+                },
+            },
+            opts=child_options(self, depends_on=[self.deployment, authentication]),
+        )
 
     @staticmethod
     def _pod_labels(args: InferenceWorkloadArgs, labels: Mapping[str, str]) -> dict[str, str]:
@@ -253,7 +349,12 @@ class InferenceWorkload(pulumi.ComponentResource):
                     "name": "model-server",
                     "image": args["image"],
                     "ports": [
-                        {"name": "http", "container_port": args.get("port", DEFAULTS["port"]), "protocol": "TCP"}
+                        {"name": "http", "container_port": args.get("port", DEFAULTS["port"]), "protocol": "TCP"},
+                        {
+                            "name": "metrics",
+                            "container_port": args.get("metrics_port", DEFAULTS["metrics_port"]),
+                            "protocol": "TCP",
+                        },
                     ],
                     "env": [{"name": key, "value": value} for key, value in sorted(args.get("env", {}).items())],
                     "resources": {"requests": resources, "limits": resources},

@@ -66,9 +66,11 @@ def aks_kubeconfig(
     credentials = containerservice.list_managed_cluster_user_credentials_output(
         resource_group_name=resource_group_name, resource_name=cluster_name, format="exec"
     )
+    # Through cluster_name (an output of the cluster), the provider depends on the cluster it deploys into.
+    encoded = credentials.kubeconfigs.apply(lambda configs: configs[0].value)
     return pulumi.Output.secret(
-        credentials.kubeconfigs.apply(
-            lambda configs: convert_kubeconfig(base64.b64decode(configs[0].value).decode(), login)
+        pulumi.Output.all(encoded, cluster_name).apply(
+            lambda values: convert_kubeconfig(base64.b64decode(values[0]).decode(), login)
         )
     )
 

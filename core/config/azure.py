@@ -6,9 +6,9 @@ from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
-from aiscale.core import gpu, rules
+from aiscale.core import gpu, monitoring, rules
 from aiscale.core.config.base import AS_SECTION, AS_TEXT, TEXT_OR_SECTION, StrictModel, Uuid, preset
 from aiscale.core.config.common import (
     BudgetConfig,
@@ -21,6 +21,13 @@ from aiscale.core.config.common import (
     TeamName,
 )
 from aiscale.core.config.delivery import PromotionConfig, RegisteredModelConfig
+from aiscale.core.config.monitoring import (
+    AzureModelMonitoringConfig,
+    OffPeakScalingConfig,
+    TeamWorkloadsConfig,
+    mig_pool_problems,
+    workload_problem,
+)
 
 #: Azure allows at most five notifications on one budget.
 AZURE_MAX_BUDGET_NOTIFICATIONS = 5
@@ -343,6 +350,9 @@ class OnlineDeploymentConfig(StrictModel):
     min_instances: int = preset(dev=1, staging=1, prod=2, ge=1, le=100)
     max_instances: int = Field(default=3, ge=1, le=100)
     target_utilization_percentage: int = Field(default=70, ge=1, le=100)
+    """Utilisation the autoscaler holds: GPU utilisation on GPU instance types, CPU utilisation otherwise."""
+    off_peak: OffPeakScalingConfig | None = None
+    """Lower instance bounds during quiet hours."""
     request_timeout_ms: int = Field(default=5000, ge=1, le=180_000)
     max_concurrent_requests_per_instance: int = Field(default=1, ge=1, le=1000)
     max_queue_wait_ms: int = Field(default=500, ge=0, le=60_000)
@@ -351,6 +361,8 @@ class OnlineDeploymentConfig(StrictModel):
     ceiling capacity from it. Unset: no per-prediction figure."""
     liveness_probe: ProbeConfig = Field(default_factory=ProbeConfig)
     readiness_probe: ProbeConfig = Field(default_factory=ProbeConfig)
+    monitoring: AzureModelMonitoringConfig | None = None
+    """This deployment's own monitor (else the endpoint's monitoring block applies)."""
 
     @model_validator(mode="after")
     def _bounds(self) -> OnlineDeploymentConfig:
@@ -375,10 +387,23 @@ class OnlineEndpointConfig(StrictModel):
     slo: EndpointSlo
     promotion: PromotionConfig | None = None
     """Promotion gates and progressive delivery (``aiscale promote``, ``aiscale rollout``)."""
+    monitoring: AzureModelMonitoringConfig | None = None
+    """Model monitoring of every deployment without its own block (prod: every serving deployment is monitored)."""
 
     @model_validator(mode="after")
-    def _traffic(self) -> OnlineEndpointConfig:
+    def _traffic(self, info: ValidationInfo) -> OnlineEndpointConfig:
         problem = rules.endpoint_traffic_problem(dict(self.traffic), dict(self.mirror_traffic), set(self.deployments))
+        if problem:
+            raise ValueError(problem)
+        for name, deployment in self.deployments.items():
+            if deployment.monitoring is not None and deployment.monitoring.retraining is not None:
+                raise ValueError(
+                    f"deployments.{name}.monitoring.retraining: retraining belongs to the endpoint's monitoring "
+                    "block (one pipeline per model, not per deployment)"
+                )
+        problem = monitoring.coverage_problem(
+            str((info.context or {}).get("environment")), dict(self.traffic), set(self.monitors())
+        )
         if problem:
             raise ValueError(problem)
         if self.promotion is not None:
@@ -386,6 +411,11 @@ class OnlineEndpointConfig(StrictModel):
             if problem:
                 raise ValueError(f"promotion: {problem}")
         return self
+
+    def monitors(self) -> dict[str, AzureModelMonitoringConfig]:
+        """The monitor of each monitored deployment: its own block, else the endpoint's."""
+        found = {name: d.monitoring or self.monitoring for name, d in self.deployments.items()}
+        return {name: block for name, block in found.items() if block is not None}
 
 
 class AzureMlConfig(StrictModel):
@@ -413,7 +443,7 @@ class AzureMlConfig(StrictModel):
         return value
 
 
-class AzureTeamConfig(TeamConfig):
+class AzureTeamConfig(TeamConfig, TeamWorkloadsConfig):
     """A team on the AKS cluster."""
 
     group_object_id: Uuid
@@ -448,7 +478,7 @@ class AzureConfig(StrictModel):
     """Team namespaces on the AKS cluster, by team name (also the namespace name)."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> AzureConfig:
+    def _consistent(self, info: ValidationInfo) -> AzureConfig:
         if self.cmk.enabled:
             # Only the consumers this stack deploys need their key: a keys-only stack needs none.
             needed = ({self.cmk.disk_key, self.cmk.etcd_key} if self.aks is not None else set()) | (
@@ -490,4 +520,15 @@ class AzureConfig(StrictModel):
                     f"teams.{team_name}.gpu_quota ({team.gpu_quota}) exceeds the GPUs of all pools at max_nodes "
                     f"({capacity})"
                 )
+        environment = str((info.context or {}).get("environment"))
+        problem = workload_problem(environment, self.teams, set(self.gpu_pools))
+        if problem:
+            raise ValueError(problem)
+        if environment == "prod":
+            for path, problem in mig_pool_problems(self.mig_pools(), "mig_profile"):
+                raise ValueError(f"{path}: {problem}")
         return self
+
+    def mig_pools(self) -> dict[str, tuple[int, bool]]:
+        """Each GPU pool's min_nodes and whether it is MIG-partitioned."""
+        return {name: (pool.min_nodes, pool.mig_profile is not None) for name, pool in self.gpu_pools.items()}

@@ -10,9 +10,9 @@ from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, model_validator
 
-from aiscale.core import gpu, rules
+from aiscale.core import gpu, monitoring, rules
 from aiscale.core.config.base import StrictModel, preset
 from aiscale.core.config.common import (
     BudgetConfig,
@@ -25,6 +25,12 @@ from aiscale.core.config.common import (
     TeamName,
 )
 from aiscale.core.config.delivery import PromotionConfig, RegistryRef
+from aiscale.core.config.monitoring import (
+    TeamWorkloadsConfig,
+    VertexModelMonitoringConfig,
+    mig_pool_problems,
+    workload_problem,
+)
 
 GcpRegion = Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+[0-9]+$")]
 GcpZone = Annotated[str, StringConstraints(pattern=r"^[a-z]+-[a-z]+[0-9]+-[a-z]$")]
@@ -54,6 +60,8 @@ class ServiceAgent(StrEnum):
     """Persistent disks, including GKE node boot disks."""
     storage = "storage"
     """Cloud Storage buckets."""
+    bigquery = "bigquery"
+    """BigQuery datasets (the request-response logs of monitored endpoints)."""
 
 
 class GcpKeyConfig(StrictModel):
@@ -259,6 +267,9 @@ class VertexDeploymentConfig(StrictModel):
     expected_requests_per_second: RequestRate | None = None
     """Expected average request rate: the cost estimate gives the cost per 1,000 predictions at the floor and the
     ceiling capacity from it. Unset: no per-prediction figure."""
+    monitoring: VertexModelMonitoringConfig | None = None
+    """This deployment's own monitoring objectives (else the endpoint's monitoring block applies). Vertex AI runs one
+    monitoring job per endpoint: schedule, production window and sampling rate must match the endpoint's."""
 
     @model_validator(mode="after")
     def _bounds(self) -> VertexDeploymentConfig:
@@ -276,23 +287,49 @@ class VertexEndpointConfig(StrictModel):
     traffic: dict[DeploymentName, int]
     """Traffic per deployment, percentages summing to 100."""
     request_logging_sampling: float | None = Field(default=None, gt=0, le=1)
-    """Share of requests and responses logged to BigQuery (with ``request_logging_table``)."""
+    """Share of requests and responses logged to BigQuery: to a dataset the stack creates (CMEK, the region, the
+    stack's labels), or to ``request_logging_table``. A monitored endpoint logs at its monitoring sampling rate."""
     request_logging_table: (
         Annotated[str, StringConstraints(pattern=r"^bq://[a-z0-9-]+\.[A-Za-z0-9_]+(\.[A-Za-z0-9_]+)?$")] | None
     ) = None
+    """An existing BigQuery table (or dataset) outside the stack that receives the request-response logs."""
     slo: EndpointSlo
     health_check_path: Annotated[str, StringConstraints(pattern=r"^/[^\s]*$")] | None = None
     """Public endpoints only: an uptime check probes this path of the endpoint's host."""
     promotion: PromotionConfig | None = None
     """Promotion gates and canary rollout (``aiscale promote``, ``aiscale rollout``)."""
+    monitoring: VertexModelMonitoringConfig | None = None
+    """Model deployment monitoring of every deployment without its own block (prod: every serving deployment)."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> VertexEndpointConfig:
+    def _consistent(self, info: ValidationInfo) -> VertexEndpointConfig:
         problem = rules.endpoint_traffic_problem(dict(self.traffic), {}, set(self.deployments))
         if problem:
             raise ValueError(problem)
-        if (self.request_logging_sampling is None) != (self.request_logging_table is None):
-            raise ValueError("request_logging_sampling and request_logging_table go together")
+        if self.request_logging_table is not None and self.request_logging_sampling is None:
+            raise ValueError("request_logging_table needs request_logging_sampling (the share of requests logged)")
+        monitors = self.monitors()
+        for name, deployment in self.deployments.items():
+            block = deployment.monitoring
+            if block is None:
+                continue
+            if block.retraining is not None:
+                raise ValueError(
+                    f"deployments.{name}.monitoring.retraining: retraining belongs to the endpoint's monitoring "
+                    "block (one pipeline per model, not per deployment)"
+                )
+            first = next(iter(monitors.values()))
+            if block.job_settings() != first.job_settings():
+                raise ValueError(
+                    f"deployments.{name}.monitoring: Vertex AI runs one monitoring job per endpoint, so schedule, "
+                    "production_window_days and sampling_rate must be the same for all its monitored deployments "
+                    "(set them in the endpoint's monitoring block)"
+                )
+        problem = monitoring.coverage_problem(
+            str((info.context or {}).get("environment")), dict(self.traffic), set(monitors)
+        )
+        if problem:
+            raise ValueError(problem)
         if self.health_check_path is not None and self.network_access != "public":
             raise ValueError(
                 "health_check_path applies to public endpoints (an uptime check cannot reach a private one)"
@@ -304,8 +341,20 @@ class VertexEndpointConfig(StrictModel):
                 raise ValueError(f"promotion: {problem}")
         return self
 
+    def monitors(self) -> dict[str, VertexModelMonitoringConfig]:
+        """The monitoring objectives of each monitored deployment: its own block, else the endpoint's."""
+        found = {name: d.monitoring or self.monitoring for name, d in self.deployments.items()}
+        return {name: block for name, block in found.items() if block is not None}
 
-class GcpTeamConfig(TeamConfig):
+    def logging_sampling(self) -> float | None:
+        """Share of requests the endpoint logs to BigQuery: as configured, else the monitoring sampling rate."""
+        if self.request_logging_sampling is not None:
+            return self.request_logging_sampling
+        monitors = self.monitors()
+        return next(iter(monitors.values())).sampling_rate if monitors else None
+
+
+class GcpTeamConfig(TeamConfig, TeamWorkloadsConfig):
     """A team on the GKE cluster."""
 
     group_email: Annotated[str, StringConstraints(pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")]
@@ -340,7 +389,7 @@ class GcpConfig(StrictModel):
     """Team namespaces on the GKE cluster, by team name (also the namespace name)."""
 
     @model_validator(mode="after")
-    def _consistent(self) -> GcpConfig:
+    def _consistent(self, info: ValidationInfo) -> GcpConfig:
         if self.cmek.enabled:
             needed = {self.cmek.gke_secrets_key, self.cmek.boot_disk_key} if self.gke is not None else set()
             if self.endpoints:
@@ -392,4 +441,15 @@ class GcpConfig(StrictModel):
                     f"teams.{team_name}.gpu_quota ({team.gpu_quota}) exceeds the GPUs of all pools at max_nodes "
                     f"({capacity})"
                 )
+        environment = str((info.context or {}).get("environment"))
+        problem = workload_problem(environment, self.teams, set(self.gpu_pools))
+        if problem:
+            raise ValueError(problem)
+        if environment == "prod":
+            for path, problem in mig_pool_problems(self.mig_pools(), "partition_size"):
+                raise ValueError(f"{path}: {problem}")
         return self
+
+    def mig_pools(self) -> dict[str, tuple[int, bool]]:
+        """Each GPU pool's min_nodes and whether it is MIG-partitioned."""
+        return {name: (pool.min_nodes, pool.partition_size is not None) for name, pool in self.gpu_pools.items()}

@@ -20,6 +20,7 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from aiscale.core import esc
 from aiscale.core.config.base import UNION_TAG, Environment
 from aiscale.core.config.environment import ENVIRONMENT_KEY, resolve_environment, unknown_environment
+from aiscale.core.config.monitoring import mig_pool_problems
 from aiscale.core.config.stack import StackConfig
 from aiscale.core.errors import ConfigError
 from aiscale.core.project import stack_data_for_current_run, stack_file_for_current_run
@@ -54,7 +55,23 @@ def load_stack_config() -> StackConfig:
             f"{stack_file}: {path} is a secret but is given in plaintext: anyone who can read the stack file or "
             f"the repository can read it; set it with `pulumi config set --secret --path '{path}' ...`"
         )
+    for warning in stack_warnings(validated):
+        pulumi.log.warn(f"{stack_file}: {warning}")
     return validated
+
+
+def stack_warnings(config: StackConfig) -> list[str]:
+    """What is an error in prod and a warning elsewhere (validation already refused it in prod)."""
+    if config.environment is Environment.prod:
+        return []
+    found = []
+    for cloud, section, field in (("azure", config.azure, "mig_profile"), ("gcp", config.gcp, "partition_size")):
+        if section is not None:
+            found += [
+                f"{NAMESPACE}:{cloud}.{path}: {problem}"
+                for path, problem in mig_pool_problems(section.mig_pools(), field)
+            ]
+    return found
 
 
 def plaintext_secrets(config: StackConfig, secret_keys: set[str] | frozenset[str]) -> list[str]:
