@@ -2,9 +2,11 @@
 
 validate config → resource group and monitoring → network and keys → cluster and GPU pools → GPU stack, KEDA
 and team namespaces with their workloads on the cluster → ML workspace, endpoints and their model monitors →
-budget. Each step is one component; every section of ``aiscale:azure`` is optional except the keys.
+budget and cost attribution → audit trail. Each step is one component; every section of ``aiscale:azure`` is
+optional except the keys.
 """
 
+import datetime
 from collections.abc import Mapping
 from typing import TypedDict, cast
 
@@ -17,7 +19,9 @@ from aiscale.blueprints.platform_args import AzureGpuInferencePlatformArgs
 from aiscale.blueprints.platform_config import platform_args, platform_config
 from aiscale.blueprints.workloads import workload_args
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
+from aiscale.components.azure.audit_trail import AzureAuditTrail, AzureAuditTrailArgs
 from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
+from aiscale.components.azure.cost_management import AzureCostManagement, AzureCostManagementArgs
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
 from aiscale.components.azure.key_vault import KeySpecArgs, KeyVault, KeyVaultArgs
 from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
@@ -114,6 +118,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
     """Name of the Azure ML workspace."""
     endpoint_ids: dict[str, pulumi.Output[str]]
     """Azure ML online endpoints, by name."""
+    audit_delivery_url: pulumi.Output[str] | None
+    """The audit store's container that CI ships promotion and rollout decisions to (with ``audit``)."""
 
     def __init__(
         self, name: str, args: AzureGpuInferencePlatformArgs, opts: pulumi.ResourceOptions | None = None
@@ -165,6 +171,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             if spec.monitors()
         }
         self.budget = self._budget(name) if azure.budget else None
+        self.cost = self._cost(name) if azure.cost else None
+        self.audit = self._audit(name) if azure.audit else None
         self._outputs()
 
     @classmethod
@@ -193,6 +201,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         }
         if webhook is not None:
             args["webhook_url"] = webhook
+        if self.azure.audit is not None:
+            args["audit_retention_days"] = self.azure.audit.table_retention_days
         return AzureMonitoring(f"{name}-monitoring", args, opts=child_options(self))
 
     def _diagnostics(self) -> _DiagnosticsArg:
@@ -303,6 +313,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "prometheus": {"monitor_workspace_id": monitoring.monitor_workspace_id},
             "defender": aks.defender,
             "azure_policy": aks.azure_policy_addon,
+            "cost_analysis": aks.cost_analysis,
             # Teams' workloads scale with KEDA: the managed add-on.
             "keda": bool(_workloads(self.azure.teams)),
             "tags": self.tags,
@@ -350,6 +361,8 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             args["spot_max_price"] = pool.spot_max_price
         if pool.mig_profile is not None:
             args["mig_profile"] = pool.mig_profile
+        if pool.team is not None:
+            args["team"] = pool.team
         if self.azure.aks.kubernetes_version:
             args["kubernetes_version"] = self.azure.aks.kubernetes_version
         if self.monitoring is not None and self.azure.monitoring is not None:
@@ -600,6 +613,53 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             args["tag_filter"] = dict(budget.tag_filter)
         return AzureBudget(f"{name}-budget", args, opts=child_options(self))
 
+    def _cost(self, name: str) -> AzureCostManagement:
+        cost, budget = self.azure.cost, self.azure.budget
+        assert cost is not None
+        args: AzureCostManagementArgs = {
+            "subscription_id": self.azure.subscription_id,
+            "display_name": self.azure.resource_group,
+            "tag_inheritance": cost.tag_inheritance,
+        }
+        if cost.anomaly_alert and budget is not None:
+            # Cost Management needs an end to the alert: the budget's, else ten years after its start.
+            start = datetime.date.fromisoformat(budget.start_date)
+            args["anomaly_alert"] = {
+                "emails": list(budget.contact_emails),
+                "start_date": budget.start_date,
+                "end_date": budget.end_date or start.replace(year=start.year + 10).isoformat(),
+            }
+        if self.monitoring is not None:
+            args["alert_routing"] = self.monitoring.alert_routing()
+        return AzureCostManagement(f"{name}-cost", args, opts=child_options(self))
+
+    def _audit(self, name: str) -> AzureAuditTrail:
+        audit, monitoring = self.azure.audit, self.monitoring
+        assert audit is not None and monitoring is not None
+        args: AzureAuditTrailArgs = {
+            "storage_account_name": audit.storage_account_name,
+            "resource_group_name": self.group_name,
+            "resource_group_id": self.resource_group.id,
+            "location": self.azure.location,
+            "subscription_id": self.azure.subscription_id,
+            "diagnostics": monitoring.diagnostics(),
+            "categories": list(audit.categories),
+            "worm_retention_days": audit.worm_retention_days,
+            "storage_sku": "Standard_ZRS" if self.protect else "Standard_LRS",
+            "alert_routing": monitoring.alert_routing(),
+            "tags": self.tags,
+            "protect": self.protect,
+        }
+        if audit.locked:
+            args["lock"] = {"level": LockLevel.CanNotDelete}
+        if audit.delivery_writer_principal_id is not None:
+            args["delivery_writer_principal_id"] = audit.delivery_writer_principal_id
+        if self.network is not None:
+            args["private_endpoint"] = self.network.private_endpoint()
+        if self.azure.cmk.enabled:
+            args["customer_managed_key"] = self.keys.customer_managed_key(self.azure.cmk.audit_key)
+        return AzureAuditTrail(f"{name}-audit", args, opts=child_options(self))
+
     def _outputs(self) -> None:
         """What a team's stack builds on: typed outputs, registered once."""
         self.resource_group_name = self.group_name
@@ -623,6 +683,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
         self.action_group_id = self.monitoring.action_group_id if self.monitoring else None
         self.ml_workspace_name = self.ml.workspace_name if self.ml else None
         self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
+        self.audit_delivery_url = self.audit.delivery_container_url if self.audit else None
         outputs = {
             "resourceGroupName": self.resource_group_name,
             "location": self.location,
@@ -645,6 +706,7 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
             "actionGroupId": self.action_group_id,
             "mlWorkspaceName": self.ml_workspace_name,
             "endpointIds": self.endpoint_ids,
+            "auditDeliveryUrl": self.audit_delivery_url,
         }
         self.register_outputs({key: value for key, value in outputs.items() if value is not None})
 

@@ -1,8 +1,9 @@
 """``GcpGpuInferencePlatform``: the Google Cloud side of an aiscale stack, composed step by step from config.
 
 validate config → monitoring → network → keys with CMEK wiring → cluster and GPU pools → GPU stack, KEDA and team
-namespaces with their workloads on the cluster → Vertex AI endpoints and their model monitors → budget. Each step is one component; every section of
-``aiscale:gcp`` is optional except the keys. Same shape and vocabulary as ``AzureGpuInferencePlatform``.
+namespaces with their workloads on the cluster → Vertex AI endpoints and their model monitors → budget → audit
+trail. Each step is one component; every section of ``aiscale:gcp`` is optional except the keys. Same shape and
+vocabulary as ``AzureGpuInferencePlatform``.
 """
 
 from typing import cast
@@ -16,6 +17,7 @@ from aiscale.blueprints.platform_config import platform_args, platform_config
 from aiscale.blueprints.workloads import workload_args
 from aiscale.components.common.options import child_options
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.components.gcp.audit_trail import GcpAuditTrail, GcpAuditTrailArgs
 from aiscale.components.gcp.budget import GcpBudget, GcpBudgetArgs
 from aiscale.components.gcp.gke_cluster import GkeCluster, GkeClusterArgs
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolArgs
@@ -60,6 +62,10 @@ def cmek_consumers(gcp: GcpConfig) -> dict[str, list[str]]:
             grant(gcp.cmek.boot_disk_key, "compute")
         if gcp.endpoints:
             grant(gcp.cmek.vertex_key, "aiplatform")
+        if gcp.audit is not None:
+            grant(gcp.cmek.log_bucket_key, "logging")
+        if gcp.budget is not None:
+            grant(gcp.cmek.pubsub_key, "pubsub")
         if any(logs_to_stack_dataset(spec) for spec in gcp.endpoints.values()):
             grant(gcp.cmek.vertex_key, "bigquery")
     return agents
@@ -107,6 +113,10 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
     """Notification channels every platform alert notifies."""
     endpoint_ids: dict[str, pulumi.Output[str]]
     """Vertex AI endpoints, by name."""
+    audit_bucket_name: pulumi.Output[str] | None
+    """The audit log bucket (``projects/<p>/locations/<l>/buckets/<id>``, with ``audit``)."""
+    budget_topic_id: pulumi.Output[str] | None
+    """The Pub/Sub topic the budget publishes to (with ``budget``): subscribe automation to it."""
 
     def __init__(
         self, name: str, args: GcpGpuInferencePlatformArgs, opts: pulumi.ResourceOptions | None = None
@@ -143,6 +153,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             endpoint: self._model_monitor(name, endpoint) for endpoint, spec in gcp.endpoints.items() if spec.monitors()
         }
         self.budget = self._budget(name) if gcp.budget else None
+        self.audit = self._audit(name) if gcp.audit else None
         self._outputs()
 
     @classmethod
@@ -206,7 +217,10 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "labels": self.labels,
             "protect": self.protect,
         }
-        if gcp.monitoring is not None:
+        if gcp.audit is not None and "cloudkms" in gcp.audit.services:
+            # The key ring owns the Cloud KMS audit config: every use of a key, with the audit trail's log types.
+            args["diagnostics"] = {"log_types": list(gcp.audit.log_types)}
+        elif gcp.audit is None and gcp.monitoring is not None:
             # Who used which key, in the same place as every other platform log (Azure: the vault's diagnostics).
             args["diagnostics"] = {}
         return KmsKeyRing(f"{name}-kms", args, opts=child_options(self))
@@ -242,6 +256,7 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
                 "duration_hours": window.duration_hours,
             },
             "deletion_protection": gke.deletion_protection,
+            "cost_allocation": gke.cost_allocation,
             "labels": self.labels,
             "protect": self.protect,
         }
@@ -283,6 +298,8 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             args["max_shared_clients"] = pool.max_shared_clients
         if pool.driver == "platform":
             args["driver_version"] = pool.driver_version
+        if pool.team is not None:
+            args["team"] = pool.team
         if self.gcp.cmek.enabled:
             args["disk_encryption_key"] = self.kms.customer_managed_key(self.gcp.cmek.boot_disk_key)
         monitoring = self.gcp.monitoring
@@ -452,11 +469,34 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             args["start_date"], args["end_date"] = budget.start_date, budget.end_date
         if budget.tag_filter:
             args["label_filter"] = {key: values[0] for key, values in budget.tag_filter.items()}
-        if self.gcp.budget_pubsub_topic:
-            args["pubsub_topic"] = self.gcp.budget_pubsub_topic
+        args["topic_name"], args["topic_region"] = f"{self.gcp.project}-budget", self.gcp.region
+        if self.gcp.cmek.enabled:
+            args["customer_managed_key"] = self.kms.customer_managed_key(self.gcp.cmek.pubsub_key)
         if self.monitoring is not None:
             args["alert_routing"] = self.monitoring.alert_routing()
-        return GcpBudget(f"{name}-budget", args, opts=child_options(self))
+        # The Pub/Sub agent's key grant comes first.
+        grants = [self.kms] if self.gcp.cmek.enabled else None
+        return GcpBudget(f"{name}-budget", args, opts=child_options(self, depends_on=grants))
+
+    def _audit(self, name: str) -> GcpAuditTrail:
+        audit, monitoring = self.gcp.audit, self.monitoring
+        assert audit is not None and monitoring is not None
+        args: GcpAuditTrailArgs = {
+            "project": self.gcp.project,
+            "location": self.gcp.region,
+            "bucket_id": audit.bucket_id,
+            "retention_days": audit.retention_days,
+            "locked": audit.locked,
+            "services": [service for service in audit.services if service != "cloudkms"],
+            "diagnostics": {"log_types": list(audit.log_types)},
+            "alert_routing": monitoring.alert_routing(),
+            "labels": self.labels,
+            "protect": self.protect,
+        }
+        if self.gcp.cmek.enabled:
+            args["customer_managed_key"] = self.kms.customer_managed_key(self.gcp.cmek.log_bucket_key)
+        # The Cloud Logging agent's key grant comes first.
+        return GcpAuditTrail(f"{name}-audit", args, opts=child_options(self, depends_on=[self.kms]))
 
     def _outputs(self) -> None:
         """What a team's stack builds on: typed outputs, registered once."""
@@ -475,6 +515,8 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
         )
         self.notification_channel_ids = list(self.monitoring.notification_channel_ids) if self.monitoring else []
         self.endpoint_ids = {name: endpoint.endpoint_id for name, endpoint in self.endpoints.items()}
+        self.audit_bucket_name = self.audit.bucket_name if self.audit else None
+        self.budget_topic_id = self.budget.topic_id if self.budget else None
         outputs = {
             "project": self.project,
             "region": self.region,
@@ -491,6 +533,8 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
             "kedaServerAddress": self.keda_server_address,
             "notificationChannelIds": self.notification_channel_ids,
             "endpointIds": self.endpoint_ids,
+            "auditBucketName": self.audit_bucket_name,
+            "budgetTopicId": self.budget_topic_id,
         }
         self.register_outputs({key: value for key, value in outputs.items() if value is not None})
 

@@ -74,6 +74,8 @@ class CmkConfigArgs(TypedDict):
     """Key for Kubernetes secrets encryption (AKS KMS). Default ``"etcd"``."""
     data_key: NotRequired[str]
     """Key for the ML workspace, its storage account and container registry. Default ``"data"``."""
+    audit_key: NotRequired[str]
+    """Key of the audit storage account (``audit``). Default ``"data"``."""
 
 
 class AzureNetworkConfigArgs(TypedDict):
@@ -136,6 +138,8 @@ class AksConfigArgs(TypedDict):
     """``1.33`` (patch chosen by the upgrade channel); unset takes the region default."""
     tier: NotRequired[str]
     """``Standard`` carries the uptime SLA (required in prod by policy). One of ``Free``, ``Standard``, ``Premium``. Default ``"Free"`` / ``"Standard"`` / ``"Standard"``."""
+    cost_analysis: NotRequired[bool]
+    """AKS cost analysis: Cost Management splits the cluster's cost by namespace (one namespace per team), so a shared GPU cluster is charged back to its teams. Needs tier ``Standard`` or ``Premium``. Default ``false`` / ``true`` / ``true``."""
     admin_group_object_ids: Sequence[str]
     """Entra ID groups that administer the cluster (Azure RBAC for Kubernetes)."""
     api_server: NotRequired[AksApiServerConfigArgs]
@@ -197,6 +201,8 @@ class AzureGpuPoolConfigArgs(TypedDict):
     """One of ``1``, ``2``, ``3``. Default ``[]``."""
     labels: NotRequired[Mapping[str, str]]
     """Default ``{}``."""
+    team: NotRequired[str]
+    """The team (of ``teams``) that owns the pool: its nodes carry the ``team`` tag and ``aiscale.io/team`` label, so the pool's cost is the team's. Unset: a pool shared by every team."""
 
 
 class OffPeakScalingConfigArgs(TypedDict):
@@ -577,6 +583,32 @@ class AzureTeamConfigArgs(TypedDict):
     """Entra ID group of the team: deploys in its namespace, may fetch cluster credentials."""
 
 
+class AzureAuditConfigArgs(TypedDict):
+    """The subscription's audit trail: the activity log in Log Analytics and in write-once (WORM) blob storage."""
+
+    storage_account_name: str
+    """Globally unique name of the audit storage account (3-24 lowercase letters and digits)."""
+    categories: NotRequired[Sequence[str]]
+    """Activity log categories exported: who changed what (``Administrative``), Defender findings (``Security``), Azure Policy decisions (``Policy``) and fired alerts (``Alert``) by default. One of ``Administrative``, ``Security``, ``Policy``, ``Alert``, ``ServiceHealth``, ``Recommendation``, ``Autoscale``, ``ResourceHealth``. Default ``["Administrative", "Security", "Policy", "Alert"]``."""
+    worm_retention_days: NotRequired[int]
+    """Days each exported blob stays write-once (a time-based retention policy on the containers, protected append writes allowed): nobody can change or delete it before then, whatever their role. Default ``1`` / ``7`` / ``365``."""
+    table_retention_days: NotRequired[int]
+    """Total retention of the audit tables in Log Analytics (``AzureActivity``, ``AZKVAuditLogs``); beyond the workspace's interactive retention the rows stay searchable in the long-term tier. Default ``90`` / ``365`` / ``2557``."""
+    locked: NotRequired[bool]
+    """A ``CanNotDelete`` management lock on the audit storage account. The WORM policy already keeps every blob for its period; with the lock nobody deletes the account either, until an Owner removes the lock. Needs ``protect_stateful`` (Pulumi must not try to delete what the lock keeps). Default ``false`` / ``false`` / ``true``."""
+    delivery_writer_principal_id: NotRequired[str]
+    """Object id of the CI identity that ships ``aiscale promote`` / ``aiscale rollout`` decisions (the audit JSON lines) into the ``aiscale-delivery`` container: it gets Storage Blob Data Contributor on that container only."""
+
+
+class AzureCostConfigArgs(TypedDict):
+    """Cost attribution settings of the subscription (Cost Management)."""
+
+    anomaly_alert: NotRequired[bool]
+    """A daily cost anomaly alert (a Cost Management insight alert, subscription scope) mailed to the budget's contacts, with the runbook link when monitoring is configured. Needs the budget section. Default ``true``."""
+    tag_inheritance: NotRequired[bool]
+    """Cost Management applies the subscription's and resource groups' tags to the cost records of resources that lack them (the nodes AKS creates, for instance). A setting of the whole subscription: turn it on only where the stack owns the subscription. Default ``false``."""
+
+
 class AzureConfigArgs(TypedDict):
     """Where and how aiscale deploys on Azure."""
 
@@ -609,6 +641,10 @@ class AzureConfigArgs(TypedDict):
     """Log retention, alert routing and alert thresholds (both clouds)."""
     teams: NotRequired[Mapping[str, AzureTeamConfigArgs]]
     """Team namespaces on the AKS cluster, by team name (also the namespace name). Default ``{}``."""
+    audit: NotRequired[AzureAuditConfigArgs]
+    """Export the subscription's activity log to Log Analytics and WORM storage, with alerts on sensitive operations (needs ``monitoring``)."""
+    cost: NotRequired[AzureCostConfigArgs]
+    """Cost anomaly alert and tag inheritance of the subscription."""
 
 
 class GcpKeyConfigArgs(TypedDict):
@@ -621,7 +657,7 @@ class GcpKeyConfigArgs(TypedDict):
     destroy_scheduled_days: NotRequired[int]
     """Days a destroyed key version stays recoverable. Default ``1`` / ``30`` / ``30``."""
     consumers: NotRequired[Sequence[str]]
-    """Further services whose agents get ``roles/cloudkms.cryptoKeyEncrypterDecrypter`` on this key (those of the ``cmek`` section are added automatically). One of ``aiplatform``, ``container``, ``compute``, ``storage``, ``bigquery``. Default ``[]``."""
+    """Further services whose agents get ``roles/cloudkms.cryptoKeyEncrypterDecrypter`` on this key (those of the ``cmek`` section are added automatically). One of ``aiplatform``, ``container``, ``compute``, ``storage``, ``logging``, ``pubsub``, ``bigquery``. Default ``[]``."""
 
 
 class GcpKmsConfigArgs(TypedDict):
@@ -646,6 +682,10 @@ class GcpCmekConfigArgs(TypedDict):
     """Boot disks of every node pool (compute service agent). Default ``"gke"``."""
     vertex_key: NotRequired[str]
     """Vertex AI endpoints and uploaded models (Vertex AI service agent). Default ``"platform"``."""
+    log_bucket_key: NotRequired[str]
+    """The audit log bucket (Cloud Logging service agent); the key must be in the bucket's region. Default ``"platform"``."""
+    pubsub_key: NotRequired[str]
+    """The budget's notification topic (Pub/Sub service agent). Default ``"platform"``."""
 
 
 class GcpNetworkConfigArgs(TypedDict):
@@ -694,6 +734,8 @@ class GkeConfigArgs(TypedDict):
     """Weekly window (UTC) for Kubernetes and node upgrades (both clouds)."""
     deletion_protection: NotRequired[bool]
     """Default ``false`` / ``false`` / ``true``."""
+    cost_allocation: NotRequired[bool]
+    """GKE cost allocation: Cloud Billing splits the cluster's cost by namespace (one namespace per team) and Kubernetes label in the billing export. Default ``true``."""
     security_group: NotRequired[str]
     """Google Groups for RBAC (``gke-security-groups@<domain>``): lets team group bindings work."""
 
@@ -729,6 +771,8 @@ class GcpGpuPoolConfigArgs(TypedDict):
     """Default ``200``."""
     labels: NotRequired[Mapping[str, str]]
     """Default ``{}``."""
+    team: NotRequired[str]
+    """The team (of ``teams``) that owns the pool: its nodes carry the ``team`` resource label and ``aiscale.io/team`` node label, so the pool's cost is the team's. Unset: a pool shared by every team."""
 
 
 class VertexModelConfigArgs(TypedDict):
@@ -832,6 +876,21 @@ class GcpTeamConfigArgs(TypedDict):
     """Google group of the team (a member of the cluster's ``security_group``): deploys in its namespace."""
 
 
+class GcpAuditConfigArgs(TypedDict):
+    """The project's audit trail: Data Access audit logs on, and every Cloud Audit Log routed into a log bucket with its own retention (CMEK with ``cmek``, locked in prod)."""
+
+    services: NotRequired[Sequence[str]]
+    """Services whose Data Access audit logs are turned on: Vertex AI, Cloud KMS, GKE, Cloud Storage. One of ``aiplatform``, ``cloudkms``, ``container``, ``storage``. Default ``["aiplatform", "cloudkms", "container", "storage"]``."""
+    log_types: NotRequired[Sequence[str]]
+    """Data Access log types: reads and writes of data (``DATA_READ``, ``DATA_WRITE``); ``ADMIN_READ`` adds reads of configuration (high volume, billed by Cloud Logging). One of ``DATA_READ``, ``DATA_WRITE``, ``ADMIN_READ``. Default ``["DATA_READ", "DATA_WRITE"]``."""
+    bucket_id: NotRequired[str]
+    """Id of the audit log bucket (in the stack's region). Default ``"aiscale-audit"``."""
+    retention_days: NotRequired[int]
+    """Days the audit log bucket keeps entries. Default ``7`` / ``30`` / ``400``."""
+    locked: NotRequired[bool]
+    """Lock the audit log bucket: its retention can then never be shortened and it can be deleted only once empty (irreversible). Needs ``protect_stateful``. Default ``false`` / ``false`` / ``true``."""
+
+
 class GcpConfigArgs(TypedDict):
     """Where and how aiscale deploys on Google Cloud."""
 
@@ -856,13 +915,13 @@ class GcpConfigArgs(TypedDict):
     billing_account: NotRequired[str]
     """Billing account of the project (for the budget)."""
     budget: NotRequired[BudgetConfigArgs]
-    """A monthly cost budget with notifications (both clouds)."""
-    budget_pubsub_topic: NotRequired[str]
-    """Also publish budget notifications to this Pub/Sub topic (automation, e.g. scaling pools down)."""
+    """A budget publishes its notifications to a Pub/Sub topic the stack creates (``<project>-budget``, CMEK with ``cmek``) as well as mailing them: subscribe automation (scaling pools down) to it."""
     monitoring: NotRequired[MonitoringConfigArgs]
     """Log retention, alert routing and alert thresholds (both clouds)."""
     teams: NotRequired[Mapping[str, GcpTeamConfigArgs]]
     """Team namespaces on the GKE cluster, by team name (also the namespace name). Default ``{}``."""
+    audit: NotRequired[GcpAuditConfigArgs]
+    """Data Access audit logs and a log bucket holding every Cloud Audit Log (needs ``monitoring`` for its alert)."""
 
 
 class AzureGpuInferencePlatformArgs(TypedDict):
@@ -878,6 +937,8 @@ class AzureGpuInferencePlatformArgs(TypedDict):
     """Extra tags (Azure) and labels (GCP, normalised) on every resource. Default ``{}``."""
     protect_stateful: NotRequired[bool]
     """Mark every stateful resource ``protect`` (keys, vaults, workspaces, registries, storage, clusters, resource groups: ``aiscale.core.stateful``) so Pulumi refuses to delete it. Turning it off in prod is a mandatory finding (``ml-protect-01``) that only a central waiver covers. Default ``false`` / ``false`` / ``true``."""
+    allowed_locations: NotRequired[Sequence[str]]
+    """Data residency: the regions (and multi-regions such as ``EU``) the stack's resources may be in. The stack's own locations must be among them, and policy ``ml-residency-01`` checks every resource the program registers (mandatory in prod). ``global`` (alerts, DNS zones, IAM) is always allowed. Empty: anywhere. Default ``[]``."""
     azure: AzureConfigArgs
     """Deploy on Azure."""
 
@@ -895,5 +956,7 @@ class GcpGpuInferencePlatformArgs(TypedDict):
     """Extra tags (Azure) and labels (GCP, normalised) on every resource. Default ``{}``."""
     protect_stateful: NotRequired[bool]
     """Mark every stateful resource ``protect`` (keys, vaults, workspaces, registries, storage, clusters, resource groups: ``aiscale.core.stateful``) so Pulumi refuses to delete it. Turning it off in prod is a mandatory finding (``ml-protect-01``) that only a central waiver covers. Default ``false`` / ``false`` / ``true``."""
+    allowed_locations: NotRequired[Sequence[str]]
+    """Data residency: the regions (and multi-regions such as ``EU``) the stack's resources may be in. The stack's own locations must be among them, and policy ``ml-residency-01`` checks every resource the program registers (mandatory in prod). ``global`` (alerts, DNS zones, IAM) is always allowed. Empty: anywhere. Default ``[]``."""
     gcp: GcpConfigArgs
     """Deploy on Google Cloud."""

@@ -6,7 +6,9 @@ Importing this module imports both clouds' provider SDKs; a stack imports only t
 import pulumi
 
 from aiscale.components.azure.aks import AksCluster
+from aiscale.components.azure.audit_trail import AzureAuditTrail
 from aiscale.components.azure.budget import AzureBudget
+from aiscale.components.azure.cost_management import AzureCostManagement
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool
 from aiscale.components.azure.key_vault import KeyVault
 from aiscale.components.azure.ml_workspace import MlWorkspace
@@ -14,6 +16,7 @@ from aiscale.components.azure.model_monitor import AzureModelMonitor
 from aiscale.components.azure.monitoring import AzureMonitoring
 from aiscale.components.azure.network import AzureNetwork
 from aiscale.components.azure.online_endpoint import OnlineEndpoint
+from aiscale.components.gcp.audit_trail import GcpAuditTrail
 from aiscale.components.gcp.budget import GcpBudget
 from aiscale.components.gcp.gke_cluster import GkeCluster
 from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool
@@ -38,6 +41,8 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     OnlineEndpoint,
     AzureModelMonitor,
     AzureBudget,
+    AzureCostManagement,
+    AzureAuditTrail,
     # Google Cloud
     GcpMonitoring,
     GcpNetwork,
@@ -47,6 +52,7 @@ COMPONENTS: list[type[pulumi.ComponentResource]] = [
     VertexEndpoint,
     VertexModelMonitor,
     GcpBudget,
+    GcpAuditTrail,
     # Kubernetes, on either cloud's cluster
     GpuStack,
     TeamNamespace,

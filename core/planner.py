@@ -74,7 +74,7 @@ class Planner:
         self.project = project
         self.options = options
         self.progress = progress or ProgressLine()
-        self.warmer = Warmer(project.program_dir) if warm else None
+        self.warmer = Warmer(project.program_dir, _PACKAGED_DATA) if warm else None
         self.keep_documents = keep_documents
 
     def plan(
@@ -117,6 +117,34 @@ class Planner:
         """Import what the children loaded and this process has not yet (before waiting for a change)."""
         if self.warmer is not None:
             self.warmer.finish()
+
+    def idle(self) -> None:
+        """Called about every 0.1 s while waiting for a change: fill, a little at a time, what the next child
+        would otherwise compute again (``aiscale.core.engine.warm``)."""
+        if self.warmer is not None:
+            self.warmer.idle()
+
+
+def _gpu_tables() -> None:
+    from aiscale.core import gpu  # noqa: PLC0415
+
+    gpu.azure_gpu_skus()
+    gpu.azure_mig_profiles()
+    gpu.gcp_gpu_machines()
+    gpu.gcp_partition_sizes()
+
+
+def _price_table() -> None:
+    from aiscale.core.cost.estimate import log_ingestion_assumption  # noqa: PLC0415
+    from aiscale.core.cost.prices import load_prices  # noqa: PLC0415
+
+    load_prices()
+    log_ingestion_assumption()
+
+
+#: What every plan reads from aiscale's own data files and caches (never a file of the project, which a watch
+#: sees change): read once in a watching parent, so that each child finds it read.
+_PACKAGED_DATA = (_gpu_tables, _price_table)
 
 
 def plan_stack(  # noqa: PLR0917 - a job: bound with functools.partial

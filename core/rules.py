@@ -295,3 +295,85 @@ def vertex_endpoint_id(project: str, region: str, endpoint_name: str) -> str:
     from its name: the component creates the endpoint with it, the rollout reads the endpoint's metrics by it."""
     digest = int(hashlib.sha256(f"{project}/{region}/{endpoint_name}".encode()).hexdigest(), 16)
     return str(1_000_000_000 + digest % 9_000_000_000)
+
+
+# --- Data residency ----------------------------------------------------------------------------------------
+
+#: Where a resource holds no data in a region of its own: Azure's ``global`` (action groups, metric and activity
+#: log alerts, private DNS zones) and Google Cloud's ``global`` (IAM, the ``_Default`` log bucket of a project).
+GLOBAL_LOCATIONS = ("global",)
+_GCP_ZONE = re.compile(r"^([a-z]+-[a-z]+[0-9]+)-[a-z]$")
+#: A Google Cloud parent path (``projects/p/locations/europe-west4``), as some APIs take the location.
+_GCP_LOCATION_PATH = re.compile(r"^projects/[^/]+/locations/([^/]+)$")
+
+
+def normalise_location(location: str) -> str:
+    """One spelling per place: lowercase, no spaces (Azure ``West Europe`` is ``westeurope``), a Google Cloud zone
+    as its region (``europe-west4-a`` is ``europe-west4``), a location path as its location
+    (``projects/p/locations/europe-west4``). Multi-regions (``EU``) stay themselves, lowercased."""
+    text = location.strip().lower().replace(" ", "")
+    path = _GCP_LOCATION_PATH.fullmatch(text)
+    text = path.group(1) if path else text
+    zone = _GCP_ZONE.fullmatch(text)
+    return zone.group(1) if zone else text
+
+
+def location_allowed(location: str, allowed: list[str], *, allow_global: bool = True) -> bool:
+    """Whether ``location`` is one of ``allowed`` (the data residency rule of the config and the policy pack);
+    an empty list allows everywhere, ``global`` is allowed unless ``allow_global`` is off."""
+    if not allowed:
+        return True
+    place = normalise_location(location)
+    if place in GLOBAL_LOCATIONS and allow_global:
+        return True
+    return place in {normalise_location(entry) for entry in allowed}
+
+
+def residency_problems(placed: Mapping[str, str], allowed: list[str]) -> list[tuple[str, str]]:
+    """(field, problem) for each configured location (by its config field) outside ``allowed``."""
+    return [
+        (field, f"{location!r} is outside allowed_locations {allowed}")
+        for field, location in placed.items()
+        if not location_allowed(location, allowed)
+    ]
+
+
+# --- Irreversible protection -------------------------------------------------------------------------------
+
+IRREVERSIBLE_AUDIT_LOCK = (
+    "locking the audit store cannot be undone: a locked Cloud Logging bucket can never be unlocked, its retention "
+    "never shortened and it can be deleted only once empty; a time-based retention (WORM) policy keeps every blob "
+    "for its period, and a CanNotDelete lock must be removed by an Owner before anything goes"
+)
+
+
+def irreversible_lock_problem(locked: bool, protected: bool) -> str | None:
+    """A locked audit store must also be protected: Pulumi must never try to delete what cannot be deleted."""
+    if locked and not protected:
+        return f"locked needs protect_stateful: true ({IRREVERSIBLE_AUDIT_LOCK})"
+    return None
+
+
+# --- Cost attribution --------------------------------------------------------------------------------------
+
+#: AKS tiers that offer cost analysis (the Free tier does not).
+COST_ANALYSIS_TIERS = ("Standard", "Premium")
+
+
+#: A team's name: its namespace on the cluster and the value of its ``team`` tag, resource label and node label,
+#: so it must be valid as all of them.
+TEAM_NAME_PATTERN = r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$"
+
+
+def team_name_problem(name: str) -> str | None:
+    """A team name Kubernetes, Azure and Google Cloud all accept as a namespace, tag and label value."""
+    if re.fullmatch(TEAM_NAME_PATTERN, name):
+        return None
+    return f"{name!r} is not a team name: 2-40 lowercase letters, digits and dashes, starting with a letter"
+
+
+def cost_analysis_problem(enabled: bool, tier: str) -> str | None:
+    """AKS cost analysis runs on the Standard and Premium tiers only."""
+    if enabled and tier not in COST_ANALYSIS_TIERS:
+        return f"AKS cost analysis needs tier Standard or Premium (tier is {tier}): set tier: Standard, or turn it off"
+    return None

@@ -16,7 +16,7 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -52,7 +52,7 @@ def watch(  # noqa: PLR0917 - the plan command hands over what it has resolved
     _status(f"watching {len(files.snapshot)} files of project {project.name}; Ctrl-C stops")
     try:
         while True:
-            changed = files.wait()
+            changed = files.wait(idle=planner.idle)
             stale = _loaded(changed)
             if stale or project.root / "Pulumi.yaml" in changed:
                 _restart(project, stale or [project.root / "Pulumi.yaml"], previous, argv)
@@ -114,9 +114,11 @@ class WatchedFiles:
             found[path] = (status.st_mtime_ns, status.st_size, status.st_ino)
         return found
 
-    def wait(self) -> list[Path]:
-        """Block until something changed (and then stayed quiet briefly); the changed, added or removed files."""
+    def wait(self, idle: Callable[[], None] = lambda: None) -> list[Path]:
+        """Block until something changed (and then stayed quiet briefly); the changed, added or removed files.
+        ``idle`` runs between polls (briefly: it delays noticing a change)."""
         while True:
+            idle()
             time.sleep(POLL_SECONDS)
             current = self._scan()
             if current == self.snapshot:

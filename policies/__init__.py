@@ -15,6 +15,7 @@ from aiscale.policies import (
     gcp_gke,
     gcp_kms,
     gcp_vertex,
+    governance,
     kubernetes,
     model_monitoring,
     network,
@@ -41,6 +42,7 @@ MODULES = (
     model_monitoring,
     autoscaling,
     budget,
+    governance,
 )
 
 

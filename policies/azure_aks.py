@@ -73,6 +73,12 @@ NATIVE_CLUSTER = Shape(
             f"{NATIVE_SDK}:ManagedClusterSKUArgs.tier",
             "If not specified, the default is 'Free'.",
         ),
+        "cost_analysis": Field(
+            ("metricsProfile", "costAnalysis", "enabled"),
+            False,
+            f"{NATIVE_SDK}:ManagedClusterCostAnalysisArgs.enabled",
+            "If not specified, the default is false.",
+        ),
     },
 )
 CLASSIC_CLUSTER_SHAPE = Shape(
@@ -130,6 +136,12 @@ CLASSIC_CLUSTER_SHAPE = Shape(
         "kms": Field(("keyManagementService",), False, means=is_set),
         "kms_key": Field(("keyManagementService", "keyVaultKeyId")),
         "tier": Field(("skuTier",), "Free", f"{CLASSIC_SDK}:KubernetesClusterArgs.sku_tier", "Defaults to `Free`."),
+        "cost_analysis": Field(
+            ("costAnalysisEnabled",),
+            False,
+            f"{CLASSIC_SDK}:KubernetesClusterArgs.cost_analysis_enabled",
+            "Defaults to `false`.",
+        ),
     },
 )
 CLUSTERS = (NATIVE_CLUSTER, CLASSIC_CLUSTER_SHAPE)

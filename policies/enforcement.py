@@ -134,8 +134,11 @@ def policy_config(
     source: str,
     *,
     stack_name: str,
+    from_stack: Mapping[str, Mapping[str, Any]] | None = None,
 ) -> PolicyConfig:
-    """Level and config properties of every policy: ``rules`` maps policy ids to their threshold schemas.
+    """Level and config properties of every policy: ``rules`` maps policy ids to their threshold schemas;
+    ``from_stack`` holds thresholds the stack's own config sets (``aiscale:allowed_locations``), which the
+    policy file's thresholds override.
 
     Raises EnforcementError listing every problem: unknown policies or thresholds, thresholds of the wrong type,
     waivers for policies the pack does not have, and (in prod) lowering a mandatory policy without a central
@@ -166,6 +169,7 @@ def policy_config(
         default: Level = getattr(defaults().get(policy, EnvironmentLevels()), environment)
         level = stack.enforcement.get(policy, default)
         properties: dict[str, Any] = {key: spec["default"] for key, spec in schema.items() if "default" in spec}
+        properties.update((from_stack or {}).get(policy, {}))
         loosened = [key for key, value in stack.thresholds.get(policy, {}).items() if _looser(key, value, properties)]
         properties.update(stack.thresholds.get(policy, {}))
         if environment == "prod" and default == "mandatory" and (level != "mandatory" or loosened):

@@ -10,8 +10,12 @@ them (``AnalyzeStack``). The analyzer class is private to pulumi-policy, pinned 
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import gc
+import importlib.metadata
 import json
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +23,7 @@ from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
 from pulumi.runtime.proto import analyzer_pb2
 from pulumi_policy import EnforcementLevel, Policy, ResourceValidationPolicy
+from pulumi_policy import policy as analyzer_module
 from pulumi_policy.policy import _PolicyAnalyzerServicer
 
 from aiscale.core import __version__
@@ -65,8 +70,74 @@ def evaluate(
     chosen = list(policies) if policies is not None else all_policies()
     environment = run.environment or FALLBACK
     path, shown = _config_path(run.project, run.stack, config_file)
-    config = _policy_config(environment, run.stack, path, shown)
-    return _Evaluation(run, chosen, config, environment, shown if path.is_file() else None).report()
+    config = _policy_config(
+        environment, run.stack, path, shown, stack_thresholds(run.config.values, run.project, run.stack)
+    )
+    with _no_cyclic_collection():
+        return _Evaluation(run, chosen, config, environment, shown if path.is_file() else None).report()
+
+
+@contextlib.contextmanager
+def _no_cyclic_collection() -> Iterator[None]:
+    """Evaluating allocates millions of short-lived objects, all freed by reference counting; left on, the cyclic
+    collector would start full collections that walk every object the recorded run holds (over a million at
+    8,000 resources: about 40% of the evaluation's time). Cycles made meanwhile are collected afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
+#: The pulumi-policy series whose analyzer ``_ConvertOnce`` was checked against (``pyproject.toml`` pins it).
+ANALYZER_SERIES = "1.21."
+
+
+def conversion_cache_fits(version: str) -> bool:
+    """Whether pulumi-policy ``version``'s analyzer converts properties the way :class:`_ConvertOnce` relies on:
+    through its module's ``json_format``, then ``deserialize_properties``, which copies what it is given."""
+    return version.startswith(ANALYZER_SERIES) and getattr(analyzer_module, "json_format", None) is json_format
+
+
+@functools.cache
+def _analyzer_version() -> str:
+    return importlib.metadata.version("pulumi-policy")
+
+
+class _ConvertOnce:
+    """``json_format`` as pulumi-policy's analyzer sees it while it analyses: the analyzer converts a resource's
+    properties (a protobuf ``Struct``) to a dict once for every policy it runs on the resource, then deserialises
+    that dict into the policy's own copy. The conversion is a pure function of the message, so each distinct
+    message is converted once per evaluation (keyed by its deterministic wire form); every policy still gets its
+    own deserialised copy, as in a real preview. Another analyzer version runs as it is (slower, same findings).
+    """
+
+    def __init__(self) -> None:
+        self._converted: dict[bytes, dict[str, Any]] = {}
+
+    def MessageToDict(self, message: Any, **options: Any) -> dict[str, Any]:  # json_format's name
+        if options or not isinstance(message, struct_pb2.Struct):
+            return json_format.MessageToDict(message, **options)
+        key = message.SerializeToString(deterministic=True)
+        converted = self._converted.get(key)
+        if converted is None:
+            converted = self._converted[key] = json_format.MessageToDict(message)
+        return converted
+
+    @classmethod
+    @contextlib.contextmanager
+    def installed(cls) -> Iterator[None]:
+        """The analyzer module's ``json_format`` is a new cache while the block runs, if the analyzer fits."""
+        if not conversion_cache_fits(_analyzer_version()):
+            yield
+            return
+        setattr(analyzer_module, "json_format", cls())  # noqa: B010 - a name the analyzer module does not export
+        try:
+            yield
+        finally:
+            setattr(analyzer_module, "json_format", json_format)  # noqa: B010
 
 
 def policy_config_for_stack(
@@ -88,7 +159,9 @@ def policy_config_for_stack(
         stack, runtime.values.get(ENVIRONMENT_KEY), project.display_path(project.stack_file(stack))
     )
     path, shown = _config_path(project, stack, config_file)
-    config = _policy_config(environment or FALLBACK, stack, path, shown)
+    config = _policy_config(
+        environment or FALLBACK, stack, path, shown, stack_thresholds(runtime.values, project, stack)
+    )
     if environment is None and on_warning is not None:
         on_warning(unknown_environment_warning(stack, FALLBACK))
     return json.loads(json.dumps(enforcement.cli_config(config), default=str))
@@ -105,14 +178,41 @@ def _config_path(project: PulumiProject, stack: str, given: Path | None) -> tupl
     return given, project.display_path(given)
 
 
-def _policy_config(environment: str, stack: str, path: Path, shown: str) -> Any:
+#: Stack config keys that set a policy threshold, the same offline and in a real preview: ``aiscale:<key>`` gives
+#: ``<threshold>`` of ``<policy>`` (a ``Policy.<stack>.yaml`` threshold still overrides it).
+STACK_THRESHOLDS = {"aiscale:allowed_locations": ("ml-residency-01", "allowedLocations")}
+
+
+def stack_thresholds(values: Mapping[str, str], project: PulumiProject, stack: str) -> dict[str, dict[str, Any]]:
+    """The thresholds the stack's own config sets (its runtime config ``values``, JSON text for lists)."""
+    found: dict[str, dict[str, Any]] = {}
+    for key, (policy, threshold) in STACK_THRESHOLDS.items():
+        text = values.get(key)
+        if not text:
+            continue
+        try:
+            value = json.loads(text)
+        except json.JSONDecodeError:
+            value = None
+        if not isinstance(value, list) or not all(isinstance(item, str) for item in value):
+            where = project.display_path(project.stack_file(stack))
+            raise PolicyConfigError(f"invalid stack configuration in {where}:\n  {key}: expected a list of names")
+        found.setdefault(policy, {})[threshold] = value
+    return found
+
+
+def _policy_config(
+    environment: str, stack: str, path: Path, shown: str, from_stack: Mapping[str, Mapping[str, Any]]
+) -> Any:
     from aiscale.policies import all_policies, enforcement, waivers  # noqa: PLC0415
 
     try:
         stack_config = enforcement.load_stack_config(path, shown)
         # The stack's config is checked against the whole pack, whichever policies run.
         schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}
-        return enforcement.policy_config(schemas, environment, stack_config, shown, stack_name=stack)
+        return enforcement.policy_config(
+            schemas, environment, stack_config, shown, stack_name=stack, from_stack=from_stack
+        )
     except (enforcement.EnforcementError, waivers.WaiverError) as error:
         raise PolicyConfigError(str(error)) from None
 
@@ -134,6 +234,7 @@ class _Evaluation:
         self._servicers: dict[frozenset[str], _PolicyAnalyzerServicer] = {}
         self._per_type: dict[str, frozenset[str]] = {}
         self._defaults: dict[str, analyzer_pb2.AnalyzerProviderResource | None] = {}
+        self._providers: dict[str, analyzer_pb2.AnalyzerProviderResource | None] = {}
         self.resource_policies = [p for p in policies if isinstance(p, ResourceValidationPolicy)]
         self.stack_policies = [p for p in policies if not isinstance(p, ResourceValidationPolicy)]
         self.descriptions = {p.name: p.description for p in policies}
@@ -165,32 +266,42 @@ class _Evaluation:
 
     def report(self) -> PolicyReport:
         resources = [self._analyzer_resource(r) for r in self.run.registrations]
-        for registration, resource in zip(self.run.registrations, resources, strict=True):
-            names = self._policies_for(registration.type)
-            if not names:
-                continue
-            request = analyzer_pb2.AnalyzeRequest(
-                type=resource.type,
-                properties=resource.properties,
-                urn=resource.urn,
-                name=resource.name,
-                options=resource.options,
-            )
-            if resource.HasField("provider"):
-                request.provider.CopyFrom(resource.provider)
-            self._collect(self._servicer(names).Analyze(request, None), registration.urn)
+        types = [r.type for r in self.run.registrations]
+        present = set(types)
+        stack_analyses = []
         for policy in self.stack_policies:
             # Each stack policy sees the resource types it reads (it declares them): the analyzer deserialises
-            # every resource it is given once per policy.
-            types = getattr(policy, "aiscale_stack_types", None)
-            # Matched once per type, then by set membership: linear in the resources.
-            wanted = {t for t in {r.type for r in resources} if types is None or type_matches(t, types)}
-            chosen = [r for r in resources if r.type in wanted]
-            response = self._servicer(frozenset({policy.name})).AnalyzeStack(
-                analyzer_pb2.AnalyzeStackRequest(resources=chosen), None
-            )
-            self._collect(response, None)
+            # every resource it is given once per policy. Matched once per type, then by set membership.
+            declared = getattr(policy, "aiscale_stack_types", None)
+            wanted = {t for t in present if declared is None or type_matches(t, declared)}
+            stack_analyses.append((policy.name, [r for r, t in zip(resources, types, strict=True) if t in wanted]))
+        # Every analyzer is built (and configured) before the analyses, which alone convert properties once.
+        for names in {self._policies_for(t) for t in present} | {frozenset({name}) for name, _ in stack_analyses}:
+            if names:
+                self._servicer(names)
+        with _ConvertOnce.installed():
+            for registration, resource in zip(self.run.registrations, resources, strict=True):
+                names = self._policies_for(registration.type)
+                if names:
+                    response = self._servicers[names].Analyze(self._analyze_request(resource), None)
+                    self._collect(response, registration.urn)
+            for name, chosen in stack_analyses:
+                request = analyzer_pb2.AnalyzeStackRequest(resources=chosen)
+                self._collect(self._servicers[frozenset({name})].AnalyzeStack(request, None), None)
         return self.result
+
+    @staticmethod
+    def _analyze_request(resource: analyzer_pb2.AnalyzerResource) -> analyzer_pb2.AnalyzeRequest:
+        request = analyzer_pb2.AnalyzeRequest(
+            type=resource.type,
+            properties=resource.properties,
+            urn=resource.urn,
+            name=resource.name,
+            options=resource.options,
+        )
+        if resource.HasField("provider"):
+            request.provider.CopyFrom(resource.provider)
+        return request
 
     def _collect(self, response: analyzer_pb2.AnalyzeResponse, urn: str | None) -> None:
         for diagnostic in response.diagnostics:
@@ -244,18 +355,30 @@ class _Evaluation:
         for key, urns in registration.property_dependencies.items():
             resource.propertyDependencies[key].urns.extend(urns)
         if registration.provider:
-            provider_urn = registration.provider.rsplit("::", 1)[0]
-            provider = self.by_urn.get(provider_urn)
+            provider = self._explicit_provider(registration.provider.rsplit("::", 1)[0])
             if provider is not None:
-                resource.provider.type = provider.type
-                resource.provider.urn = provider.urn
-                resource.provider.name = provider.name
-                resource.provider.properties.CopyFrom(_downgrade(provider.wire_inputs, self.by_urn))
+                resource.provider.CopyFrom(provider)
         elif registration.custom:
             default = self._default_provider(registration.type.split(":", 1)[0])
             if default is not None:
                 resource.provider.CopyFrom(default)
         return resource
+
+    def _explicit_provider(self, urn: str) -> analyzer_pb2.AnalyzerProviderResource | None:
+        """The provider resource registered as ``urn``, converted once for all the resources it serves."""
+        if urn not in self._providers:
+            provider = self.by_urn.get(urn)
+            self._providers[urn] = (
+                None
+                if provider is None
+                else analyzer_pb2.AnalyzerProviderResource(
+                    type=provider.type,
+                    urn=provider.urn,
+                    name=provider.name,
+                    properties=_downgrade(provider.wire_inputs, self.by_urn),
+                )
+            )
+        return self._providers[urn]
 
     def _default_provider(self, package: str) -> analyzer_pb2.AnalyzerProviderResource | None:
         """The default provider a real engine registers for ``package``: its inputs are the stack's

@@ -42,6 +42,9 @@ wire (provider defaults are not filled in before policies run).
 - **Offline**, in `aiscale plan STACK`: the pack runs through pulumi-policy's own analyzer, in process, against the
   recorded registrations (resource policies per resource, stack policies once). Violations go to the plan's
   `violations`; any mandatory one makes `aiscale plan` exit 1. Reports: `--format table|json|markdown|sarif|junit`.
+  With the pinned pulumi-policy series (1.21) the analyzer converts each resource's properties from protobuf once
+  per evaluation instead of once per policy (each policy still deserialises its own copy); another version runs
+  unchanged. The findings are the same either way (`tests/test_policy_speedups.py`).
 - **For real**, in `pulumi preview`: `aiscale policy-config STACK --output policy-config.json`, then
   `pulumi preview --policy-pack policies --policy-pack-config policy-config.json`. The file carries the same
   levels, thresholds, environment and stack waivers the offline run applies (every policy with an explicit level:

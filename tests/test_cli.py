@@ -45,7 +45,7 @@ def test_table_of_the_dev_stack(capsys: pytest.CaptureFixture[str]) -> None:
     assert "  +       └─ gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember  gcp-kms-gke-compute" in out
     assert "Resources by type:\n  2  azure-native:keyvault:Key\n" in out
     assert "Protected (0)" in out
-    assert "Policy violations: 0 mandatory, 9 advisory\n" in out
+    assert "Policy violations: 0 mandatory, 10 advisory\n" in out
     assert "  [advisory] ml-stack-03 · azure-keys-vault: azure-keys-vault has no private endpoint\n" in out
 
 
@@ -59,11 +59,14 @@ def test_prod_protects_keys_and_vaults(capsys: pytest.CaptureFixture[str]) -> No
     code, out, _ = plan(capsys, "prod", "--project", str(FIXTURE), "--format", "json")
     document = json.loads(out)
     protected = sorted((r["type"], r["name"]) for r in document["resources"] if r["protect"])
-    # A vault without a private endpoint or diagnostics is a mandatory violation in prod: exit code 1.
+    # A vault without a private endpoint or diagnostics is a mandatory violation in prod, and so are keys and a
+    # subscription without an audit trail: exit code 1.
     assert code == 1
     assert [(v["policy"], v["enforcement"]) for v in document["violations"]] == [
         ("ml-stack-03", "mandatory"),
         ("ml-stack-05", "mandatory"),
+        ("ml-audit-02", "mandatory"),
+        ("ml-audit-03", "mandatory"),
     ]
     assert protected == [
         ("azure-native:keyvault:Key", "azure-keys-key-disks"),
@@ -82,8 +85,9 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
     assert code == 0
     assert {"stack", "project", "environment", "resources", "violations", "summary"} <= set(document)
     assert (document["stack"], document["project"], document["environment"]) == ("dev", "keys-only", "dev")
-    assert len(document["violations"]) == 9
-    assert document["violations"][-1] == {
+    assert len(document["violations"]) == 10
+    assert [v["policy"] for v in document["violations"]][-2:] == ["ml-stack-05", "ml-audit-02"]
+    assert document["violations"][-2] == {
         "policy": "ml-stack-05",
         "enforcement": "advisory",
         "urn": "urn:pulumi:dev::keys-only::aiscale:index:AzureGpuInferencePlatform$aiscale:index:KeyVault$"
@@ -115,7 +119,7 @@ def test_json_contract(capsys: pytest.CaptureFixture[str]) -> None:
             "gcp:kms/keyRing:KeyRing": 1,
             "gcp:projects/serviceIdentity:ServiceIdentity": 1,
         },
-        "violations": {"mandatory": 0, "advisory": 9, "waived": 0, "disabled": 0},
+        "violations": {"mandatory": 0, "advisory": 10, "waived": 0, "disabled": 0},
     }
 
 

@@ -263,7 +263,7 @@ def test_the_staging_change_comment_is_short_and_shows_values(
     text = render(changed_staging, "markdown", reference["staging"].to_json())
     golden("comment-staging-change.md", text)
     assert len(text) <= 20_000
-    assert text.splitlines()[1] == "### aiscale plan · `staging` (staging): +2 ~4 -0 (226 unchanged)"
+    assert text.splitlines()[1] == "### aiscale plan · `staging` (staging): +2 ~4 -0 (255 unchanged)"
     assert "    autoscaling.totalMaxNodeCount: 3 → 5" in text
     assert "    traffic.blue: 100 → 80" in text and "    mirror_traffic.green: 20 → (absent)" in text
     assert '    amount.specifiedAmount.units: "12000" → "9000"' in text
@@ -280,7 +280,7 @@ def test_the_staging_change_comment_is_short_and_shows_values(
 def test_the_staging_change_in_the_terminal(reference: dict[str, Plan], changed_staging: Plan) -> None:
     text = render(changed_staging, "table", reference["staging"].to_json())
     golden("diff-staging.txt", re.sub(r"\(\d+\.\d s, ", "(N s, ", text))
-    assert text.splitlines()[0] == "Resources: +2 ~4 -0 (226 unchanged)"
+    assert text.splitlines()[0] == "Resources: +2 ~4 -0 (255 unchanged)"
     narrow = render(changed_staging, "table", reference["staging"].to_json(), Style(width=80, colour=True))
     assert all(len(re.sub(r"\033\[[0-9;]*m", "", line)) <= 80 for line in narrow.splitlines())
     assert "\033[32m  + azure-native:containerservice:AgentPool  azure-gpu-t4batch-pool\033[0m" in narrow
@@ -298,7 +298,7 @@ def test_json_with_a_baseline_adds_the_diff_key(reference: dict[str, Plan], chan
     document = json.loads(render(changed_staging, "json", reference["staging"].to_json()))
     diff = document["diff"]
     assert list(diff) == ["baseline", "summary", "resources", "components", "findings", "findingsNote", "cost"]
-    assert diff["summary"] == {"create": 2, "update": 4, "replace": 0, "delete": 0, "unchanged": 226}
+    assert diff["summary"] == {"create": 2, "update": 4, "replace": 0, "delete": 0, "unchanged": 255}
     pool = next(c for c in diff["resources"] if c["name"] == "gcp-gpu-l4serve-pool")
     assert pool["action"] == "update" and pool["replacement"] == "not known offline"
     assert pool["fields"] == [
@@ -352,13 +352,13 @@ def test_the_component_graph_of_a_reference_stack_fits_one_screen(reference: dic
     run = reference["prod"].run
     graph = component_graph(run.registrations)
     assert list(graph.groups) == ["Azure · azure", "Google Cloud · gcp"]
-    assert len(graph.nodes) == 30  # the components below the two blueprints, and each blueprint's own resources
+    assert len(graph.nodes) == 33  # the components below the two blueprints, and each blueprint's own resources
     labels = {node.label[1]: node for node in graph.nodes}
     ids = {node.id: node.label[1] for node in graph.nodes}
     edges = {(ids[a], ids[b]) for a, b in graph.edges}
     assert ("gcp-gpu-l4serve", "gcp-gke") in edges and ("azure-aks", "azure-network") in edges
     assert labels["azure-ml"].label == ("MlWorkspace", "azure-ml", "35 resources")  # with its own vault
-    assert parse_flowchart(mermaid(graph), expected_nodes=30) == len(graph.edges)
+    assert parse_flowchart(mermaid(graph), expected_nodes=33) == len(graph.edges)
 
 
 def test_the_graph_highlights_what_a_change_touches(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

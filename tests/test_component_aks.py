@@ -248,6 +248,24 @@ def test_cluster_validation(changes: dict[str, Any], message: str) -> None:
     assert message in str(caught.value)
 
 
+def test_cost_analysis_splits_the_cluster_cost_by_namespace() -> None:
+    run = record_program(lambda: AksCluster("aks", cluster_args(tier="Standard", cost_analysis=True)))
+    cluster = find(run, "azure-native:containerservice:ManagedCluster", "aks-cluster")
+    assert cluster.inputs["metricsProfile"] == {"costAnalysis": {"enabled": True}}
+    assert cluster.inputs["sku"] == {"name": "Base", "tier": "Standard"}
+    off = record_program(lambda: AksCluster("aks", cluster_args()))
+    assert "metricsProfile" not in find(off, "azure-native:containerservice:ManagedCluster", "aks-cluster").inputs
+
+
+def test_cost_analysis_on_the_free_tier_names_the_field() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        record_program(lambda: AksCluster("aks", cluster_args(tier="Free", cost_analysis=True)))
+    assert str(caught.value) == (
+        "aiscale:index:AksCluster: cost_analysis: AKS cost analysis needs tier Standard or Premium (tier is Free): "
+        "set tier: Standard, or turn it off"
+    )
+
+
 def pool_args(**changes: Any) -> AksGpuNodePoolArgs:
     base: dict[str, Any] = {
         "pool_name": "a100",
@@ -317,6 +335,26 @@ def test_gpu_pool_spot_for_the_gpu_operator() -> None:
     ]
     assert "upgradeSettings" not in pool.inputs
     assert pool.inputs["nodeLabels"]["aiscale.io/purpose"] == "training"
+
+
+def test_gpu_pool_of_a_team_carries_the_team_on_nodes_and_scale_set() -> None:
+    run = record_program(lambda: AksGpuNodePool("gpu", pool_args(team="search", tags={"owner": "ml"})))
+    pool = find(run, "azure-native:containerservice:AgentPool", "gpu-pool")
+    # Cost Management splits by the scale set's tag; kubectl and the scheduler see the node label.
+    assert pool.inputs["tags"] == {"owner": "ml", "team": "search"}
+    assert pool.inputs["nodeLabels"] == {
+        "aiscale.io/gpu-count": "1",
+        "aiscale.io/gpu-model": "A100",
+        "aiscale.io/gpu-pool": "a100",
+        "aiscale.io/purpose": "serving",
+        "aiscale.io/team": "search",
+    }
+    shared = find(
+        record_program(lambda: AksGpuNodePool("gpu", pool_args())),
+        "azure-native:containerservice:AgentPool",
+        "gpu-pool",
+    )
+    assert "tags" not in shared.inputs and "aiscale.io/team" not in shared.inputs["nodeLabels"]
 
 
 ROUTING: dict[str, Any] = {
@@ -412,6 +450,7 @@ def test_gpu_pool_without_idle_hours_has_only_the_at_max_alert() -> None:
         ({"alert_routing": ROUTING, "alerts": {"at_max_minutes": 2}}, "alerts.at_max_minutes: must be at least 5"),
         ({"alerts": THRESHOLDS}, "alerts: thresholds apply with alert_routing"),
         ({"eviction_policy": "Stop"}, "eviction_policy: 'Stop' is not one of Delete, Deallocate"),
+        ({"team": "a<b"}, "team: 'a<b' is not a team name: 2-40 lowercase letters, digits and dashes"),
     ],
 )
 def test_gpu_pool_validation_names_field_and_choices(changes: dict[str, Any], message: str) -> None:

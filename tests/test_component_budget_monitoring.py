@@ -115,6 +115,22 @@ def test_monitoring() -> None:
     }
 
 
+def test_audit_tables_keep_the_audit_rows_for_years() -> None:
+    run = record_program(lambda: AzureMonitoring("mon", monitoring_args(audit_retention_days=2557)))
+    logs = find(run, "azure-native:operationalinsights:Workspace", "mon-logs")
+    for table in ("AzureActivity", "AZKVAuditLogs"):
+        record = find(run, "azure-native:operationalinsights:Table", f"mon-table-{table.lower()}")
+        assert record.inputs == {
+            "resourceGroupName": "rg",
+            "tableName": table,
+            "totalRetentionInDays": 2557,
+            "workspaceName": "unit-logs",
+        }
+        assert logs.urn in record.dependencies
+    without = record_program(lambda: AzureMonitoring("mon", monitoring_args()))
+    assert not [r for r in without.registrations if r.type == "azure-native:operationalinsights:Table"]
+
+
 def test_webhook_stays_secret() -> None:
     secret = "https://hooks.example.com/services/T0/B0/very-secret"
     run = record_program(lambda: AzureMonitoring("mon", monitoring_args(webhook_url=pulumi.Output.secret(secret))))
@@ -172,6 +188,7 @@ def test_monitoring_workspaces_are_protected_and_locked() -> None:
         ({"log_retention_days": 7}, "log_retention_days: 7 is outside 30-730"),
         ({"alert_emails": []}, "alert_emails: at least one address"),
         ({"runbook_base_url": "http://wiki"}, "runbook_base_url: must be an https:// URL"),
+        ({"audit_retention_days": 4384}, "audit_retention_days: 4384 is outside 4-4383"),
     ],
 )
 def test_monitoring_validation(changes: dict[str, Any], message: str) -> None:

@@ -97,7 +97,6 @@ def budget_args(**changes: Any) -> GcpBudgetArgs:
         "forecast_thresholds": [110],
         "contact_emails": ["finops@example.com"],
         "label_filter": {"environment": "prod"},
-        "pubsub_topic": "projects/p-unit/topics/budget",
     }
     base.update(changes)
     return base  # type: ignore[return-value]
@@ -114,7 +113,6 @@ def test_monthly_budget() -> None:
         "allUpdatesRule": {
             "disableDefaultIamRecipients": True,
             "monitoringNotificationChannels": ["[unknown]"],
-            "pubsubTopic": "projects/p-unit/topics/budget",
         },
         "amount": {"specifiedAmount": {"currencyCode": "EUR", "nanos": 250000000, "units": "1500"}},
         "billingAccount": "01A2B3-C4D5E6-F7A8B9",
@@ -132,6 +130,59 @@ def test_monthly_budget() -> None:
     }
     channel = find(run, "gcp:monitoring/notificationChannel:NotificationChannel", "budget-email-0")
     assert channel.urn in budget.property_dependencies["allUpdatesRule"]
+
+
+def test_budget_publishes_to_a_topic_it_creates() -> None:
+    key = "projects/p-unit/locations/europe-west4/keyRings/r/cryptoKeys/platform"
+    run = record_program(
+        lambda: GcpBudget(
+            "budget",
+            budget_args(
+                topic_name="p-unit-budget",
+                topic_region="europe-west4",
+                customer_managed_key={"key_id": key},
+                labels={"owner": "ml"},
+            ),
+        )
+    )
+    assert children(run, find(run, "aiscale:index:GcpBudget", "budget")) == [
+        ("gcp:monitoring/notificationChannel:NotificationChannel", "budget-email-0"),
+        ("gcp:pubsub/topic:Topic", "budget-topic"),
+        ("gcp:pubsub/topicIAMMember:TopicIAMMember", "budget-topic-publisher"),
+        ("gcp:billing/budget:Budget", "budget-budget"),
+    ]
+    topic = find(run, "gcp:pubsub/topic:Topic", "budget-topic")
+    assert topic.inputs == {
+        "kmsKeyName": key,
+        "labels": {"owner": "ml"},
+        "messageRetentionDuration": "604800s",
+        "messageStoragePolicy": {"allowedPersistenceRegions": ["europe-west4"], "enforceInTransit": True},
+        "name": "p-unit-budget",
+        "project": "p-unit",
+    }
+    assert find(run, "gcp:pubsub/topicIAMMember:TopicIAMMember", "budget-topic-publisher").inputs == {
+        "member": "serviceAccount:billing-budget-alert@system.gserviceaccount.com",
+        "project": "p-unit",
+        "role": "roles/pubsub.publisher",
+        "topic": "p-unit-budget",
+    }
+    budget = find(run, "gcp:billing/budget:Budget", "budget-budget")
+    assert budget.inputs["allUpdatesRule"]["pubsubTopic"] == "[unknown]"
+    assert topic.urn in budget.property_dependencies["allUpdatesRule"]
+
+
+@pytest.mark.parametrize(
+    ("changes", "message"),
+    [
+        ({"topic_region": "europe-west4"}, "topic_region: applies to the notification topic: give topic_name"),
+        ({"customer_managed_key": {"key_id": "k"}}, "customer_managed_key: applies to the notification topic"),
+        ({"topic_name": "goog-budget"}, "topic_name: 'goog-budget' is not a Pub/Sub topic name"),
+    ],
+)
+def test_budget_topic_validation(changes: dict[str, Any], message: str) -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        record_program(lambda: GcpBudget("budget", budget_args(**changes)))
+    assert message in str(caught.value)
 
 
 def test_budget_over_a_fixed_period() -> None:

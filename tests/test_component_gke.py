@@ -188,6 +188,14 @@ def test_cluster_children_and_node_account() -> None:
     ]
 
 
+def test_cost_allocation_is_the_cluster_cost_management_config() -> None:
+    # On unless turned off, as in a stack file.
+    run = record_program(lambda: GkeCluster("gke", cluster_args()))
+    assert find(run, "gcp:container/cluster:Cluster", "gke-cluster").inputs["costManagementConfig"] == {"enabled": True}
+    off = record_program(lambda: GkeCluster("gke", cluster_args(cost_allocation=False)))
+    assert "costManagementConfig" not in find(off, "gcp:container/cluster:Cluster", "gke-cluster").inputs
+
+
 def test_private_cmek_cluster() -> None:
     run = record_program(lambda: GkeCluster("gke", cluster_args()))
     cluster = find(run, "gcp:container/cluster:Cluster", "gke-cluster")
@@ -199,6 +207,7 @@ def test_private_cmek_cluster() -> None:
         },
         "authenticatorGroupsConfig": {"securityGroup": "gke-security-groups@example.com"},
         "controlPlaneEndpointsConfig": {"dnsEndpointConfig": {"allowExternalTraffic": True}},
+        "costManagementConfig": {"enabled": True},
         "databaseEncryption": {"keyName": KEY, "state": "ENCRYPTED"},
         "datapathProvider": "ADVANCED_DATAPATH",
         "deletionProtection": True,
@@ -379,6 +388,29 @@ def test_gpu_pool_from_the_machine_table() -> None:
         "project": "p-unit",
         "upgradeSettings": {"maxSurge": 1, "maxUnavailable": 0},
     }
+
+
+def test_gpu_pool_of_a_team_carries_the_team_on_nodes_and_vms() -> None:
+    run = record_program(lambda: GkeGpuNodePool("gpu", pool_args(team="search")))
+    node_config = find(run, "gcp:container/nodePool:NodePool", "gpu-pool").inputs["nodeConfig"]
+    # The billing export splits by the VMs' resource label; the scheduler sees the node label.
+    assert node_config["resourceLabels"] == {"owner": "ml", "team": "search"}
+    assert node_config["labels"] == {
+        "aiscale.io/gpu-count": "1",
+        "aiscale.io/gpu-model": "nvidia-l4",
+        "aiscale.io/gpu-pool": "l4",
+        "aiscale.io/purpose": "serving",
+        "aiscale.io/team": "search",
+    }
+
+
+def test_gpu_pool_team_must_be_a_team_name() -> None:
+    with pytest.raises(InvalidArgumentError) as caught:
+        record_program(lambda: GkeGpuNodePool("gpu", pool_args(team="Search Team")))
+    assert str(caught.value) == (
+        "aiscale:index:GkeGpuNodePool: team: 'Search Team' is not a team name: 2-40 lowercase letters, digits and "
+        "dashes, starting with a letter"
+    )
 
 
 def test_gpu_pool_mig_sharing_spot_and_operator_driver() -> None:

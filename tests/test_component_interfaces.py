@@ -107,6 +107,7 @@ def test_both_clouds_share_the_vocabulary_of_the_same_concepts() -> None:
         ("OnlineEndpoint", "VertexEndpoint", {"endpoint_name", "deployments", "traffic", "slo", "alert_routing"}),
         ("AzureBudget", "GcpBudget", {"amount", "actual_thresholds", "forecast_thresholds", "alert_routing"}),
         ("AzureMonitoring", "GcpMonitoring", {"alert_emails", "runbook_base_url", "log_retention_days", "webhook_url"}),
+        ("AzureAuditTrail", "GcpAuditTrail", {"customer_managed_key", "diagnostics", "alert_routing", "protect"}),
         ("AzureModelMonitor", "VertexModelMonitor", {"endpoint_name", "deployments", "alert_routing", "retraining"}),
     ):
         assert shared <= set(by_name[azure]) & set(by_name[gcp]), (azure, gcp)

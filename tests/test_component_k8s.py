@@ -22,7 +22,12 @@ from tests.conftest import children, find
 
 SUB = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01"
 GROUP = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a01"
-LABELS = {"aiscale.io/tenant": "fraud", "app.kubernetes.io/managed-by": "aiscale", "owner": "ml-platform"}
+LABELS = {
+    "aiscale.io/team": "fraud",
+    "aiscale.io/tenant": "fraud",
+    "app.kubernetes.io/managed-by": "aiscale",
+    "owner": "ml-platform",
+}
 
 
 def on_cluster(build: Any) -> Any:

@@ -118,6 +118,29 @@ def test_no_agents_no_identities() -> None:
     assert not any(r.protect for r in run.registrations)
 
 
+def test_logging_and_pubsub_agents_and_the_kms_audit_logs() -> None:
+    run = record(args(keys={"platform": {"service_agents": ["logging", "pubsub"]}}, diagnostics={}))
+    assert children(run, find(run, "aiscale:index:KmsKeyRing", "kms")) == [
+        ("gcp:kms/keyRing:KeyRing", "kms-key-ring"),
+        ("gcp:kms/cryptoKey:CryptoKey", "kms-platform"),
+        ("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "kms-platform-logging"),
+        ("gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", "kms-platform-pubsub"),
+        ("gcp:projects/iAMAuditConfig:IAMAuditConfig", "kms-audit-logs"),
+    ]
+    # The log bucket (Cloud Logging) and the budget topic (Pub/Sub) encrypt through their service agents.
+    for service, agent in (("logging", "gcp-sa-logging"), ("pubsub", "gcp-sa-pubsub")):
+        assert find(run, "gcp:kms/cryptoKeyIAMMember:CryptoKeyIAMMember", f"kms-platform-{service}").inputs == {
+            "cryptoKeyId": "[unknown]",
+            "member": f"serviceAccount:service-123456789012@{agent}.iam.gserviceaccount.com",
+            "role": ROLE,
+        }
+    assert find(run, "gcp:projects/iAMAuditConfig:IAMAuditConfig", "kms-audit-logs").inputs == {
+        "auditLogConfigs": [{"logType": "DATA_READ"}, {"logType": "DATA_WRITE"}],
+        "project": "aiscale-unit",
+        "service": "cloudkms.googleapis.com",
+    }
+
+
 @pytest.mark.parametrize(
     ("changes", "message"),
     [

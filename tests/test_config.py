@@ -144,7 +144,7 @@ def test_unknown_key_lists_the_valid_ones() -> None:
 
 
 def test_unknown_top_level_key() -> None:
-    assert "aiscale:ownr: unknown key; expected one of: azure, cost_center," in error_of(ownr="x")
+    assert "aiscale:ownr: unknown key; expected one of: allowed_locations, azure, cost_center," in error_of(ownr="x")
 
 
 def test_enum_error_names_the_choices() -> None:

@@ -108,9 +108,15 @@ def test_presets(stack: str, expected: dict[str, Any]) -> None:
 def test_cmek_consumers_get_their_service_agents() -> None:
     gcp = validate(PLATFORM, "prod").gcp
     assert gcp is not None
-    # Configured consumers first, then the agents of what the stack deploys with CMEK (the monitored endpoint logs
-    # its requests to a dataset the stack creates: BigQuery's agent encrypts it).
-    assert cmek_consumers(gcp) == {"platform": ["storage", "aiplatform", "bigquery"], "gke": ["container", "compute"]}
+    # Configured consumers first, then the agents of what the stack deploys with CMEK: the budget's Pub/Sub topic
+    # (cmek.pubsub_key, platform), and the dataset the monitored endpoint logs its requests to (BigQuery's agent).
+    assert cmek_consumers(gcp) == {
+        "platform": ["storage", "aiplatform", "pubsub", "bigquery"],
+        "gke": ["container", "compute"],
+    }
+    audited = validate({**PLATFORM, "audit": {}}, "prod").gcp
+    assert audited is not None
+    assert cmek_consumers(audited)["platform"] == ["storage", "aiplatform", "logging", "pubsub", "bigquery"]
     dev = validate(PLATFORM, "dev").gcp
     assert dev is not None
     assert cmek_consumers(dev) == {"platform": ["storage"], "gke": []}

@@ -234,9 +234,15 @@ def test_a_prod_stack_may_raise_levels_and_tighten_thresholds(
 def test_a_central_enforcement_waiver_lowers_it_visibly(
     capsys: pytest.CaptureFixture[str], project: Path, central: list[dict[str, Any]]
 ) -> None:
-    (project / "Policy.prod.yaml").write_text("enforcement:\n  ml-stack-03: disabled\n  ml-stack-05: advisory\n")
+    # The keys-only stack has no audit trail yet either (ml-audit-02, ml-audit-03): the same window covers it.
+    (project / "Policy.prod.yaml").write_text(
+        "enforcement:\n  ml-stack-03: disabled\n  ml-stack-05: advisory\n  ml-audit-02: disabled\n"
+        "  ml-audit-03: disabled\n"
+    )
     central.append(exception("ml-stack-03", stacks=["prod"], allow="disabled"))
     central.append(exception("ml-stack-05", stacks=["prod"], allow="thresholds"))  # not enough for a level
+    central.append(exception("ml-audit-02", stacks=["prod"], allow="disabled"))
+    central.append(exception("ml-audit-03", stacks=["prod"], allow="disabled"))
     assert main(["plan", "prod", "--project", str(project)]) == 2
     assert "enforcement.ml-stack-05: 'advisory' lowers a policy" in capsys.readouterr().err
 
@@ -244,22 +250,22 @@ def test_a_central_enforcement_waiver_lowers_it_visibly(
     code, document, _ = plan_json(capsys, project, "prod")
     # Disabled: its finding is still reported, as disabled; advisory: a violation that does not fail the plan.
     assert code == 0
-    assert [(d["policy"], d["urn"].rsplit("::", 1)[-1]) for d in document["disabled"]] == [
-        ("ml-stack-03", "azure-keys-vault")
+    assert sorted((d["policy"], d["urn"].rsplit("::", 1)[-1]) for d in document["disabled"]) == [
+        ("ml-audit-02", "gcp-kms-platform"),
+        ("ml-audit-03", "azure-rg"),
+        ("ml-stack-03", "azure-keys-vault"),
     ]
     assert [(v["policy"], v["enforcement"]) for v in document["violations"]] == [("ml-stack-05", "advisory")]
-    assert document["summary"]["violations"]["disabled"] == 1
+    assert document["summary"]["violations"]["disabled"] == 3
+    waiver = f"SEC-42, owner security, until {SOON}: Agreed with security for the migration window."
     assert document["loweredPolicies"] == [
-        {
-            "policy": "ml-stack-03",
-            "level": "disabled",
-            "waiver": f"SEC-42, owner security, until {SOON}: Agreed with security for the migration window.",
-        },
-        {
-            "policy": "ml-stack-05",
-            "level": "advisory",
-            "waiver": f"SEC-42, owner security, until {SOON}: Agreed with security for the migration window.",
-        },
+        {"policy": policy, "level": level, "waiver": waiver}
+        for policy, level in (
+            ("ml-stack-03", "disabled"),
+            ("ml-stack-05", "advisory"),
+            ("ml-audit-02", "disabled"),
+            ("ml-audit-03", "disabled"),
+        )
     ]
     # The real preview gets the same levels.
     assert main(["policy-config", "prod", "--project", str(project)]) == 0

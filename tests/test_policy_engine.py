@@ -57,7 +57,7 @@ def test_the_private_analyzer_still_has_the_shape_we_drive() -> None:
 
 def test_every_policy_is_declared_completely() -> None:
     policies = all_policies()
-    assert len(policies) == len({p.name for p in policies}) == 75
+    assert len(policies) == len({p.name for p in policies}) == 80
     for policy in policies:
         rule = policy.aiscale_rule
         assert isinstance(policy, ResourceValidationPolicy | StackValidationPolicy)
@@ -343,7 +343,7 @@ def test_sarif_content(stacks: dict[str, RecordedRun]) -> None:
     document = json.loads(render(plan_of(stacks["prod"]), "sarif"))
     run = document["runs"][0]
     assert document["version"] == "2.1.0"
-    assert len(run["tool"]["driver"]["rules"]) == 75
+    assert len(run["tool"]["driver"]["rules"]) == 80
     rule = next(r for r in run["tool"]["driver"]["rules"] if r["id"] == "ml-aks-01")
     assert rule["properties"]["security-severity"] == "9.5"
     assert rule["defaultConfiguration"] == {"level": "error"}

@@ -18,10 +18,12 @@ import pytest
 from pulumi_azure import containerservice as classic_cs
 from pulumi_azure import keyvault as classic_kv
 from pulumi_azure import machinelearning as classic_ml
+from pulumi_azure import monitoring as classic_monitoring
 from pulumi_azure import network as classic_network
 from pulumi_azure import storage as classic_storage
 from pulumi_azure_native import (
     alertsmanagement,
+    authorization,
     consumption,
     containerregistry,
     containerservice,
@@ -31,9 +33,10 @@ from pulumi_azure_native import (
     monitor,
     network,
     operationalinsights,
+    resources,
     storage,
 )
-from pulumi_gcp import billing, compute, container, kms, monitoring, vertex
+from pulumi_gcp import billing, compute, container, kms, logging, monitoring, projects, pubsub, vertex
 from pulumi_gcp import storage as gcs
 
 from aiscale.components.gcp.vertex_deployment import VertexEndpointTraffic, VertexModelDeployment
@@ -1488,6 +1491,135 @@ def f_protect_01() -> None:
     )
 
 
+def audit_sink(name: str, bucket: logging.ProjectBucketConfig) -> None:
+    logging.ProjectSink(
+        name,
+        project="p",
+        destination=pulumi.Output.concat(
+            "logging.googleapis.com/projects/p/locations/europe-west4/buckets/", bucket.bucket_id
+        ),
+        filter='logName:"cloudaudit.googleapis.com"',
+    )
+
+
+def log_bucket(name: str, *, locked: bool = True, days: int = 400, protect: bool = True) -> logging.ProjectBucketConfig:
+    return logging.ProjectBucketConfig(
+        name,
+        project="p",
+        location="europe-west4",
+        bucket_id=name.replace("_", "-"),
+        retention_days=days,
+        locked=locked,
+        opts=pulumi.ResourceOptions(protect=protect),
+    )
+
+
+def audit_account(name: str, *, lock: bool = True, worm_days: int | None = 365, protect: bool = True) -> None:
+    account = storage_account(name, opts=pulumi.ResourceOptions(protect=protect))
+    monitor.SubscriptionDiagnosticSetting(
+        f"export_{name}",
+        storage_account_id=account.id,
+        logs=[monitor.SubscriptionLogSettingsArgs(category="Administrative", enabled=True)],
+    )
+    if lock:
+        authorization.ManagementLockByScope(f"lock_{name}", scope=account.id, level="CanNotDelete")
+    if worm_days is not None:
+        storage.BlobContainerImmutabilityPolicy(
+            f"worm_{name}",
+            account_name=account.name,
+            container_name="insights-activity-logs",
+            resource_group_name=RG,
+            immutability_period_since_creation_in_days=worm_days,
+            allow_protected_append_writes=True,
+        )
+
+
+def f_audit_01() -> None:
+    audit_sink("sink_pass", log_bucket("pass_bucket"))
+    audit_sink("sink_unlocked", log_bucket("fail_bucket_unlocked", locked=False))
+    audit_sink("sink_short", log_bucket("fail_bucket_short", days=30))
+    audit_sink("sink_unprotected", log_bucket("fail_bucket_unprotected", protect=False))
+    # Not an audit store: no sink routes audit logs into it.
+    log_bucket("pass_other_bucket", locked=False, protect=False)
+    audit_account("pass_account")
+    audit_account("fail_account_unlocked", lock=False)
+    audit_account("fail_account_no_worm", worm_days=None)
+    audit_account("fail_account_short_worm", worm_days=30)
+    # A storage account nobody exports the activity log to is no audit store.
+    storage_account("pass_plain_account")
+
+
+def f_audit_02() -> None:
+    vertex.AiEndpoint("fail_vertex_endpoint", display_name="e", location="europe-west4", project="p", labels=LABELS)
+    kms.CryptoKey("pass_key", key_ring="projects/p/locations/europe-west4/keyRings/r", labels=LABELS)
+    projects.IAMAuditConfig(
+        "kms_audit",
+        project="p",
+        service="cloudkms.googleapis.com",
+        audit_log_configs=[
+            projects.IAMAuditConfigAuditLogConfigArgs(log_type="DATA_READ"),
+            projects.IAMAuditConfigAuditLogConfigArgs(log_type="DATA_WRITE"),
+        ],
+    )
+    # Reads only: the Vertex AI endpoint's writes (deployments, predictions logged as writes) are not recorded.
+    projects.IAMAuditConfig(
+        "vertex_reads_only",
+        project="p",
+        service="aiplatform.googleapis.com",
+        audit_log_configs=[projects.IAMAuditConfigAuditLogConfigArgs(log_type="DATA_READ")],
+    )
+
+
+def f_audit_03() -> None:
+    resources.ResourceGroup("fail_group", location=LOC, tags=TAGS)
+    # Only Administrative: Security and Policy are missing, so the stack's group fails.
+    monitor.SubscriptionDiagnosticSetting(
+        "export_partial",
+        workspace_id="/law/1",
+        logs=[monitor.SubscriptionLogSettingsArgs(category="Administrative", enabled=True)],
+    )
+    # A passing stack is the prod stack (tests/test_stacks.py); here a classic export of the subscription counts.
+    classic_monitoring.DiagnosticSetting(
+        "pass_classic_export",
+        target_resource_id="/subscriptions/6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a03",
+        log_analytics_workspace_id="/law/1",
+        enabled_logs=[classic_monitoring.DiagnosticSettingEnabledLogArgs(category="Security")],
+    )
+
+
+def f_cost_03() -> None:
+    aks(
+        "pass_aks",
+        metrics_profile=CS.ManagedClusterMetricsProfileArgs(
+            cost_analysis=CS.ManagedClusterCostAnalysisArgs(enabled=True)
+        ),
+    )
+    aks("fail_aks")
+    aks("na_aks_free", sku=CS.ManagedClusterSKUArgs(name="Base", tier="Free"))
+    classic_aks("pass_classic_aks", cost_analysis_enabled=True)
+    classic_aks("fail_classic_aks")
+    gke("pass_gke", cost_management_config=container.ClusterCostManagementConfigArgs(enabled=True))
+    gke("fail_gke")
+
+
+def f_residency_01() -> None:
+    storage_account("pass_account")
+    storage_account("fail_account_us", location="eastus")
+    # Placed by its provider (azure-native:location westeurope): allowed.
+    operationalinsights.Workspace("pass_provider_placed", resource_group_name=RG, tags=TAGS)
+    monitor.ActionGroup("pass_global", resource_group_name=RG, group_short_name="a", enabled=True, location="global")
+    gke("pass_gke", location="europe-west4", node_locations=["europe-west4-a", "europe-west4-b"])
+    gke("fail_gke_zone", location="europe-west4", node_locations=["europe-west4-a", "us-central1-a"])
+    kms.KeyRing("fail_key_ring", location="us-central1", project="p")
+    pubsub.Topic(
+        "fail_topic",
+        project="p",
+        message_storage_policy=pubsub.TopicMessageStoragePolicyArgs(allowed_persistence_regions=["us-east1"]),
+    )
+    # No place of its own and a type that takes none: not judged.
+    projects.IAMMember("pass_iam", project="p", role="roles/viewer", member="user:a@example.com")
+
+
 ML = machinelearningservices
 T4 = "Standard_NC4as_T4_v3"
 
@@ -1781,7 +1913,13 @@ def f_scale_02() -> None:
 
 
 #: Stack config a fixture runs with (the default provider's config, as a stack file would set it).
-CONFIG: dict[str, dict[str, Any]] = {"ml-tags-01": {"azure:location": "westeurope"}}
+CONFIG: dict[str, dict[str, Any]] = {
+    "ml-tags-01": {"azure:location": "westeurope"},
+    "ml-residency-01": {
+        "azure-native:location": "westeurope",
+        "aiscale:allowed_locations": ["westeurope", "europe-west4"],
+    },
+}
 
 FIXTURES: dict[str, tuple[str, Callable[[], None]]] = {
     f"ml-{name.removeprefix('f_').replace('_', '-')}": ("dev" if name in ("f_aks_14", "f_gke_14") else "prod", fixture)

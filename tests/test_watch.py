@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import datetime
+import importlib
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,6 +14,15 @@ import textwrap
 import threading
 import time
 from pathlib import Path
+
+import pytest
+from pulumi import _types
+
+from aiscale.core import commands
+from aiscale.core.outputs import Output
+from aiscale.core.planner import Planner, PlanOptions
+from aiscale.core.project import load_project
+from tests.conftest import REPO
 
 PROGRAM = """
 import pulumi
@@ -118,3 +130,46 @@ def test_watch_replans_on_changes_and_stops_on_ctrl_c(tmp_path: Path) -> None:
             watcher.process.kill()
     remaining = [watcher.lines.get() for _ in range(watcher.lines.qsize())]
     assert not any("Traceback" in line for _, line in remaining)
+
+
+def test_a_replan_from_the_warm_process_is_the_cold_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the watching process fills for its children (imported SDKs, the SDK's type hints, aiscale's data
+    tables) changes nothing: after a save, the re-plan's JSON report is byte for byte a cold ``aiscale plan``'s."""
+    # Price ages by the calendar, as in the cold command (tests fix the date otherwise).
+    monkeypatch.setattr(importlib.import_module("aiscale.core.cost.estimate"), "today", datetime.date.today)
+    shutil.copy(REPO / "Pulumi.yaml", tmp_path / "Pulumi.yaml")
+    shutil.copytree(REPO / "stacks", tmp_path / "stacks", ignore=shutil.ignore_patterns("__pycache__"))
+    planner = Planner(load_project(tmp_path), PlanOptions(), warm=True, keep_documents=True)
+    outputs = [Output("json", str(tmp_path / "warm.json"))]
+    _types._types_from_py_properties.cache_clear()  # what this process may have resolved already
+    first = planner.plan("dev", outputs, None)
+    planner.finish_warming()
+    assert planner.warmer is not None and planner.warmer.primers
+    # A test process may have imported the SDKs before (the warmer then imports nothing itself): the provider
+    # modules loaded here are handed to it, as a fresh watcher would have imported them.
+    planner.warmer.unprimed.extend(
+        module
+        for name, module in list(sys.modules.items())
+        if name.startswith(("pulumi_azure_native.", "pulumi_gcp.", "pulumi_kubernetes."))
+        and type(module).__name__ != "_LazyModule"
+    )
+    resolved = _types._types_from_py_properties.cache_info().currsize
+    while planner.warmer.unprimed or planner.warmer.primers:  # what the watch loop does between polls
+        planner.idle()
+    assert _types._types_from_py_properties.cache_info().currsize > resolved
+
+    stack_file = tmp_path / "stacks" / "Pulumi.dev.yaml"
+    stack_file.write_text(stack_file.read_text().replace("cc-4711", "cc-4712", 1))
+    report = planner.plan("dev", outputs, None, previous=first.document)
+    commands.write_reports(report, outputs, stdout=False)
+    assert report.changes is not None and 'cost-center: "cc-4711" → "cc-4712"' in report.changes
+
+    cold = subprocess.run(
+        [sys.executable, "-m", "aiscale.core.cli", "plan", "dev", "--format", "json", "--output", "cold.json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert cold.returncode == report.exit_code, cold.stderr
+    assert (tmp_path / "warm.json").read_text() == (tmp_path / "cold.json").read_text()

@@ -25,6 +25,7 @@ from aiscale.components.common.options import after, child_options
 from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.core import rules
 from aiscale.core.config.azure import AksConfig, AksSystemPoolConfig
 from aiscale.core.errors import InvalidArgumentError
 
@@ -90,7 +91,7 @@ class AksClusterArgs(TypedDict):
     kubernetes_version: NotRequired[str]
     """Kubernetes version (``1.33``); unset: the region's default."""
     tier: NotRequired[str]
-    """``Free``, ``Standard`` (default: uptime SLA) or ``Premium``."""
+    """``Free``, ``Standard`` (uptime SLA) or ``Premium``."""
     control_plane: NotRequired[ControlPlaneAccessArgs]
     """Who reaches the API server (default: private only)."""
     private_dns_zone_id: NotRequired[pulumi.Input[str]]
@@ -119,6 +120,9 @@ class AksClusterArgs(TypedDict):
     """Microsoft Defender for Containers runtime protection (default False)."""
     azure_policy: NotRequired[bool]
     """The Azure Policy add-on."""
+    cost_analysis: NotRequired[bool]
+    """AKS cost analysis: Cost Management splits the cluster's cost by namespace (needs tier ``Standard`` or
+    ``Premium``)."""
     keda: NotRequired[bool]
     """The KEDA add-on (``workload_auto_scaler_profile``): event-driven autoscaling of workloads."""
     diagnostics: NotRequired[AzureDiagnosticsArgs]
@@ -138,6 +142,9 @@ DEFAULTS = declare(
     service_cidr=stack_default(AksConfig, "service_cidr"),
     node_os_upgrade_channel=stack_default(AksConfig, "node_os_upgrade_channel"),
     azure_policy=stack_default(AksConfig, "azure_policy_addon"),
+    # Environment presets in the stack file (Free and off in dev): a cluster on its own is Standard, cost analysis off.
+    tier="Standard",
+    cost_analysis=False,
     # The blueprint turns it on for clusters that run teams' workloads.
     keda=False,
 )
@@ -161,6 +168,11 @@ def _validate(args: AksClusterArgs) -> None:
     policy = args.get("network_policy", DEFAULTS["network_policy"])
     if policy not in NETWORK_POLICIES:
         fail("network_policy", f"{policy!r} is not one of {', '.join(NETWORK_POLICIES)}")
+    problem = rules.cost_analysis_problem(
+        args.get("cost_analysis", DEFAULTS["cost_analysis"]), args.get("tier", DEFAULTS["tier"])
+    )
+    if problem:
+        fail("cost_analysis", problem)
     check_maintenance_window(COMPONENT, args.get("maintenance_window"))
     check_diagnostics(COMPONENT, args.get("diagnostics"))
     check_lock(COMPONENT, args.get("lock"))
@@ -324,7 +336,7 @@ class AksCluster(pulumi.ComponentResource):
             dns_prefix=args["cluster_name"],
             kubernetes_version=args.get("kubernetes_version"),
             node_resource_group=f"{args['cluster_name']}-nodes",
-            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=args.get("tier", "Standard")),
+            sku=containerservice.ManagedClusterSKUArgs(name="Base", tier=args.get("tier", DEFAULTS["tier"])),
             identity=containerservice.ManagedClusterIdentityArgs(
                 type=containerservice.ResourceIdentityType.USER_ASSIGNED, user_assigned_identities=[self.identity.id]
             ),
@@ -387,6 +399,11 @@ class AksCluster(pulumi.ComponentResource):
                     enabled=args.get("azure_policy", DEFAULTS["azure_policy"])
                 ),
             },
+            metrics_profile=containerservice.ManagedClusterMetricsProfileArgs(
+                cost_analysis=containerservice.ManagedClusterCostAnalysisArgs(enabled=True)
+            )
+            if args.get("cost_analysis", DEFAULTS["cost_analysis"])
+            else None,
             azure_monitor_profile=containerservice.ManagedClusterAzureMonitorProfileArgs(
                 metrics=containerservice.ManagedClusterAzureMonitorProfileMetricsArgs(enabled=True)
             )

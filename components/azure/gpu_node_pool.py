@@ -16,7 +16,13 @@ from pulumi_azure_native import alertsmanagement, containerservice
 
 from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, PrometheusAlert, prometheus_alerts
 from aiscale.components.common.defaults import declare, stack_default
-from aiscale.components.common.gpu_pool import ALERT_DEFAULTS, GpuPoolAlertsArgs, check_pool, pool_labels
+from aiscale.components.common.gpu_pool import (
+    ALERT_DEFAULTS,
+    GpuPoolAlertsArgs,
+    check_pool,
+    pool_labels,
+    team_cost_labels,
+)
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
@@ -74,6 +80,8 @@ class AksGpuNodePoolArgs(TypedDict):
     """Availability zones of the nodes (default: the region's)."""
     node_labels: NotRequired[Labels]
     """Further Kubernetes labels of the nodes (aiscale's ``aiscale.io/*`` labels win)."""
+    team: NotRequired[str]
+    """The team that owns the pool: the ``aiscale.io/team`` node label and the ``team`` tag."""
     kubernetes_version: NotRequired[pulumi.Input[str]]
     """Kubernetes version (``1.33``); unset: the region's default."""
     tags: NotRequired[Tags]
@@ -116,6 +124,7 @@ def _validate(args: AksGpuNodePoolArgs) -> None:
         driver=args.get("driver", DEFAULTS["driver"]),
         expected_utilization_percent=args.get("expected_utilization_percent"),
         alerts=args.get("alerts"),
+        team=args.get("team"),
     )
     if "spot_max_price" in args and not args.get("spot", DEFAULTS["spot"]):
         fail("spot_max_price", "only applies with spot=True")
@@ -128,7 +137,7 @@ def _validate(args: AksGpuNodePoolArgs) -> None:
                 fail(f"alert_routing.{key}", "GPU pool alerts are PromQL rules in the Azure Monitor workspace")
     elif "alerts" in args:
         fail("alerts", "thresholds apply with alert_routing (where the alerts go)")
-    azure_tags(COMPONENT, args.get("tags"))
+    azure_tags(COMPONENT, team_cost_labels(args.get("tags"), args.get("team")))
 
 
 class AksGpuNodePool(pulumi.ComponentResource):
@@ -158,6 +167,7 @@ class AksGpuNodePool(pulumi.ComponentResource):
             gpu_count=sku.gpus,
             extra=args.get("node_labels", {}),
             expected_utilization_percent=args.get("expected_utilization_percent"),
+            team=args.get("team"),
         )
         if "mig_profile" in args:
             labels["aiscale.io/mig-profile"] = args["mig_profile"]
@@ -201,7 +211,7 @@ class AksGpuNodePool(pulumi.ComponentResource):
                 max_surge=args.get("max_surge", DEFAULTS["max_surge"]),
                 drain_timeout_in_minutes=args.get("drain_timeout_minutes", DEFAULTS["drain_timeout_minutes"]),
             ),
-            tags=args.get("tags"),
+            tags=team_cost_labels(args.get("tags"), args.get("team")),
             # The cluster autoscaler owns the node count.
             opts=child_options(self, ignore_changes=["count"]),
         )

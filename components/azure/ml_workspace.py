@@ -28,7 +28,11 @@ from pulumi_azure_native import (
 from aiscale.components.azure.key_vault import KeyVault, KeyVaultArgs
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs, check_diagnostics, diagnostic_setting
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
-from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs, key_role_assignment
+from aiscale.components.common.customer_managed_key import (
+    AzureCustomerManagedKeyArgs,
+    key_role_assignment,
+    storage_encryption,
+)
 from aiscale.components.common.defaults import declare
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.private_endpoint import PrivateEndpointArgs, private_endpoint
@@ -252,11 +256,6 @@ class MlWorkspace(pulumi.ComponentResource):
 
     def _storage(self, name: str, args: MlWorkspaceArgs) -> storage.StorageAccount:
         """``<name>-storage``: identity-only access, no public network, infrastructure encryption, CMK if given."""
-        key = args.get("customer_managed_key")
-        services = storage.EncryptionServicesArgs(
-            blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-            file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
-        )
         return storage.StorageAccount(
             f"{name}-storage",
             account_name=args["storage_account_name"],
@@ -274,19 +273,7 @@ class MlWorkspace(pulumi.ComponentResource):
                 default_action=storage.DefaultAction.DENY, bypass="AzureServices"
             ),
             identity=storage.IdentityArgs(type="UserAssigned", user_assigned_identities=[self.identity.id]),
-            encryption=storage.EncryptionArgs(
-                key_source="Microsoft.Keyvault",
-                require_infrastructure_encryption=True,
-                key_vault_properties=storage.KeyVaultPropertiesArgs(
-                    key_name=key["key_name"], key_vault_uri=key["key_vault_uri"]
-                ),
-                encryption_identity=storage.EncryptionIdentityArgs(encryption_user_assigned_identity=self.identity.id),
-                services=services,
-            )
-            if key
-            else storage.EncryptionArgs(
-                key_source="Microsoft.Storage", require_infrastructure_encryption=True, services=services
-            ),
+            encryption=storage_encryption(args.get("customer_managed_key"), self.identity.id),
             tags=args.get("tags"),
             opts=child_options(self, protect=args.get("protect", False)),
         )

@@ -14,7 +14,7 @@ from pulumi_azure_native import monitor, operationalinsights
 
 from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs
 from aiscale.components.common.azure_diagnostics import AzureDiagnosticsArgs
-from aiscale.components.common.options import child_options
+from aiscale.components.common.options import after, child_options
 from aiscale.components.common.protection import ResourceLockArgs, check_lock, resource_lock
 from aiscale.components.common.tags import Tags, azure_tags
 from aiscale.components.common.type_tokens import component_options, type_token
@@ -22,6 +22,8 @@ from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("AzureMonitoring")
 PREVIOUS_TYPE = "aiscale:azure:Monitoring"
+#: Tables of the audit trail: the subscription activity log and Key Vault data-plane audit events.
+AUDIT_TABLES = ("AzureActivity", "AZKVAuditLogs")
 
 
 class AzureMonitoringArgs(TypedDict):
@@ -47,6 +49,9 @@ class AzureMonitoringArgs(TypedDict):
     """Pulumi refuses to delete the Log Analytics and Azure Monitor workspaces."""
     lock: NotRequired[ResourceLockArgs]
     """An Azure management lock on each workspace."""
+    audit_retention_days: NotRequired[int]
+    """Total retention of the audit tables (``AzureActivity``, ``AZKVAuditLogs``), 4-4383 days: rows past the
+    workspace's retention stay searchable in the long-term tier."""
 
 
 def _validate(args: AzureMonitoringArgs) -> None:
@@ -56,6 +61,9 @@ def _validate(args: AzureMonitoringArgs) -> None:
         raise InvalidArgumentError(COMPONENT, "alert_emails", "at least one address")
     if not args["runbook_base_url"].startswith("https://"):
         raise InvalidArgumentError(COMPONENT, "runbook_base_url", "must be an https:// URL")
+    days = args.get("audit_retention_days")
+    if days is not None and not 4 <= days <= 4383:
+        raise InvalidArgumentError(COMPONENT, "audit_retention_days", f"{days} is outside 4-4383")
     check_lock(COMPONENT, args.get("lock"))
     azure_tags(COMPONENT, args.get("tags"))
 
@@ -63,7 +71,8 @@ def _validate(args: AzureMonitoringArgs) -> None:
 class AzureMonitoring(pulumi.ComponentResource):
     """Platform monitoring on Azure: Log Analytics, an Azure Monitor workspace for Prometheus metrics and the action group every alert notifies.
 
-    Children: ``<name>-logs``, ``<name>-prometheus``, ``<name>-action-group``.
+    Children: ``<name>-logs``, ``<name>-prometheus``, ``<name>-action-group``, ``<name>-table-<table>`` (with
+    ``audit_retention_days``).
     """
 
     logs: operationalinsights.Workspace
@@ -134,6 +143,16 @@ class AzureMonitoring(pulumi.ComponentResource):
             opts=child_options(self),
         )
 
+        if "audit_retention_days" in args:
+            for table in AUDIT_TABLES:
+                operationalinsights.Table(
+                    f"{name}-table-{table.lower()}",
+                    table_name=table,
+                    workspace_name=after(self.logs, f"{prefix}-logs"),
+                    resource_group_name=group,
+                    total_retention_in_days=args["audit_retention_days"],
+                    opts=child_options(self),
+                )
         if "lock" in args:
             resource_lock(f"{name}-logs", scope=self.logs.id, args=args["lock"], parent=self)
             resource_lock(f"{name}-prometheus", scope=self.prometheus.id, args=args["lock"], parent=self)

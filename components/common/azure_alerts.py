@@ -138,6 +138,54 @@ def log_alert(
     )
 
 
+def activity_log_alert(
+    name: str,
+    *,
+    rule_name: str,
+    alert: str,
+    runbook_page: str,
+    description: str,
+    operations: Sequence[str],
+    scope: pulumi.Input[str],
+    args: AzureAlertRoutingArgs,
+    resource_group_name: pulumi.Input[str],
+    tags: Tags | None,
+    parent: pulumi.Resource,
+) -> monitor.ActivityLogAlert:
+    """``<name>-alert-<alert>``: an activity log alert on any of ``operations`` succeeding under ``scope`` (a
+    subscription or resource group id, matched as a prefix of the event's resource id), routed to the action
+    group with the runbook in its description and in the notification's webhook properties."""
+    url = runbook(args, runbook_page)
+    return monitor.ActivityLogAlert(
+        f"{name}-alert-{alert}",
+        activity_log_alert_name=rule_name,
+        resource_group_name=resource_group_name,
+        location="global",
+        description=f"{description} Runbook: {url}",
+        enabled=True,
+        scopes=[scope],
+        condition=monitor.AlertRuleAllOfConditionArgs(
+            all_of=[
+                monitor.AlertRuleAnyOfOrLeafConditionArgs(field="category", equals="Administrative"),
+                monitor.AlertRuleAnyOfOrLeafConditionArgs(field="status", equals="Succeeded"),
+                monitor.AlertRuleAnyOfOrLeafConditionArgs(
+                    any_of=[
+                        monitor.AlertRuleLeafConditionArgs(field="operationName", equals=operation)
+                        for operation in operations
+                    ]
+                ),
+            ]
+        ),
+        actions=monitor.ActionListArgs(
+            action_groups=[
+                monitor.ActionGroupArgs(action_group_id=args["action_group_id"], webhook_properties={"runbook": url})
+            ]
+        ),
+        tags=tags,
+        opts=child_options(parent),
+    )
+
+
 class PrometheusAlert(TypedDict):
     """One PromQL alert rule of a rule group."""
 

@@ -12,7 +12,7 @@ service agent exists per project, not per resource.
 from typing import TypedDict
 
 import pulumi
-from pulumi_azure_native import authorization
+from pulumi_azure_native import authorization, storage
 
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 
@@ -61,4 +61,28 @@ def key_role_assignment(
         scope=key["key_id"],
         description=description,
         parent=parent,
+    )
+
+
+def storage_encryption(
+    key: AzureCustomerManagedKeyArgs | None, identity_id: pulumi.Input[str] | None = None
+) -> storage.EncryptionArgs:
+    """A storage account's encryption: infrastructure (double) encryption always, blobs and files with ``key``
+    through the user-assigned identity ``identity_id`` when given (the identity needs the key role first)."""
+    services = storage.EncryptionServicesArgs(
+        blob=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+        file=storage.EncryptionServiceArgs(enabled=True, key_type="Account"),
+    )
+    if key is None:
+        return storage.EncryptionArgs(
+            key_source="Microsoft.Storage", require_infrastructure_encryption=True, services=services
+        )
+    return storage.EncryptionArgs(
+        key_source="Microsoft.Keyvault",
+        require_infrastructure_encryption=True,
+        key_vault_properties=storage.KeyVaultPropertiesArgs(
+            key_name=key["key_name"], key_vault_uri=key["key_vault_uri"]
+        ),
+        encryption_identity=storage.EncryptionIdentityArgs(encryption_user_assigned_identity=identity_id),
+        services=services,
     )

@@ -5,12 +5,16 @@
   ``operator`` (the NVIDIA GPU operator, ``GpuStack``). Both clouds and the GPU stack use these two words.
 - ``min_nodes``/``max_nodes``: autoscaling bounds of the whole pool; ``min_nodes`` 0 scales to zero.
 - Node labels every pool carries, which workloads, the cost estimate and the policy pack select on.
+- ``team``: the team owning a pool (unset: shared). Its nodes carry the ``aiscale.io/team`` node label and the
+  ``team`` tag (Azure) or resource label (Google Cloud), so billing splits the pool's cost by team.
 """
 
 from collections.abc import Mapping
 from typing import NotRequired, TypedDict
 
 from aiscale.components.common.defaults import declare, stack_default
+from aiscale.components.common.tags import TEAM_LABEL, TEAM_TAG
+from aiscale.core import rules
 from aiscale.core.config.common import MonitoringConfig
 from aiscale.core.cost import EXPECTED_LABEL
 from aiscale.core.errors import InvalidArgumentError
@@ -41,6 +45,7 @@ def check_pool(
     driver: str,
     expected_utilization_percent: int | None,
     alerts: GpuPoolAlertsArgs | None,
+    team: str | None = None,
 ) -> None:
     """Refuse bounds, purpose, driver and alert thresholds that make no sense on either cloud."""
 
@@ -55,6 +60,9 @@ def check_pool(
         fail("purpose", f"{purpose!r} is not one of {', '.join(PURPOSES)}")
     if driver not in DRIVERS:
         fail("driver", f"{driver!r} is not one of {', '.join(DRIVERS)}")
+    problem = rules.team_name_problem(team) if team is not None else None
+    if problem:
+        fail("team", problem)
     if alerts is not None:
         if alerts.get("at_max_minutes", ALERT_DEFAULTS["at_max_minutes"]) < 5:
             fail("alerts.at_max_minutes", "must be at least 5")
@@ -70,6 +78,7 @@ def pool_labels(
     gpu_count: int,
     extra: Mapping[str, str],
     expected_utilization_percent: int | None,
+    team: str | None = None,
 ) -> dict[str, str]:
     """The pool's node labels: the caller's, then aiscale's (which win)."""
     labels = {
@@ -82,4 +91,14 @@ def pool_labels(
     if expected_utilization_percent is not None:
         # The offline estimate and CrossGuard read it from the pool's inputs, like any other record.
         labels[EXPECTED_LABEL] = str(expected_utilization_percent)
+    if team is not None:
+        labels[TEAM_LABEL] = team
     return labels
+
+
+def team_cost_labels(labels: Mapping[str, str] | None, team: str | None) -> dict[str, str] | None:
+    """The pool's cloud tags (Azure) or resource labels (Google Cloud) with its owning team's: cost records of
+    its nodes carry ``team`` on both clouds."""
+    if team is None:
+        return dict(labels) if labels is not None else None
+    return {**dict(labels or {}), TEAM_TAG: team}

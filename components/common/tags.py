@@ -12,6 +12,11 @@ from collections.abc import Mapping
 from aiscale.core import rules
 from aiscale.core.errors import InvalidArgumentError
 
+#: The Azure tag and Google Cloud label naming the team a resource's cost belongs to (GPU pools, team identities).
+TEAM_TAG = "team"
+#: The Kubernetes label naming the team of a namespace and its objects, or of a GPU pool's nodes.
+TEAM_LABEL = "aiscale.io/team"
+
 Tags = Mapping[str, str]
 """Azure tags by name."""
 Labels = Mapping[str, str]

@@ -1,18 +1,22 @@
 """A Cloud Billing budget for the project: current and forecasted spend thresholds, e-mail and Pub/Sub notices.
 
 Scoped to the project (and optionally to resources carrying one label), monthly by default or over a fixed period
-when an end date is given. Notifications go to e-mail notification channels (at most five per budget) and, when
-given, to a Pub/Sub topic for automation (for example scaling GPU pools down). Billing-account administrators are
-not mailed by default: the configured contacts are.
+when an end date is given. Notifications go to e-mail notification channels (at most five per budget) and, with
+``topic_name``, to a Pub/Sub topic the component creates for automation (for example scaling GPU pools down):
+encrypted with the customer key when given, its messages kept in the budget's region, Cloud Billing's budget
+service account allowed to publish. Billing-account administrators are not mailed by default: the configured
+contacts are.
 """
 
 import datetime
+import re
 from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
 import pulumi
-from pulumi_gcp import billing, monitoring
+from pulumi_gcp import billing, monitoring, pubsub
 
+from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs
 from aiscale.components.common.options import child_options
 from aiscale.components.common.tags import Labels, gcp_labels
@@ -23,6 +27,9 @@ COMPONENT = type_token("GcpBudget")
 PREVIOUS_TYPE = "aiscale:gcp:Budget"
 #: Budgets notify at most five Cloud Monitoring notification channels.
 MAX_CHANNELS = 5
+#: The service account Cloud Billing publishes budget notifications as.
+BUDGET_PUBLISHER = "serviceAccount:billing-budget-alert@system.gserviceaccount.com"
+TOPIC_NAME = re.compile(r"^(?!goog)[A-Za-z][A-Za-z0-9._~+%-]{2,254}$")
 
 
 class GcpBudgetArgs(TypedDict):
@@ -52,12 +59,16 @@ class GcpBudgetArgs(TypedDict):
     """With ``start_date``: a fixed period instead of calendar months."""
     label_filter: NotRequired[Mapping[str, str]]
     """Count only resources carrying this label (one key)."""
-    pubsub_topic: NotRequired[str]
-    """Also publish notifications to this topic (``projects/<p>/topics/<t>``), for automation."""
+    topic_name: NotRequired[str]
+    """Also publish every notification to a Pub/Sub topic of this name, created in ``project`` (automation)."""
+    topic_region: NotRequired[str]
+    """The only region the topic stores messages in (data residency; default: Google's choice)."""
+    customer_managed_key: NotRequired[GcpCustomerManagedKeyArgs]
+    """Encrypt the topic's messages with this key (the Pub/Sub service agent needs the key role)."""
     alert_routing: NotRequired[GcpAlertRoutingArgs]
     """Also notify the platform's notification channels (with the e-mail channels, at most five)."""
     labels: NotRequired[Labels]
-    """Labels of the e-mail notification channels."""
+    """Labels of the e-mail notification channels and the topic."""
 
 
 def _validate(args: GcpBudgetArgs) -> None:
@@ -79,6 +90,11 @@ def _validate(args: GcpBudgetArgs) -> None:
         fail("label_filter", "budgets filter on a single label")
     if "end_date" in args and "start_date" not in args:
         fail("end_date", "needs start_date")
+    for argument in ("topic_region", "customer_managed_key"):
+        if argument in args and "topic_name" not in args:
+            fail(argument, "applies to the notification topic: give topic_name")
+    if "topic_name" in args and not TOPIC_NAME.fullmatch(args["topic_name"]):
+        fail("topic_name", f"{args['topic_name']!r} is not a Pub/Sub topic name (3-255, starting with a letter)")
     gcp_labels(COMPONENT, args.get("labels"))
 
 
@@ -100,11 +116,14 @@ def _custom_period(args: GcpBudgetArgs) -> billing.BudgetBudgetFilterCustomPerio
 class GcpBudget(pulumi.ComponentResource):
     """A Cloud Billing budget for a project, with e-mail, routed and Pub/Sub notifications.
 
-    Children: ``<name>-email-<n>`` notification channels and ``<name>-budget``.
+    Children: ``<name>-email-<n>`` notification channels, ``<name>-topic`` and ``<name>-topic-publisher`` (with
+    ``topic_name``), ``<name>-budget``.
     """
 
     budget: billing.Budget
     budget_id: pulumi.Output[str]
+    topic_id: pulumi.Output[str] | None
+    """``projects/<p>/topics/<t>`` of the notification topic (with ``topic_name``): subscribe automation to it."""
 
     def __init__(self, name: str, args: GcpBudgetArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
@@ -121,6 +140,7 @@ class GcpBudget(pulumi.ComponentResource):
             )
             for index, address in enumerate(args["contact_emails"])
         ]
+        topic = self._topic(name, args["topic_name"], args) if "topic_name" in args else None
         units, fraction = divmod(round(args["amount"] * 1_000_000_000), 1_000_000_000)
         custom_period = _custom_period(args)
         self.budget = billing.Budget(
@@ -151,10 +171,38 @@ class GcpBudget(pulumi.ComponentResource):
                     *(channel.id for channel in channels),
                     *args.get("alert_routing", {}).get("notification_channels", []),
                 ],
-                pubsub_topic=args.get("pubsub_topic"),
+                pubsub_topic=topic.id if topic is not None else None,
                 disable_default_iam_recipients=True,
             ),
             opts=child_options(self),
         )
         self.budget_id = self.budget.id
-        self.register_outputs({"budgetId": self.budget_id})
+        self.topic_id = topic.id if topic is not None else None
+        self.register_outputs({"budgetId": self.budget_id, "topicId": self.topic_id})
+
+    def _topic(self, name: str, topic_name: str, args: GcpBudgetArgs) -> pubsub.Topic:
+        """``<name>-topic``, and Cloud Billing's right to publish to it (``<name>-topic-publisher``)."""
+        key = args.get("customer_managed_key")
+        topic = pubsub.Topic(
+            f"{name}-topic",
+            name=topic_name,
+            project=args["project"],
+            kms_key_name=key["key_id"] if key is not None else None,
+            message_storage_policy=pubsub.TopicMessageStoragePolicyArgs(
+                allowed_persistence_regions=[args["topic_region"]], enforce_in_transit=True
+            )
+            if "topic_region" in args
+            else None,
+            message_retention_duration="604800s",
+            labels=args.get("labels"),
+            opts=child_options(self),
+        )
+        pubsub.TopicIAMMember(
+            f"{name}-topic-publisher",
+            project=args["project"],
+            topic=topic.name,
+            role="roles/pubsub.publisher",
+            member=BUDGET_PUBLISHER,
+            opts=child_options(self),
+        )
+        return topic

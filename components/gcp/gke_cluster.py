@@ -17,11 +17,12 @@ from pulumi_gcp import container, projects, serviceaccount
 
 from aiscale.components.common.control_plane import CONTROL_PLANE_DEFAULTS, ControlPlaneAccessArgs, check_control_plane
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
-from aiscale.components.common.defaults import declare
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.maintenance import DAYS, MaintenanceWindowArgs, check_maintenance_window
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.core.config.gcp import GkeConfig
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("GkeCluster")
@@ -106,6 +107,8 @@ class GkeClusterArgs(TypedDict):
     """Google Groups for RBAC (``gke-security-groups@<domain>``)."""
     deletion_protection: NotRequired[bool]
     """GKE's own guard: the provider refuses to delete the cluster (default False)."""
+    cost_allocation: NotRequired[bool]
+    """GKE cost allocation: the billing export splits the cluster's cost by namespace and Kubernetes label."""
     labels: NotRequired[Labels]
     """Resource labels of the cluster and its nodes."""
     protect: NotRequired[bool]
@@ -116,6 +119,7 @@ DEFAULTS = declare(
     GkeClusterArgs,
     release_channel="REGULAR",
     dns_endpoint=True,
+    cost_allocation=stack_default(GkeConfig, "cost_allocation"),
 )
 """Defaults of the optional args of ``GkeClusterArgs``."""
 
@@ -373,6 +377,9 @@ class GkeCluster(pulumi.ComponentResource):
                 **cluster_node_config_defaults(self.node_service_account.email, _disk_key(args))
             ),
             deletion_protection=args.get("deletion_protection", False),
+            cost_management_config=container.ClusterCostManagementConfigArgs(enabled=True)
+            if args.get("cost_allocation", DEFAULTS["cost_allocation"])
+            else None,
             resource_labels=args.get("labels"),
             opts=child_options(self, protect=args.get("protect", False), depends_on=grants),
         )

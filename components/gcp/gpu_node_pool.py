@@ -20,7 +20,13 @@ from pulumi_gcp import container
 from aiscale.components.common.customer_managed_key import GcpCustomerManagedKeyArgs
 from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, promql
-from aiscale.components.common.gpu_pool import ALERT_DEFAULTS, GpuPoolAlertsArgs, check_pool, pool_labels
+from aiscale.components.common.gpu_pool import (
+    ALERT_DEFAULTS,
+    GpuPoolAlertsArgs,
+    check_pool,
+    pool_labels,
+    team_cost_labels,
+)
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, gcp_labels
 from aiscale.components.common.type_tokens import component_options, type_token
@@ -81,6 +87,8 @@ class GkeGpuNodePoolArgs(TypedDict):
     """Encryption of the node boot disks; the compute service agent needs the key role."""
     node_labels: NotRequired[Labels]
     """Further Kubernetes labels of the nodes (aiscale's ``aiscale.io/*`` labels win)."""
+    team: NotRequired[str]
+    """The team that owns the pool: the ``aiscale.io/team`` node label and the ``team`` resource label."""
     labels: NotRequired[Labels]
     """Resource labels of the node VMs (cost attribution)."""
     alert_routing: NotRequired[GcpAlertRoutingArgs]
@@ -116,6 +124,7 @@ def _validate(args: GkeGpuNodePoolArgs) -> None:
         driver=args.get("driver", DEFAULTS["driver"]),
         expected_utilization_percent=args.get("expected_utilization_percent"),
         alerts=args.get("alerts"),
+        team=args.get("team"),
     )
     version = args.get("driver_version", DEFAULTS["driver_version"])
     if version not in DRIVER_VERSIONS:
@@ -130,7 +139,7 @@ def _validate(args: GkeGpuNodePoolArgs) -> None:
         fail("sharing", "MPS cannot be combined with MIG partitions; use TIME_SHARING")
     if "alerts" in args and "alert_routing" not in args:
         fail("alerts", "thresholds apply with alert_routing (where the alerts go)")
-    gcp_labels(COMPONENT, args.get("labels"))
+    gcp_labels(COMPONENT, team_cost_labels(args.get("labels"), args.get("team")))
 
 
 class GkeGpuNodePool(pulumi.ComponentResource):
@@ -200,8 +209,9 @@ class GkeGpuNodePool(pulumi.ComponentResource):
                     gpu_count=machine.gpus,
                     extra=args.get("node_labels", {}),
                     expected_utilization_percent=args.get("expected_utilization_percent"),
+                    team=args.get("team"),
                 ),
-                resource_labels=args.get("labels"),
+                resource_labels=team_cost_labels(args.get("labels"), args.get("team")),
                 taints=[
                     container.NodePoolNodeConfigTaintArgs(key="nvidia.com/gpu", value="present", effect="NO_SCHEDULE")
                 ],

@@ -51,6 +51,10 @@ SERVICE_AGENTS: dict[str, ServiceAgent] = {
     "storage": ServiceAgent(
         "storage.googleapis.com", "service-{number}@gs-project-accounts.iam.gserviceaccount.com", False
     ),
+    # The Cloud Logging CMEK service account of a project (``gcloud logging settings describe`` shows it; projects
+    # whose Logging settings predate it show ``cmek-p<number>@...``: grant that one through ``members``).
+    "logging": ServiceAgent("logging.googleapis.com", "service-{number}@gcp-sa-logging.iam.gserviceaccount.com", False),
+    "pubsub": ServiceAgent("pubsub.googleapis.com", "service-{number}@gcp-sa-pubsub.iam.gserviceaccount.com", False),
     # BigQuery's encryption service account (it exists once the project has used BigQuery).
     "bigquery": ServiceAgent(
         "bigquery.googleapis.com", "bq-{number}@bigquery-encryption.iam.gserviceaccount.com", False
@@ -69,7 +73,7 @@ class CryptoKeySpecArgs(TypedDict):
     """Days a destroyed version stays recoverable (default 30)."""
     service_agents: NotRequired[Sequence[str]]
     """Services whose agents encrypt with this key: ``aiplatform``, ``container``, ``compute``, ``storage``,
-    ``bigquery``."""
+    ``logging``, ``pubsub``, ``bigquery``."""
     members: NotRequired[Mapping[str, pulumi.Input[str]]]
     """Further IAM members with the encrypter/decrypter role, by a stable name (``serviceAccount:...``)."""
 

@@ -28,7 +28,7 @@ from pulumi_gcp import serviceaccount
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
 from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import after, child_options
-from aiscale.components.common.tags import Labels, Tags, azure_tags, kubernetes_labels
+from aiscale.components.common.tags import TEAM_LABEL, Labels, Tags, azure_tags, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.core.config.common import TeamConfig
 from aiscale.core.errors import InvalidArgumentError
@@ -137,6 +137,9 @@ class TeamNamespaceArgs(TypedDict):
     """On AKS with Azure RBAC: the team's Entra ID group (give this or ``group_access``)."""
     group_access: NotRequired[GroupAccessArgs]
     """The team's group as Kubernetes knows it (give this or ``azure_access``)."""
+    team: NotRequired[str]
+    """The team the namespace's cost belongs to: the ``aiscale.io/team`` label of every object (default: the
+    namespace name)."""
     labels: NotRequired[Labels]
     """Kubernetes labels on every object (owner, cost-center, environment ...)."""
     tags: NotRequired[Tags]
@@ -177,7 +180,7 @@ def _validate(args: TeamNamespaceArgs) -> None:
     account = args.get("service_account", DEFAULTS["service_account"])
     if not _DNS_LABEL.fullmatch(account):
         fail("service_account", f"{account!r} is not a DNS label")
-    kubernetes_labels(COMPONENT, args.get("labels"))
+    kubernetes_labels(COMPONENT, {**dict(args.get("labels", {})), TEAM_LABEL: args.get("team", args["namespace"])})
     azure_tags(COMPONENT, args.get("tags"))
 
 
@@ -208,6 +211,8 @@ class TeamNamespace(pulumi.ComponentResource):
             **dict(args.get("labels", {})),
             "app.kubernetes.io/managed-by": "aiscale",
             "aiscale.io/tenant": namespace_name,
+            # AKS cost analysis and GKE cost allocation split the cluster's cost by namespace and label.
+            TEAM_LABEL: args.get("team", namespace_name),
         }
         self.namespace = self._namespace(name, args, labels)
         # Objects in the namespace name it through an output of the namespace: they wait for it to exist.

@@ -207,6 +207,8 @@ class CmkConfig(StrictModel):
     """Key for Kubernetes secrets encryption (AKS KMS)."""
     data_key: KeyName = "data"
     """Key for the ML workspace, its storage account and container registry."""
+    audit_key: KeyName = "data"
+    """Key of the audit storage account (``audit``)."""
 
 
 class AksApiServerConfig(StrictModel):
@@ -253,6 +255,9 @@ class AksConfig(StrictModel):
     """``1.33`` (patch chosen by the upgrade channel); unset takes the region default."""
     tier: Literal["Free", "Standard", "Premium"] = preset(dev="Free", staging="Standard", prod="Standard")
     """``Standard`` carries the uptime SLA (required in prod by policy)."""
+    cost_analysis: bool = preset(dev=False, staging=True, prod=True)
+    """AKS cost analysis: Cost Management splits the cluster's cost by namespace (one namespace per team), so a
+    shared GPU cluster is charged back to its teams. Needs tier ``Standard`` or ``Premium``."""
     admin_group_object_ids: list[Uuid] = Field(min_length=1)
     """Entra ID groups that administer the cluster (Azure RBAC for Kubernetes)."""
     api_server: AksApiServerConfig = Field(default_factory=AksApiServerConfig)
@@ -276,6 +281,14 @@ class AksConfig(StrictModel):
     )
     """How Pulumi signs in to the cluster (local accounts are off): ``azurecli`` on a laptop, ``workloadidentity``
     in CI with OIDC federation. The machine running ``pulumi up`` needs ``kubelogin``."""
+
+    @field_validator("cost_analysis")
+    @classmethod
+    def _cost_analysis_tier(cls, value: bool, info: ValidationInfo) -> bool:
+        problem = rules.cost_analysis_problem(value, str(info.data.get("tier")))
+        if problem:
+            raise ValueError(problem)
+        return value
 
 
 GpuPoolName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9]{0,11}$")]
@@ -303,6 +316,9 @@ class AzureGpuPoolConfig(GpuPoolScaling):
     labels: dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9./_-]{1,253}$")], str] = Field(
         default_factory=dict
     )
+    team: TeamName | None = None
+    """The team (of ``teams``) that owns the pool: its nodes carry the ``team`` tag and ``aiscale.io/team``
+    label, so the pool's cost is the team's. Unset: a pool shared by every team."""
 
     @model_validator(mode="after")
     def _sku(self) -> AzureGpuPoolConfig:
@@ -450,6 +466,55 @@ class AzureTeamConfig(TeamConfig, TeamWorkloadsConfig):
     """Entra ID group of the team: deploys in its namespace, may fetch cluster credentials."""
 
 
+ActivityLogCategory = Literal[
+    "Administrative", "Security", "Policy", "Alert", "ServiceHealth", "Recommendation", "Autoscale", "ResourceHealth"
+]
+
+
+class AzureAuditConfig(StrictModel):
+    """The subscription's audit trail: the activity log in Log Analytics and in write-once (WORM) blob storage."""
+
+    storage_account_name: Annotated[str, StringConstraints(pattern=r"^[a-z0-9]{3,24}$")]
+    """Globally unique name of the audit storage account (3-24 lowercase letters and digits)."""
+    categories: list[ActivityLogCategory] = Field(
+        default_factory=lambda: ["Administrative", "Security", "Policy", "Alert"], min_length=1
+    )
+    """Activity log categories exported: who changed what (``Administrative``), Defender findings (``Security``),
+    Azure Policy decisions (``Policy``) and fired alerts (``Alert``) by default."""
+    worm_retention_days: int = preset(dev=1, staging=7, prod=365, ge=1, le=146_000)
+    """Days each exported blob stays write-once (a time-based retention policy on the containers, protected append
+    writes allowed): nobody can change or delete it before then, whatever their role."""
+    table_retention_days: int = preset(dev=90, staging=365, prod=2557, ge=4, le=4383)
+    """Total retention of the audit tables in Log Analytics (``AzureActivity``, ``AZKVAuditLogs``); beyond the
+    workspace's interactive retention the rows stay searchable in the long-term tier."""
+    locked: bool = preset(dev=False, staging=False, prod=True)
+    """A ``CanNotDelete`` management lock on the audit storage account. The WORM policy already keeps every blob
+    for its period; with the lock nobody deletes the account either, until an Owner removes the lock. Needs
+    ``protect_stateful`` (Pulumi must not try to delete what the lock keeps)."""
+    delivery_writer_principal_id: Uuid | None = None
+    """Object id of the CI identity that ships ``aiscale promote`` / ``aiscale rollout`` decisions (the audit JSON
+    lines) into the ``aiscale-delivery`` container: it gets Storage Blob Data Contributor on that container only."""
+
+    @field_validator("categories")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"has duplicates: {value}")
+        return value
+
+
+class AzureCostConfig(StrictModel):
+    """Cost attribution settings of the subscription (Cost Management)."""
+
+    anomaly_alert: bool = True
+    """A daily cost anomaly alert (a Cost Management insight alert, subscription scope) mailed to the budget's
+    contacts, with the runbook link when monitoring is configured. Needs the budget section."""
+    tag_inheritance: bool = False
+    """Cost Management applies the subscription's and resource groups' tags to the cost records of resources that
+    lack them (the nodes AKS creates, for instance). A setting of the whole subscription: turn it on only where
+    the stack owns the subscription."""
+
+
 class AzureConfig(StrictModel):
     """Where and how aiscale deploys on Azure."""
 
@@ -476,13 +541,20 @@ class AzureConfig(StrictModel):
     monitoring: MonitoringConfig | None = None
     teams: dict[TeamName, AzureTeamConfig] = Field(default_factory=dict)
     """Team namespaces on the AKS cluster, by team name (also the namespace name)."""
+    audit: AzureAuditConfig | None = None
+    """Export the subscription's activity log to Log Analytics and WORM storage, with alerts on sensitive
+    operations (needs ``monitoring``)."""
+    cost: AzureCostConfig | None = None
+    """Cost anomaly alert and tag inheritance of the subscription."""
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> AzureConfig:
         if self.cmk.enabled:
             # Only the consumers this stack deploys need their key: a keys-only stack needs none.
-            needed = ({self.cmk.disk_key, self.cmk.etcd_key} if self.aks is not None else set()) | (
-                {self.cmk.data_key} if self.ml is not None else set()
+            needed = (
+                ({self.cmk.disk_key, self.cmk.etcd_key} if self.aks is not None else set())
+                | ({self.cmk.data_key} if self.ml is not None else set())
+                | ({self.cmk.audit_key} if self.audit is not None else set())
             )
             missing = sorted(needed - set(self.key_vault.keys))
             if missing:
@@ -513,6 +585,14 @@ class AzureConfig(StrictModel):
             raise ValueError(f"gpu_pools: {problem}")
         if self.teams and self.aks is None:
             raise ValueError("teams need an aks section (their namespaces live on the cluster)")
+        owners = sorted(f"gpu_pools.{name}.team" for name, pool in self.gpu_pools.items() if pool.team is not None)
+        unknown = [field for field in owners if self.gpu_pools[field.split(".")[1]].team not in self.teams]
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} must name one of teams {sorted(self.teams)}")
+        if self.audit is not None and self.monitoring is None:
+            raise ValueError("audit needs a monitoring section (the activity log goes to its Log Analytics workspace)")
+        if self.cost is not None and self.cost.anomaly_alert and self.budget is None:
+            raise ValueError("cost.anomaly_alert mails budget.contact_emails: add a budget section or turn it off")
         capacity = sum(pool.max_nodes * gpu.azure_gpu_skus()[pool.vm_size].gpus for pool in self.gpu_pools.values())
         for team_name, team in self.teams.items():
             if team.gpu_quota > capacity:

@@ -198,5 +198,5 @@ class MonitoringConfig(StrictModel):
     """CPU/GPU utilisation of endpoint instances that raises an alert."""
 
 
-TeamName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9-]{0,38}[a-z0-9]$")]
+TeamName = Annotated[str, StringConstraints(pattern=rules.TEAM_NAME_PATTERN)]
 """A team's name: also its namespace name on the cluster."""

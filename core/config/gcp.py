@@ -10,7 +10,7 @@ from enum import StrEnum
 from ipaddress import IPv4Network
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, ValidationInfo, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from aiscale.core import gpu, monitoring, rules
 from aiscale.core.config.base import StrictModel, preset
@@ -60,6 +60,10 @@ class ServiceAgent(StrEnum):
     """Persistent disks, including GKE node boot disks."""
     storage = "storage"
     """Cloud Storage buckets."""
+    logging = "logging"
+    """Cloud Logging buckets (the audit log bucket)."""
+    pubsub = "pubsub"
+    """Pub/Sub topics (the budget's notification topic)."""
     bigquery = "bigquery"
     """BigQuery datasets (the request-response logs of monitored endpoints)."""
 
@@ -100,6 +104,10 @@ class GcpCmekConfig(StrictModel):
     """Boot disks of every node pool (compute service agent)."""
     vertex_key: KmsName = "platform"
     """Vertex AI endpoints and uploaded models (Vertex AI service agent)."""
+    log_bucket_key: KmsName = "platform"
+    """The audit log bucket (Cloud Logging service agent); the key must be in the bucket's region."""
+    pubsub_key: KmsName = "platform"
+    """The budget's notification topic (Pub/Sub service agent)."""
 
 
 class GcpNetworkConfig(StrictModel):
@@ -176,6 +184,9 @@ class GkeConfig(StrictModel):
     """Zones of the nodes (default: the region's zones GKE picks)."""
     maintenance_window: MaintenanceWindowConfig = Field(default_factory=MaintenanceWindowConfig)
     deletion_protection: bool = preset(dev=False, staging=False, prod=True)
+    cost_allocation: bool = True
+    """GKE cost allocation: Cloud Billing splits the cluster's cost by namespace (one namespace per team) and
+    Kubernetes label in the billing export."""
     security_group: Annotated[str, StringConstraints(pattern=r"^gke-security-groups@[a-z0-9.-]+$")] | None = None
     """Google Groups for RBAC (``gke-security-groups@<domain>``): lets team group bindings work."""
 
@@ -212,6 +223,9 @@ class GcpGpuPoolConfig(GpuPoolScaling):
     labels: dict[Annotated[str, StringConstraints(pattern=r"^[a-zA-Z0-9./_-]{1,253}$")], str] = Field(
         default_factory=dict
     )
+    team: TeamName | None = None
+    """The team (of ``teams``) that owns the pool: its nodes carry the ``team`` resource label and
+    ``aiscale.io/team`` node label, so the pool's cost is the team's. Unset: a pool shared by every team."""
 
     @model_validator(mode="after")
     def _machine(self) -> GcpGpuPoolConfig:
@@ -361,6 +375,37 @@ class GcpTeamConfig(TeamConfig, TeamWorkloadsConfig):
     """Google group of the team (a member of the cluster's ``security_group``): deploys in its namespace."""
 
 
+DataAccessLogType = Literal["DATA_READ", "DATA_WRITE", "ADMIN_READ"]
+DataAccessService = Literal["aiplatform", "cloudkms", "container", "storage"]
+
+
+class GcpAuditConfig(StrictModel):
+    """The project's audit trail: Data Access audit logs on, and every Cloud Audit Log routed into a log bucket
+    with its own retention (CMEK with ``cmek``, locked in prod)."""
+
+    services: list[DataAccessService] = Field(
+        default_factory=lambda: ["aiplatform", "cloudkms", "container", "storage"], min_length=1
+    )
+    """Services whose Data Access audit logs are turned on: Vertex AI, Cloud KMS, GKE, Cloud Storage."""
+    log_types: list[DataAccessLogType] = Field(default_factory=lambda: ["DATA_READ", "DATA_WRITE"], min_length=1)
+    """Data Access log types: reads and writes of data (``DATA_READ``, ``DATA_WRITE``); ``ADMIN_READ`` adds reads
+    of configuration (high volume, billed by Cloud Logging)."""
+    bucket_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-][A-Za-z0-9_.-]{2,99}$")] = "aiscale-audit"
+    """Id of the audit log bucket (in the stack's region)."""
+    retention_days: int = preset(dev=7, staging=30, prod=400, ge=1, le=3650)
+    """Days the audit log bucket keeps entries."""
+    locked: bool = preset(dev=False, staging=False, prod=True)
+    """Lock the audit log bucket: its retention can then never be shortened and it can be deleted only once empty
+    (irreversible). Needs ``protect_stateful``."""
+
+    @field_validator("services", "log_types")
+    @classmethod
+    def _unique(cls, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise ValueError(f"has duplicates: {value}")
+        return value
+
+
 class GcpConfig(StrictModel):
     """Where and how aiscale deploys on Google Cloud."""
 
@@ -380,13 +425,23 @@ class GcpConfig(StrictModel):
     billing_account: Annotated[str, StringConstraints(pattern=r"^[0-9A-F]{6}-[0-9A-F]{6}-[0-9A-F]{6}$")] | None = None
     """Billing account of the project (for the budget)."""
     budget: BudgetConfig | None = None
-    budget_pubsub_topic: (
-        Annotated[str, StringConstraints(pattern=r"^projects/[a-z][a-z0-9-]+/topics/[A-Za-z0-9._~+%-]+$")] | None
-    ) = None
-    """Also publish budget notifications to this Pub/Sub topic (automation, e.g. scaling pools down)."""
+    """A budget publishes its notifications to a Pub/Sub topic the stack creates (``<project>-budget``, CMEK with
+    ``cmek``) as well as mailing them: subscribe automation (scaling pools down) to it."""
     monitoring: MonitoringConfig | None = None
     teams: dict[TeamName, GcpTeamConfig] = Field(default_factory=dict)
     """Team namespaces on the GKE cluster, by team name (also the namespace name)."""
+    audit: GcpAuditConfig | None = None
+    """Data Access audit logs and a log bucket holding every Cloud Audit Log (needs ``monitoring`` for its alert)."""
+
+    @model_validator(mode="before")
+    @classmethod
+    def _removed_keys(cls, data: object) -> object:
+        if isinstance(data, dict) and "budget_pubsub_topic" in data:
+            raise ValueError(
+                "budget_pubsub_topic is gone: the stack now creates the budget's topic (<project>-budget, CMEK with "
+                "cmek) and publishes to it; remove the key and subscribe to the new topic"
+            )
+        return data
 
     @model_validator(mode="after")
     def _consistent(self, info: ValidationInfo) -> GcpConfig:
@@ -394,6 +449,10 @@ class GcpConfig(StrictModel):
             needed = {self.cmek.gke_secrets_key, self.cmek.boot_disk_key} if self.gke is not None else set()
             if self.endpoints:
                 needed.add(self.cmek.vertex_key)
+            if self.audit is not None:
+                needed.add(self.cmek.log_bucket_key)
+            if self.budget is not None:
+                needed.add(self.cmek.pubsub_key)
             missing = sorted(needed - set(self.kms.keys))
             if missing:
                 raise ValueError(f"cmek.enabled needs keys {missing} in kms.keys")
@@ -430,6 +489,20 @@ class GcpConfig(StrictModel):
             raise ValueError(f"gpu_pools: {problem}")
         if self.teams and self.gke is None:
             raise ValueError("teams need a gke section (their namespaces live on the cluster)")
+        unknown = sorted(
+            f"gpu_pools.{name}.team"
+            for name, pool in self.gpu_pools.items()
+            if pool.team is not None and pool.team not in self.teams
+        )
+        if unknown:
+            raise ValueError(f"{', '.join(unknown)} must name one of teams {sorted(self.teams)}")
+        if self.audit is not None and self.monitoring is None:
+            raise ValueError("audit needs a monitoring section (the alert on audit config and sink changes)")
+        key_location = self.kms.location or self.region
+        if self.audit is not None and self.cmek.enabled and key_location != self.region:
+            raise ValueError(
+                f"audit: the log bucket is in {self.region} and its key must be too, but kms.location is {key_location}"
+            )
         if self.teams and self.gke is not None and self.gke.security_group is None:
             raise ValueError("teams need gke.security_group (Google Groups for RBAC) for their group bindings")
         capacity = sum(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from aiscale.core import rules
 from aiscale.core.config.azure import AzureConfig
@@ -12,6 +12,8 @@ from aiscale.core.config.base import Environment, StrictModel, TagValue, preset
 from aiscale.core.config.gcp import GcpConfig
 
 TagKey = Annotated[str, StringConstraints(pattern=r"^[a-zA-Z][a-zA-Z0-9_.-]{0,127}$")]
+Location = Annotated[str, StringConstraints(pattern=r"^[A-Za-z][A-Za-z0-9 -]{1,39}$")]
+"""An Azure region (``westeurope``), a Google Cloud region (``europe-west4``) or multi-region (``EU``)."""
 
 
 class StackConfig(StrictModel):
@@ -30,10 +32,30 @@ class StackConfig(StrictModel):
     """Mark every stateful resource ``protect`` (keys, vaults, workspaces, registries, storage, clusters, resource
     groups: ``aiscale.core.stateful``) so Pulumi refuses to delete it. Turning it off in prod is a mandatory
     finding (``ml-protect-01``) that only a central waiver covers."""
+    allowed_locations: list[Location] = Field(default_factory=list)
+    """Data residency: the regions (and multi-regions such as ``EU``) the stack's resources may be in. The stack's
+    own locations must be among them, and policy ``ml-residency-01`` checks every resource the program registers
+    (mandatory in prod). ``global`` (alerts, DNS zones, IAM) is always allowed. Empty: anywhere."""
     azure: AzureConfig | None = None
     """Deploy on Azure."""
     gcp: GcpConfig | None = None
     """Deploy on Google Cloud."""
+
+    @field_validator("azure", "gcp")
+    @classmethod
+    def _governed(cls, cloud: AzureConfig | GcpConfig | None, info: ValidationInfo) -> AzureConfig | GcpConfig | None:
+        if cloud is None:
+            return cloud
+        problems = rules.residency_problems(_locations(cloud), list(info.data.get("allowed_locations", [])))
+        audit = cloud.audit
+        problem = rules.irreversible_lock_problem(
+            audit is not None and audit.locked, bool(info.data.get("protect_stateful"))
+        )
+        if problem:
+            problems.append(("audit.locked", problem))
+        if problems:
+            raise ValueError("; ".join(f"{field}: {text}" for field, text in problems))
+        return cloud
 
     @model_validator(mode="after")
     def _consistent(self) -> StackConfig:
@@ -59,3 +81,15 @@ class StackConfig(StrictModel):
     def resource_labels(self) -> dict[str, str]:
         """The same tags as GCP labels."""
         return rules.gcp_labels(self.resource_tags())
+
+
+def _locations(cloud: AzureConfig | GcpConfig) -> dict[str, str]:
+    """The locations a cloud section places resources in, by their config field."""
+    if isinstance(cloud, AzureConfig):
+        return {"location": cloud.location}
+    placed = {"region": cloud.region}
+    if cloud.kms.location is not None:
+        placed["kms.location"] = cloud.kms.location
+    zones = [*(cloud.gke.zones if cloud.gke else []), *(z for p in cloud.gpu_pools.values() for z in p.zones)]
+    placed.update({f"zones[{zone}]": zone for zone in zones})
+    return placed

@@ -168,6 +168,7 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.sink = sink
         self.root = root
         self._seen: dict[str, str] = {}
+        self._files: dict[str, str] = {}
         self._lock = threading.Lock()
 
     def make_urn(self, parent: str, type_: str, name: str) -> str:
@@ -198,10 +199,28 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
         self.sink.outputs(request)
         return super().RegisterResourceOutputs(request)
 
+    def _request_position(self, request: Any) -> str:
+        """``file:line`` of the resource in the program, from the request's source position (SDKs that send one)."""
+        try:
+            if not request.HasField("sourcePosition"):
+                return ""
+        except ValueError:  # an SDK whose protocol has no source positions
+            return ""
+        uri, line = request.sourcePosition.uri, request.sourcePosition.line
+        if not uri or not line:
+            return ""
+        shown = self._files.get(uri)
+        if shown is None:  # once per file: deciding whether it is the program's own asks the file system
+            path = Path(unquote(urlparse(uri).path))
+            shown = self._files[uri] = (
+                os.path.relpath(path, self.root) if is_program_file(str(path), self.root) else path.name
+            )
+        return f"{shown}:{line}"
+
     def _claim(self, request: Any) -> None:
         """One resource per URN, as the real engine insists (it fails the second registration)."""
         urn = self.make_urn(request.parent, request.type, request.name)
-        where = _request_position(request, self.root)
+        where = self._request_position(request)
         with self._lock:
             if urn not in self._seen:
                 self._seen[urn] = where
@@ -212,20 +231,6 @@ class RecordingMonitor(pulumi_mocks.MockMonitor):
             f"duplicate resource URN {urn}: two resources of type {request.type} are named {request.name!r}"
             f"{places}; give each a unique name"
         )
-
-
-def _request_position(request: Any, root: Path) -> str:
-    """``file:line`` of the resource in the program, from the request's source position (SDKs that send one)."""
-    try:
-        if not request.HasField("sourcePosition"):
-            return ""
-    except ValueError:  # an SDK whose protocol has no source positions
-        return ""
-    if not request.sourcePosition.uri or not request.sourcePosition.line:
-        return ""
-    path = Path(unquote(urlparse(request.sourcePosition.uri).path))
-    shown = os.path.relpath(path, root) if is_program_file(str(path), root) else path.name
-    return f"{shown}:{request.sourcePosition.line}"
 
 
 class _LoggingEngine:

@@ -90,6 +90,8 @@ class _Channel:
         self.reported: set[str] | None = (
             {name for name, module in sys.modules.items() if not _lazy(module)} if track_modules else None
         )
+        self.lazy: set[str] = set()
+        """Modules seen loaded lazily and not executed yet."""
 
     def send(self, header: dict[str, Any], blob: bytes = b"") -> None:
         write_frame(self.fd, header, blob)
@@ -110,9 +112,15 @@ class _Channel:
     def _new_modules(self) -> list[tuple[str, str | None]]:
         if self.reported is None:
             return []
+        # Sent every 0.1 s, and the SDKs put thousands of modules in sys.modules: sets first, then the few new.
         new = []
-        for name, module in list(sys.modules.items()):
-            if name not in self.reported and not _lazy(module):
+        for name in sorted((sys.modules.keys() - self.reported) | self.lazy):
+            module = sys.modules.get(name)
+            if module is not None and _lazy(module):
+                self.lazy.add(name)
+                continue
+            self.lazy.discard(name)
+            if module is not None:
                 self.reported.add(name)
                 new.append((name, getattr(module, "__file__", None)))
         return new

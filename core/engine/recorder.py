@@ -69,17 +69,6 @@ class Registration:
         return wire.contains_secret(wire.struct_to_python(self.wire_inputs))
 
 
-def _location(uri: str, line: int, root: Path) -> SourceLocation | None:
-    if not uri or not line:
-        return None
-    path = Path(unquote(urlparse(uri).path))
-    try:
-        shown = path.resolve().relative_to(root).as_posix()
-    except ValueError:
-        shown = _site_relative(path)
-    return SourceLocation(shown, line)
-
-
 def _site_relative(path: Path) -> str:
     """Files of installed packages are shown from the package down (``aiscale/components/...``)."""
     parts = path.parts
@@ -104,6 +93,7 @@ class Recorder:
         self.messages: list[tuple[str, str, str]] = []
         self._on_register = on_register
         self._lock = threading.Lock()
+        self._files: dict[str, tuple[str, bool]] = {}
 
     def errors(self) -> list[str]:
         return [message for severity, message, _ in self.messages if severity == "error"]
@@ -181,7 +171,7 @@ class Recorder:
             additional_secret_outputs=list(request.additionalSecretOutputs),
             aliases=0 if read else len(request.aliases) + len(request.aliasURNs),
             read=read,
-            source=_location(position.uri, position.line, self.root) if position else None,
+            source=self._location(position.uri, position.line) if position else None,
             program_source=program_position,
         )
         with self._lock:
@@ -194,9 +184,25 @@ class Recorder:
         if not request.HasField("stackTrace"):
             return None
         for frame in request.stackTrace.frames:
-            if not frame.HasField("pc"):
-                continue
-            path = Path(unquote(urlparse(frame.pc.uri).path))
-            if path.is_relative_to(self.root) and ".venv" not in path.parts and "site-packages" not in path.parts:
-                return _location(frame.pc.uri, frame.pc.line, self.root)
+            if frame.HasField("pc") and frame.pc.uri and self._file(frame.pc.uri)[1]:
+                return self._location(frame.pc.uri, frame.pc.line)
         return None
+
+    def _location(self, uri: str, line: int) -> SourceLocation | None:
+        if not uri or not line:
+            return None
+        return SourceLocation(self._file(uri)[0], line)
+
+    def _file(self, uri: str) -> tuple[str, bool]:
+        """How the file ``uri`` is shown, and whether it is the program's own; looked up once per file (every
+        registration's stack trace names the same few files, and resolving a path asks the file system)."""
+        known = self._files.get(uri)
+        if known is None:
+            path = Path(unquote(urlparse(uri).path))
+            own = path.is_relative_to(self.root) and ".venv" not in path.parts and "site-packages" not in path.parts
+            try:
+                shown = path.resolve().relative_to(self.root).as_posix()
+            except ValueError:
+                shown = _site_relative(path)
+            known = self._files[uri] = (shown, own)
+        return known
