@@ -158,7 +158,7 @@ def test_logging_and_pubsub_agents_and_the_kms_audit_logs() -> None:
         ),
         (
             {"keys": {"k": {"service_agents": ["bogus"]}}},
-            "keys.k.service_agents: 'bogus' is not one of aiplatform, container, compute, storage, bigquery",
+            "keys.k.service_agents: 'bogus' is not one of aiplatform, container, compute, storage, logging, pubsub, bigquery",
         ),
         (
             {"keys": {"k": {"members": {"world": "allUsers"}}}},

@@ -479,6 +479,7 @@ class AksCluster(pulumi.ComponentResource):
                     )
                 ]
             ),
+            # Managed Prometheus's stream is not among the SDK's KnownDataFlowStreams; the input takes text.
             data_flows=[
                 monitor.DataFlowArgs(streams=["Microsoft-PrometheusMetrics"], destinations=["monitor-workspace"])
             ],

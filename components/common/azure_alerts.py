@@ -122,6 +122,8 @@ def log_alert(
                     query=query,
                     time_aggregation="Maximum",
                     metric_measure_column=measure_column,
+                    # The API's operators are Equals, GreaterThan, ...; the SDK's ConditionOperator enum shares its
+                    # token with another API's filter operators (eq, gt, ...), so the text is given, as it allows.
                     operator="GreaterThan",
                     threshold=threshold,
                     failing_periods=monitor.ConditionFailingPeriodsArgs(
