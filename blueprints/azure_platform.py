@@ -17,7 +17,7 @@ from pulumi_azure_native import resources
 from aiscale.blueprints.model_monitoring import monitor_args, retraining_args
 from aiscale.blueprints.platform_args import AzureGpuInferencePlatformArgs
 from aiscale.blueprints.platform_config import platform_args, platform_config
-from aiscale.blueprints.workloads import workload_args
+from aiscale.blueprints.workloads import team_workload
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
 from aiscale.components.azure.audit_trail import AzureAuditTrail, AzureAuditTrailArgs
 from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
@@ -453,22 +453,17 @@ class AzureGpuInferencePlatform(pulumi.ComponentResource):
 
     def _workload(self, name: str, team_name: str, workload_name: str, config: StackConfig) -> InferenceWorkload:
         assert self.keda is not None
-        team = self.teams[team_name]
-        args = workload_args(
-            workload_name,
-            self.azure.teams[team_name].workloads[workload_name],
-            namespace=team.namespace_name,
-            team_name=team_name,
-            cloud="azure",
-            scaler=self.keda.prometheus_scaler(),
-            labels=config.resource_labels(),
-        )
-        return InferenceWorkload(
+        return team_workload(
             f"{name}-workload-{team_name}-{workload_name}",
-            args,
+            self.azure.teams[team_name].workloads[workload_name],
+            workload_name=workload_name,
+            team_name=team_name,
+            team=self.teams[team_name],
+            cloud="azure",
+            keda=self.keda,
+            labels=config.resource_labels(),
             opts=pulumi.ResourceOptions.merge(
-                self._on_cluster(),
-                pulumi.ResourceOptions(depends_on=[team, self.keda.ready, *self.gpu_pools.values()]),
+                self._on_cluster(), pulumi.ResourceOptions(depends_on=list(self.gpu_pools.values()))
             ),
         )
 

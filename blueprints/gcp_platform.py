@@ -14,7 +14,7 @@ import pulumi_kubernetes as kubernetes
 from aiscale.blueprints.model_monitoring import monitor_args, retraining_args
 from aiscale.blueprints.platform_args import GcpGpuInferencePlatformArgs
 from aiscale.blueprints.platform_config import platform_args, platform_config
-from aiscale.blueprints.workloads import workload_args
+from aiscale.blueprints.workloads import team_workload
 from aiscale.components.common.options import child_options
 from aiscale.components.common.type_tokens import component_options, type_token
 from aiscale.components.gcp.audit_trail import GcpAuditTrail, GcpAuditTrailArgs
@@ -362,22 +362,17 @@ class GcpGpuInferencePlatform(pulumi.ComponentResource):
 
     def _workload(self, name: str, team_name: str, workload_name: str, config: StackConfig) -> InferenceWorkload:
         assert self.keda is not None
-        team = self.teams[team_name]
-        args = workload_args(
-            workload_name,
-            self.gcp.teams[team_name].workloads[workload_name],
-            namespace=team.namespace_name,
-            team_name=team_name,
-            cloud="gcp",
-            scaler=self.keda.prometheus_scaler(),
-            labels=config.resource_labels(),
-        )
-        return InferenceWorkload(
+        return team_workload(
             f"{name}-workload-{team_name}-{workload_name}",
-            args,
+            self.gcp.teams[team_name].workloads[workload_name],
+            workload_name=workload_name,
+            team_name=team_name,
+            team=self.teams[team_name],
+            cloud="gcp",
+            keda=self.keda,
+            labels=config.resource_labels(),
             opts=pulumi.ResourceOptions.merge(
-                self._on_cluster(),
-                pulumi.ResourceOptions(depends_on=[team, self.keda.ready, *self.gpu_pools.values()]),
+                self._on_cluster(), pulumi.ResourceOptions(depends_on=list(self.gpu_pools.values()))
             ),
         )
 

@@ -10,14 +10,13 @@ from aiscale.core.config.monitoring import ModelMonitoringConfig, RetrainingConf
 
 
 def schedule_args(schedule: ScheduleConfig) -> MonitorScheduleArgs:
-    args: MonitorScheduleArgs = {}
+    """The one schedule the config gives (its validator allows exactly one)."""
     if schedule.every_hours is not None:
-        args["every_hours"] = schedule.every_hours
+        return {"every_hours": schedule.every_hours}
     if schedule.daily_at_hour is not None:
-        args["daily_at_hour"] = schedule.daily_at_hour
-    if schedule.cron is not None:
-        args["cron"] = schedule.cron
-    return args
+        return {"daily_at_hour": schedule.daily_at_hour}
+    assert schedule.cron is not None
+    return {"cron": schedule.cron}
 
 
 def monitor_args(block: ModelMonitoringConfig) -> ModelMonitorArgs:
@@ -37,6 +36,7 @@ def monitor_args(block: ModelMonitoringConfig) -> ModelMonitorArgs:
         "schedule": schedule_args(block.schedule),
         "production_window_days": block.production_window_days,
         "task": block.task,
+        "paused": block.paused,
     }
     if block.features != "all":
         args["features"] = list(block.features)

@@ -316,6 +316,8 @@ class AzureModelMonitoringConfigArgs(TypedDict):
     """What the model does (Azure ML's monitoring target). One of ``classification``, ``regression``. Default ``"classification"``."""
     retraining: NotRequired[RetrainingConfigArgs]
     """A retraining pipeline run on a schedule (the endpoint's monitoring block only)."""
+    paused: NotRequired[bool]
+    """Stop the monitor's runs and keep it with its history (Azure ML disables the schedule, Vertex AI pauses the job). A paused monitor watches nothing: it does not count for prod's serving deployments. Default ``false``."""
     rolling_rate: NotRequired[str]
     """How often the data collector starts a new folder of collected data. One of ``Minute``, ``Hour``, ``Day``. Default ``"Hour"``."""
     spark_instance_type: NotRequired[str]
@@ -809,6 +811,8 @@ class VertexModelMonitoringConfigArgs(TypedDict):
     """What the model does (Azure ML's monitoring target). One of ``classification``, ``regression``. Default ``"classification"``."""
     retraining: NotRequired[RetrainingConfigArgs]
     """A retraining pipeline run on a schedule (the endpoint's monitoring block only)."""
+    paused: NotRequired[bool]
+    """Stop the monitor's runs and keep it with its history (Azure ML disables the schedule, Vertex AI pauses the job). A paused monitor watches nothing: it does not count for prod's serving deployments. Default ``false``."""
 
 
 class VertexDeploymentConfigArgs(TypedDict):

@@ -12,7 +12,7 @@ outputs of a recorded plan of the platform stack.
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import NotRequired, TypedDict
+from typing import NotRequired, TypedDict, cast
 
 import pulumi
 
@@ -245,45 +245,29 @@ class TeamPlatform(pulumi.ComponentResource):
         """A model server in the team's namespace, running as the team's workload identity, scaled by the
         platform's KEDA on the same queries as the platform's own teams' workloads."""
         cloud, scaling = args["cloud"], spec["scaling"]
-        server: InferenceWorkloadArgs = {
-            "image": spec["image"],
-            "gpu_pools": spec["gpu_pools"],
-            "min_replicas": spec["min_replicas"],
-            "max_replicas": spec["max_replicas"],
-            "workload_name": workload,
-            "namespace": self.team.namespace_name,
-            "service_account": "workload",
-            "azure_workload_identity": cloud == "azure",
-            "autoscaling": autoscaling_args(
-                scaling["signal"],
-                scaling["target"],
-                cloud=cloud,
-                namespace=args["team"],
-                workload=workload,
-                queue_metric=scaling.get("queue_metric", SCALING_DEFAULTS["queue_metric"]),
-                activation_query=scaling.get("activation_query"),
-            ),
-            "scaler": self._scaler(cloud),
-            "cloud": cloud,
-        }
-        if "gpus_per_replica" in spec:
-            server["gpus_per_replica"] = spec["gpus_per_replica"]
-        if "cpu" in spec:
-            server["cpu"] = spec["cpu"]
-        if "memory" in spec:
-            server["memory"] = spec["memory"]
-        if "port" in spec:
-            server["port"] = spec["port"]
-        if "metrics_port" in spec:
-            server["metrics_port"] = spec["metrics_port"]
-        if "readiness_path" in spec:
-            server["readiness_path"] = spec["readiness_path"]
-        if "liveness_path" in spec:
-            server["liveness_path"] = spec["liveness_path"]
-        if "spot" in spec:
-            server["spot"] = spec["spot"]
-        if "env" in spec:
-            server["env"] = spec["env"]
+        # The rest of a team workload's keys are InferenceWorkload's own, with the same meaning.
+        settings = {key: value for key, value in spec.items() if key != "scaling"}
+        server = cast(
+            InferenceWorkloadArgs,
+            {
+                **settings,
+                "workload_name": workload,
+                "namespace": self.team.namespace_name,
+                "service_account": "workload",
+                "azure_workload_identity": cloud == "azure",
+                "autoscaling": autoscaling_args(
+                    scaling["signal"],
+                    scaling["target"],
+                    cloud=cloud,
+                    namespace=args["team"],
+                    workload=workload,
+                    queue_metric=scaling.get("queue_metric", SCALING_DEFAULTS["queue_metric"]),
+                    activation_query=scaling.get("activation_query"),
+                ),
+                "scaler": self._scaler(cloud),
+                "cloud": cloud,
+            },
+        )
         if "labels" in args:
             server["labels"] = args["labels"]
         return server

@@ -2,8 +2,9 @@
 
 import pulumi
 
-from aiscale.components.k8s.inference_workload import InferenceWorkloadArgs, WorkloadAutoscalingArgs
-from aiscale.components.k8s.keda import PrometheusScalerArgs
+from aiscale.components.k8s.inference_workload import InferenceWorkload, InferenceWorkloadArgs, WorkloadAutoscalingArgs
+from aiscale.components.k8s.keda import Keda, PrometheusScalerArgs
+from aiscale.components.k8s.team_namespace import TeamNamespace
 from aiscale.core import monitoring
 from aiscale.core.config.monitoring import InferenceWorkloadConfig
 
@@ -73,3 +74,30 @@ def workload_args(
     if cloud == "azure":
         args["azure_workload_identity"] = True
     return args
+
+
+def team_workload(
+    name: str,
+    workload: InferenceWorkloadConfig,
+    *,
+    workload_name: str,
+    team_name: str,
+    team: TeamNamespace,
+    cloud: str,
+    keda: Keda,
+    labels: dict[str, str],
+    opts: pulumi.ResourceOptions,
+) -> InferenceWorkload:
+    """A team's workload of the stack config, on the cluster once its namespace and KEDA's grants exist."""
+    args = workload_args(
+        workload_name,
+        workload,
+        namespace=team.namespace_name,
+        team_name=team_name,
+        cloud=cloud,
+        scaler=keda.prometheus_scaler(),
+        labels=labels,
+    )
+    return InferenceWorkload(
+        name, args, opts=pulumi.ResourceOptions.merge(opts, pulumi.ResourceOptions(depends_on=[team, keda.ready]))
+    )

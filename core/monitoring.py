@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable, Mapping
+from typing import Protocol
 
 AZURE_ML = "azure_ml"
 VERTEX_AI = "vertex_ai"
@@ -218,14 +219,23 @@ def unmonitored_serving(traffic: Mapping[str, float], monitored: set[str]) -> li
     return sorted(name for name, share in traffic.items() if share > 0 and name not in monitored)
 
 
+class _Pausable(Protocol):
+    paused: bool
+
+
+def watching(monitors: Mapping[str, _Pausable]) -> set[str]:
+    """The deployments whose monitor runs (a paused monitor watches nothing)."""
+    return {name for name, monitor in monitors.items() if not monitor.paused}
+
+
 def coverage_problem(environment: str, traffic: Mapping[str, float], monitored: set[str]) -> str | None:
     """Prod monitors every serving deployment (``ml-monitor-01`` checks the same on the registered resources)."""
     missing = unmonitored_serving(traffic, monitored)
     if environment != "prod" or not missing:
         return None
     return (
-        f"prod monitors every serving deployment: {missing} take live traffic without a monitoring block "
-        "(give the endpoint a monitoring block, or each of them its own)"
+        f"prod monitors every serving deployment: {missing} take live traffic without a running monitor "
+        "(give the endpoint a monitoring block, or each of them its own, and do not pause it)"
     )
 
 

@@ -76,7 +76,12 @@ def _drift_monitors(args: StackValidationArgs, config: Mapping[str, Any]) -> Ite
         return  # dev and staging may monitor what they like: prod monitors every serving deployment
     resources = list(args.resources)
     shares = _live_traffic(resources)
-    monitors = [s for s in of_type(resources, SCHEDULE) if is_monitor(s) and drift_signals(s)]
+    # A disabled schedule or a paused job keeps its history and watches nothing.
+    monitors = [
+        s
+        for s in of_type(resources, SCHEDULE)
+        if is_monitor(s) and drift_signals(s) and known(s.props, "properties", "isEnabled") is not False
+    ]
     azure_watched = covered(monitors, {"azure-native": "properties"})
     for deployment in of_type(resources, ONLINE_DEPLOYMENT):
         endpoint, name = known(deployment.props, "endpointName"), known(deployment.props, "deploymentName")
@@ -88,7 +93,8 @@ def _drift_monitors(args: StackValidationArgs, config: Mapping[str, Any]) -> Ite
             f"serving deployment {name} of endpoint {endpoint} has no drift monitor (a model monitor schedule)",
             deployment,
         )
-    vertex_watched = covered(of_type(resources, VERTEX_MONITORING_JOB), {"pulumi-python": "objectives"})
+    jobs = [job for job in of_type(resources, VERTEX_MONITORING_JOB) if known(job.props, "paused") is not True]
+    vertex_watched = covered(jobs, {"pulumi-python": "objectives"})
     for deployment in of_type(resources, VERTEX_DEPLOYMENT):
         name = known(deployment.props, "deployment_name")
         if _vertex_share(resources, deployment) <= 0:

@@ -203,6 +203,17 @@ def test_monitor_schedule_against_the_training_data() -> None:
     }
 
 
+def test_a_paused_monitor_is_a_disabled_schedule() -> None:
+    args = monitor_args()
+    args["deployments"]["green"]["monitor"]["paused"] = True
+    run = record_program(lambda: AzureModelMonitor("mon", args))
+    enabled = {
+        name: find(run, "azure-native:machinelearningservices:Schedule", name).inputs["properties"]["isEnabled"]
+        for name in ("mon-blue", "mon-green")
+    }
+    assert enabled == {"mon-blue": True, "mon-green": False}
+
+
 def test_monitor_schedule_against_a_fixed_past_window() -> None:
     run = record_program(lambda: AzureModelMonitor("mon", monitor_args()))
     properties = find(run, "azure-native:machinelearningservices:Schedule", "mon-green").inputs["properties"]

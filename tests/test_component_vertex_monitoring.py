@@ -202,6 +202,18 @@ def test_deployments_of_one_job_share_its_schedule() -> None:
         record_program(lambda: VertexModelMonitor("mon", args))
 
 
+def test_a_paused_monitor_is_a_paused_job() -> None:
+    args = monitor_args()
+    for deployment in args["deployments"].values():
+        deployment["monitor"]["paused"] = True
+    run = record_program(lambda: VertexModelMonitor("mon", args))
+    assert find(run, "pulumi-python:dynamic/vertex:ModelMonitoringJob", "mon-job").inputs["paused"] is True
+    # One job: its deployments pause together or not at all.
+    args["deployments"]["green"]["monitor"]["paused"] = False
+    with pytest.raises(InvalidArgumentError, match="the same schedule, window and paused"):
+        record_program(lambda: VertexModelMonitor("mon", args))
+
+
 # --- The request-log dataset the endpoint logs to ----------------------------------------------------------------
 
 

@@ -252,7 +252,8 @@ def test_prod_monitors_every_serving_deployment() -> None:
     del unmonitored["ml"]["endpoints"]["fraud"]["monitoring"]
     assert error_of("azure", unmonitored, "prod").endswith(
         "aiscale:azure.ml.endpoints.fraud: prod monitors every serving deployment: ['blue'] take live traffic "
-        "without a monitoring block (give the endpoint a monitoring block, or each of them its own)"
+        "without a running monitor (give the endpoint a monitoring block, or each of them its own, and do not "
+        "pause it)"
     )
     validate("azure", unmonitored, "staging")  # dev and staging may leave a deployment unmonitored
     # A mirror-only deployment does not serve: its own block is enough for the one that does.
@@ -263,6 +264,18 @@ def test_prod_monitors_every_serving_deployment() -> None:
     endpoint["mirror_traffic"] = {"green": 20}
     config = validate("azure", mirrored, "prod").azure.ml.endpoints["fraud"]
     assert sorted(config.monitors()) == ["blue"]
+
+
+@pytest.mark.parametrize("cloud", ["azure", "gcp"])
+def test_a_paused_monitor_watches_nothing(cloud: str) -> None:
+    block = {**(AZURE_MONITOR if cloud == "azure" else VERTEX_MONITOR), "paused": True}
+    section = azure(monitoring=block) if cloud == "azure" else gcp(monitoring=block)
+    assert "prod monitors every serving deployment: ['blue'] take live traffic without a running monitor" in (
+        error_of(cloud, section, "prod")
+    )
+    config = validate(cloud, section, "staging")  # elsewhere a monitor may rest
+    endpoint = config.azure.ml.endpoints["fraud"] if cloud == "azure" else config.gcp.endpoints["fraud"]
+    assert endpoint.monitors()["blue"].paused is True
 
 
 def test_retraining_belongs_to_the_endpoint() -> None:
@@ -287,7 +300,7 @@ def test_vertex_runs_one_job_per_endpoint() -> None:
     section["endpoints"]["fraud"]["traffic"] = {"blue": 50, "green": 50}
     assert (
         "deployments.green.monitoring: Vertex AI runs one monitoring job per endpoint, so schedule, "
-        "production_window_days and sampling_rate must be the same" in error_of("gcp", section)
+        "production_window_days, sampling_rate and paused must be the same" in error_of("gcp", section)
     )
 
 

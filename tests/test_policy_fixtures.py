@@ -1640,7 +1640,11 @@ def online_deployment(name: str, deployment: str, instance_type: str = T4, **pro
 
 
 def monitor_schedule(
-    name: str, target: pulumi.Input[str], emails: list[str] | None = None, signal: str = "DataDrift"
+    name: str,
+    target: pulumi.Input[str],
+    emails: list[str] | None = None,
+    signal: str = "DataDrift",
+    enabled: bool = True,
 ) -> ML.Schedule:
     data = ML.RollingInputDataArgs(
         input_data_type="Rolling",
@@ -1669,6 +1673,7 @@ def monitor_schedule(
         workspace_name="mlw",
         resource_group_name=RG,
         properties=ML.SchedulePropertiesArgs(
+            is_enabled=enabled,
             trigger=ML.CronTriggerArgs(trigger_type="Cron", expression="0 3 * * *"),
             action=ML.CreateMonitorActionArgs(
                 action_type="CreateMonitor",
@@ -1709,7 +1714,7 @@ def vertex_deployment(name: str, deployment: str, *, accelerator: bool = True, *
 
 
 def monitoring_job(
-    name: str, watched: dict[str, VertexModelDeployment], channels: list[str]
+    name: str, watched: dict[str, VertexModelDeployment], channels: list[str], paused: bool = False
 ) -> VertexModelMonitoringJob:
     return VertexModelMonitoringJob(
         name,
@@ -1719,6 +1724,7 @@ def monitoring_job(
                 key: {"deployed_model_id": d.deployed_model_id, "threshold": 0.1} for key, d in watched.items()
             },
             "notification_channels": channels,
+            "paused": paused,
         },
     )
 
@@ -1732,7 +1738,7 @@ def f_monitor_01() -> None:
         location=LOC,
         tags=TAGS,
         properties=ML.OnlineEndpointPropertiesArgs(
-            auth_mode="AADToken", traffic={"blue": 40, "named": 40, "green": 20, "shadow": 0}
+            auth_mode="AADToken", traffic={"blue": 40, "named": 30, "off": 10, "green": 20, "shadow": 0}
         ),
     )
     blue = online_deployment("pass_monitored", "blue")
@@ -1744,6 +1750,9 @@ def f_monitor_01() -> None:
     # A data quality monitor alone watches no drift.
     green = online_deployment("fail_quality_only", "green", "Standard_DS3_v2")
     monitor_schedule("monitor_quality", green.id, signal="DataQuality", emails=["a@example.com"])
+    # A disabled monitor schedule (a paused monitor) watches nothing.
+    off = online_deployment("fail_monitor_disabled", "off")
+    monitor_schedule("monitor_off", off.id, emails=["a@example.com"], enabled=False)
     VertexEndpointTraffic(
         "vertex_traffic",
         endpoint="projects/p/locations/europe-west4/endpoints/1",
@@ -1753,6 +1762,8 @@ def f_monitor_01() -> None:
     watched = vertex_deployment("pass_vertex_watched", "blue")
     vertex_deployment("fail_vertex_unwatched", "green")
     monitoring_job("vertex_job", {"blue": watched}, ["projects/p/notificationChannels/1"])
+    paused = vertex_deployment("fail_vertex_paused", "red")
+    monitoring_job("vertex_paused_job", {"red": paused}, ["projects/p/notificationChannels/1"], paused=True)
 
 
 def f_monitor_02() -> None:

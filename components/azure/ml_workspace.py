@@ -86,13 +86,15 @@ class MlWorkspaceArgs(TypedDict):
     lock: NotRequired[ResourceLockArgs]
     """An Azure management lock on the workspace, its storage, registry and vault."""
     model_monitoring: NotRequired[bool]
-    """An identity for monitoring and scheduled jobs, and the workspace's Event Grid system topic (default False)."""
+    """An identity for monitoring and scheduled jobs, and the workspace's Event Grid system topic."""
 
 
 DEFAULTS = declare(
     MlWorkspaceArgs,
     isolation_mode="AllowOnlyApprovedOutbound",
     storage_sku="Standard_ZRS",
+    # The blueprint turns it on for workspaces whose endpoints are monitored.
+    model_monitoring=False,
 )
 """Defaults of the optional args of ``MlWorkspaceArgs``."""
 
@@ -133,7 +135,7 @@ class MlWorkspace(pulumi.ComponentResource):
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
         self.identity = self._user_identity(f"{name}-identity", f"{args['workspace_name']}-identity", args)
-        monitored = args.get("model_monitoring", False)
+        monitored = args.get("model_monitoring", DEFAULTS["model_monitoring"])
         self.jobs_identity = (
             self._user_identity(f"{name}-jobs-identity", f"{args['workspace_name']}-jobs", args) if monitored else None
         )

@@ -22,8 +22,10 @@ import pulumi
 from pulumi_azure_native import eventgrid, machinelearningservices
 
 from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs, runbook
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.model_monitoring import (
     DRIFT_RUNBOOK,
+    MONITOR_DEFAULTS,
     ModelMonitorArgs,
     MonitorScheduleArgs,
     RetrainingArgs,
@@ -95,7 +97,7 @@ class AzureModelMonitorArgs(TypedDict):
     alert_emails: Sequence[str]
     """Who Azure ML e-mails when a threshold is breached."""
     spark_instance_type: NotRequired[str]
-    """Serverless Spark pool of the monitoring jobs (default ``standard_e4s_v3``)."""
+    """Serverless Spark pool of the monitoring jobs."""
     alert_routing: NotRequired[AzureAlertRoutingArgs]
     """Also raise an Azure Monitor alert through the action group (needs ``events_topic_name``)."""
     events_topic_name: NotRequired[pulumi.Input[str]]
@@ -104,6 +106,10 @@ class AzureModelMonitorArgs(TypedDict):
     """Run a pipeline job again on a schedule."""
     tags: NotRequired[Tags]
     """Tags of the schedules."""
+
+
+DEFAULTS = declare(AzureModelMonitorArgs, spark_instance_type=monitoring.AZURE_SPARK_INSTANCE_TYPES[0])
+"""Defaults of the optional args of ``AzureModelMonitorArgs`` (the smallest Spark pool)."""
 
 
 def _validate(args: AzureModelMonitorArgs) -> None:
@@ -118,7 +124,7 @@ def _validate(args: AzureModelMonitorArgs) -> None:
         fail("alert_emails", "Azure ML notifies monitors by e-mail: give at least one address")
     if len(";".join(args["alert_emails"])) > MAX_EMAIL_CHARACTERS:
         fail("alert_emails", f"Azure ML takes at most {MAX_EMAIL_CHARACTERS} characters of recipients in total")
-    instance_type = args.get("spark_instance_type", monitoring.AZURE_SPARK_INSTANCE_TYPES[0])
+    instance_type = args.get("spark_instance_type", DEFAULTS["spark_instance_type"])
     if instance_type not in monitoring.AZURE_SPARK_INSTANCE_TYPES:
         fail(
             "spark_instance_type", f"{instance_type!r} is not one of {', '.join(monitoring.AZURE_SPARK_INSTANCE_TYPES)}"
@@ -231,14 +237,14 @@ class AzureModelMonitor(pulumi.ComponentResource):
             properties=machinelearningservices.SchedulePropertiesArgs(
                 display_name=f"{args['endpoint_name']}/{deployment} model monitor",
                 description=f"aiscale model monitor of deployment {deployment} of endpoint {args['endpoint_name']}",
-                is_enabled=True,
+                is_enabled=not monitor.get("paused", MONITOR_DEFAULTS["paused"]),
                 trigger=_trigger(monitor["schedule"]),
                 action=machinelearningservices.CreateMonitorActionArgs(
                     action_type="CreateMonitor",
                     monitor_definition=machinelearningservices.MonitorDefinitionArgs(
                         compute_configuration=machinelearningservices.MonitorServerlessSparkComputeArgs(
                             compute_type="ServerlessSpark",
-                            instance_type=args.get("spark_instance_type", monitoring.AZURE_SPARK_INSTANCE_TYPES[0]),
+                            instance_type=args.get("spark_instance_type", DEFAULTS["spark_instance_type"]),
                             runtime_version=SPARK_RUNTIME,
                             compute_identity=machinelearningservices.ManagedComputeIdentityArgs(
                                 compute_identity_type="ManagedIdentity",
@@ -248,7 +254,7 @@ class AzureModelMonitor(pulumi.ComponentResource):
                             ),
                         ),
                         monitoring_target=machinelearningservices.MonitoringTargetArgs(
-                            task_type=monitor.get("task", "classification").capitalize(),
+                            task_type=monitor.get("task", MONITOR_DEFAULTS["task"]).capitalize(),
                             deployment_id=spec["deployment_id"],
                             model_id=spec.get("model_id"),
                         ),
@@ -274,7 +280,10 @@ class AzureModelMonitor(pulumi.ComponentResource):
         """One signal: production data (inputs, or outputs for prediction drift), reference, features, thresholds."""
         monitor = spec["monitor"]
         context = "model_outputs" if signal == "prediction_drift" else "model_inputs"
-        collected = data_asset_uri(spec["collected_data"][context])
+        collected_data = spec["collected_data"]
+        collected = data_asset_uri(
+            collected_data["model_outputs"] if signal == "prediction_drift" else collected_data["model_inputs"]
+        )
         production = machinelearningservices.RollingInputDataArgs(
             input_data_type="Rolling",
             job_input_type="uri_folder",
@@ -318,10 +327,10 @@ class AzureModelMonitor(pulumi.ComponentResource):
         """The training data (an MLTable with its target column), or a fixed window of the collected data."""
         reference = monitor["reference"]
         if "training_data" in reference:
-            assert "target_column" in reference  # check_monitor: training data comes with its target column
             uri = pulumi.Output.all(args["subscription_id"], args["resource_group_name"], args["workspace_name"]).apply(
                 lambda parts: training_data_uri(parts[0], parts[1], parts[2], reference["training_data"])
             )
+            assert "target_column" in reference  # check_monitor: training data names its target column
             return machinelearningservices.FixedInputDataArgs(
                 input_data_type="Fixed",
                 job_input_type="mltable",
@@ -329,7 +338,7 @@ class AzureModelMonitor(pulumi.ComponentResource):
                 data_context="training",
                 columns={"target_column": reference["target_column"]},
             )
-        assert "window_start" in reference and "window_end" in reference  # check_monitor: training data or a window
+        assert "window_start" in reference and "window_end" in reference  # check_monitor: one of the two
         return machinelearningservices.StaticInputDataArgs(
             input_data_type="Static",
             job_input_type="uri_folder",
@@ -341,9 +350,9 @@ class AzureModelMonitor(pulumi.ComponentResource):
 
     def _alert(self, name: str, deployment: str, args: AzureModelMonitorArgs, routing: AzureAlertRoutingArgs) -> None:
         """``<name>-<deployment>-alert``: a breached threshold of this monitor becomes an Azure Monitor alert."""
-        assert "events_topic_name" in args  # _validate: alert routing needs the workspace's system topic
         monitor_name = schedule_name(args["endpoint_name"], deployment)
         schedule = self.schedules[deployment]
+        assert "events_topic_name" in args  # _validate: alert routing subscribes to the workspace's topic
         eventgrid.SystemTopicEventSubscription(
             f"{name}-{deployment}-alert",
             event_subscription_name=f"{monitor_name}-drift",
@@ -444,11 +453,11 @@ def monitor_spec(
         "trigger": _trigger_spec(monitor["schedule"]),
         "create_monitor": {
             "compute": {
-                "instance_type": args.get("spark_instance_type", monitoring.AZURE_SPARK_INSTANCE_TYPES[0]),
+                "instance_type": args.get("spark_instance_type", DEFAULTS["spark_instance_type"]),
                 "runtime_version": SPARK_RUNTIME,
             },
             "monitoring_target": {
-                "ml_task": monitor.get("task", "classification"),
+                "ml_task": monitor.get("task", MONITOR_DEFAULTS["task"]),
                 "endpoint_deployment_id": f"azureml:{endpoint}:{deployment}",
             },
             "monitoring_signals": signals,
@@ -460,13 +469,13 @@ def monitor_spec(
 def _reference_spec(monitor: ModelMonitorArgs, collected: str, context: str) -> dict[str, Any]:
     reference = monitor["reference"]
     if "training_data" in reference:
-        assert "target_column" in reference  # check_monitor: training data comes with its target column
+        assert "target_column" in reference  # check_monitor: training data names its target column
         return {
             "input_data": {"path": reference["training_data"], "type": "mltable"},
             "data_context": "training",
             "data_column_names": {"target_column": reference["target_column"]},
         }
-    assert "window_start" in reference and "window_end" in reference  # check_monitor: training data or a window
+    assert "window_start" in reference and "window_end" in reference  # check_monitor: one of the two
     return {
         "input_data": {"path": collected, "type": "uri_folder"},
         "data_context": context,

@@ -9,7 +9,9 @@ optional :class:`RetrainingArgs`; :func:`check_monitor` refuses what the platfor
 from collections.abc import Mapping, Sequence
 from typing import NotRequired, TypedDict
 
+from aiscale.components.common.defaults import declare, stack_default
 from aiscale.core import monitoring
+from aiscale.core.config.monitoring import ModelMonitoringConfig
 from aiscale.core.errors import InvalidArgumentError
 
 #: The runbook page every model monitoring alert links.
@@ -53,7 +55,17 @@ class ModelMonitorArgs(TypedDict):
     features: NotRequired[Sequence[str]]
     """Input features the data signals cover; all when absent."""
     task: NotRequired[str]
-    """``classification`` (default) or ``regression``."""
+    """``classification`` or ``regression``."""
+    paused: NotRequired[bool]
+    """Keep the monitor without running it (Azure ML: a disabled schedule; Vertex AI: a paused job)."""
+
+
+MONITOR_DEFAULTS = declare(
+    ModelMonitorArgs,
+    task=stack_default(ModelMonitoringConfig, "task"),
+    paused=stack_default(ModelMonitoringConfig, "paused"),
+)
+"""Defaults of the optional args of ``ModelMonitorArgs``."""
 
 
 class RetrainingArgs(TypedDict):
@@ -70,13 +82,15 @@ class RetrainingArgs(TypedDict):
 
 def schedule_kind(schedule: MonitorScheduleArgs) -> tuple[str, int | str]:
     """The one kind a schedule gives, and its value."""
-    given: list[tuple[str, int | str]] = []
-    if "every_hours" in schedule:
-        given.append(("every_hours", schedule["every_hours"]))
-    if "daily_at_hour" in schedule:
-        given.append(("daily_at_hour", schedule["daily_at_hour"]))
-    if "cron" in schedule:
-        given.append(("cron", schedule["cron"]))
+    given: list[tuple[str, int | str]] = [
+        (kind, value)
+        for kind, value in (
+            ("every_hours", schedule.get("every_hours")),
+            ("daily_at_hour", schedule.get("daily_at_hour")),
+            ("cron", schedule.get("cron")),
+        )
+        if value is not None
+    ]
     if len(given) != 1:
         raise ValueError(f"give exactly one of {', '.join(monitoring.SCHEDULE_KINDS)}")
     return given[0]
@@ -112,8 +126,9 @@ def check_monitor(component: str, platform: str, deployment: str, args: ModelMon
         if problem or "target_column" not in reference:
             fail("reference.training_data", problem or "needs target_column (the column the model predicts)")
     else:
-        assert "window_start" in reference  # failed above otherwise: training_data or window_start
-        problem = monitoring.past_window_problem(platform, reference["window_start"], reference.get("window_end", ""))
+        problem = monitoring.past_window_problem(
+            platform, reference.get("window_start", ""), reference.get("window_end", "")
+        )
         if problem:
             fail("reference.window_start", problem)
     try:
@@ -128,5 +143,5 @@ def check_monitor(component: str, platform: str, deployment: str, args: ModelMon
         fail(f"schedule.{kind}", problem)
     if not 1 <= args["production_window_days"] <= 90:
         fail("production_window_days", f"must be 1 to 90 (got {args['production_window_days']})")
-    if args.get("task", "classification") not in ("classification", "regression"):
+    if args.get("task", MONITOR_DEFAULTS["task"]) not in ("classification", "regression"):
         fail("task", f"{args.get('task')!r} is not one of classification, regression")

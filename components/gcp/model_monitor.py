@@ -17,6 +17,7 @@ from aiscale.components.common.customer_managed_key import GcpCustomerManagedKey
 from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs, alert_policy, matched_log
 from aiscale.components.common.model_monitoring import (
     DRIFT_RUNBOOK,
+    MONITOR_DEFAULTS,
     ModelMonitorArgs,
     RetrainingArgs,
     check_monitor,
@@ -79,9 +80,18 @@ def _validate(args: VertexModelMonitorArgs) -> None:
     for deployment, spec in args["deployments"].items():
         monitor = spec["monitor"]
         check_monitor(COMPONENT, monitoring.VERTEX_AI, deployment, monitor)
-        jobs.add((schedule_kind(monitor["schedule"]), monitor["production_window_days"]))
+        jobs.add(
+            (
+                schedule_kind(monitor["schedule"]),
+                monitor["production_window_days"],
+                monitor.get("paused", MONITOR_DEFAULTS["paused"]),
+            )
+        )
     if len(jobs) > 1:
-        fail("deployments", "Vertex AI runs one job per endpoint: give every deployment the same schedule and window")
+        fail(
+            "deployments",
+            "Vertex AI runs one job per endpoint: give every deployment the same schedule, window and paused",
+        )
     if not 0 < args["sampling_rate"] <= 1:
         fail("sampling_rate", "must be above 0 and at most 1")
     retraining = args.get("retraining")
@@ -98,7 +108,7 @@ def _validate(args: VertexModelMonitorArgs) -> None:
 
 def _objective(spec: VertexMonitoredDeploymentArgs) -> dict[str, Any]:
     reference = spec["monitor"]["reference"]
-    # check_monitor: Vertex AI compares with the training data, which comes with its target column.
+    # check_monitor: Vertex AI compares with training data, which names its target column.
     assert "training_data" in reference and "target_column" in reference
     return {
         "deployed_model_id": spec["deployed_model_id"],
@@ -125,7 +135,7 @@ def job_props(args: VertexModelMonitorArgs) -> dict[str, Any]:
         "notification_channels": list(routing["notification_channels"]) if routing is not None else [],
         "labels": dict(args.get("labels", {})),
         "kms_key_name": key["key_id"] if key is not None else None,
-        "paused": False,
+        "paused": first.get("paused", MONITOR_DEFAULTS["paused"]),
     }
 
 
@@ -182,8 +192,8 @@ class VertexModelMonitor(pulumi.ComponentResource):
     ) -> VertexPipelineSchedule:
         """``<name>-retraining``: the compiled pipeline, run on its cron (UTC)."""
         kind, value = schedule_kind(retraining["schedule"])
-        assert "pipeline_root" in retraining  # _validate: a gs:// location
         key = args.get("customer_managed_key")
+        assert "pipeline_root" in retraining  # _validate: Vertex AI pipelines write under a gs:// root
         props: dict[str, Any] = {
             "display_name": f"{args['endpoint_name']} retraining",
             "location": f"projects/{args['project']}/locations/{args['region']}",

@@ -16,9 +16,11 @@ from typing import NotRequired, TypedDict
 
 import pulumi
 
+from aiscale.components.common.defaults import declare
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import Labels, Tags, azure_tags, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.components.common.workload_identity import azure_federated_identity, gke_workload_identity_user
 from aiscale.core.errors import InvalidArgumentError
 
 COMPONENT = type_token("Keda")
@@ -29,7 +31,6 @@ KEDA_VERSION = "2.20.2"
 #: Where the AKS add-on runs the operator, and the Helm chart's default name for it.
 AKS_OPERATOR = ("kube-system", "keda-operator")
 GKE_OPERATOR = ("keda", "keda-operator")
-AZURE_TOKEN_AUDIENCE = "api://AzureADTokenExchange"
 CLOUDS = ("azure", "gcp")
 
 
@@ -53,7 +54,7 @@ class KedaGcpArgs(TypedDict):
 
     project: str
     account_id: NotRequired[str]
-    """Service account id (default ``keda-operator``)."""
+    """Service account id."""
 
 
 class PrometheusScalerArgs(TypedDict):
@@ -74,11 +75,17 @@ class KedaArgs(TypedDict):
     gcp: NotRequired[KedaGcpArgs]
     """GKE: the chart's operator account."""
     chart_version: NotRequired[str]
-    """KEDA chart version on GKE (default: the pinned one)."""
+    """KEDA chart version on GKE."""
     labels: NotRequired[Labels]
     """Kubernetes labels of the namespace and release (GKE)."""
     tags: NotRequired[Tags]
     """Tags of the Azure identity."""
+
+
+GCP_DEFAULTS = declare(KedaGcpArgs, account_id="keda-operator")
+"""Defaults of the optional args of ``KedaGcpArgs``."""
+DEFAULTS = declare(KedaArgs, chart_version=KEDA_VERSION)
+"""Defaults of the optional args of ``KedaArgs`` (the pinned chart)."""
 
 
 def _validate(args: KedaArgs) -> None:
@@ -114,28 +121,20 @@ class Keda(pulumi.ComponentResource):
 
     def _azure(self, name: str, azure: KedaAzureArgs, args: KedaArgs) -> PrometheusScalerArgs:
         # Each cloud's SDK loads only for the cloud a stack builds on.
-        from pulumi_azure_native import managedidentity  # noqa: PLC0415
-
         from aiscale.components.common.azure_roles import AzureRole, role_assignment  # noqa: PLC0415
 
-        identity = managedidentity.UserAssignedIdentity(
-            f"{name}-identity",
-            resource_name_=azure["identity_name"],
+        namespace, account = AKS_OPERATOR
+        identity, federation = azure_federated_identity(
+            name,
+            self,
+            identity_name=azure["identity_name"],
             resource_group_name=azure["resource_group_name"],
             location=azure["location"],
+            oidc_issuer_url=azure["oidc_issuer_url"],
+            namespace=namespace,
+            service_account=account,
+            credential_name="keda-operator",
             tags=args.get("tags"),
-            opts=child_options(self),
-        )
-        namespace, account = AKS_OPERATOR
-        federation = managedidentity.FederatedIdentityCredential(
-            f"{name}-federation",
-            federated_identity_credential_resource_name="keda-operator",
-            resource_name_=after(identity, azure["identity_name"]),
-            resource_group_name=azure["resource_group_name"],
-            issuer=azure["oidc_issuer_url"],
-            subject=f"system:serviceaccount:{namespace}:{account}",
-            audiences=[AZURE_TOKEN_AUDIENCE],
-            opts=child_options(self),
         )
         reader = role_assignment(
             f"{name}-prometheus-reader",
@@ -149,7 +148,9 @@ class Keda(pulumi.ComponentResource):
         self.ready = reader
         # The trigger authentication names the identity only once it can federate and read.
         return {
-            "server_address": after(federation, azure["prometheus_query_endpoint"]),
+            "server_address": pulumi.Output.all(federation.urn, azure["prometheus_query_endpoint"]).apply(
+                lambda parts: str(parts[1])
+            ),
             "pod_identity_provider": "azure-workload",
             "identity_id": pulumi.Output.all(identity.client_id, reader.id).apply(lambda parts: parts[0]),
         }
@@ -162,7 +163,7 @@ class Keda(pulumi.ComponentResource):
         namespace_name, account = GKE_OPERATOR
         google_account = serviceaccount.Account(
             f"{name}-sa",
-            account_id=gcp.get("account_id", "keda-operator"),
+            account_id=gcp.get("account_id", GCP_DEFAULTS["account_id"]),
             project=project,
             display_name="KEDA operator: reads Managed Service for Prometheus to scale workloads",
             opts=child_options(self),
@@ -174,12 +175,13 @@ class Keda(pulumi.ComponentResource):
             member=google_account.email.apply(lambda email: f"serviceAccount:{email}"),
             opts=child_options(self),
         )
-        federation = serviceaccount.IAMMember(
-            f"{name}-workload-identity-user",
-            service_account_id=google_account.name,
-            role="roles/iam.workloadIdentityUser",
-            member=f"serviceAccount:{project}.svc.id.goog[{namespace_name}/{account}]",
-            opts=child_options(self),
+        federation = gke_workload_identity_user(
+            name,
+            self,
+            google_account=google_account,
+            project=project,
+            namespace=namespace_name,
+            service_account=account,
         )
         labels = {**dict(args.get("labels", {})), "app.kubernetes.io/managed-by": "aiscale"}
         namespace = kubernetes.core.v1.Namespace(
@@ -195,7 +197,7 @@ class Keda(pulumi.ComponentResource):
             f"{name}-release",
             name="keda",
             chart=KEDA_CHART,
-            version=args.get("chart_version", KEDA_VERSION),
+            version=args.get("chart_version", DEFAULTS["chart_version"]),
             repository_opts=kubernetes.helm.v3.RepositoryOptsArgs(repo=KEDA_REPOSITORY),
             namespace=after(namespace, namespace_name),
             values={

@@ -22,7 +22,6 @@ from typing import NotRequired, TypedDict
 
 import pulumi
 import pulumi_kubernetes as kubernetes
-from pulumi_azure_native import managedidentity
 from pulumi_gcp import serviceaccount
 
 from aiscale.components.common.azure_roles import AzureRole, role_assignment
@@ -30,6 +29,7 @@ from aiscale.components.common.defaults import declare, stack_default
 from aiscale.components.common.options import after, child_options
 from aiscale.components.common.tags import TEAM_LABEL, Labels, Tags, azure_tags, kubernetes_labels
 from aiscale.components.common.type_tokens import component_options, type_token
+from aiscale.components.common.workload_identity import azure_federated_identity, gke_workload_identity_user
 from aiscale.core.config.common import TeamConfig
 from aiscale.core.errors import InvalidArgumentError
 
@@ -37,7 +37,6 @@ COMPONENT = type_token("TeamNamespace")
 PREVIOUS_TYPE = "aiscale:k8s:TeamNamespace"
 POD_SECURITY_LEVELS = ("restricted", "baseline")
 #: Audience Azure workload identity tokens are exchanged for.
-AZURE_TOKEN_AUDIENCE = "api://AzureADTokenExchange"
 #: Where each cloud's managed Prometheus scrapes from (AKS: ama-metrics in kube-system; GKE: gmp-system).
 DEFAULT_METRICS_NAMESPACES = {"azure": ("kube-system",), "gcp": ("gmp-system",)}
 PRIVATE_RANGES = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16")
@@ -375,23 +374,17 @@ class TeamNamespace(pulumi.ComponentResource):
     def _azure_identity(
         self, name: str, args: TeamNamespaceArgs, azure: AzureWorkloadIdentityArgs, account: str
     ) -> tuple[dict[str, pulumi.Output[str]], pulumi.Output[str]]:
-        identity = managedidentity.UserAssignedIdentity(
-            f"{name}-identity",
-            resource_name_=azure["identity_name"],
+        identity, _ = azure_federated_identity(
+            name,
+            self,
+            identity_name=azure["identity_name"],
             resource_group_name=azure["resource_group_name"],
             location=azure["location"],
+            oidc_issuer_url=azure["oidc_issuer_url"],
+            namespace=args["namespace"],
+            service_account=account,
+            credential_name=f"{args['namespace']}-{account}",
             tags=args.get("tags"),
-            opts=child_options(self),
-        )
-        managedidentity.FederatedIdentityCredential(
-            f"{name}-federation",
-            federated_identity_credential_resource_name=f"{args['namespace']}-{account}",
-            resource_name_=after(identity, azure["identity_name"]),
-            resource_group_name=azure["resource_group_name"],
-            issuer=azure["oidc_issuer_url"],
-            subject=f"system:serviceaccount:{args['namespace']}:{account}",
-            audiences=[AZURE_TOKEN_AUDIENCE],
-            opts=child_options(self),
         )
         return {"azure.workload.identity/client-id": identity.client_id}, identity.client_id
 
@@ -405,14 +398,13 @@ class TeamNamespace(pulumi.ComponentResource):
             display_name=f"Workloads of team namespace {args['namespace']}",
             opts=child_options(self),
         )
-        serviceaccount.IAMMember(
-            f"{name}-workload-identity-user",
-            service_account_id=google_account.name,
-            role="roles/iam.workloadIdentityUser",
-            member=pulumi.Output.from_input(gcp["project"]).apply(
-                lambda project: f"serviceAccount:{project}.svc.id.goog[{args['namespace']}/{account}]"
-            ),
-            opts=child_options(self),
+        gke_workload_identity_user(
+            name,
+            self,
+            google_account=google_account,
+            project=gcp["project"],
+            namespace=args["namespace"],
+            service_account=account,
         )
         return {"iam.gke.io/gcp-service-account": google_account.email}, google_account.email
 

@@ -418,7 +418,7 @@ class OnlineEndpointConfig(StrictModel):
                     "block (one pipeline per model, not per deployment)"
                 )
         problem = monitoring.coverage_problem(
-            str((info.context or {}).get("environment")), dict(self.traffic), set(self.monitors())
+            str((info.context or {}).get("environment")), dict(self.traffic), monitoring.watching(self.monitors())
         )
         if problem:
             raise ValueError(problem)

@@ -336,11 +336,11 @@ class VertexEndpointConfig(StrictModel):
             if block.job_settings() != first.job_settings():
                 raise ValueError(
                     f"deployments.{name}.monitoring: Vertex AI runs one monitoring job per endpoint, so schedule, "
-                    "production_window_days and sampling_rate must be the same for all its monitored deployments "
+                    "production_window_days, sampling_rate and paused must be the same for all its monitored deployments "
                     "(set them in the endpoint's monitoring block)"
                 )
         problem = monitoring.coverage_problem(
-            str((info.context or {}).get("environment")), dict(self.traffic), set(monitors)
+            str((info.context or {}).get("environment")), dict(self.traffic), monitoring.watching(monitors)
         )
         if problem:
             raise ValueError(problem)

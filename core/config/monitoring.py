@@ -153,6 +153,9 @@ class ModelMonitoringConfig(StrictModel):
     task: Literal["classification", "regression"] = "classification"
     """What the model does (Azure ML's monitoring target)."""
     retraining: RetrainingConfig | None = None
+    paused: bool = False
+    """Stop the monitor's runs and keep it with its history (Azure ML disables the schedule, Vertex AI pauses the
+    job). A paused monitor watches nothing: it does not count for prod's serving deployments."""
 
     @model_validator(mode="after")
     def _platform(self) -> ModelMonitoringConfig:
@@ -190,7 +193,7 @@ class ModelMonitoringConfig(StrictModel):
 
     def job_settings(self) -> tuple[object, ...]:
         """What a job-wide monitor shares across deployments (Vertex AI runs one job per endpoint)."""
-        return (self.schedule, self.production_window_days, self.sampling_rate)
+        return (self.schedule, self.production_window_days, self.sampling_rate, self.paused)
 
 
 class AzureModelMonitoringConfig(ModelMonitoringConfig):
