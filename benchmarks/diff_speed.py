@@ -54,7 +54,7 @@ def edited(baseline: dict[str, Any], seed: int = 7) -> dict[str, Any]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--blocks", type=int, default=667, help="blocks of six resources (default 667: 4,002)")
     parser.add_argument("--repeat", type=int, default=5)
     args = parser.parse_args()
@@ -65,8 +65,8 @@ def main() -> None:
     from aiscale.core.diff import diff_plans  # noqa: PLC0415
     from aiscale.core.engine import record_program  # noqa: PLC0415
     from aiscale.core.plan import Plan  # noqa: PLC0415
-    from aiscale.core.policy_run import evaluate  # noqa: PLC0415
     from aiscale.core.render.markdown import render_markdown  # noqa: PLC0415
+    from aiscale.policies.evaluation import evaluate  # noqa: PLC0415
 
     synthetic_program.load_classes()
     started = time.perf_counter()

@@ -231,7 +231,7 @@ def modules_loaded(command: Command, reports: Path) -> tuple[int, float, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--edits", type=int, default=5, help="stack file edits in watch mode")
     parser.add_argument(

@@ -26,7 +26,7 @@ GOAL = 5_000
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[4_000, 8_000, 16_000])
     parser.add_argument(
         "--programs", nargs="+", choices=["kubernetes", "azure-native"], default=["kubernetes", "azure-native"]
@@ -73,8 +73,8 @@ def measure(run: object, repeat: int) -> tuple[tuple[float, float], int, tuple[s
     (its own CPU time: an evaluation of it alone less an evaluation of no policy)."""
     from pulumi_policy import StackValidationPolicy  # noqa: PLC0415
 
-    from aiscale.core.policy_run import evaluate  # noqa: PLC0415
     from aiscale.policies import all_policies  # noqa: PLC0415
+    from aiscale.policies.evaluation import evaluate  # noqa: PLC0415
 
     walls, cpus, findings = [], [], 0
     for _ in range(repeat):

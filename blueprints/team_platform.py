@@ -197,9 +197,16 @@ class TeamPlatform(pulumi.ComponentResource):
         """The team's namespace, wired to the platform's cluster and identity provider."""
         team, cloud = args["team"], args["cloud"]
         namespace: TeamNamespaceArgs = {"namespace": team, "quota": args["quota"]}
-        for shared in ("pod_security", "container_defaults", "gateway_namespaces", "https_egress", "egress_cidrs"):
-            if shared in args:
-                namespace[shared] = args[shared]  # type: ignore[literal-required]
+        if "pod_security" in args:
+            namespace["pod_security"] = args["pod_security"]
+        if "container_defaults" in args:
+            namespace["container_defaults"] = args["container_defaults"]
+        if "gateway_namespaces" in args:
+            namespace["gateway_namespaces"] = args["gateway_namespaces"]
+        if "https_egress" in args:
+            namespace["https_egress"] = args["https_egress"]
+        if "egress_cidrs" in args:
+            namespace["egress_cidrs"] = args["egress_cidrs"]
         if "labels" in args:
             namespace["labels"] = args["labels"]
         if cloud == "azure":

@@ -17,6 +17,7 @@ from aiscale.core.errors import AiscaleError, ProjectError
 from aiscale.core.files import check_output_path, is_stdout, write_report
 from aiscale.core.outputs import STACK_PLACEHOLDER, Output, OutputsError, outputs_for
 from aiscale.core.planner import Planner, PlanOptions, StackReport
+from aiscale.core.policy_pack import installed_pack
 from aiscale.core.progress import ProgressLine
 from aiscale.core.project import PulumiProject, find_project_root, load_project
 from aiscale.core.redaction import redact
@@ -177,25 +178,23 @@ def _baseline(path: Path | None, stack: str, outputs: Sequence[Output]) -> dict[
 
 
 def policy_config(args: argparse.Namespace) -> int:
-    from aiscale.core.policy_run import policy_config_for_stack  # noqa: PLC0415
-
-    to_stdout = args.output is None or is_stdout(args.output)
-    if not to_stdout:
-        check_output_path(args.output)
+    output: str | None = None if args.output is None or is_stdout(args.output) else args.output
+    if output is not None:
+        check_output_path(output)
     directory = project_dir(args.project)
     load_project(directory).check_stack(args.stack)
-    document = policy_config_for_stack(
+    document = installed_pack().config_for_stack(
         directory,
         args.stack,
         args.policy_config,
         on_warning=lambda warning: print(f"warning: {warning}", file=sys.stderr),
     )
     text = json.dumps(document, indent=2) + "\n"
-    if to_stdout:
+    if output is None:
         write_stdout(text)
     else:
-        write_report(args.output, text)
-        print(f"wrote {args.output}", file=sys.stderr)
+        write_report(output, text)
+        print(f"wrote {output}", file=sys.stderr)
     return 0
 
 

@@ -24,7 +24,7 @@ class _Pair:
         self.path = path
 
     def __eq__(self, other: object) -> bool:
-        return type(other) is type(self) and (self.format, self.path) == (other.format, other.path)  # type: ignore[attr-defined]
+        return type(other) is type(self) and (self.format, self.path) == (other.format, other.path)
 
     def __hash__(self) -> int:
         return hash((self.format, self.path))

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any, Literal
 
-from aiscale.core.config.environment import unknown_environment_warning
+from aiscale.core.config.environment import FALLBACK, unknown_environment_warning
 from aiscale.core.cost import StackEstimate, estimate, from_registrations
 from aiscale.core.engine import RecordedRun, Registration
 
@@ -33,27 +33,82 @@ class Violation:
         return {"policy": self.policy, "enforcement": self.enforcement, "urn": self.urn, "message": self.message}
 
 
+@dataclass(frozen=True)
+class Waived:
+    """A finding a waiver covers: reported as not applicable, with the waiver's reason."""
+
+    policy: str
+    urn: str | None
+    reason: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "urn": self.urn, "reason": self.reason}
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    """A policy that did not judge a resource: a value it reads is unknown before deployment (``unknown``), or
+    the policy said why it does not apply there (``not-applicable``)."""
+
+    policy: str
+    urn: str
+    message: str
+    kind: Literal["unknown", "not-applicable"] = "unknown"
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "urn": self.urn, "message": self.message, "kind": self.kind}
+
+
+@dataclass(frozen=True)
+class Disabled:
+    """A finding of a policy the stack disabled: not a violation, never hidden."""
+
+    policy: str
+    urn: str | None
+    message: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {"policy": self.policy, "urn": self.urn, "message": self.message}
+
+
+@dataclass
+class PolicyReport:
+    violations: list[Violation] = field(default_factory=list)
+    waived: list[Waived] = field(default_factory=list)
+    not_evaluated: list[NotEvaluated] = field(default_factory=list)
+    disabled: list[Disabled] = field(default_factory=list)
+    levels: dict[str, str] = field(default_factory=dict)
+    """Enforcement level of every policy in this stack."""
+    lowered: list[Any] = field(default_factory=list)
+    """Policies mandatory in prod that a central enforcement waiver lets this stack lower (each with
+    ``to_json()``)."""
+    environment: str = FALLBACK
+    """The environment whose enforcement levels applied (the fallback when the stack's is unknown)."""
+    config_file: str | None = None
+    """The stack's policy config file, when it has one."""
+
+
 @dataclass
 class Plan:
     run: RecordedRun
     violations: list[Violation] = field(default_factory=list)
     policy_pack: str | None = None
     """Name of the policy pack evaluated against the run; None when no pack was evaluated."""
-    waived: list[Any] = field(default_factory=list)
-    """Findings covered by a waiver (``aiscale.core.policy_run.Waived``): not violations, never hidden."""
-    not_evaluated: list[Any] = field(default_factory=list)
+    waived: list[Waived] = field(default_factory=list)
+    """Findings covered by a waiver: not violations, never hidden."""
+    not_evaluated: list[NotEvaluated] = field(default_factory=list)
     """Policies that could not run on a resource because a value is unknown before deployment."""
     policy_levels: dict[str, str] = field(default_factory=dict)
     """Enforcement level of every policy for this stack."""
-    disabled: list[Any] = field(default_factory=list)
-    """Findings of policies the stack disabled (``aiscale.core.policy_run.Disabled``): reported, never hidden."""
+    disabled: list[Disabled] = field(default_factory=list)
+    """Findings of policies the stack disabled: reported, never hidden."""
     lowered: list[Any] = field(default_factory=list)
     """Policies mandatory in prod that a central enforcement waiver lets this stack lower."""
     policy_environment: str | None = None
     """The environment whose enforcement levels applied; None when no pack was evaluated."""
 
-    def record_policies(self, pack: str, report: Any) -> None:
-        """Take the results of evaluating ``pack`` (an ``aiscale.core.policy_run.PolicyReport``)."""
+    def record_policies(self, pack: str, report: PolicyReport) -> None:
+        """Take the results of evaluating ``pack``."""
         self.policy_pack = pack
         self.violations = report.violations
         self.waived = report.waived

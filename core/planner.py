@@ -19,6 +19,7 @@ from aiscale.core.engine import isolation, record_stack
 from aiscale.core.engine.warm import Warmer
 from aiscale.core.outputs import STACK_PLACEHOLDER, Output
 from aiscale.core.plan import Plan
+from aiscale.core.policy_pack import installed_pack
 from aiscale.core.progress import ProgressLine
 from aiscale.core.project import PulumiProject
 from aiscale.core.render.terminal import Style
@@ -182,6 +183,5 @@ def plan_stack(  # noqa: PLR0917 - a job: bound with functools.partial
 
 def apply_policies(plan: Plan, config_file: Path | None) -> None:
     """Evaluate the aiscale policy pack against the plan's run and keep its findings on the plan."""
-    from aiscale.core.policy_run import PACK_NAME, evaluate  # noqa: PLC0415 - the pack is heavy
-
-    plan.record_policies(PACK_NAME, evaluate(plan.run, config_file=config_file))
+    pack = installed_pack()
+    plan.record_policies(pack.name, pack.evaluate(plan.run, config_file=config_file))

@@ -6,6 +6,7 @@ argument and a CrossGuard policy can never disagree about it. No Pulumi imports:
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Mapping
 from typing import Any
@@ -287,6 +288,13 @@ def promotion_problem(promotion: Any, deployments: Mapping[str, Any], *, mirror:
     if not mirror and promotion.rollout.strategy != "canary":
         return f"strategy {promotion.rollout.strategy} needs mirrored traffic, which this platform has not: use canary"
     return None
+
+
+def vertex_endpoint_id(project: str, region: str, endpoint_name: str) -> str:
+    """The numeric id the stack gives a Vertex endpoint (Vertex requires 1-10 digits, no leading zero), derived
+    from its name: the component creates the endpoint with it, the rollout reads the endpoint's metrics by it."""
+    digest = int(hashlib.sha256(f"{project}/{region}/{endpoint_name}".encode()).hexdigest(), 16)
+    return str(1_000_000_000 + digest % 9_000_000_000)
 
 
 # --- Data residency ----------------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ import os
 import re
 import stat
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 from yaml.composer import Composer
@@ -59,19 +59,20 @@ class _Limited(Exception):
         self.line = mark.line + 1 if mark is not None else None
 
 
-if yaml.__with_libyaml__:
-    from yaml._yaml import CParser  # libyaml's parser: the events come fast, the composer below stays ours
+class _PythonEvents(Reader, Scanner, Parser):
+    """PyYAML's own parser, for a PyYAML built without libyaml."""
 
-    class _Events(CParser):  # type: ignore[misc]
-        pass
+    def __init__(self, stream: str) -> None:
+        Reader.__init__(self, stream)
+        Scanner.__init__(self)
+        Parser.__init__(self)
 
+
+# The checker follows libyaml's parser (what runs wherever PyYAML ships its wheels); both give the same events.
+if TYPE_CHECKING or yaml.__with_libyaml__:
+    from yaml._yaml import CParser as _Events  # libyaml's parser: the events come fast, the composer stays ours
 else:  # pragma: no cover - PyYAML built without libyaml
-
-    class _Events(Reader, Scanner, Parser):  # type: ignore[no-redef]
-        def __init__(self, stream: str) -> None:
-            Reader.__init__(self, stream)
-            Scanner.__init__(self)
-            Parser.__init__(self)
+    _Events = _PythonEvents
 
 
 class _Loader(Composer, SafeConstructor, Resolver, _Events):
@@ -89,9 +90,9 @@ class _Loader(Composer, SafeConstructor, Resolver, _Events):
         """Per composed node: (values with aliases expanded, nesting height)."""
         self._heights: list[int] = []
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:
-        if self.check_event(AliasEvent):
-            event = self.peek_event()
+    def compose_node(self, parent: Node | None, index: Any) -> Node | None:
+        event = self.peek_event()
+        if isinstance(event, AliasEvent):
             node = super().compose_node(parent, index)
             weight = self._weights.get(id(node))
             if weight is None:
@@ -99,7 +100,6 @@ class _Loader(Composer, SafeConstructor, Resolver, _Events):
             self._count(weight[0], event.start_mark, alias=True)
             self._note_height(weight[1], event.start_mark)
             return node
-        event = self.peek_event()
         if not isinstance(event, ScalarEvent | SequenceStartEvent | MappingStartEvent):
             return super().compose_node(parent, index)
         self._depth += 1
@@ -260,7 +260,7 @@ def load(data: bytes | str, source: str) -> Any:
         raise YamlInputError(_yaml_problem(error, source)) from None
     finally:
         if loader is not None:
-            loader.dispose()  # type: ignore[no-untyped-call]
+            loader.dispose()
 
 
 def _yaml_problem(error: yaml.YAMLError, source: str) -> str:

@@ -25,6 +25,7 @@ from aiscale.core import commands
 from aiscale.core.errors import AiscaleError
 from aiscale.core.outputs import Output
 from aiscale.core.planner import Planner, PlanOptions
+from aiscale.core.policy_pack import installed_pack
 from aiscale.core.project import PulumiProject
 
 #: Where a restarted watcher finds the plans it compares with (a file it deletes once read).
@@ -99,7 +100,7 @@ class WatchedFiles:
         for stack in stacks:
             self.files.append(project.stack_file(stack))
             self.files.append(_policy_file(project, stack, options))
-        self.files += _policy_pack_files()
+        self.files += installed_pack().files()
         self.snapshot = self._scan()
 
     def _scan(self) -> dict[Path, tuple[int, int, int]]:
@@ -137,12 +138,6 @@ class WatchedFiles:
 
 def _policy_file(project: PulumiProject, stack: str, options: PlanOptions) -> Path:
     return (options.policy_config_for(stack) or project.stack_config_dir / f"Policy.{stack}.yaml").absolute()
-
-
-def _policy_pack_files() -> list[Path]:
-    from aiscale import policies  # noqa: PLC0415 - where the installed pack's YAML lives
-
-    return sorted(Path(policies.__file__).resolve().parent.glob("*.yaml"))
 
 
 def _python_files(root: Path) -> Iterable[Path]:

@@ -6,8 +6,6 @@ One module per area; each exports ``POLICIES``. Every policy carries its :class:
 
 from __future__ import annotations
 
-from pulumi_policy import Policy
-
 from aiscale.policies import (
     autoscaling,
     azure_aks,
@@ -26,7 +24,7 @@ from aiscale.policies import (
     storage,
     tags,
 )
-from aiscale.policies._support import Field, Rule, Shape
+from aiscale.policies._support import Field, Rule, RulePolicy, Shape
 
 MODULES = (
     azure_aks,
@@ -48,14 +46,14 @@ MODULES = (
 )
 
 
-def all_policies() -> list[Policy]:
+def all_policies() -> list[RulePolicy]:
     """Every policy of the pack, in a stable order."""
     return [policy for module in MODULES for policy in module.POLICIES]
 
 
 def rules() -> dict[str, Rule]:
     """Every policy's rule by id."""
-    return {policy.name: policy.aiscale_rule for policy in all_policies()}  # type: ignore[attr-defined]
+    return {policy.name: policy.aiscale_rule for policy in all_policies()}
 
 
 def documented_defaults() -> list[tuple[str, Field]]:

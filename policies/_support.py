@@ -16,15 +16,17 @@ import inspect
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypedDict
 
 from pulumi_policy import (
     PolicyConfigSchema,
     PolicyResource,
     ReportViolation,
+    ResourceValidation,
     ResourceValidationArgs,
     ResourceValidationPolicy,
     Severity,
+    StackValidation,
     StackValidationArgs,
     StackValidationPolicy,
 )
@@ -308,7 +310,54 @@ def _config(args: ResourceValidationArgs | StackValidationArgs, rule: Rule) -> d
     return {**rule.defaults(), **(args.get_config() or {})}
 
 
-def resource_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: Check) -> ResourceValidationPolicy:
+class _Declared(TypedDict):
+    name: str
+    display_name: str
+    description: str
+    severity: Severity
+    config_schema: PolicyConfigSchema
+    tags: list[str]
+    remediation_steps: str
+    url: str
+
+
+def _declared(rule: Rule) -> _Declared:
+    """What CrossGuard shows of a policy, resource or stack: all of it from the policy's rule."""
+    return {
+        "name": rule.id,
+        "display_name": rule.title,
+        "description": rule.description,
+        "severity": rule.severity,
+        "config_schema": rule.schema(),
+        "tags": rule.tags(),
+        "remediation_steps": rule.remediation,
+        "url": CATALOGUE_URL.format(policy=rule.id),
+    }
+
+
+class RuleResourcePolicy(ResourceValidationPolicy):
+    """A CrossGuard resource policy carrying its rule and the resource types it checks."""
+
+    def __init__(self, rule: Rule, types: tuple[TypeMatcher, ...], validate: ResourceValidation) -> None:
+        super().__init__(validate=validate, **_declared(rule))
+        self.aiscale_rule = rule
+        self.aiscale_types = types
+
+
+class RuleStackPolicy(StackValidationPolicy):
+    """A CrossGuard stack policy carrying its rule and the resource types its check reads."""
+
+    def __init__(self, rule: Rule, types: tuple[TypeMatcher, ...], validate: StackValidation) -> None:
+        super().__init__(validate=validate, **_declared(rule))
+        self.aiscale_rule = rule
+        self.aiscale_stack_types = types
+
+
+#: A policy of the pack.
+RulePolicy = RuleResourcePolicy | RuleStackPolicy
+
+
+def resource_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: Check) -> RuleResourcePolicy:
     """A CrossGuard resource policy for ``rule`` on resources of ``types``."""
 
     applies: dict[str, bool] = {}  # per resource type: a real preview hands every resource to every policy
@@ -329,23 +378,10 @@ def resource_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: Check) ->
         for message in messages:
             report(message + waivers.expired_note(rule.id, args.urn, config), None)
 
-    policy = ResourceValidationPolicy(
-        name=rule.id,
-        display_name=rule.title,
-        description=rule.description,
-        validate=validate,
-        severity=rule.severity,
-        config_schema=rule.schema(),
-        tags=rule.tags(),
-        remediation_steps=rule.remediation,
-        url=CATALOGUE_URL.format(policy=rule.id),
-    )
-    policy.aiscale_rule = rule  # type: ignore[attr-defined]
-    policy.aiscale_types = types  # type: ignore[attr-defined]
-    return policy
+    return RuleResourcePolicy(rule, types, validate)
 
 
-def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) -> StackValidationPolicy:
+def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) -> RuleStackPolicy:
     """A CrossGuard stack policy for ``rule``: findings name the resource they are about.
 
     ``types`` are the resource types the check reads: the offline engine hands it only those (the analyzer
@@ -370,17 +406,4 @@ def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) 
             # findings reported above.
             args.not_applicable("; ".join(waived))
 
-    policy = StackValidationPolicy(
-        name=rule.id,
-        display_name=rule.title,
-        description=rule.description,
-        validate=validate,
-        severity=rule.severity,
-        config_schema=rule.schema(),
-        tags=rule.tags(),
-        remediation_steps=rule.remediation,
-        url=CATALOGUE_URL.format(policy=rule.id),
-    )
-    policy.aiscale_rule = rule  # type: ignore[attr-defined]
-    policy.aiscale_stack_types = types  # type: ignore[attr-defined]
-    return policy
+    return RuleStackPolicy(rule, types, validate)

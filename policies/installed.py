@@ -30,7 +30,7 @@ def pinned_pack(directory: Path) -> Path:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="aiscale-policy-pack", description=__doc__.split("\n\n")[0])
+    parser = argparse.ArgumentParser(prog="aiscale-policy-pack", description=(__doc__ or "").split("\n\n")[0])
     parser.add_argument("--output", type=Path, help="write a copy pinned to this virtualenv into this directory")
     args = parser.parse_args(argv)
     print(pinned_pack(args.output) if args.output else PACK)

@@ -124,7 +124,7 @@ def render() -> str:
     lines = [HEADER]
     areas: dict[str, list] = {}
     for policy in all_policies():
-        rule = policy.aiscale_rule  # type: ignore[attr-defined]
+        rule = policy.aiscale_rule
         kind = "resource" if isinstance(policy, ResourceValidationPolicy) else "stack"
         areas.setdefault(rule.area, []).append((rule, kind))
     for area, entries in areas.items():

@@ -133,14 +133,14 @@ def build(directory: Path) -> str:
         *gcp_rows(read(directory / "gcp_vms.csv"), read(directory / "gcp_accelerators.csv")),
     ]
     text = io.StringIO()
-    writer = csv.DictWriter(text, CATALOG_COLUMNS, lineterminator="\n")
+    writer: csv.DictWriter[str] = csv.DictWriter(text, CATALOG_COLUMNS, lineterminator="\n")  # rows keyed by any text
     writer.writeheader()
     writer.writerows(rows)
     return text.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0])
     parser.add_argument("directory", type=Path, help="directory of the catalog copy (azure_vms.csv, gcp_vms.csv, ...)")
     parser.add_argument("--output", type=Path, default=TARGET)
     args = parser.parse_args(argv)

@@ -262,7 +262,7 @@ def _added(value: str) -> Wanted:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n", 1)[0])
+    parser = argparse.ArgumentParser(description=(__doc__ or "").split("\n\n", 1)[0])
     parser.add_argument("--table", type=Path, default=TABLE)
     parser.add_argument("--add", type=_added, action="append", default=[], metavar="KIND:SKU:REGION[:COUNT]")
     parser.add_argument("--gcp-api-key", default=os.environ.get("GOOGLE_API_KEY"))

@@ -174,3 +174,33 @@ def test_ci_files_name_no_package_registry() -> None:
     for path in [*WORKFLOWS.glob("*.yml"), REPO / "azure-pipelines.yml", REPO / ".azure-pipelines" / "pulumi.yml"]:
         text = Path(path).read_text()
         assert "pypi.org" not in text and "registry.npmjs.org" not in text, path
+
+
+def test_npm_tools_install_from_a_lock_that_names_no_registry() -> None:
+    manifest = json.loads((REPO / "tools" / "package.json").read_text())
+    lock = json.loads((REPO / "tools" / "package-lock.json").read_text())
+    packages = lock["packages"]
+    assert packages[""]["dependencies"] == manifest["dependencies"]
+    for name, pinned in manifest["dependencies"].items():
+        assert packages[f"node_modules/{name}"]["version"] == pinned, name
+    for path, entry in packages.items():
+        if path:
+            # Name, version and integrity only: `npm ci` fetches from the registry npm is configured with.
+            assert "resolved" not in entry and entry["integrity"].startswith("sha512-"), path
+    assert "registry" not in (REPO / "tools" / "package-lock.json").read_text()
+    makefile = (REPO / "Makefile").read_text()
+    assert "npm ci --prefix tools" in makefile and "npm install --prefix tools --no-save" not in makefile
+
+
+def test_the_test_command_runs_the_type_checker() -> None:
+    """`make test` (what .ci/run runs) runs `make typecheck` between ruff and pytest."""
+    dry_run = subprocess.run(
+        ["make", "--dry-run", "--always-make", "test"], cwd=REPO, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    ruff, pytest_run = (
+        next(i for i, line in enumerate(dry_run) if "ruff format --check" in line),
+        next(i for i, line in enumerate(dry_run) if "-m pytest" in line),
+    )
+    pyright = next(i for i, line in enumerate(dry_run) if "node_modules/.bin/pyright --project pyproject.toml" in line)
+    assert ruff < pyright < pytest_run
+    assert "make test" in (REPO / ".ci" / "run").read_text()

@@ -25,12 +25,12 @@ from pulumi_gcp import billing, container, storage
 from aiscale.core.cli import main
 from aiscale.core.engine import RecordedRun, record_program, run_stack
 from aiscale.core.plan import Plan
-from aiscale.core.policy_run import evaluate
 from aiscale.core.render import Style, render
 from aiscale.core.render.ci import CiRun, ci_run
 from aiscale.core.render.graph import component_graph, dot, mermaid, resource_graph
 from aiscale.core.render.markdown import COMMENT_LIMIT, render_failure, render_markdown
 from aiscale.policies import all_policies
+from aiscale.policies.evaluation import evaluate
 from tests.conftest import REPO, assert_recorded
 from tests.test_cli import FIXTURE
 

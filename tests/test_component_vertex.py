@@ -14,9 +14,10 @@ from aiscale.components.gcp.vertex_deployment import (
     ModelDeploymentProvider,
     VertexDeploymentError,
 )
-from aiscale.components.gcp.vertex_endpoint import VertexEndpoint, VertexEndpointArgs, accelerator, endpoint_id
+from aiscale.components.gcp.vertex_endpoint import VertexEndpoint, VertexEndpointArgs, accelerator
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
+from aiscale.core.rules import vertex_endpoint_id
 from tests.conftest import children, find
 
 ENDPOINT = "projects/p-unit/locations/europe-west4/endpoints/1234567890"
@@ -90,7 +91,7 @@ def test_private_cmek_endpoint() -> None:
         "encryptionSpec": {"kmsKeyName": KEY},
         "labels": {"owner": "ml"},
         "location": "europe-west4",
-        "name": endpoint_id("p-unit", "europe-west4", "fraud"),
+        "name": vertex_endpoint_id("p-unit", "europe-west4", "fraud"),
         "privateServiceConnectConfig": {
             "enablePrivateServiceConnect": True,
             "projectAllowlists": ["p-unit"],
@@ -124,7 +125,7 @@ def test_peered_and_public_endpoints() -> None:
         "samplingRate": 0.1,
     }
     uptime = find(run, "gcp:monitoring/uptimeCheckConfig:UptimeCheckConfig", "ep-uptime")
-    numeric = endpoint_id("p-unit", "europe-west4", "fraud")
+    numeric = vertex_endpoint_id("p-unit", "europe-west4", "fraud")
     assert uptime.inputs["monitoredResource"] == {
         "labels": {"host": f"{numeric}.europe-west4-123456789012.prediction.vertexai.goog", "project_id": "p-unit"},
         "type": "uptime_url",
@@ -181,7 +182,7 @@ def test_model_deployments_carry_the_model_and_its_labels() -> None:
 def test_slo_alerts() -> None:
     run = record_program(lambda: VertexEndpoint("ep", endpoint_args(**ALERTS)))
     endpoint = find(run, "gcp:vertex/aiEndpoint:AiEndpoint", "ep-endpoint")
-    numeric = endpoint_id("p-unit", "europe-west4", "fraud")
+    numeric = vertex_endpoint_id("p-unit", "europe-west4", "fraud")
     selector = f'monitored_resource="aiplatform.googleapis.com/Endpoint",endpoint_id="{numeric}"'
     p99 = find(run, "gcp:monitoring/alertPolicy:AlertPolicy", "ep-alert-latency-p99")
     assert p99.inputs["conditions"][0]["conditionPrometheusQueryLanguage"]["query"] == (
@@ -222,10 +223,10 @@ def test_endpoint_validation(changes: dict[str, Any], message: str) -> None:
 
 
 def test_endpoint_ids_and_accelerators() -> None:
-    numeric = endpoint_id("p-unit", "europe-west4", "fraud")
-    assert numeric == endpoint_id("p-unit", "europe-west4", "fraud")
+    numeric = vertex_endpoint_id("p-unit", "europe-west4", "fraud")
+    assert numeric == vertex_endpoint_id("p-unit", "europe-west4", "fraud")
     assert len(numeric) == 10 and numeric[0] != "0"
-    assert numeric != endpoint_id("p-unit", "europe-west4", "search")
+    assert numeric != vertex_endpoint_id("p-unit", "europe-west4", "search")
     assert accelerator("a2-highgpu-2g") == ("NVIDIA_TESLA_A100", 2)
     assert accelerator("n1-standard-4") == (None, 0)
 

@@ -25,7 +25,7 @@ from aiscale.core.config.delivery import PromotionConfig
 from aiscale.core.delivery import audit
 from aiscale.core.engine import RecordedRun, run_stack
 from aiscale.core.errors import ConfigError
-from aiscale.core.policy_run import evaluate, policy_config_for_stack
+from aiscale.policies.evaluation import evaluate, policy_config_for_stack
 from tests.conftest import REPO
 from tests.test_config_azure import PLATFORM as AZURE_PLATFORM
 from tests.test_config_gcp import PLATFORM as GCP_PLATFORM

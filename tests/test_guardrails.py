@@ -16,8 +16,8 @@ import pytest
 
 from aiscale.core.cli import main
 from aiscale.core.engine import record_program
-from aiscale.core.policy_run import PolicyConfigError, evaluate
 from aiscale.policies import all_policies, waivers
+from aiscale.policies.evaluation import PolicyConfigError, evaluate
 from tests.conftest import REPO
 
 FIXTURE = REPO / "tests" / "fixtures" / "keys-only"

@@ -89,6 +89,9 @@ def wheel(tmp_path_factory: pytest.TempPathFactory) -> Path:
         check=True,
         capture_output=True,
     )
+    # setuptools leaves its metadata in the repository: a Python started there would read the entry points of
+    # that copy instead of the installed distribution's.
+    shutil.rmtree(REPO / "aiscale.egg-info", ignore_errors=True)
     (built,) = out.glob("aiscale-*.whl")
     return built
 
@@ -108,6 +111,8 @@ def test_wheel_contains_only_the_namespace(wheel: Path) -> None:
         assert expected in names
     entry_points = zipfile.ZipFile(wheel).read(next(n for n in names if n.endswith("entry_points.txt"))).decode()
     assert "aiscale = aiscale.core.cli:run" in entry_points
+    # The planner finds the policy pack through this entry point (core never imports aiscale.policies).
+    assert "[aiscale.policy_packs]\naiscale = aiscale.policies.evaluation:PACK" in entry_points
 
 
 def test_wheel_works_without_the_editable_install(wheel: Path, tmp_path: Path) -> None:

@@ -19,9 +19,9 @@ from pulumi_policy.policy import _PolicyAnalyzerServicer
 from aiscale.core.cli import main
 from aiscale.core.engine import RecordedRun, record_program, run_stack
 from aiscale.core.plan import Plan
-from aiscale.core.policy_run import PolicyConfigError, evaluate, policy_config_for_stack
 from aiscale.core.render import render
 from aiscale.policies import all_policies, enforcement, rules, waivers
+from aiscale.policies.evaluation import PolicyConfigError, evaluate, policy_config_for_stack
 from tests.conftest import REPO
 
 MULTITOOL = REPO / "tools" / "node_modules" / "@microsoft" / "sarif-multitool-linux" / "Sarif.Multitool"
@@ -59,7 +59,7 @@ def test_every_policy_is_declared_completely() -> None:
     policies = all_policies()
     assert len(policies) == len({p.name for p in policies}) == 80
     for policy in policies:
-        rule = policy.aiscale_rule  # type: ignore[attr-defined]
+        rule = policy.aiscale_rule
         assert isinstance(policy, ResourceValidationPolicy | StackValidationPolicy)
         assert rule.id == policy.name and rule.anchors and rule.absent and rule.remediation, rule.id
         assert policy.severity is not None and policy.config_schema is not None

@@ -42,8 +42,8 @@ from pulumi_gcp import storage as gcs
 from aiscale.components.gcp.vertex_deployment import VertexEndpointTraffic, VertexModelDeployment
 from aiscale.components.gcp.vertex_monitoring import VertexModelMonitoringJob
 from aiscale.core.engine import record_program
-from aiscale.core.policy_run import evaluate
 from aiscale.policies import all_policies
+from aiscale.policies.evaluation import evaluate
 
 RG = "rg-fixture"
 LOC = "westeurope"

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 from pulumi_policy import policy as analyzer_module
 
-from aiscale.core import policy_run
 from aiscale.core.engine import RecordedRun, run_stack
-from aiscale.core.policy_run import evaluate
+from aiscale.policies import evaluation
+from aiscale.policies.evaluation import evaluate
 from tests.conftest import REPO
 
 CORPUS = sorted(p.parent for p in (REPO / "tests" / "fixtures" / "programs").glob("*/expectations.yaml"))
@@ -31,8 +31,8 @@ def runs() -> dict[str, RecordedRun]:
 
 def as_it_is(monkeypatch: pytest.MonkeyPatch) -> None:
     """The analyzer as pulumi-policy ships it, the collector as Python runs it."""
-    monkeypatch.setattr(policy_run, "_no_cyclic_collection", contextlib.nullcontext)
-    monkeypatch.setattr(policy_run, "conversion_cache_fits", lambda version: False)
+    monkeypatch.setattr(evaluation, "_no_cyclic_collection", contextlib.nullcontext)
+    monkeypatch.setattr(evaluation, "conversion_cache_fits", lambda version: False)
 
 
 def test_the_corpus_is_all_there() -> None:
@@ -54,29 +54,29 @@ def test_the_same_report_with_and_without_the_speed_ups(
 def conversions(run: RecordedRun, monkeypatch: pytest.MonkeyPatch) -> int:
     """How many conversions the analyzer asked of the cache while it evaluated ``run``."""
     calls: list[Any] = []
-    convert = policy_run._ConvertOnce.MessageToDict
+    convert = evaluation._ConvertOnce.MessageToDict
 
     def counted(self: Any, message: Any, **options: Any) -> dict[str, Any]:
         calls.append(message)
         return convert(self, message, **options)
 
-    monkeypatch.setattr(policy_run._ConvertOnce, "MessageToDict", counted)
+    monkeypatch.setattr(evaluation._ConvertOnce, "MessageToDict", counted)
     evaluate(run)
-    assert getattr(analyzer_module, "json_format") is policy_run.json_format  # noqa: B009 - restored
+    assert getattr(analyzer_module, "json_format") is evaluation.json_format  # noqa: B009 - restored
     return len(calls)
 
 
 def test_the_pinned_analyzer_converts_through_the_cache(
     runs: dict[str, RecordedRun], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    assert policy_run.conversion_cache_fits(policy_run._analyzer_version())
+    assert evaluation.conversion_cache_fits(evaluation._analyzer_version())
     assert conversions(runs["stack-dev"], monkeypatch) > len(runs["stack-dev"].registrations)
 
 
 def test_another_analyzer_version_runs_as_it_is(runs: dict[str, RecordedRun], monkeypatch: pytest.MonkeyPatch) -> None:
-    assert not policy_run.conversion_cache_fits("1.22.0")
-    assert not policy_run.conversion_cache_fits("2.21.0")
-    monkeypatch.setattr(policy_run, "_analyzer_version", lambda: "1.22.0")
+    assert not evaluation.conversion_cache_fits("1.22.0")
+    assert not evaluation.conversion_cache_fits("2.21.0")
+    monkeypatch.setattr(evaluation, "_analyzer_version", lambda: "1.22.0")
     assert conversions(runs["stack-dev"], monkeypatch) == 0
 
 

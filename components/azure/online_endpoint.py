@@ -538,7 +538,7 @@ class OnlineEndpoint(pulumi.ComponentResource):
             )
             for collection_name in COLLECTIONS
         }
-        self.collected_data[deployment_name] = {key: asset.id for key, asset in assets.items()}  # type: ignore[assignment]
+        self.collected_data[deployment_name] = {key: asset.id for key, asset in assets.items()}
         return machinelearningservices.DataCollectorArgs(
             collections={
                 collection_name: machinelearningservices.CollectionArgs(

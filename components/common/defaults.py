@@ -10,12 +10,11 @@ there, and the component reference (docs/components.md) shows them.
 """
 
 from collections.abc import Mapping
-from enum import Enum
 from types import MappingProxyType
 from typing import Any
 
 from pydantic import BaseModel
-from pydantic_core import PydanticUndefined
+from pydantic_core import PydanticUndefined, to_jsonable_python
 
 from aiscale.core.config.base import field_presets
 
@@ -33,10 +32,8 @@ def stack_default(model: type[BaseModel], field: str) -> Any:
         raise TypeError(f"{model.__name__}.{field} is an environment preset: it has no single default")
     if info.default is PydanticUndefined and info.default_factory is None:
         raise TypeError(f"{model.__name__}.{field} is required: it has no default")
-    default = info.get_default(call_default_factory=True)
-    if isinstance(default, BaseModel):
-        return default.model_dump(mode="json")
-    return default.value if isinstance(default, Enum) else default
+    # As the stack file writes it: sections as mappings, enum values, networks as text.
+    return to_jsonable_python(info.get_default(call_default_factory=True))
 
 
 def declare(args_type: type, **defaults: Any) -> Mapping[str, Any]:

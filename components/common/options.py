@@ -31,7 +31,7 @@ def stable_guid(*parts: str) -> str:
     return str(uuid.uuid5(_NAMESPACE, "/".join(parts)))
 
 
-def after(resource: pulumi.Resource, value: T) -> pulumi.Output[T]:
+def after(resource: pulumi.Resource, value: pulumi.Input[T]) -> pulumi.Output[T]:
     """``value``, known already in a preview, but carrying a dependency on ``resource``.
 
     Used for names taken from config (a resource group, a vault): plans and policies see the real name

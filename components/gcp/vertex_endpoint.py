@@ -10,7 +10,6 @@ Alerts (PromQL over Vertex AI metrics): p95/p99 latency and 5xx share against th
 replica ceiling; a public endpoint with a health path also gets an uptime check and an alert on it.
 """
 
-import hashlib
 from collections.abc import Mapping
 from typing import Any, NotRequired, TypedDict
 
@@ -131,12 +130,6 @@ DEFAULTS = declare(
     network_access=stack_default(VertexEndpointConfig, "network_access"),
 )
 """Defaults of the optional args of ``VertexEndpointArgs``."""
-
-
-def endpoint_id(project: str, region: str, endpoint_name: str) -> str:
-    """A stable numeric endpoint id (Vertex requires 1-10 digits, no leading zero), derived from the name."""
-    digest = int(hashlib.sha256(f"{project}/{region}/{endpoint_name}".encode()).hexdigest(), 16)
-    return str(1_000_000_000 + digest % 9_000_000_000)
 
 
 def accelerator(machine_type: str) -> tuple[str | None, int]:
@@ -275,7 +268,7 @@ class VertexEndpoint(pulumi.ComponentResource):
         key = args.get("customer_managed_key")
         return vertex.AiEndpoint(
             f"{name}-endpoint",
-            name=endpoint_id(project, region, endpoint_name),
+            name=rules.vertex_endpoint_id(project, region, endpoint_name),
             display_name=endpoint_name,
             description=f"aiscale endpoint {endpoint_name}",
             project=project,
@@ -356,7 +349,7 @@ class VertexEndpoint(pulumi.ComponentResource):
         assert slo is not None  # _validate: alerts need the SLO
         endpoint_name, project = args["endpoint_name"], args["project"]
         labels = dict(args.get("labels", {}))
-        numeric_id = endpoint_id(project, args["region"], endpoint_name)
+        numeric_id = rules.vertex_endpoint_id(project, args["region"], endpoint_name)
         selector = f'{_ENDPOINT_RESOURCE},endpoint_id="{numeric_id}"'
         for percentile, quantile, threshold in (
             ("p95", 0.95, slo["latency_p95_ms"]),

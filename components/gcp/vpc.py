@@ -67,7 +67,7 @@ def _validate(args: GcpNetworkArgs) -> None:
         if value is None:
             continue
         try:
-            IPv4Network(value)  # type: ignore[arg-type]
+            IPv4Network(value)
         except ValueError as error:
             raise InvalidArgumentError(COMPONENT, argument, str(error)) from None
     sampling = args.get("flow_log_sampling", DEFAULTS["flow_log_sampling"])

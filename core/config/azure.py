@@ -9,7 +9,7 @@ from typing import Annotated, Literal
 from pydantic import Field, StringConstraints, ValidationInfo, field_validator, model_validator
 
 from aiscale.core import gpu, monitoring, rules
-from aiscale.core.config.base import StrictModel, Uuid, preset, text_or_section
+from aiscale.core.config.base import AS_SECTION, AS_TEXT, TEXT_OR_SECTION, StrictModel, Uuid, preset
 from aiscale.core.config.common import (
     BudgetConfig,
     EndpointSlo,
@@ -269,8 +269,9 @@ class AksConfig(StrictModel):
     maintenance_window: MaintenanceWindowConfig = Field(default_factory=MaintenanceWindowConfig)
     network_policy: Literal["cilium", "azure", "calico"] = "cilium"
     """Network policy engine; ``cilium`` runs on the Cilium dataplane (Azure CNI overlay)."""
-    pod_cidr: IPv4Network = "10.244.0.0/16"  # type: ignore[assignment]  # validated into IPv4Network
-    service_cidr: IPv4Network = "172.16.0.0/16"  # type: ignore[assignment]
+    # Defaults already networks: not validated again (the stack file's JSON form takes text only).
+    pod_cidr: IPv4Network = Field(default=IPv4Network("10.244.0.0/16"), validate_default=False)
+    service_cidr: IPv4Network = Field(default=IPv4Network("172.16.0.0/16"), validate_default=False)
     defender: bool = preset(dev=False, staging=False, prod=True)
     """Microsoft Defender for Containers runtime protection (cost per core)."""
     azure_policy_addon: bool = True
@@ -348,10 +349,14 @@ class ProbeConfig(StrictModel):
 class OnlineDeploymentConfig(StrictModel):
     """A managed online deployment: one model version on its own instances."""
 
-    model: text_or_section(  # type: ignore[valid-type]
-        Annotated[str, StringConstraints(pattern=r"^azureml:[A-Za-z0-9_.-]+:[0-9]+$|^/subscriptions/.+$")],
-        RegisteredModelConfig,
-    )
+    model: Annotated[
+        Annotated[
+            Annotated[str, StringConstraints(pattern=r"^azureml:[A-Za-z0-9_.-]+:[0-9]+$|^/subscriptions/.+$")],
+            AS_TEXT,
+        ]
+        | Annotated[RegisteredModelConfig, AS_SECTION],
+        TEXT_OR_SECTION,
+    ]
     """A model already in Azure ML (``azureml:<name>:<version>`` or an ARM id), or an MLflow registry version
     pinned by ``aiscale promote`` (registered in the workspace as a model version by the stack)."""
     instance_type: Annotated[str, StringConstraints(pattern=r"^Standard_[A-Za-z0-9_]+$")]

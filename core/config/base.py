@@ -46,7 +46,8 @@ def preset(*, dev: Any, staging: Any, prod: Any, **field_kwargs: Any) -> Any:
 
 def field_presets(model: type[BaseModel], field: str) -> dict[str, Any] | None:
     extra = model.model_fields[field].json_schema_extra
-    return extra.get(PRESET_KEY) if isinstance(extra, dict) else None  # type: ignore[return-value]
+    presets = extra.get(PRESET_KEY) if isinstance(extra, dict) else None
+    return presets if isinstance(presets, dict) else None
 
 
 class StrictModel(BaseModel):
@@ -77,15 +78,19 @@ class StrictModel(BaseModel):
         ]
         if sections:
             data = {**data, **{section: {} for section in sections}}
-        missing = [name for name in cls.model_fields if name not in data and field_presets(cls, name)]
+        missing = {
+            name: presets
+            for name in cls.model_fields
+            if name not in data and (presets := field_presets(cls, name)) is not None
+        }
         if not missing:
             return data
         environment = (info.context or {}).get("environment")
         if environment is None:
             raise ValueError("the environment must be known to apply presets (validate through the stack loader)")
         filled = dict(data)
-        for name in missing:
-            filled[name] = field_presets(cls, name)[str(environment)]  # type: ignore[index]
+        for name, presets in missing.items():
+            filled[name] = presets[str(environment)]
         return filled
 
 
@@ -101,18 +106,17 @@ Uuid = Annotated[
 TagValue = Annotated[str, StringConstraints(min_length=1, max_length=256), AfterValidator(rules.not_blank)]
 
 
-#: Prefix of the tags of :func:`text_or_section` unions: not part of a field's path in error messages.
+#: Prefix of the tags of text-or-section unions: not part of a field's path in error messages.
 UNION_TAG = "as-"
+AS_TEXT = Tag(f"{UNION_TAG}text")
+AS_SECTION = Tag(f"{UNION_TAG}section")
 
 
-def text_or_section(text: Any, section: type[BaseModel]) -> Any:
-    """A field that takes either a string (``text``) or a mapping (``section``), told apart by the value's shape,
-    so that a bad value gets the one error of the form it has (not one per union member)."""
+def _text_or_section(value: Any) -> str:
+    return f"{UNION_TAG}section" if isinstance(value, dict | BaseModel) else f"{UNION_TAG}text"
 
-    def kind(value: Any) -> str:
-        return f"{UNION_TAG}section" if isinstance(value, dict | BaseModel) else f"{UNION_TAG}text"
 
-    return Annotated[
-        Annotated[text, Tag(f"{UNION_TAG}text")] | Annotated[section, Tag(f"{UNION_TAG}section")],
-        Discriminator(kind),
-    ]
+TEXT_OR_SECTION = Discriminator(_text_or_section)
+"""A field that takes either a string or a mapping, told apart by the value's shape, so that a bad value gets the
+one error of the form it has (not one per union member):
+``Annotated[Annotated[Text, AS_TEXT] | Annotated[Section, AS_SECTION], TEXT_OR_SECTION]``."""

@@ -232,11 +232,13 @@ _MISSING = object()
 
 def _lookup(data: Any, loc: tuple[int | str, ...]) -> Any:
     for part in loc:
-        if (isinstance(data, dict) and part in data) or (
-            isinstance(data, list) and isinstance(part, int) and 0 <= part < len(data)
-        ):
-            data = data[part]
+        if isinstance(data, list):
+            data = data[part] if isinstance(part, int) and 0 <= part < len(data) else _MISSING
+        elif isinstance(data, dict):
+            data = data.get(part, _MISSING)
         else:
+            return _MISSING
+        if data is _MISSING:
             return _MISSING
     return data
 

@@ -13,7 +13,7 @@ from typing import Any
 
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
-from pydantic_core import PydanticUndefined
+from pydantic_core import to_jsonable_python
 
 from aiscale.core.config.base import field_presets
 from aiscale.core.config.environment import ALIASES, FALLBACK
@@ -76,15 +76,14 @@ def default_text(model: type[BaseModel], name: str, field: FieldInfo) -> str:
     if isinstance(factory, type) and issubclass(factory, BaseModel):
         # A section whose own fields (and their presets) give the defaults.
         return f"see [{factory.__name__}](#{factory.__name__.lower()})"
-    if factory is not None:
-        return f"`{json.dumps(_plain(factory()))}`"  # type: ignore[call-arg]
-    if field.default is PydanticUndefined:
+    if field.is_required():
         return "**required**"
-    return f"`{json.dumps(_plain(field.default))}`"
+    return f"`{json.dumps(_plain(field.get_default(call_default_factory=True)))}`"
 
 
 def _plain(value: Any) -> Any:
-    return value.value if isinstance(value, Enum) else value
+    """The value as the stack file writes it (enum values, networks as text)."""
+    return to_jsonable_python(value)
 
 
 def _models(model: type[BaseModel], seen: list[type[BaseModel]]) -> list[type[BaseModel]]:

@@ -579,7 +579,8 @@ def _zones(pool: Mapping[str, Any], cluster: CostRecord | None) -> tuple[int, st
 def _gke_nodes(
     record: CostRecord, pool: Mapping[str, Any], ctx: _Context, *, what: str, cluster: CostRecord | None
 ) -> None:
-    config = pool.get("nodeConfig") if isinstance(pool.get("nodeConfig"), Mapping) else {}
+    node_config = pool.get("nodeConfig")
+    config: Mapping[str, Any] = node_config if isinstance(node_config, Mapping) else {}
     machine = str(config.get("machineType") or GKE_DEFAULT_MACHINE)
     accelerators = _accelerators(config, machine)
     gpu_pool = bool(accelerators)

@@ -327,7 +327,7 @@ def _catalog_row(raw: Mapping[str, str]) -> PriceRow:
         sku=raw["sku"],
         region=raw["region"],
         currency=raw["currency"],
-        unit=raw["unit"],  # type: ignore[arg-type]
+        unit=raw["unit"],
         price=price,
         source=f"{raw['source_repo']}/{raw['source_path']}@{raw['source_commit'][:8]}",
         read=datetime.date.fromisoformat(raw["as_of"]),

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from aiscale.core import rules
 from aiscale.core.config import StackConfig
 from aiscale.core.delivery import audit, steps
 from aiscale.core.delivery.analysis import Decision, Measurement, Sample, decide
@@ -56,10 +57,8 @@ def default_source(config: StackConfig, target: Endpoint) -> MetricsSource:
             config.azure.subscription_id, config.azure.resource_group, config.azure.ml.workspace_name, target.name
         )
         return AzureLogsSource.connect(endpoint_id, target.name)
-    from aiscale.components.gcp.vertex_endpoint import endpoint_id  # noqa: PLC0415 - the id the stack gives it
-
     assert config.gcp is not None
-    numeric = endpoint_id(config.gcp.project, config.gcp.region, target.name)
+    numeric = rules.vertex_endpoint_id(config.gcp.project, config.gcp.region, target.name)
     return GcpMonitoringSource.connect(project=config.gcp.project, region=config.gcp.region, endpoint_id=numeric)
 
 

@@ -120,7 +120,7 @@ class StackFile:
     def _own(self, path: Path_) -> Any:
         """The mapping at ``path``, made safe to edit: every mapping on the way is this place's alone."""
         counts, merged = _references(self.document)
-        node = self.document["config"]
+        node: Any = self.document["config"]  # a YAML tree: mappings along the path
         for depth in range(len(path) + 1):
             where = ".".join(path[:depth]) or "config"
             if id(node) in merged or getattr(node, "merge", None):

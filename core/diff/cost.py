@@ -99,7 +99,7 @@ def diff_cost(baseline: Mapping[str, Any], current: Mapping[str, Any]) -> CostDi
             continue
         name = (new or old or ("", 0.0, 0.0))[0]
         result.resources.append(
-            ResourceDelta(urn, name, None if old is None else old[1:], None if new is None else new[1:])  # type: ignore[arg-type]
+            ResourceDelta(urn, name, None if old is None else old[1:], None if new is None else new[1:])
         )
     was = {_part(u) for u in _needs_price(baseline)}
     now = {_part(u) for u in _needs_price(current)}

@@ -268,7 +268,7 @@ def _objects(items: list[Any]) -> bool:
 
 
 def _names(items: list[Mapping[str, Any]]) -> dict[str, Mapping[str, Any]] | None:
-    names = [item.get("name") for item in items]
-    if not all(isinstance(n, str) for n in names) or len(set(names)) != len(names):
+    names = [name for item in items if isinstance(name := item.get("name"), str)]
+    if len(names) != len(items) or len(set(names)) != len(names):
         return None
-    return dict(zip(names, items, strict=True))  # type: ignore[arg-type]
+    return dict(zip(names, items, strict=True))

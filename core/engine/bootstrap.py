@@ -122,14 +122,14 @@ class OfflineMocks(pulumi_mocks.Mocks):
                 return args.inputs[key]
         return args.name
 
-    def call(self, args: pulumi_mocks.MockCallArgs) -> dict[str, Any]:
-        # A bare dict: the SDK's MockMonitor iterates the failures of a (result, failures) tuple, None included.
+    def call(self, args: pulumi_mocks.MockCallArgs) -> tuple[dict[str, Any], list[tuple[str, str]]]:
+        # No failures as an empty list: the SDK's MockMonitor iterates the failures of the tuple (None fails).
         if args.token == _HELM_TEMPLATE:
             # The provider renders the chart (helm template); offline its objects are unknown, never an empty
             # list, so a program's chart.get_resource(...) stays unknown instead of failing with a KeyError.
-            return {"result": rpc.UNKNOWN}
+            return {"result": rpc.UNKNOWN}, []
         answer = self.INVOKES.get(args.token)
-        return answer(args.args) if answer else {}
+        return (answer(args.args) if answer else {}), []
 
 
 def _offline_aks_kubeconfig(cluster: str) -> str:
@@ -307,7 +307,9 @@ class Job:
         """What ``StackReference`` reads of each referenced stack return (``aiscale.core.engine.stack_references``)."""
 
 
-def execute(job: Job, program: Callable[[], None], sink: Sink, mocks: OfflineMocks | None = None) -> ConstructionOrder:
+def execute(
+    job: Job, program: Callable[[], object], sink: Sink, mocks: OfflineMocks | None = None
+) -> ConstructionOrder:
     """Run ``program`` as the stack's program in the current thread (with an event loop of its own).
 
     Returns the construction order; raises what the program raises. The calling thread must be fresh (it starts
@@ -347,7 +349,7 @@ def _configure_runtime(monitor: RecordingMonitor, engine: _LoggingEngine, job: J
     if "root_directory" in inspect.signature(runtime_settings.Settings).parameters:
         arguments["root_directory"] = job.root
     runtime_settings.configure(runtime_settings.Settings(**arguments))
-    runtime_settings.set_root_resource(None)  # type: ignore[arg-type]
+    runtime_settings.ROOT.set(None)  # as the SDK's reset_options does (set_root_resource takes a resource)
 
 
 async def _drain_outputs() -> None:
@@ -360,7 +362,8 @@ async def _drain_outputs() -> None:
     """
     manager = runtime_settings._get_rpc_manager()
     while True:
-        pending = [task for task in runtime_settings.SETTINGS.outputs if not task.done()]
+        outputs = runtime_settings.SETTINGS.outputs  # pyright: ignore[reportAttributeAccessIssue]  # pulumi's @contextproperty is unannotated
+        pending = [task for task in outputs if not task.done()]
         pending += [rpc for rpc in manager.rpcs if not (isinstance(rpc, asyncio.Future) and rpc.done())]
         if not pending:
             return

@@ -102,7 +102,7 @@ def record_stack(
 
 
 def record_program(
-    program: Callable[[], None],
+    program: Callable[[], object],
     *,
     stack: str = "dev",
     project_name: str = "test",
@@ -150,7 +150,7 @@ def _record(  # noqa: PLR0917 - private; both entry points pass everything
     stack: str,
     config: RuntimeConfig,
     job: bootstrap.Job,
-    program: Callable[[], None],
+    program: Callable[[], object],
     recorder: Recorder,
     timeout: float | None = None,
 ) -> RecordedRun:

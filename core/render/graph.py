@@ -53,7 +53,7 @@ def _blueprints(resources: Iterable[Registration]) -> set[str]:
     """URNs of the blueprints: components at the top of the stack that compose other components (told apart by
     shape, not by type token, so other teams' compositions group the same way)."""
     top = {r.urn for r in resources if not r.custom and r.parent is None}
-    return {r.parent for r in resources if not r.custom and r.parent in top}  # type: ignore[misc]
+    return {r.parent for r in resources if not r.custom and r.parent in top}
 
 
 def component_graph(resources: list[Registration], changed: Collection[str] = ()) -> Graph:
@@ -80,8 +80,8 @@ def component_graph(resources: list[Registration], changed: Collection[str] = ()
         return None
 
     owners = {r.urn: owner(r) for r in resources}
-    members = Counter(owner.urn for r in resources if r.custom and (owner := owners[r.urn]) is not None)
-    touched = {owner.urn for urn in changed if (owner := owners.get(urn)) is not None}
+    members = Counter(top.urn for r in resources if r.custom and (top := owners[r.urn]) is not None)
+    touched = {top.urn for urn in changed if (top := owners.get(urn)) is not None}
     graph = Graph()
     ids: dict[str, str] = {}
     for resource in resources:

@@ -12,12 +12,11 @@ from collections import Counter
 from xml.etree import ElementTree
 
 from aiscale.core.plan import Plan
+from aiscale.core.policy_pack import installed_pack
 
 
 def render_junit(plan: Plan) -> str:
-    from aiscale.policies import rules  # noqa: PLC0415 - only this format needs the pack's metadata
-
-    known = rules()
+    known = installed_pack().rules()
     suite = ElementTree.Element("testsuite", name=f"aiscale policies · {plan.run.stack}")
 
     def case(policy: str, target: str | None) -> ElementTree.Element:

@@ -14,6 +14,7 @@ from typing import Any
 
 from aiscale.core import __version__
 from aiscale.core.plan import Plan
+from aiscale.core.policy_pack import installed_pack
 
 SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 #: GitHub's bands: critical ≥ 9.0, high 7.0-8.9, medium 4.0-6.9, low < 4.0.
@@ -21,9 +22,7 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 
 
 def render_sarif(plan: Plan) -> str:
-    from aiscale.policies import rules  # noqa: PLC0415 - only this format needs the pack's metadata
-
-    known = rules()
+    known = installed_pack().rules()
     ids = sorted(known)
     index = {rule_id: position for position, rule_id in enumerate(ids)}
     results = [

@@ -16,9 +16,8 @@ import gc
 import importlib.metadata
 import json
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any
 
 from google.protobuf import json_format, struct_pb2
 from pulumi.runtime import rpc
@@ -36,9 +35,10 @@ from aiscale.core.config.environment import (
 )
 from aiscale.core.engine import RecordedRun, Registration
 from aiscale.core.errors import AiscaleError
-from aiscale.core.plan import Violation
+from aiscale.core.plan import Disabled, Enforcement, NotEvaluated, PolicyReport, Violation, Waived
+from aiscale.core.policy_pack import PolicyPack
 from aiscale.core.project import PulumiProject
-from aiscale.policies._support import type_matches
+from aiscale.policies._support import Rule, type_matches
 
 PACK_NAME = "aiscale"
 _LEVELS = {
@@ -46,7 +46,7 @@ _LEVELS = {
     "mandatory": analyzer_pb2.MANDATORY,
     "disabled": analyzer_pb2.DISABLED,
 }
-_ENFORCEMENT = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
+_ENFORCEMENT: dict[int, Enforcement] = {analyzer_pb2.ADVISORY: "advisory", analyzer_pb2.MANDATORY: "mandatory"}
 _RESOURCE_SIG = rpc._special_resource_sig
 _SIG = rpc._special_sig_key
 _SIG_BYTES = _SIG.encode()
@@ -54,61 +54,6 @@ _SIG_BYTES = _SIG.encode()
 
 class PolicyConfigError(AiscaleError):
     """A policy config, enforcement or waiver file does not validate."""
-
-
-@dataclass(frozen=True)
-class Waived:
-    """A finding a waiver covers: reported as not applicable, with the waiver's reason."""
-
-    policy: str
-    urn: str | None
-    reason: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"policy": self.policy, "urn": self.urn, "reason": self.reason}
-
-
-@dataclass(frozen=True)
-class NotEvaluated:
-    """A policy that did not judge a resource: a value it reads is unknown before deployment (``unknown``), or
-    the policy said why it does not apply there (``not-applicable``)."""
-
-    policy: str
-    urn: str
-    message: str
-    kind: Literal["unknown", "not-applicable"] = "unknown"
-
-    def to_json(self) -> dict[str, Any]:
-        return {"policy": self.policy, "urn": self.urn, "message": self.message, "kind": self.kind}
-
-
-@dataclass(frozen=True)
-class Disabled:
-    """A finding of a policy the stack disabled: not a violation, never hidden."""
-
-    policy: str
-    urn: str | None
-    message: str
-
-    def to_json(self) -> dict[str, Any]:
-        return {"policy": self.policy, "urn": self.urn, "message": self.message}
-
-
-@dataclass
-class PolicyReport:
-    violations: list[Violation] = field(default_factory=list)
-    waived: list[Waived] = field(default_factory=list)
-    not_evaluated: list[NotEvaluated] = field(default_factory=list)
-    disabled: list[Disabled] = field(default_factory=list)
-    levels: dict[str, str] = field(default_factory=dict)
-    """Enforcement level of every policy in this stack."""
-    lowered: list[Any] = field(default_factory=list)
-    """Policies mandatory in prod that a central enforcement waiver lets this stack lower
-    (``aiscale.policies.enforcement.Lowered``)."""
-    environment: str = FALLBACK
-    """The environment whose enforcement levels applied (the fallback when the stack's is unknown)."""
-    config_file: str | None = None
-    """The stack's policy config file, when it has one."""
 
 
 def stack_policy_file(run: RecordedRun) -> Path:
@@ -264,7 +209,7 @@ def _policy_config(
     try:
         stack_config = enforcement.load_stack_config(path, shown)
         # The stack's config is checked against the whole pack, whichever policies run.
-        schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}  # type: ignore[attr-defined]
+        schemas = {p.name: dict(p.aiscale_rule.config) for p in all_policies()}
         return enforcement.policy_config(
             schemas, environment, stack_config, shown, stack_name=stack, from_stack=from_stack
         )
@@ -373,7 +318,7 @@ class _Evaluation:
             self.result.violations.append(
                 Violation(
                     policy=diagnostic.policyName,
-                    enforcement=_ENFORCEMENT.get(diagnostic.enforcementLevel, "advisory"),  # type: ignore[arg-type]
+                    enforcement=_ENFORCEMENT.get(diagnostic.enforcementLevel, "advisory"),
                     urn=diagnostic.urn or urn,
                     message=message.removeprefix(prefix),
                 )
@@ -517,3 +462,33 @@ def _not_applicable(policy: str, reason: str, urn: str | None) -> Iterable[Waive
         target, _, why = entry.partition(f" {NOT_EVALUATED} ")
         if why:
             yield NotEvaluated(policy, target, why, "not-applicable")
+
+
+class AiscalePack:
+    """The pack as core's planner, reports and watch mode use it (``aiscale.core.policy_pack.PolicyPack``)."""
+
+    name = PACK_NAME
+
+    def rules(self) -> Mapping[str, Rule]:
+        from aiscale.policies import rules  # noqa: PLC0415 - heavy, only when a report needs the metadata
+
+        return rules()
+
+    def evaluate(self, run: RecordedRun, *, config_file: Path | None = None) -> PolicyReport:
+        return evaluate(run, config_file=config_file)
+
+    def config_for_stack(
+        self,
+        project_dir: Path,
+        stack: str,
+        config_file: Path | None = None,
+        on_warning: Callable[[str], None] | None = None,
+    ) -> dict[str, Any]:
+        return policy_config_for_stack(project_dir, stack, config_file, on_warning)
+
+    def files(self) -> list[Path]:
+        return sorted(Path(__file__).resolve().parent.glob("*.yaml"))
+
+
+#: What the entry point ``aiscale.policy_packs:aiscale`` (pyproject.toml) loads.
+PACK: PolicyPack = AiscalePack()
