@@ -62,12 +62,13 @@ ArgsT = TypeVar("ArgsT", bound=Mapping[str, object])
 
 
 def changed(base: ArgsT, changes: Mapping[str, Any]) -> ArgsT:
-    """A copy of a component's arguments ``base`` with fields replaced or added.
+    """A copy of a component's arguments ``base`` with fields replaced, added, or left out (a change to ``None``).
 
     The checker verifies ``base`` against the arguments' TypedDict; ``changes`` are cast in unchecked because
     validation tests set fields to values outside their declared types on purpose.
     """
-    return cast(ArgsT, {**base, **changes})
+    left_out = {field for field, value in changes.items() if value is None}
+    return cast(ArgsT, {field: value for field, value in {**base, **changes}.items() if field not in left_out})
 
 
 def find(run: RecordedRun, type_: str, name: str) -> Registration:
