@@ -86,11 +86,13 @@ def main() -> None:
         changes = diff_plans(baseline, current)
         diff_times.append(time.perf_counter() - started)
     assert changes is not None
+    comment = None
     for _ in range(args.repeat):
         started = time.perf_counter()
         # The recorded plan against the edited one (the same changes, the other way round): a Plan is what renders.
         comment = render_markdown(plan, current)
         comment_times.append(time.perf_counter() - started)
+    assert comment is not None
     counts = changes.resources.counts()
     found = changes.findings.counts() if changes.findings else {}
     print(f"plans: {before:,} resources (baseline) and {after:,} (current), prepared in {prepared:.1f} s")

@@ -35,15 +35,15 @@ def _child(mode: str, blocks: int) -> None:
         run = record_program(lambda: synthetic_program.build(blocks), project_name="bench")
         registered = sum(1 for r in run.registrations if r.custom)
     else:
-        from pulumi.runtime.mocks import MockMonitor, Mocks, set_mocks  # noqa: PLC0415
+        from pulumi.runtime.mocks import MockCallArgs, MockMonitor, MockResourceArgs, Mocks, set_mocks  # noqa: PLC0415
         from pulumi.runtime.stack import wait_for_rpcs  # noqa: PLC0415
         from pulumi.runtime.sync_await import _sync_await  # noqa: PLC0415
 
         class PlainMocks(Mocks):
-            def new_resource(self, args):  # type: ignore[no-untyped-def]
+            def new_resource(self, args: MockResourceArgs) -> tuple[str, dict]:
                 return f"{args.name}-id", args.inputs
 
-            def call(self, args):  # type: ignore[no-untyped-def]
+            def call(self, args: MockCallArgs) -> tuple[dict, None]:
                 return {}, None
 
         monitor = MockMonitor(PlainMocks())

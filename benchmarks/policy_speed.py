@@ -20,6 +20,10 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from aiscale.core.engine import RecordedRun
 
 HERE = Path(__file__).resolve().parent
 GOAL = 5_000
@@ -68,7 +72,7 @@ def main() -> None:
     print("goal met" if not below else f"goal missed: {', '.join(below)}")
 
 
-def measure(run: object, repeat: int) -> tuple[tuple[float, float], int, tuple[str, float]]:
+def measure(run: RecordedRun, repeat: int) -> tuple[tuple[float, float], int, tuple[str, float]]:
     """Best wall and CPU time of an evaluation of the pack, its number of findings, and the slowest stack policy
     (its own CPU time: an evaluation of it alone less an evaluation of no policy)."""
     from pulumi_policy import StackValidationPolicy  # noqa: PLC0415
@@ -79,14 +83,14 @@ def measure(run: object, repeat: int) -> tuple[tuple[float, float], int, tuple[s
     walls, cpus, findings = [], [], 0
     for _ in range(repeat):
         started, started_cpu = time.perf_counter(), time.process_time()
-        report = evaluate(run)  # type: ignore[arg-type]
+        report = evaluate(run)
         walls.append(time.perf_counter() - started)
         cpus.append(time.process_time() - started_cpu)
         findings = len(report.violations)
 
     def alone(policies: list) -> float:
         started = time.process_time()
-        evaluate(run, policies=policies)  # type: ignore[arg-type]
+        evaluate(run, policies=policies)
         return time.process_time() - started
 
     # What a stack policy adds to an evaluation of no policy (reading the run, building the analyzer requests).

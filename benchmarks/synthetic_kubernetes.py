@@ -22,7 +22,7 @@ def build(blocks: int) -> None:
         k8s.networking.v1.NetworkPolicy(
             f"{name}-deny",
             metadata={"name": "default-deny", "namespace": name},
-            spec={"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+            spec={"pod_selector": {}, "policy_types": ["Ingress", "Egress"]},
         )
         k8s.core.v1.ResourceQuota(
             f"{name}-quota",
@@ -33,8 +33,8 @@ def build(blocks: int) -> None:
         k8s.rbac.v1.RoleBinding(
             f"{name}-deployers",
             metadata={"name": "deployers", "namespace": name},
-            role_ref={"apiGroup": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
-            subjects=[{"kind": "Group", "name": f"{name}-deployers", "apiGroup": "rbac.authorization.k8s.io"}],
+            role_ref={"api_group": "rbac.authorization.k8s.io", "kind": "ClusterRole", "name": "edit"},
+            subjects=[{"kind": "Group", "name": f"{name}-deployers", "api_group": "rbac.authorization.k8s.io"}],
         )
         k8s.core.v1.ConfigMap(f"{name}-config", metadata={"name": "settings", "namespace": name}, data={"a": "b"})
         labels = {"app": "server"}
@@ -42,11 +42,11 @@ def build(blocks: int) -> None:
             f"{name}-server",
             metadata={"name": "server", "namespace": name},
             spec={
-                "selector": {"matchLabels": labels},
+                "selector": {"match_labels": labels},
                 "template": {
                     "metadata": {"labels": labels},
                     "spec": {
-                        "serviceAccountName": "workload",
+                        "service_account_name": "workload",
                         "containers": [
                             {
                                 "name": "server",
@@ -61,5 +61,5 @@ def build(blocks: int) -> None:
         k8s.core.v1.Service(
             f"{name}-svc",
             metadata={"name": "server", "namespace": name},
-            spec={"selector": labels, "ports": [{"port": 80, "targetPort": 8080}]},
+            spec={"selector": labels, "ports": [{"port": 80, "target_port": 8080}]},
         )

@@ -6,17 +6,28 @@ assignment, private endpoint) inside components, plus a vault and a cluster: 6 *
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pulumi
 from pulumi_azure_native import authorization, containerservice, keyvault, network, resources
 
 BLOCKS = 50
 
 
+class Shared(NamedTuple):
+    """The resources every block refers to."""
+
+    group: resources.ResourceGroup
+    vnet: network.VirtualNetwork
+    vault: keyvault.Vault
+    cluster: containerservice.ManagedCluster
+
+
 class Block(pulumi.ComponentResource):
-    def __init__(self, name: str, index: int, shared: dict[str, pulumi.Resource], opts: pulumi.ResourceOptions) -> None:
+    def __init__(self, name: str, index: int, shared: Shared, opts: pulumi.ResourceOptions) -> None:
         super().__init__("bench:index:Block", name, None, opts)
         child = pulumi.ResourceOptions(parent=self)
-        group, vnet, vault, cluster = (shared[k] for k in ("group", "vnet", "vault", "cluster"))
+        group, vnet, vault, cluster = shared
         nsg = network.NetworkSecurityGroup(
             f"{name}-nsg", resource_group_name=group.name, location="westeurope", opts=child
         )
@@ -80,7 +91,9 @@ def build(blocks: int = BLOCKS) -> None:
     vault = keyvault.Vault(
         "bench-vault",
         resource_group_name=group.name,
-        properties=keyvault.VaultPropertiesArgs(tenant_id="t", sku=keyvault.SkuArgs(family="A", name="premium")),
+        properties=keyvault.VaultPropertiesArgs(
+            tenant_id="t", sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName.PREMIUM)
+        ),
     )
     cluster = containerservice.ManagedCluster(
         "bench-aks",
@@ -92,7 +105,7 @@ def build(blocks: int = BLOCKS) -> None:
             )
         ],
     )
-    shared: dict[str, pulumi.Resource] = {"group": group, "vnet": vnet, "vault": vault, "cluster": cluster}
+    shared = Shared(group, vnet, vault, cluster)
     for index in range(blocks):
         Block(f"block{index}", index, shared, pulumi.ResourceOptions())
 

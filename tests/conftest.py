@@ -7,8 +7,9 @@ import datetime
 import importlib
 import json
 import os
+from collections.abc import Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pytest
 
@@ -55,6 +56,19 @@ def pulumi_config(**overrides: Any) -> dict[str, Any]:
         f"aiscale:{key}": json.loads(value) if key in ("azure", "gcp", "tags") else value
         for key, value in raw_config(**overrides).items()
     }
+
+
+ArgsT = TypeVar("ArgsT", bound=Mapping[str, object])
+
+
+def changed(base: ArgsT, changes: Mapping[str, Any]) -> ArgsT:
+    """A copy of a component's arguments ``base`` with fields replaced, added, or left out (a change to ``None``).
+
+    The checker verifies ``base`` against the arguments' TypedDict; ``changes`` are cast in unchecked because
+    validation tests set fields to values outside their declared types on purpose.
+    """
+    left_out = {field for field, value in changes.items() if value is None}
+    return cast(ArgsT, {field: value for field, value in {**base, **changes}.items() if field not in left_out})
 
 
 def find(run: RecordedRun, type_: str, name: str) -> Registration:

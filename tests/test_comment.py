@@ -72,7 +72,7 @@ def platform(version: int) -> None:
             location="westeurope",
             properties=keyvault.VaultPropertiesArgs(
                 tenant_id="0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d",
-                sku=keyvault.SkuArgs(family="A", name="standard"),
+                sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName.STANDARD),
             ),
         )
     container.Cluster(

@@ -6,14 +6,15 @@ import pytest
 
 from aiscale.components.azure.aks import AksCluster, AksClusterArgs
 from aiscale.components.azure.gpu_node_pool import AksGpuNodePool, AksGpuNodePoolArgs
+from aiscale.components.common.customer_managed_key import AzureCustomerManagedKeyArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 SUB = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01"
 TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
 ADMINS = "3f6c0f5e-8a41-4c8e-9d2b-7a1e5c3b9f01"
-KEY = {
+KEY: AzureCustomerManagedKeyArgs = {
     "key_vault_id": "/vault",
     "key_vault_uri": "https://kv/",
     "key_name": "k",
@@ -24,7 +25,7 @@ KEY = {
 
 
 def cluster_args(**changes: Any) -> AksClusterArgs:
-    base: dict[str, Any] = {
+    base: AksClusterArgs = {
         "cluster_name": "aks-unit",
         "resource_group_name": "rg",
         "location": "westeurope",
@@ -46,8 +47,7 @@ def cluster_args(**changes: Any) -> AksClusterArgs:
         "tags": {"owner": "team"},
         "protect": True,
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_cluster_children() -> None:
@@ -207,7 +207,7 @@ def test_prometheus_collection() -> None:
 def test_public_cluster_without_cmk() -> None:
     args = cluster_args(control_plane={"private": False, "authorized_ranges": ["203.0.113.0/24"]})
     for key in ("disk_encryption_key", "private_dns_zone_id", "api_server_subnet_id"):
-        del args[key]  # type: ignore[misc]
+        del args[key]
     run = record_program(lambda: AksCluster("aks", args))
     cluster = find(run, "azure-native:containerservice:ManagedCluster", "aks-cluster")
     assert cluster.inputs["apiServerAccessProfile"] == {
@@ -267,7 +267,7 @@ def test_cost_analysis_on_the_free_tier_names_the_field() -> None:
 
 
 def pool_args(**changes: Any) -> AksGpuNodePoolArgs:
-    base: dict[str, Any] = {
+    base: AksGpuNodePoolArgs = {
         "pool_name": "a100",
         "cluster_name": "aks-unit",
         "resource_group_name": "rg",
@@ -276,8 +276,7 @@ def pool_args(**changes: Any) -> AksGpuNodePoolArgs:
         "max_nodes": 3,
         "subnet_id": "/vnet/subnets/gpu",
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_gpu_pool_on_demand() -> None:

@@ -8,12 +8,13 @@ import pytest
 
 from aiscale.components.azure.audit_trail import AzureAuditTrail, AzureAuditTrailArgs
 from aiscale.components.azure.cost_management import AzureCostManagement, AzureCostManagementArgs
+from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs
 from aiscale.components.gcp.audit_trail import TAMPERING_FILTER, GcpAuditTrail, GcpAuditTrailArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
-ROUTING = {
+ROUTING: AzureAlertRoutingArgs = {
     "action_group_id": "/actionGroups/alerts",
     "runbook_base_url": "https://runbooks.example.com/aiscale",
     "log_analytics_workspace_id": "/workspaces/logs",
@@ -31,7 +32,7 @@ SUBSCRIPTION = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a03"
 
 
 def azure_args(**changes: Any) -> AzureAuditTrailArgs:
-    base: dict[str, Any] = {
+    base: AzureAuditTrailArgs = {
         "storage_account_name": "staudit",
         "resource_group_name": "rg-unit",
         "resource_group_id": f"/subscriptions/{SUBSCRIPTION}/resourceGroups/rg-unit",
@@ -40,8 +41,7 @@ def azure_args(**changes: Any) -> AzureAuditTrailArgs:
         "diagnostics": {"workspace_id": "/workspaces/logs"},
         "worm_retention_days": 365,
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_azure_audit_trail_minimal() -> None:
@@ -398,15 +398,14 @@ def test_azure_audit_trail_validation(changes: dict[str, Any], message: str) -> 
 
 
 def cost_args(**changes: Any) -> AzureCostManagementArgs:
-    base: dict[str, Any] = {
+    base: AzureCostManagementArgs = {
         "subscription_id": SUBSCRIPTION,
         "display_name": "rg-aiscale-prod",
         "anomaly_alert": {"emails": ["finops@example.com"], "start_date": "2026-01-01", "end_date": "2036-01-01"},
         "alert_routing": ROUTING,
         "tag_inheritance": True,
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_cost_management() -> None:
@@ -467,14 +466,13 @@ def test_cost_management_validation(changes: dict[str, Any], message: str) -> No
 
 
 def gcp_args(**changes: Any) -> GcpAuditTrailArgs:
-    base: dict[str, Any] = {
+    base: GcpAuditTrailArgs = {
         "project": "p-unit",
         "location": "europe-west4",
         "bucket_id": "aiscale-audit",
         "retention_days": 400,
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_gcp_audit_trail_minimal() -> None:

@@ -8,13 +8,13 @@ from aiscale.components.azure.key_vault import KeyVault
 from aiscale.components.azure.network import AzureNetwork, AzureNetworkArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 ZONES = ["privatelink.vaultcore.azure.net", "privatelink.blob.core.windows.net"]
 
 
 def args(**changes: Any) -> AzureNetworkArgs:
-    base: dict[str, Any] = {
+    base: AzureNetworkArgs = {
         "resource_group_name": "rg-net",
         "location": "westeurope",
         "vnet_name": "net-vnet",
@@ -27,8 +27,7 @@ def args(**changes: Any) -> AzureNetworkArgs:
         "private_dns_zones": ZONES,
         "tags": {"owner": "team"},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_children() -> None:

@@ -9,11 +9,11 @@ from aiscale.components.azure.budget import AzureBudget, AzureBudgetArgs
 from aiscale.components.azure.monitoring import AzureMonitoring, AzureMonitoringArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 
 def budget_args(**changes: Any) -> AzureBudgetArgs:
-    base: dict[str, Any] = {
+    base: AzureBudgetArgs = {
         "budget_name": "rg-unit-monthly",
         "scope": "/subscriptions/s/resourceGroups/rg-unit",
         "amount": 5000,
@@ -27,8 +27,7 @@ def budget_args(**changes: Any) -> AzureBudgetArgs:
         },
         "tag_filter": {"cost-center": ["cc-4711"]},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_budget() -> None:
@@ -75,7 +74,7 @@ def test_budget_validation(changes: dict[str, Any], message: str) -> None:
 
 
 def monitoring_args(**changes: Any) -> AzureMonitoringArgs:
-    base: dict[str, Any] = {
+    base: AzureMonitoringArgs = {
         "name_prefix": "unit",
         "resource_group_name": "rg",
         "location": "westeurope",
@@ -83,8 +82,7 @@ def monitoring_args(**changes: Any) -> AzureMonitoringArgs:
         "alert_emails": ["oncall@example.com", "lead@example.com"],
         "runbook_base_url": "https://runbooks.example.com/aiscale/",
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_monitoring() -> None:

@@ -9,19 +9,18 @@ from aiscale.components.gcp.budget import GcpBudget, GcpBudgetArgs
 from aiscale.components.gcp.monitoring import KMS_TAMPERING_FILTER, GcpMonitoring, GcpMonitoringArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 
 def monitoring_args(**changes: Any) -> GcpMonitoringArgs:
-    base: dict[str, Any] = {
+    base: GcpMonitoringArgs = {
         "project": "p-unit",
         "alert_emails": ["oncall@example.com", "ml@example.com"],
         "runbook_base_url": "https://runbooks.example.com/aiscale/",
         "log_retention_days": 90,
         "labels": {"owner": "ml"},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_monitoring_children_and_channels() -> None:
@@ -86,7 +85,7 @@ def test_monitoring_validation(changes: dict[str, Any], message: str) -> None:
 
 
 def budget_args(**changes: Any) -> GcpBudgetArgs:
-    base: dict[str, Any] = {
+    base: GcpBudgetArgs = {
         "billing_account": "01A2B3-C4D5E6-F7A8B9",
         "project": "p-unit",
         "project_number": "123456789012",
@@ -98,8 +97,7 @@ def budget_args(**changes: Any) -> GcpBudgetArgs:
         "contact_emails": ["finops@example.com"],
         "label_filter": {"environment": "prod"},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_monthly_budget() -> None:

@@ -9,7 +9,7 @@ from aiscale.components.gcp.gpu_node_pool import GkeGpuNodePool, GkeGpuNodePoolA
 from aiscale.components.gcp.vpc import GcpNetwork, GcpNetworkArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 KEY = "projects/p-unit/locations/europe-west4/keyRings/r/cryptoKeys/gke"
 ROUTING: dict[str, Any] = {
@@ -19,7 +19,7 @@ ROUTING: dict[str, Any] = {
 
 
 def vpc_args(**changes: Any) -> GcpNetworkArgs:
-    base: dict[str, Any] = {
+    base: GcpNetworkArgs = {
         "project": "p-unit",
         "region": "europe-west4",
         "network_name": "unit-vpc",
@@ -29,8 +29,7 @@ def vpc_args(**changes: Any) -> GcpNetworkArgs:
         "private_service_access_range": "10.9.0.0/20",
         "labels": {"owner": "ml"},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_vpc_children_and_subnet() -> None:
@@ -122,7 +121,7 @@ def test_vpc_validation() -> None:
 
 
 def cluster_args(**changes: Any) -> GkeClusterArgs:
-    base: dict[str, Any] = {
+    base: GkeClusterArgs = {
         "cluster_name": "gke-unit",
         "project": "p-unit",
         "region": "europe-west4",
@@ -142,8 +141,7 @@ def cluster_args(**changes: Any) -> GkeClusterArgs:
         "labels": {"owner": "ml"},
         "protect": True,
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 NODE_CONFIG = {
@@ -293,7 +291,7 @@ def test_system_pool() -> None:
 def test_cluster_without_keys_or_dns_endpoint() -> None:
     args = cluster_args(dns_endpoint=False, deletion_protection=False)
     for key in ("secrets_encryption_key", "disk_encryption_key", "security_group", "maintenance_window"):
-        del args[key]  # type: ignore[misc]
+        del args[key]
     run = record_program(lambda: GkeCluster("gke", args))
     cluster = find(run, "gcp:container/cluster:Cluster", "gke-cluster")
     for absent in (
@@ -337,7 +335,7 @@ def test_cluster_validation(changes: dict[str, Any], message: str) -> None:
 
 
 def pool_args(**changes: Any) -> GkeGpuNodePoolArgs:
-    base: dict[str, Any] = {
+    base: GkeGpuNodePoolArgs = {
         "pool_name": "l4",
         "project": "p-unit",
         "region": "europe-west4",
@@ -350,8 +348,7 @@ def pool_args(**changes: Any) -> GkeGpuNodePoolArgs:
         "disk_encryption_key": {"key_id": KEY},
         "labels": {"owner": "ml"},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_gpu_pool_from_the_machine_table() -> None:

@@ -48,7 +48,7 @@ INTERFACES: dict[str, dict[str, object]] = {
 
 
 def args_type(component: type[pulumi.ComponentResource]) -> type:
-    return inspect.get_annotations(component.__init__)["args"]  # type: ignore[misc]
+    return inspect.get_annotations(component.__init__)["args"]
 
 
 def fields(component: type[pulumi.ComponentResource]) -> dict[str, object]:

@@ -1,6 +1,7 @@
 """Kubernetes tenancy components: exact children and inputs, identities on both clouds, the GPU stack, providers."""
 
 import base64
+from collections.abc import Callable
 from typing import Any
 
 import pulumi
@@ -15,10 +16,14 @@ from aiscale.components.k8s import (
     cluster_provider,
     gke_kubeconfig,
 )
+from aiscale.components.k8s.gpu_stack import GpuStackArgs
+from aiscale.components.k8s.inference_workload import InferenceWorkloadArgs
+from aiscale.components.k8s.keda import PrometheusScalerArgs
 from aiscale.components.k8s.provider import convert_kubeconfig
-from aiscale.core.engine import record_program
+from aiscale.components.k8s.team_namespace import TeamNamespaceArgs
+from aiscale.core.engine import RecordedRun, record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 SUB = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01"
 GROUP = "5b1c2d3e-4f50-4a61-8b72-9c8d7e6f5a01"
@@ -30,18 +35,23 @@ LABELS = {
 }
 
 
-def on_cluster(build: Any) -> Any:
+def cluster() -> pulumi.ComponentResource:
+    """The component a cluster's provider is a child of, as in the blueprints."""
+    return pulumi.ComponentResource("test:index:Cluster", "cluster")
+
+
+def on_cluster(build: Callable[[pulumi.ResourceOptions], object]) -> RecordedRun:
     """Record ``build(opts)`` with an explicit provider, as the blueprints do."""
 
     def program() -> None:
-        provider = cluster_provider("k8s", "apiVersion: v1\nkind: Config\n", parent=None)  # type: ignore[arg-type]
+        provider = cluster_provider("k8s", "apiVersion: v1\nkind: Config\n", parent=cluster())
         build(pulumi.ResourceOptions(providers=[provider]))
 
     return record_program(program)
 
 
-def azure_team(**changes: Any) -> dict[str, Any]:
-    base: dict[str, Any] = {
+def azure_team(**changes: Any) -> TeamNamespaceArgs:
+    base: TeamNamespaceArgs = {
         "namespace": "fraud",
         "quota": {"gpus": 4, "cpu": "32", "memory": "128Gi"},
         "gateway_namespaces": ["ingress"],
@@ -55,21 +65,19 @@ def azure_team(**changes: Any) -> dict[str, Any]:
         "azure_access": {"group_object_id": GROUP, "cluster_id": "/aks/cluster", "subscription_id": SUB},
         "labels": {"owner": "ml-platform"},
     }
-    base.update(changes)
-    return base
+    return changed(base, changes)
 
 
-def gcp_team(**changes: Any) -> dict[str, Any]:
-    base = {key: value for key, value in azure_team().items() if key not in ("azure_identity", "azure_access")} | {
-        "gcp_identity": {"project": "aiscale-prod", "account_id": "fraud-workload"},
-        "group_access": {"group": "fraud-team@example.com"},
-    }
-    base.update(changes)
-    return base
+def gcp_team(**changes: Any) -> TeamNamespaceArgs:
+    base = azure_team()
+    del base["azure_identity"], base["azure_access"]
+    base["gcp_identity"] = {"project": "aiscale-prod", "account_id": "fraud-workload"}
+    base["group_access"] = {"group": "fraud-team@example.com"}
+    return changed(base, changes)
 
 
-def record_team(args: dict[str, Any]) -> Any:
-    return on_cluster(lambda opts: TeamNamespace("team", args, opts=opts))  # type: ignore[arg-type]
+def record_team(args: TeamNamespaceArgs) -> RecordedRun:
+    return on_cluster(lambda opts: TeamNamespace("team", args, opts=opts))
 
 
 def test_azure_team_children() -> None:
@@ -274,9 +282,8 @@ def test_gcp_team_uses_a_google_service_account() -> None:
     ],
 )
 def test_team_validation(changes: dict[str, Any], message: str) -> None:
-    args = {key: value for key, value in azure_team(**changes).items() if value is not None}
     with pytest.raises(InvalidArgumentError) as caught:
-        record_team(args)
+        record_team(azure_team(**changes))
     assert message in str(caught.value)
 
 
@@ -333,8 +340,13 @@ def test_gpu_operator_on_aks_with_platform_drivers() -> None:
 
 
 def test_gpu_operator_installs_drivers_and_merges_overrides() -> None:
-    args = {"cloud": "gcp", "driver": "operator", "chart_version": "v25.3.4", "values": {"driver": {"version": "570"}}}
-    run = on_cluster(lambda opts: GpuStack("gpu", args, opts=opts))  # type: ignore[arg-type]
+    args: GpuStackArgs = {
+        "cloud": "gcp",
+        "driver": "operator",
+        "chart_version": "v25.3.4",
+        "values": {"driver": {"version": "570"}},
+    }
+    run = on_cluster(lambda opts: GpuStack("gpu", args, opts=opts))
     release = find(run, "kubernetes:helm.sh/v3:Release", "gpu-gpu-operator")
     assert release.inputs["version"] == "v25.3.4"
     assert release.inputs["values"]["driver"] == {"enabled": True, "version": "570"}
@@ -354,7 +366,7 @@ def test_gke_managed_drivers_need_no_gpu_stack() -> None:
 
 # --- Inference workload ---------------------------------------------------------------------------------------
 
-WORKLOAD: dict[str, Any] = {
+WORKLOAD: InferenceWorkloadArgs = {
     "workload_name": "fraud-scorer",
     "namespace": "fraud",
     "image": "nvcr.io/nvidia/tritonserver:25.01-py3",
@@ -374,14 +386,14 @@ WORKLOAD: dict[str, Any] = {
     "service_account": "workload",
     "azure_workload_identity": True,
 }
-GCP_SCALER = {
+GCP_SCALER: PrometheusScalerArgs = {
     "server_address": "https://monitoring.googleapis.com/v1/projects/aiscale-prod/location/global/prometheus",
     "pod_identity_provider": "gcp",
 }
 
 
 def test_inference_workload() -> None:
-    run = on_cluster(lambda opts: InferenceWorkload("scorer", WORKLOAD, opts=opts))  # type: ignore[arg-type]
+    run = on_cluster(lambda opts: InferenceWorkload("scorer", WORKLOAD, opts=opts))
     assert children(run, find(run, "aiscale:index:InferenceWorkload", "scorer")) == [
         ("kubernetes:apps/v1:Deployment", "scorer-deployment"),
         ("kubernetes:core/v1:Service", "scorer-service"),
@@ -464,7 +476,7 @@ def test_inference_workload() -> None:
 
 
 def test_spot_workloads_tolerate_spot_nodes() -> None:
-    run = on_cluster(lambda opts: InferenceWorkload("scorer", {**WORKLOAD, "spot": True}, opts=opts))  # type: ignore[arg-type]
+    run = on_cluster(lambda opts: InferenceWorkload("scorer", {**WORKLOAD, "spot": True}, opts=opts))
     pod = find(run, "kubernetes:apps/v1:Deployment", "scorer-deployment").inputs["spec"]["template"]["spec"]
     assert [t["key"] for t in pod["tolerations"]] == [
         "nvidia.com/gpu",
@@ -487,12 +499,12 @@ def test_spot_workloads_tolerate_spot_nodes() -> None:
 )
 def test_inference_workload_validation(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
-        on_cluster(lambda opts: InferenceWorkload("scorer", {**WORKLOAD, **changes}, opts=opts))  # type: ignore[arg-type]
+        on_cluster(lambda opts: InferenceWorkload("scorer", changed(WORKLOAD, changes), opts=opts))
     assert message in str(caught.value)
 
 
 def test_scale_to_zero_wakes_on_a_query_outside_the_pods_on_gke() -> None:
-    workload = {
+    workload: InferenceWorkloadArgs = {
         **WORKLOAD,
         "min_replicas": 0,
         "cloud": "gcp",
@@ -500,7 +512,7 @@ def test_scale_to_zero_wakes_on_a_query_outside_the_pods_on_gke() -> None:
         "azure_workload_identity": False,
         "autoscaling": {**WORKLOAD["autoscaling"], "activation_query": "sum(rate(gateway_requests_total[2m]))"},
     }
-    run = on_cluster(lambda opts: InferenceWorkload("scorer", workload, opts=opts))  # type: ignore[arg-type]
+    run = on_cluster(lambda opts: InferenceWorkload("scorer", workload, opts=opts))
     scaler = find(run, "kubernetes:keda.sh/v1alpha1:ScaledObject", "scorer-scaler").inputs["spec"]
     assert scaler["minReplicaCount"] == 0
     assert [(t["metadata"]["query"], t["metadata"]["ignoreNullValues"]) for t in scaler["triggers"]] == [
@@ -573,7 +585,7 @@ def test_aks_kubeconfig_is_a_secret_read_from_the_cluster_credentials() -> None:
     def program() -> None:
         kubeconfig = aks_kubeconfig("rg", "aks-unit", login="workloadidentity")
         kubeconfig.apply(lambda text: seen.setdefault("kubeconfig", text))
-        cluster_provider("k8s", kubeconfig, parent=None)  # type: ignore[arg-type]
+        cluster_provider("k8s", kubeconfig, parent=cluster())
 
     run = record_program(program, preview=False)
     config = yaml.safe_load(seen["kubeconfig"])

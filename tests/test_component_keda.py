@@ -5,7 +5,7 @@ from typing import Any
 import pytest
 
 from aiscale.components.azure.aks import AksCluster
-from aiscale.components.k8s.keda import KEDA_VERSION, Keda
+from aiscale.components.k8s.keda import KEDA_VERSION, Keda, KedaAzureArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
 from tests.conftest import children, find
@@ -13,7 +13,7 @@ from tests.test_component_aks import cluster_args
 from tests.test_component_k8s import on_cluster
 
 SUB = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01"
-AZURE: dict[str, Any] = {
+AZURE: KedaAzureArgs = {
     "resource_group_name": "rg",
     "location": "westeurope",
     "subscription_id": SUB,

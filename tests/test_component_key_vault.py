@@ -10,7 +10,7 @@ from aiscale.components.azure import KeyVault, KeyVaultArgs
 from aiscale.components.common.options import stable_guid
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 SUBSCRIPTION = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01"
 TENANT = "0a1b2c3d-4e5f-4a6b-8c7d-9e0f1a2b3c4d"
@@ -18,7 +18,7 @@ PRINCIPAL = "11111111-2222-4333-8444-555555555555"
 
 
 def args(**changes: Any) -> KeyVaultArgs:
-    base: dict[str, Any] = {
+    base: KeyVaultArgs = {
         "vault_name": "kv-unit-weu",
         "resource_group_name": "rg-unit",
         "location": "westeurope",
@@ -29,8 +29,7 @@ def args(**changes: Any) -> KeyVaultArgs:
         "tags": {"owner": "ml-platform"},
         "protect": True,
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def record(component_args: KeyVaultArgs) -> Any:

@@ -7,13 +7,13 @@ import pytest
 from aiscale.components.gcp import KmsKeyRing, KmsKeyRingArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 ROLE = "roles/cloudkms.cryptoKeyEncrypterDecrypter"
 
 
 def args(**changes: Any) -> KmsKeyRingArgs:
-    base: dict[str, Any] = {
+    base: KmsKeyRingArgs = {
         "project": "aiscale-unit",
         "project_number": "123456789012",
         "location": "europe-west4",
@@ -29,8 +29,7 @@ def args(**changes: Any) -> KmsKeyRingArgs:
         "labels": {"owner": "ml-platform"},
         "protect": True,
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def record(component_args: KmsKeyRingArgs) -> Any:

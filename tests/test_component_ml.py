@@ -13,13 +13,15 @@ from aiscale.components.azure.ml_workspace import MlWorkspace, MlWorkspaceArgs
 from aiscale.components.azure.online_endpoint import (
     OnlineEndpoint,
     OnlineEndpointArgs,
+    ProbeArgs,
+    RegisteredModelArgs,
     deployment_spec,
     endpoint_spec,
     model_spec,
 )
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 SUB = "6f1e2d3c-4b5a-4978-8a1b-2c3d4e5f6a01"
 WORKSPACE_ROLES = {
@@ -33,7 +35,7 @@ WORKSPACE_ROLES = {
 
 
 def workspace_args(**changes: Any) -> MlWorkspaceArgs:
-    base: dict[str, Any] = {
+    base: MlWorkspaceArgs = {
         "workspace_name": "mlw-unit",
         "resource_group_name": "rg",
         "location": "westeurope",
@@ -54,8 +56,7 @@ def workspace_args(**changes: Any) -> MlWorkspaceArgs:
         "private_endpoint": {"subnet_id": "/subnets/endpoints"},
         "protect": True,
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_workspace_children() -> None:
@@ -195,11 +196,11 @@ def test_invalid_isolation_mode() -> None:
 
 # --- Online endpoint -----------------------------------------------------------------------------------------
 
-PROBE = {"initial_delay": 20, "period": 10, "timeout": 3, "failure_threshold": 5, "success_threshold": 1}
+PROBE: ProbeArgs = {"initial_delay": 20, "period": 10, "timeout": 3, "failure_threshold": 5, "success_threshold": 1}
 
 
 def endpoint_args(**changes: Any) -> OnlineEndpointArgs:
-    base: dict[str, Any] = {
+    base: OnlineEndpointArgs = {
         "endpoint_name": "fraud",
         "workspace_name": "mlw-unit",
         "resource_group_name": "rg",
@@ -224,8 +225,7 @@ def endpoint_args(**changes: Any) -> OnlineEndpointArgs:
         "traffic": {"blue": 100},
         "mirror_traffic": {"green": 20},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_endpoint_children() -> None:
@@ -526,6 +526,7 @@ def test_rendered_specs_load_with_azure_ai_ml() -> None:
     green = load_online_deployment(
         source=io.StringIO(yaml.safe_dump(deployment_spec("fraud", "green", args["deployments"]["green"])))
     )
+    assert green.request_settings is not None and green.liveness_probe is not None
     assert green.request_settings.request_timeout_ms == 2500
     assert green.liveness_probe.initial_delay == 20
 
@@ -579,7 +580,9 @@ def test_provider_create_and_update_call_the_client() -> None:
     update = {**PROPS, "traffic": {"blue": 0.0, "green": 100.0}}  # numbers arrive as floats from the engine
     provider.update(created.id, PROPS, update)
     assert [(c[2], c[3]) for c in client.calls] == [({"blue": 90, "green": 10}, {}), ({"blue": 0, "green": 100}, {})]
-    assert provider.read(created.id, dict(PROPS)).outs["traffic"] == {"blue": 0, "green": 100}
+    read = provider.read(created.id, dict(PROPS))
+    assert read.outs is not None
+    assert read.outs["traffic"] == {"blue": 0, "green": 100}
 
 
 def test_provider_diff() -> None:
@@ -622,7 +625,7 @@ def test_provider_failure_is_raised_and_traffic_left_unchanged() -> None:
 
 # --- Registered model versions (pinned by `aiscale promote`) ---------------------------------------------------
 
-REGISTERED = {
+REGISTERED: RegisteredModelArgs = {
     "name": "fraud-detector",
     "version": 5,
     "artifact_uri": "azureml://subscriptions/s/resourcegroups/rg/workspaces/mlw-unit/datastores/workspaceblobstore/paths/models/fraud-detector/5",
@@ -633,8 +636,8 @@ REGISTERED = {
 def registered_args() -> OnlineEndpointArgs:
     args = endpoint_args()
     green = args["deployments"]["green"]
-    del green["model"]  # type: ignore[misc]
-    green["registered_model"] = dict(REGISTERED)  # type: ignore[typeddict-item]
+    del green["model"]
+    green["registered_model"] = REGISTERED.copy()
     return args
 
 
@@ -678,15 +681,16 @@ def test_registered_model_version_is_a_child_the_deployment_references() -> None
 
 def test_registered_model_specs_load_with_azure_ai_ml() -> None:
     args = registered_args()
-    model = load_model(source=io.StringIO(yaml.safe_dump(model_spec(args["deployments"]["green"]["registered_model"]))))
+    green = args["deployments"]["green"]
+    assert "registered_model" in green
+    model = load_model(source=io.StringIO(yaml.safe_dump(model_spec(green["registered_model"]))))
     assert (model.name, model.version, model.type, model.path) == (
         "fraud-detector",
         "5",
         "mlflow_model",
         REGISTERED["artifact_uri"],
     )
+    assert model.tags is not None
     assert model.tags["mlflow-registry"] == "models:/fraud-detector@champion"
-    deployment = load_online_deployment(
-        source=io.StringIO(yaml.safe_dump(deployment_spec("fraud", "green", args["deployments"]["green"])))
-    )
+    deployment = load_online_deployment(source=io.StringIO(yaml.safe_dump(deployment_spec("fraud", "green", green))))
     assert deployment.model == "fraud-detector:5"  # azure-ai-ml strips the azureml: prefix of a reference

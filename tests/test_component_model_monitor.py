@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 import yaml
 from azure.ai.ml import load_online_deployment
+from azure.ai.ml.entities import AlertNotification, CronTrigger
 from azure.ai.ml.entities._load_functions import load_schedule
 from azure.ai.ml.entities._monitoring.schedule import MonitorSchedule
 from azure.ai.ml.entities._schedule.schedule import JobSchedule
@@ -21,14 +22,16 @@ from aiscale.components.azure.model_monitor import (
     monitor_spec,
     retraining_spec,
 )
-from aiscale.components.azure.online_endpoint import OnlineEndpoint, deployment_spec
+from aiscale.components.azure.online_endpoint import OffPeakScalingArgs, OnlineEndpoint, deployment_spec
+from aiscale.components.common.azure_alerts import AzureAlertRoutingArgs
+from aiscale.components.common.model_monitoring import ModelMonitorArgs
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 from tests.test_component_ml import SUB, endpoint_args, workspace_args
 
 JOB = f"/subscriptions/{SUB}/resourceGroups/rg/providers/Microsoft.MachineLearningServices/workspaces/mlw-unit/jobs/retrain"
-DRIFT_MONITOR: dict[str, Any] = {
+DRIFT_MONITOR: ModelMonitorArgs = {
     "signals": {
         "data_drift": {"metric": "jensen_shannon_distance", "threshold": 0.1},
         "prediction_drift": {"metric": "pearsons_chi_squared_test", "threshold": 0.05},
@@ -39,17 +42,20 @@ DRIFT_MONITOR: dict[str, Any] = {
     "production_window_days": 7,
     "features": ["amount", "merchant"],
 }
-WINDOW_MONITOR: dict[str, Any] = {
+WINDOW_MONITOR: ModelMonitorArgs = {
     "signals": {"data_drift": {"metric": "population_stability_index", "threshold": 0.2}},
     "reference": {"window_start": "2026-05-04", "window_end": "2026-05-10"},
     "schedule": {"every_hours": 24},
     "production_window_days": 1,
 }
-ROUTING = {"action_group_id": "/ag/platform", "runbook_base_url": "https://runbooks.example.com/aiscale"}
+ROUTING: AzureAlertRoutingArgs = {
+    "action_group_id": "/ag/platform",
+    "runbook_base_url": "https://runbooks.example.com/aiscale",
+}
 
 
 def monitor_args(**changes: Any) -> AzureModelMonitorArgs:
-    base: dict[str, Any] = {
+    base: AzureModelMonitorArgs = {
         "endpoint_name": "fraud",
         "workspace_name": "mlw-unit",
         "compute_identity_id": "/identities/mlw-unit-jobs",
@@ -76,8 +82,7 @@ def monitor_args(**changes: Any) -> AzureModelMonitorArgs:
         "retraining": {"pipeline": JOB, "schedule": {"cron": "0 4 * * 1"}, "parameters": {"window_days": "90"}},
         "tags": {"owner": "ml"},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_monitor_children() -> None:
@@ -308,9 +313,8 @@ def test_retraining_runs_the_referenced_pipeline_job() -> None:
     ],
 )
 def test_monitor_validation(changes: dict[str, Any], message: str) -> None:
-    args = {k: v for k, v in monitor_args(**changes).items() if v is not None}
     with pytest.raises(InvalidArgumentError) as caught:
-        record_program(lambda: AzureModelMonitor("mon", args))  # type: ignore[arg-type]
+        record_program(lambda: AzureModelMonitor("mon", monitor_args(**changes)))
     assert message in str(caught.value)
 
 
@@ -346,8 +350,10 @@ def test_monitor_specs_load_with_azure_ai_ml() -> None:
         loaded = load(monitor_spec("fraud", deployment, spec, args))
         assert isinstance(loaded, MonitorSchedule)
         definition = loaded.create_monitor
+        assert definition.monitoring_target is not None
         assert definition.monitoring_target.endpoint_deployment_id == f"azureml:fraud:{deployment}"
         assert definition.compute.instance_type == "standard_e8s_v3"
+        assert isinstance(definition.alert_notification, AlertNotification)
         assert definition.alert_notification.emails == ["ml-oncall@example.com"]
         assert sorted(definition.monitoring_signals) == sorted(spec["monitor"]["signals"])
     blue = load(monitor_spec("fraud", "blue", args["deployments"]["blue"], args)).create_monitor
@@ -381,15 +387,17 @@ def test_azure_ai_ml_rejects_a_metric_name_azure_ml_does_not_know() -> None:
 
 def test_retraining_spec_loads_as_a_job_schedule() -> None:
     args = monitor_args()
+    assert "retraining" in args
     loaded = load(retraining_spec("fraud", args["retraining"]))
     assert isinstance(loaded, JobSchedule)
     assert loaded.create_job == JOB
+    assert isinstance(loaded.trigger, CronTrigger)
     assert loaded.trigger.expression == "0 4 * * 1"
 
 
 # --- The endpoint: data collector, GPU-signal and off-peak autoscaling -----------------------------------------
 
-OFF_PEAK = {
+OFF_PEAK: OffPeakScalingArgs = {
     "days": ["Friday", "Saturday"],
     "start_hour": 22,
     "end_hour": 6,
@@ -401,8 +409,8 @@ OFF_PEAK = {
 
 def collecting_endpoint() -> Any:
     args = endpoint_args()
-    args["deployments"]["blue"]["data_collection"] = {"sampling_rate": 0.25, "rolling_rate": "Hour"}  # type: ignore[typeddict-unknown-key]
-    args["deployments"]["blue"]["off_peak"] = OFF_PEAK  # type: ignore[typeddict-unknown-key]
+    args["deployments"]["blue"]["data_collection"] = {"sampling_rate": 0.25, "rolling_rate": "Hour"}
+    args["deployments"]["blue"]["off_peak"] = OFF_PEAK
     args["deployments"]["green"]["instance_type"] = "Standard_DS3_v2"
     return args
 
@@ -502,8 +510,8 @@ def test_a_collecting_deployment_spec_loads_with_azure_ai_ml() -> None:
     ],
 )
 def test_collection_and_off_peak_validation(change: dict[str, Any], message: str) -> None:
-    args = endpoint_args()
-    args["deployments"]["blue"].update(change)  # type: ignore[typeddict-item]
+    deployments = endpoint_args()["deployments"]
+    args = endpoint_args(deployments={**deployments, "blue": changed(deployments["blue"], change)})
     with pytest.raises(InvalidArgumentError) as caught:
         record_program(lambda: OnlineEndpoint("ep", args))
     assert message in str(caught.value)

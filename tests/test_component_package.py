@@ -14,7 +14,7 @@ import sys
 from collections.abc import Iterator
 from concurrent import futures
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import grpc
 import pulumi
@@ -132,8 +132,9 @@ class _Monitor(resource_pb2_grpc.ResourceMonitorServicer):
         self.recorder = monitor
 
     def SupportsFeature(self, request: Any, context: Any) -> Any:
-        # The mock monitor answers with a stand-in object; gRPC needs the message.
-        return resource_pb2.SupportsFeatureResponse(hasSupport=self.recorder.SupportsFeature(request).hasSupport)
+        # The mock monitor answers with a stand-in object that has the message's field; gRPC needs the message.
+        answer = cast(resource_pb2.SupportsFeatureResponse, self.recorder.SupportsFeature(request))
+        return resource_pb2.SupportsFeatureResponse(hasSupport=answer.hasSupport)
 
     def GetDeploymentInfo(self, request: Any, context: Any) -> Any:
         return self.recorder.GetDeploymentInfo(request)
@@ -202,7 +203,8 @@ def construct(type_token: str, name: str, inputs: dict[str, Any]) -> tuple[Any, 
             parent=STACK_URN,
             inputs=properties,
         )
-        response = asyncio.run(servicer.Construct(request, _Context()))
+        # The stand-in has the one method Construct uses of its gRPC servicer context.
+        response = asyncio.run(servicer.Construct(request, cast(Any, _Context())))
     finally:
         server.stop(grace=None)
     return response, recorder, engine.logs

@@ -18,7 +18,7 @@ from aiscale.components.gcp.vertex_endpoint import VertexEndpoint, VertexEndpoin
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
 from aiscale.core.rules import vertex_endpoint_id
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 
 ENDPOINT = "projects/p-unit/locations/europe-west4/endpoints/1234567890"
 KEY = "projects/p-unit/locations/europe-west4/keyRings/r/cryptoKeys/platform"
@@ -33,7 +33,7 @@ ALERTS: dict[str, Any] = {
 
 
 def endpoint_args(**changes: Any) -> VertexEndpointArgs:
-    base: dict[str, Any] = {
+    base: VertexEndpointArgs = {
         "endpoint_name": "fraud",
         "project": "p-unit",
         "project_number": "123456789012",
@@ -62,8 +62,7 @@ def endpoint_args(**changes: Any) -> VertexEndpointArgs:
         "customer_managed_key": {"key_id": KEY},
         "labels": {"owner": "ml"},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_endpoint_children() -> None:
@@ -216,9 +215,8 @@ def test_slo_alerts() -> None:
     ],
 )
 def test_endpoint_validation(changes: dict[str, Any], message: str) -> None:
-    args = {k: v for k, v in endpoint_args(**changes).items() if v is not None}
     with pytest.raises(InvalidArgumentError) as caught:
-        record_program(lambda: VertexEndpoint("ep", args))  # type: ignore[arg-type]
+        record_program(lambda: VertexEndpoint("ep", endpoint_args(**changes)))
     assert message in str(caught.value)
 
 
@@ -327,6 +325,7 @@ def test_create_uploads_then_deploys_without_touching_traffic() -> None:
         traffic_split={},
     )
     assert result.id == f"{ENDPOINT}/deployedModels/222"
+    assert result.outs is not None
     assert (result.outs["deployed_model_id"], result.outs["model_name"]) == (
         "222",
         "projects/p-unit/locations/europe-west4/models/987@1",
@@ -431,6 +430,7 @@ def test_traffic_is_set_by_deployed_model_id() -> None:
         )
     ]
     read = EndpointTrafficProvider(fake).read("id", dict(TRAFFIC))
+    assert read.outs is not None
     assert read.outs["traffic"] == {"blue": 90, "green": 10}
 
 

@@ -12,6 +12,8 @@ from google.api_core import exceptions
 from google.cloud import aiplatform_v1
 from google.protobuf import duration_pb2, field_mask_pb2
 
+from aiscale.components.common.gcp_alerts import GcpAlertRoutingArgs
+from aiscale.components.common.model_monitoring import ModelMonitorArgs
 from aiscale.components.gcp.model_monitor import VertexModelMonitor, VertexModelMonitorArgs, anomaly_filter, job_props
 from aiscale.components.gcp.vertex_endpoint import VertexEndpoint
 from aiscale.components.gcp.vertex_monitoring import (
@@ -21,15 +23,15 @@ from aiscale.components.gcp.vertex_monitoring import (
 )
 from aiscale.core.engine import record_program
 from aiscale.core.errors import InvalidArgumentError
-from tests.conftest import children, find
+from tests.conftest import changed, children, find
 from tests.test_component_vertex import ENDPOINT, KEY
 from tests.test_component_vertex import endpoint_args as vertex_endpoint_args
 
-ROUTING = {
+ROUTING: GcpAlertRoutingArgs = {
     "notification_channels": ["projects/p-unit/notificationChannels/1"],
     "runbook_base_url": "https://runbooks.example.com/aiscale",
 }
-MONITOR: dict[str, Any] = {
+MONITOR: ModelMonitorArgs = {
     "signals": {"data_drift": {"metric": "distribution_distance", "threshold": 0.15}},
     "reference": {"training_data": "gs://models/fraud/train.csv", "target_column": "is_fraud"},
     "schedule": {"every_hours": 24},
@@ -39,7 +41,7 @@ TEMPLATE = "https://europe-west4-kfp.pkg.dev/p-unit/pipelines/fraud-retrain/v3"
 
 
 def monitor_args(**changes: Any) -> VertexModelMonitorArgs:
-    base: dict[str, Any] = {
+    base: VertexModelMonitorArgs = {
         "endpoint_name": "fraud",
         "endpoint": ENDPOINT,
         "project": "p-unit",
@@ -66,8 +68,7 @@ def monitor_args(**changes: Any) -> VertexModelMonitorArgs:
         },
         "labels": {"owner": "ml"},
     }
-    base.update(changes)
-    return base  # type: ignore[return-value]
+    return changed(base, changes)
 
 
 def test_monitor_children() -> None:
@@ -187,9 +188,9 @@ def test_monitor_validation(changes: dict[str, Any], message: str) -> None:
         ({**MONITOR, "schedule": {"cron": "0 3 * * *"}}, "monitors.blue.schedule.cron: Vertex AI runs a monitor every"),
     ],
 )
-def test_what_vertex_ai_cannot_monitor_is_refused(monitor: dict[str, Any], message: str) -> None:
+def test_what_vertex_ai_cannot_monitor_is_refused(monitor: ModelMonitorArgs, message: str) -> None:
     args = monitor_args()
-    args["deployments"]["blue"]["monitor"] = monitor  # type: ignore[typeddict-item]
+    args["deployments"]["blue"]["monitor"] = monitor
     with pytest.raises(InvalidArgumentError) as caught:
         record_program(lambda: VertexModelMonitor("mon", args))
     assert message in str(caught.value)
@@ -387,6 +388,7 @@ def test_create_sends_the_exact_job() -> None:
             ),
         )
     ]
+    assert result.outs is not None
     assert (result.id, result.outs["job_id"], result.outs["job_name"]) == (JOB_NAME, "555", JOB_NAME)
 
 
@@ -425,7 +427,9 @@ def test_pause_and_resume() -> None:
     provider = MonitoringJobProvider(fake)
     provider.update(JOB_NAME, props(), {**props(), "paused": True})
     assert fake.calls == [("pause_job", JOB_NAME)]
-    assert provider.read(JOB_NAME, props()).outs["paused"] is True
+    read = provider.read(JOB_NAME, props())
+    assert read.outs is not None
+    assert read.outs["paused"] is True
     provider.update(JOB_NAME, {**props(), "paused": True}, props())
     assert fake.calls[-1] == ("resume_job", JOB_NAME)
 

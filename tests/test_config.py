@@ -249,7 +249,7 @@ def test_a_secret_key_without_secret_fields_is_refused() -> None:
 def test_models_are_frozen() -> None:
     config = validate()
     with pytest.raises(ValidationError):
-        config.owner = "someone-else"  # type: ignore[misc]
+        config.owner = "someone-else"
 
 
 def test_sub_models_need_the_environment_for_presets() -> None:

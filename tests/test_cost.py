@@ -535,9 +535,9 @@ def test_the_request_rate_flows_from_the_endpoint_components_to_the_estimate() -
     from tests import test_component_ml, test_component_vertex  # noqa: PLC0415
 
     azure = test_component_ml.endpoint_args(location="eastus")
-    azure["deployments"]["blue"]["expected_requests_per_second"] = 20  # type: ignore[typeddict-unknown-key]
+    azure["deployments"]["blue"]["expected_requests_per_second"] = 20
     vertex = test_component_vertex.endpoint_args()
-    vertex["deployments"]["blue"]["expected_requests_per_second"] = 5  # type: ignore[typeddict-unknown-key]
+    vertex["deployments"]["blue"]["expected_requests_per_second"] = 5
 
     def program() -> None:
         OnlineEndpoint("ep", azure)

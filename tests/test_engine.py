@@ -8,6 +8,7 @@ import sys
 import textwrap
 import time
 from pathlib import Path
+from typing import cast
 
 import pulumi
 import pytest
@@ -32,7 +33,9 @@ class Box(pulumi.ComponentResource):
         self.vault = keyvault.Vault(
             f"{name}-vault",
             resource_group_name=self.group.name,
-            properties=keyvault.VaultPropertiesArgs(tenant_id="t", sku=keyvault.SkuArgs(family="A", name="standard")),
+            properties=keyvault.VaultPropertiesArgs(
+                tenant_id="t", sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName.STANDARD)
+            ),
             opts=pulumi.ResourceOptions(parent=self, delete_before_replace=True),
         )
         self.register_outputs({"groupName": self.group.name})
@@ -121,7 +124,8 @@ def test_alias_stripping_is_only_registered_by_the_offline_engine() -> None:
 
 def test_strip_aliases_keeps_everything_else() -> None:
     opts = pulumi.ResourceOptions(aliases=[pulumi.Alias(name="old")], protect=True)
-    args = pulumi.ResourceTransformationArgs(None, "t:m:T", "n", {"a": 1}, opts)  # type: ignore[arg-type]
+    # No resource: strip_aliases reads only the props and options.
+    args = pulumi.ResourceTransformationArgs(cast(pulumi.Resource, None), "t:m:T", "n", {"a": 1}, opts)
     result = strip_aliases(args)
     assert (
         result is not None and result.opts.aliases is None and result.opts.protect is True and result.props == {"a": 1}
@@ -182,8 +186,10 @@ def test_missing_required_property() -> None:
     def program() -> None:
         keyvault.Vault(
             "v",
-            properties=keyvault.VaultPropertiesArgs(tenant_id="t", sku=keyvault.SkuArgs(family="A", name="standard")),
-        )  # type: ignore[call-arg]
+            properties=keyvault.VaultPropertiesArgs(
+                tenant_id="t", sku=keyvault.SkuArgs(family="A", name=keyvault.SkuName.STANDARD)
+            ),
+        )
 
     with pytest.raises(ProgramError, match="Missing required property 'resource_group_name'"):
         record_program(program)
@@ -252,7 +258,8 @@ def test_another_teams_project_with_local_modules(tmp_path: Path) -> None:
         run = run_stack(root, "dev")
         # Each project runs its own helpers module although both are called `helpers`.
         assert [(r.name, r.inputs["location"]) for r in run.registrations] == [(f"{team}-rg", location)]
-        assert find(run, "azure-native:resources:ResourceGroup", f"{team}-rg").source.file == "src/helpers.py"  # type: ignore[union-attr]
+        source = find(run, "azure-native:resources:ResourceGroup", f"{team}-rg").source
+        assert source is not None and source.file == "src/helpers.py"
 
 
 @pytest.mark.parametrize(

@@ -11,11 +11,12 @@ import pytest
 
 from aiscale.blueprints import TeamPlatform
 from aiscale.blueprints.platform_contract import AZURE_OUTPUTS, GCP_OUTPUTS
+from aiscale.blueprints.team_platform import TeamPlatformArgs, TeamWorkloadArgs
 from aiscale.core.cli import main
 from aiscale.core.engine import RecordedRun, record_program, run_stack
 from aiscale.core.engine.stack_references import recorded_outputs, unknown_if_redacted
 from aiscale.core.errors import InvalidArgumentError, ProjectError
-from tests.conftest import REPO, assert_recorded, find
+from tests.conftest import REPO, assert_recorded, changed, find
 from tests.test_readme import INVENTORIES, block
 from tests.test_stacks import inventory_text
 
@@ -162,23 +163,22 @@ def test_redaction_markers_become_unknowns_again() -> None:
     assert asyncio.run(all_seen()) == [(False, False), (False, True), "rg-aiscale-dev"]
 
 
-def gcp_team(**changes: Any) -> dict[str, Any]:
-    args: dict[str, Any] = {
+def gcp_team(**changes: Any) -> TeamPlatformArgs:
+    args: TeamPlatformArgs = {
         "platform_stack": "acme/aiscale/dev",
         "cloud": "gcp",
         "team": "recsys",
         "group": "recsys-team@example.com",
         "quota": {"gpus": 1, "cpu": "8", "memory": "32Gi"},
     }
-    args.update(changes)
-    return args
+    return changed(args, changes)
 
 
 def test_a_team_on_gke_gets_a_google_service_account_in_the_platform_s_project(
     tmp_path: Path, platform_plan: Path
 ) -> None:
     with recorded_outputs({"acme/aiscale/dev": platform_plan}):
-        run = record_program(lambda: TeamPlatform("recsys", gcp_team()))  # type: ignore[arg-type]
+        run = record_program(lambda: TeamPlatform("recsys", gcp_team()))
     resources = by_name(run)
     assert resources["recsys-team-identity"].inputs == {
         "accountId": "recsys-workload",
@@ -192,7 +192,7 @@ def test_a_team_on_gke_gets_a_google_service_account_in_the_platform_s_project(
 
 
 def test_a_team_workload_on_gke_scales_on_its_gpu_duty_cycle_and_can_scale_to_zero(platform_plan: Path) -> None:
-    workload = {
+    workload: TeamWorkloadArgs = {
         "image": "nvcr.io/nvidia/tritonserver:25.01-py3",
         "gpu_pools": ["l4serve"],
         "min_replicas": 0,
@@ -204,7 +204,7 @@ def test_a_team_workload_on_gke_scales_on_its_gpu_duty_cycle_and_can_scale_to_ze
         },
     }
     with recorded_outputs({"acme/aiscale/dev": platform_plan}):
-        run = record_program(lambda: TeamPlatform("recsys", gcp_team(workloads={"ranker": workload})))  # type: ignore[arg-type]
+        run = record_program(lambda: TeamPlatform("recsys", gcp_team(workloads={"ranker": workload})))
     resources = by_name(run)
     spec = resources["recsys-ranker-scaler"].inputs["spec"]
     assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (0, 3)
@@ -244,7 +244,7 @@ def test_a_team_workload_on_gke_scales_on_its_gpu_duty_cycle_and_can_scale_to_ze
 )
 def test_team_platform_validation(changes: dict[str, Any], message: str) -> None:
     with pytest.raises(InvalidArgumentError) as caught:
-        record_program(lambda: TeamPlatform("recsys", gcp_team(**changes)))  # type: ignore[arg-type]
+        record_program(lambda: TeamPlatform("recsys", gcp_team(**changes)))
     assert message in str(caught.value)
 
 
@@ -255,4 +255,4 @@ def test_a_platform_stack_without_the_output_fails_clearly(tmp_path: Path) -> No
         pytest.raises(Exception, match="platform stack acme/aiscale/dev exports no gkeKubeconfig"),
         recorded_outputs({"acme/aiscale/dev": plan}),
     ):
-        record_program(lambda: TeamPlatform("recsys", gcp_team()))  # type: ignore[arg-type]
+        record_program(lambda: TeamPlatform("recsys", gcp_team()))

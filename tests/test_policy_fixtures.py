@@ -111,7 +111,7 @@ def pool(name: str, **changes: Any) -> CS.AgentPool:
 def vault(name: str, **properties: Any) -> keyvault.Vault:
     base: dict[str, Any] = {
         "tenant_id": TENANT,
-        "sku": keyvault.SkuArgs(family="A", name="premium"),
+        "sku": keyvault.SkuArgs(family="A", name=keyvault.SkuName.PREMIUM),
         "enable_purge_protection": True,
         "enable_rbac_authorization": True,
         "public_network_access": "Disabled",
@@ -127,7 +127,8 @@ def key(name: str, rotate: str | None = "P90D", kty: str = "RSA-HSM") -> keyvaul
         keyvault.RotationPolicyArgs(
             lifetime_actions=[
                 keyvault.LifetimeActionArgs(
-                    action=keyvault.ActionArgs(type="rotate"), trigger=keyvault.TriggerArgs(time_after_create=rotate)
+                    action=keyvault.ActionArgs(type=keyvault.KeyRotationPolicyActionType.ROTATE),
+                    trigger=keyvault.TriggerArgs(time_after_create=rotate),
                 )
             ]
         )
@@ -336,21 +337,33 @@ def classic_compute(name: str, **changes: Any) -> classic_ml.ComputeCluster:
     return classic_ml.ComputeCluster(name, **base)
 
 
-def deployment(name: str, namespace: str | None = "team", **container_changes: Any) -> k8s.apps.v1.Deployment:
-    spec_container: dict[str, Any] = {
+def deployment(
+    name: str,
+    namespace: str | None = "team",
+    *,
+    resources: k8s.core.v1.ResourceRequirementsArgsDict | None = None,
+    security_context: k8s.core.v1.SecurityContextArgsDict | None = None,
+    host_network: bool | None = None,
+) -> k8s.apps.v1.Deployment:
+    container: k8s.core.v1.ContainerArgsDict = {
         "name": "server",
         "image": "server:1",
-        "resources": {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}},
+        "resources": resources or {"limits": {"cpu": "1", "memory": "1Gi"}, "requests": {"cpu": "1", "memory": "1Gi"}},
     }
-    pod_extra = container_changes.pop("pod", {})
-    spec_container.update(container_changes)
-    metadata = {"name": name} | ({"namespace": namespace} if namespace else {})
+    if security_context is not None:
+        container["security_context"] = security_context
+    pod: k8s.core.v1.PodSpecArgsDict = {"containers": [container]}
+    if host_network is not None:
+        pod["host_network"] = host_network
+    metadata: k8s.meta.v1.ObjectMetaArgsDict = {"name": name}
+    if namespace:
+        metadata["namespace"] = namespace
     return k8s.apps.v1.Deployment(
         name,
         metadata=metadata,
         spec={
-            "selector": {"matchLabels": {"app": name}},
-            "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [spec_container], **pod_extra}},
+            "selector": {"match_labels": {"app": name}},
+            "template": {"metadata": {"labels": {"app": name}}, "spec": pod},
         },
     )
 
@@ -379,7 +392,7 @@ def ml_workspace(name: str, **changes: Any) -> machinelearningservices.Workspace
 
 
 def online_endpoint(name: str, **properties: Any) -> machinelearningservices.OnlineEndpoint:
-    base = {"auth_mode": "AADToken", "public_network_access": "Disabled"}
+    base: dict[str, Any] = {"auth_mode": "AADToken", "public_network_access": "Disabled"}
     base.update(properties)
     return machinelearningservices.OnlineEndpoint(
         name,
@@ -408,7 +421,7 @@ def compute_cluster(name: str, **properties: Any) -> machinelearningservices.Com
     )
 
 
-def metric_alert(name: str, target: pulumi.Resource, routed: bool = True) -> monitor.MetricAlert:
+def metric_alert(name: str, target: pulumi.CustomResource, routed: bool = True) -> monitor.MetricAlert:
     return monitor.MetricAlert(
         name,
         resource_group_name=RG,
@@ -418,7 +431,7 @@ def metric_alert(name: str, target: pulumi.Resource, routed: bool = True) -> mon
         enabled=True,
         evaluation_frequency="PT1M",
         window_size="PT5M",
-        scopes=[target.id],  # type: ignore[attr-defined]
+        scopes=[target.id],
         criteria=monitor.MetricAlertSingleResourceMultipleMetricCriteriaArgs(
             odata_type="Microsoft.Azure.Monitor.SingleResourceMultipleMetricCriteria",
             all_of=[
@@ -463,7 +476,7 @@ def default_deny(name: str, in_namespace: str) -> None:
     k8s.networking.v1.NetworkPolicy(
         name,
         metadata={"name": "default-deny", "namespace": in_namespace},
-        spec={"podSelector": {}, "policyTypes": ["Ingress", "Egress"]},
+        spec={"pod_selector": {}, "policy_types": ["Ingress", "Egress"]},
     )
 
 
@@ -488,7 +501,7 @@ def storage_account(name: str, **changes: Any) -> storage.StorageAccount:
     return storage.StorageAccount(name, **base)
 
 
-def private_endpoint(name: str, target: pulumi.Resource) -> None:
+def private_endpoint(name: str, target: pulumi.CustomResource) -> None:
     network.PrivateEndpoint(
         name,
         resource_group_name=RG,
@@ -499,14 +512,14 @@ def private_endpoint(name: str, target: pulumi.Resource) -> None:
             network.PrivateLinkServiceConnectionArgs(
                 name=name,
                 group_ids=["blob"],
-                private_link_service_id=target.id,  # type: ignore[attr-defined]
+                private_link_service_id=target.id,
             )
         ],
     )
 
 
-def diagnostics(name: str, target: pulumi.Resource) -> None:
-    monitor.DiagnosticSetting(name, resource_uri=target.id, workspace_id="/law/1")  # type: ignore[attr-defined]
+def diagnostics(name: str, target: pulumi.CustomResource) -> None:
+    monitor.DiagnosticSetting(name, resource_uri=target.id, workspace_id="/law/1")
 
 
 # --- One fixture program per policy --------------------------------------------------------------------------
@@ -1337,8 +1350,8 @@ def f_k8s_01() -> None:
 
 def f_k8s_02() -> None:
     deployment("pass_plain")
-    deployment("fail_privileged", securityContext={"privileged": True})
-    deployment("fail_host_network", pod={"hostNetwork": True})
+    deployment("fail_privileged", security_context={"privileged": True})
+    deployment("fail_host_network", host_network=True)
 
 
 def f_k8s_03() -> None:
@@ -1789,14 +1802,16 @@ def autoscale(name: str, target: ML.OnlineDeployment, metric: str) -> None:
         metric_trigger=monitor.MetricTriggerArgs(
             metric_name=metric,
             metric_resource_uri=target.id,
-            operator="GreaterThan",
-            statistic="Average",
+            operator=monitor.ComparisonOperationType.GREATER_THAN,
+            statistic=monitor.MetricStatisticType.AVERAGE,
             threshold=70,
-            time_aggregation="Average",
+            time_aggregation=monitor.TimeAggregationType.AVERAGE,
             time_grain="PT1M",
             time_window="PT5M",
         ),
-        scale_action=monitor.ScaleActionArgs(direction="Increase", type="ChangeCount", value="1", cooldown="PT5M"),
+        scale_action=monitor.ScaleActionArgs(
+            direction=monitor.ScaleDirection.INCREASE, type=monitor.ScaleType.CHANGE_COUNT, value="1", cooldown="PT5M"
+        ),
     )
     monitor.AutoscaleSetting(
         name,
@@ -1820,7 +1835,7 @@ def gpu_workload(name: str, workload: str, gpus: bool = True) -> None:
         name,
         metadata={"name": workload, "namespace": "team"},
         spec={
-            "selector": {"matchLabels": {"app": workload}},
+            "selector": {"match_labels": {"app": workload}},
             "template": {
                 "metadata": {"labels": {"app": workload}},
                 "spec": {"containers": [{"name": "server", "image": "i:1", "resources": {"limits": resources}}]},
@@ -1829,27 +1844,32 @@ def gpu_workload(name: str, workload: str, gpus: bool = True) -> None:
     )
 
 
-def hpa(name: str, workload: str, metric: dict[str, Any], provider: pulumi.ProviderResource | None = None) -> None:
+def hpa(
+    name: str,
+    workload: str,
+    metric: k8s.autoscaling.v2.MetricSpecArgsDict,
+    provider: pulumi.ProviderResource | None = None,
+) -> None:
     k8s.autoscaling.v2.HorizontalPodAutoscaler(
         name,
         metadata={"name": workload, "namespace": "team"},
         spec={
-            "scaleTargetRef": {"apiVersion": "apps/v1", "kind": "Deployment", "name": workload},
-            "minReplicas": 1,
-            "maxReplicas": 3,
+            "scale_target_ref": {"api_version": "apps/v1", "kind": "Deployment", "name": workload},
+            "min_replicas": 1,
+            "max_replicas": 3,
             "metrics": [metric],
         },
         opts=pulumi.ResourceOptions(provider=provider),
     )
 
 
-CPU_METRIC = {
+CPU_METRIC: k8s.autoscaling.v2.MetricSpecArgsDict = {
     "type": "Resource",
-    "resource": {"name": "cpu", "target": {"type": "Utilization", "averageUtilization": 70}},
+    "resource": {"name": "cpu", "target": {"type": "Utilization", "average_utilization": 70}},
 }
-QUEUE_METRIC = {
+QUEUE_METRIC: k8s.autoscaling.v2.MetricSpecArgsDict = {
     "type": "Pods",
-    "pods": {"metric": {"name": "queue_depth"}, "target": {"type": "AverageValue", "averageValue": "8"}},
+    "pods": {"metric": {"name": "queue_depth"}, "target": {"type": "AverageValue", "average_value": "8"}},
 }
 
 
@@ -1932,7 +1952,7 @@ CONFIG: dict[str, dict[str, Any]] = {
     },
 }
 
-FIXTURES: dict[str, tuple[str, Callable[[], None]]] = {
+FIXTURES: dict[str, tuple[str, Callable[[], object]]] = {
     f"ml-{name.removeprefix('f_').replace('_', '-')}": ("dev" if name in ("f_aks_14", "f_gke_14") else "prod", fixture)
     for name, fixture in list(globals().items())
     if name.startswith("f_") and callable(fixture)

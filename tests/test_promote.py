@@ -21,6 +21,7 @@ import mlflow
 import pytest
 import yaml
 from mlflow import MlflowClient
+from mlflow.pyfunc.utils import pyfunc
 
 from aiscale.core.cli import main
 from aiscale.core.delivery.endpoints import DeliveryError
@@ -56,9 +57,9 @@ VERSIONS: list[tuple[dict[str, float], dict[str, str]]] = [
 def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A tracking store with ``fraud-detector`` v1..v9, each logged from a run with its metrics."""
 
-    class Threshold(mlflow.pyfunc.PythonModel):  # the smallest real model: flags scores above 0.5
-        def predict(self, model_input: list[float], params: dict[str, Any] | None = None) -> list[bool]:
-            return [score > 0.5 for score in model_input]
+    @pyfunc  # validates inputs against the type hints, as a PythonModel's predict does
+    def threshold(model_input: list[float]) -> list[bool]:  # the smallest real model: flags scores above 0.5
+        return [score > 0.5 for score in model_input]
 
     root = tmp_path_factory.mktemp("mlflow")
     uri = f"sqlite:///{root / 'mlflow.db'}"
@@ -70,7 +71,7 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         with mlflow.start_run(experiment_id=experiment):
             mlflow.log_metrics(metrics)
             info = mlflow.pyfunc.log_model(
-                name="model", python_model=Threshold(), registered_model_name=MODEL, pip_requirements=["mlflow"]
+                name="model", python_model=threshold, registered_model_name=MODEL, pip_requirements=["mlflow"]
             )
         for key, value in tags.items():
             client.set_model_version_tag(MODEL, str(info.registered_model_version), key, value)
@@ -157,7 +158,9 @@ def test_promote_pins_the_version_and_the_first_step(capsys: pytest.CaptureFixtu
         "decision": "promoted",
     }
     # The edited file is still a valid stack: the offline plan's config loader accepts it.
-    assert StackFile.load(project, "staging").config.azure.ml.endpoints["fraud"].mirror_traffic == {"green": 20}
+    azure = StackFile.load(project, "staging").config.azure
+    assert azure is not None and azure.ml is not None
+    assert azure.ml.endpoints["fraud"].mirror_traffic == {"green": 20}
 
 
 @pytest.mark.parametrize(

@@ -83,7 +83,9 @@ class Api(BaseHTTPRequestHandler):
         Api.requests.append(self.path)
         url = urllib.parse.urlsplit(self.path)
         query = urllib.parse.parse_qs(url.query)
-        base = f"http://{self.server.server_address[0]}:{self.server.server_address[1]}"
+        address = self.server.server_address
+        assert isinstance(address, tuple)
+        base = f"http://{address[0]}:{address[1]}"
         if url.path == "/api/retail/prices" and "Standard_NC8as_T4_v3" not in query["$filter"][0]:
             body: dict[str, Any] = {"BillingCurrency": "USD", "Items": [], "NextPageLink": None, "Count": 0}
         elif url.path == "/api/retail/prices":
@@ -129,7 +131,7 @@ class Api(BaseHTTPRequestHandler):
         self.end_headers()
         self.wfile.write(payload)
 
-    def log_message(self, *_args: Any) -> None:
+    def log_message(self, format: str, *args: Any) -> None:
         return
 
 

@@ -265,7 +265,7 @@ def _logs_handler(backend: Backend) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, *_args: Any) -> None:  # keep test output clean
+        def log_message(self, format: str, *args: Any) -> None:  # keep test output clean
             pass
 
     return Handler
@@ -529,7 +529,7 @@ def _gcp_handler(backend: Backend) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             self.wfile.write(data)
 
-        def log_message(self, *_args: Any) -> None:
+        def log_message(self, format: str, *args: Any) -> None:
             pass
 
     return Handler

@@ -48,7 +48,9 @@ def test_every_recorded_alert_links_a_runbook_that_exists(stack: str) -> None:
         pages = {runbook_page(url, base) for url in links(alert["inputs"]) if url.startswith(base)}
         assert pages and None not in pages, f"{alert['name']} links no runbook page below {base}"
         for page in pages:
-            assert (REPO / runbook_file(page)).is_file(), f"{alert['name']} links {page}, which has no page"
+            assert page is not None and (REPO / runbook_file(page)).is_file(), (
+                f"{alert['name']} links {page}, which has no page"
+            )
 
 
 def test_every_page_the_code_links_exists() -> None:

@@ -13,6 +13,7 @@ import sys
 import textwrap
 import threading
 import time
+from collections.abc import Iterable
 from pathlib import Path
 
 import pytest
@@ -49,8 +50,8 @@ class Watcher:
         for name, stream in (("out", self.process.stdout), ("err", self.process.stderr)):
             threading.Thread(target=self._read, args=(name, stream), daemon=True).start()
 
-    def _read(self, name: str, stream: object) -> None:
-        for line in stream:  # type: ignore[attr-defined]
+    def _read(self, name: str, stream: Iterable[str]) -> None:
+        for line in stream:
             self.lines.put((name, line.rstrip("\n")))
 
     def until(self, text: str, timeout: float = 120) -> list[tuple[str, str]]:
