@@ -345,12 +345,20 @@ class RuleResourcePolicy(ResourceValidationPolicy):
 
 
 class RuleStackPolicy(StackValidationPolicy):
-    """A CrossGuard stack policy carrying its rule and the resource types its check reads."""
+    """A CrossGuard stack policy carrying its rule, the resource types its check reads and those of which it reads
+    only the first."""
 
-    def __init__(self, rule: Rule, types: tuple[TypeMatcher, ...], validate: StackValidation) -> None:
+    def __init__(
+        self,
+        rule: Rule,
+        types: tuple[TypeMatcher, ...],
+        validate: StackValidation,
+        first_of: tuple[TypeMatcher, ...] = (),
+    ) -> None:
         super().__init__(validate=validate, **_declared(rule))
         self.aiscale_rule = rule
         self.aiscale_stack_types = types
+        self.aiscale_stack_first_of = first_of
 
 
 #: A policy of the pack.
@@ -381,11 +389,15 @@ def resource_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: Check) ->
     return RuleResourcePolicy(rule, types, validate)
 
 
-def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) -> RuleStackPolicy:
+def stack_policy(
+    rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck, first_of: tuple[TypeMatcher, ...] = ()
+) -> RuleStackPolicy:
     """A CrossGuard stack policy for ``rule``: findings name the resource they are about.
 
     ``types`` are the resource types the check reads: the offline engine hands it only those (the analyzer
     deserialises every resource once per stack policy); a real preview hands it all, with the same result.
+    Of ``first_of`` the check reads only the first resource in program order that ``types`` does not select (it
+    asks whether there is one and names it): the offline engine hands it that one.
     """
 
     def validate(args: StackValidationArgs, report: ReportViolation) -> None:
@@ -406,4 +418,4 @@ def stack_policy(rule: Rule, types: tuple[TypeMatcher, ...], check: StackCheck) 
             # findings reported above.
             args.not_applicable("; ".join(waived))
 
-    return RuleStackPolicy(rule, types, validate)
+    return RuleStackPolicy(rule, types, validate, first_of)

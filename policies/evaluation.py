@@ -268,13 +268,9 @@ class _Evaluation:
         resources = [self._analyzer_resource(r) for r in self.run.registrations]
         types = [r.type for r in self.run.registrations]
         present = set(types)
-        stack_analyses = []
-        for policy in self.stack_policies:
-            # Each stack policy sees the resource types it reads (it declares them): the analyzer deserialises
-            # every resource it is given once per policy. Matched once per type, then by set membership.
-            declared = getattr(policy, "aiscale_stack_types", None)
-            wanted = {t for t in present if declared is None or type_matches(t, declared)}
-            stack_analyses.append((policy.name, [r for r, t in zip(resources, types, strict=True) if t in wanted]))
+        stack_analyses = [
+            (policy.name, [resources[i] for i in stack_selection(policy, types)]) for policy in self.stack_policies
+        ]
         # Every analyzer is built (and configured) before the analyses, which alone convert properties once.
         for names in {self._policies_for(t) for t in present} | {frozenset({name}) for name, _ in stack_analyses}:
             if names:
@@ -401,6 +397,24 @@ class _Evaluation:
                 provider.properties.update(inputs)
             self._defaults[package] = provider
         return self._defaults[package]
+
+
+def stack_selection(policy: Policy, types: Sequence[str]) -> list[int]:
+    """The resources (by position) a stack policy is handed: those of the types it reads, and the first of those
+    of which it reads only the first (it declares both). The analyzer deserialises every resource it is given once
+    per policy; types are matched once each, then by set membership. A policy declaring nothing gets all."""
+    declared = getattr(policy, "aiscale_stack_types", None)
+    if declared is None:
+        return list(range(len(types)))
+    present = set(types)
+    wanted = {t for t in present if type_matches(t, declared)}
+    chosen = [i for i, t in enumerate(types) if t in wanted]
+    first_of = getattr(policy, "aiscale_stack_first_of", ())
+    candidates = {t for t in present - wanted if type_matches(t, first_of)}
+    first = next((i for i, t in enumerate(types) if t in candidates), None)
+    if first is not None:
+        chosen = sorted([*chosen, first])
+    return chosen
 
 
 def _applies(policy: Policy, resource_type: str) -> bool:

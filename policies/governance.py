@@ -66,6 +66,7 @@ SUBSCRIPTION_EXPORT = azure_type("monitor", "SubscriptionDiagnosticSetting")
 CLASSIC_DIAGNOSTIC_SETTING = classic_type("monitoring", "DiagnosticSetting")
 IMMUTABILITY_POLICY = azure_type("storage", "BlobContainerImmutabilityPolicy")
 SCOPE_LOCKS = (azure_type("authorization", "ManagementLockByScope"), classic_type("management", "Lock"))
+RESOURCE_GROUP = azure_type("resources", "ResourceGroup")
 GROUP_LOCK = azure_type("authorization", "ManagementLockAtResourceGroupLevel")
 BLOCKING_LOCKS = ("CanNotDelete", "ReadOnly")
 AUDIT_LOGS = "cloudaudit.googleapis.com"
@@ -212,7 +213,7 @@ def _activity_log(args: StackValidationArgs, config: Mapping[str, Any]) -> Itera
             exported.add(str(known(entry, "category")))
     missing = [category for category in required if category not in exported]
     if missing:
-        groups = [r for r in azure if type_matches(r.resource_type, (azure_type("resources", "ResourceGroup"),))]
+        groups = [r for r in azure if type_matches(r.resource_type, (RESOURCE_GROUP,))]
         target = (groups or azure)[0]
         yield (
             f"the subscription's activity log ({', '.join(missing)}) is not exported to a Log Analytics workspace or "
@@ -363,8 +364,9 @@ POLICIES = [
                 }
             },
         ),
-        (_azure,),
+        (*_EXPORTS, RESOURCE_GROUP),
         _activity_log,
+        first_of=(_azure,),  # whether the stack has Azure resources, and the first to name when no group
     ),
     resource_policy(
         Rule(

@@ -16,6 +16,7 @@ from pulumi_azure_native import keyvault, resources
 
 from aiscale.core.engine import record_program, run_stack
 from aiscale.core.engine.bootstrap import strip_aliases
+from aiscale.core.engine.isolation import CHILD_GC_THRESHOLDS
 from aiscale.core.errors import ConfigError, ProgramError
 from tests.conftest import REPO, find
 
@@ -326,6 +327,34 @@ def test_each_stack_starts_from_a_clean_state(tmp_path: Path) -> None:
         """,
     )
     assert [len(run_stack(root, stack).registrations) for stack in ("dev", "staging", "dev")] == [1, 1, 1]
+
+
+def test_the_childs_collector_runs_in_batches_and_still_frees_cycles(tmp_path: Path) -> None:
+    root = write_project(
+        tmp_path / "p",
+        "p",
+        """
+        import gc
+        import weakref
+        import pulumi
+
+        class Node:
+            pass
+
+        freed = []
+        first = Node()
+        first.me = first
+        watcher = weakref.ref(first, lambda _: freed.append(True))
+        del first
+        for _ in range(250_000):  # cyclic garbage: more than two young generations' worth
+            node = Node()
+            node.me = node
+        pulumi.export("thresholds", list(gc.get_threshold()))
+        pulumi.export("collected", bool(freed))
+        """,
+    )
+    outputs = run_stack(root, "dev").stack_outputs
+    assert outputs == {"thresholds": list(CHILD_GC_THRESHOLDS), "collected": True}
 
 
 @pytest.mark.parametrize(
