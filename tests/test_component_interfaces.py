@@ -129,6 +129,24 @@ def test_component_modules_evaluate_their_annotations() -> None:
             assert not imports, path
 
 
+#: Longest constructor: past it, a constructor is split into named steps so that it reads as a table of contents.
+CONSTRUCTOR_LINES = 80
+
+
+def test_constructors_read_as_a_table_of_contents() -> None:
+    long = [
+        f"{path.relative_to(REPO)}:{node.name} ({length} lines)"
+        for folder in ("components", "blueprints")
+        for path in (REPO / folder).rglob("*.py")
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.ClassDef)
+        for method in node.body
+        if isinstance(method, ast.FunctionDef) and method.name == "__init__"
+        if (length := (method.end_lineno or method.lineno) - method.lineno + 1) > CONSTRUCTOR_LINES
+    ]
+    assert not long
+
+
 @pytest.mark.parametrize(
     ("tags", "problem"),
     [

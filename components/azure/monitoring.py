@@ -87,72 +87,12 @@ class AzureMonitoring(pulumi.ComponentResource):
     def __init__(self, name: str, args: AzureMonitoringArgs, opts: pulumi.ResourceOptions | None = None) -> None:
         super().__init__(COMPONENT, name, None, component_options(opts, PREVIOUS_TYPE))
         _validate(args)
-        group, location, tags, prefix = (
-            args["resource_group_name"],
-            args["location"],
-            args.get("tags"),
-            args["name_prefix"],
-        )
         self.runbook_base_url = args["runbook_base_url"].rstrip("/")
-        self.location = location
-        protect = args.get("protect", False)
-
-        self.logs = operationalinsights.Workspace(
-            f"{name}-logs",
-            workspace_name=f"{prefix}-logs",
-            resource_group_name=group,
-            location=location,
-            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
-            retention_in_days=args["log_retention_days"],
-            features=operationalinsights.WorkspaceFeaturesArgs(
-                disable_local_auth=True, enable_log_access_using_only_resource_permissions=True
-            ),
-            tags=tags,
-            opts=child_options(self, protect=protect),
-        )
-        self.prometheus = monitor.AzureMonitorWorkspace(
-            f"{name}-prometheus",
-            azure_monitor_workspace_name=f"{prefix}-prometheus",
-            resource_group_name=group,
-            location=location,
-            tags=tags,
-            opts=child_options(self, protect=protect),
-        )
-        webhook = args.get("webhook_url")
-        self.action_group = monitor.ActionGroup(
-            f"{name}-action-group",
-            action_group_name=f"{prefix}-alerts",
-            group_short_name=prefix[:12],
-            resource_group_name=group,
-            location="global",
-            enabled=True,
-            email_receivers=[
-                monitor.MicrosoftCommonEmailReceiverArgs(
-                    name=f"email-{index}", email_address=address, use_common_alert_schema=True
-                )
-                for index, address in enumerate(args["alert_emails"])
-            ],
-            webhook_receivers=[
-                monitor.WebhookReceiverArgs(
-                    name="webhook", service_uri=pulumi.Output.secret(webhook), use_common_alert_schema=True
-                )
-            ]
-            if webhook is not None
-            else None,
-            tags=tags,
-            opts=child_options(self),
-        )
-
+        self.location = args["location"]
+        self.logs, self.prometheus = self._workspaces(name, args)
+        self.action_group = self._action_group(name, args)
         if "audit_retention_days" in args:
-            for table in AUDIT_TABLES:
-                operationalinsights.Table(
-                    f"{name}-table-{table.lower()}",
-                    table_name=table,
-                    workspace_name=after(self.logs, f"{prefix}-logs"),
-                    resource_group_name=group,
-                    total_retention_in_days=args["audit_retention_days"],
-                    opts=child_options(self),
-                )
+            self._audit_tables(name, args, args["audit_retention_days"])
         if "lock" in args:
             resource_lock(f"{name}-logs", scope=self.logs.id, args=args["lock"], parent=self)
             resource_lock(f"{name}-prometheus", scope=self.prometheus.id, args=args["lock"], parent=self)
@@ -170,6 +110,73 @@ class AzureMonitoring(pulumi.ComponentResource):
                 "actionGroupId": self.action_group_id,
             }
         )
+
+    def _workspaces(
+        self, name: str, args: AzureMonitoringArgs
+    ) -> tuple[operationalinsights.Workspace, monitor.AzureMonitorWorkspace]:
+        """The Log Analytics workspace (resource-permission access only) and the Prometheus metrics workspace."""
+        protect, prefix = args.get("protect", False), args["name_prefix"]
+        logs = operationalinsights.Workspace(
+            f"{name}-logs",
+            workspace_name=f"{prefix}-logs",
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            sku=operationalinsights.WorkspaceSkuArgs(name="PerGB2018"),
+            retention_in_days=args["log_retention_days"],
+            features=operationalinsights.WorkspaceFeaturesArgs(
+                disable_local_auth=True, enable_log_access_using_only_resource_permissions=True
+            ),
+            tags=args.get("tags"),
+            opts=child_options(self, protect=protect),
+        )
+        prometheus = monitor.AzureMonitorWorkspace(
+            f"{name}-prometheus",
+            azure_monitor_workspace_name=f"{prefix}-prometheus",
+            resource_group_name=args["resource_group_name"],
+            location=args["location"],
+            tags=args.get("tags"),
+            opts=child_options(self, protect=protect),
+        )
+        return logs, prometheus
+
+    def _action_group(self, name: str, args: AzureMonitoringArgs) -> monitor.ActionGroup:
+        """The action group every alert notifies: each address by e-mail, the webhook (a secret) when given."""
+        prefix, webhook = args["name_prefix"], args.get("webhook_url")
+        return monitor.ActionGroup(
+            f"{name}-action-group",
+            action_group_name=f"{prefix}-alerts",
+            group_short_name=prefix[:12],
+            resource_group_name=args["resource_group_name"],
+            location="global",
+            enabled=True,
+            email_receivers=[
+                monitor.MicrosoftCommonEmailReceiverArgs(
+                    name=f"email-{index}", email_address=address, use_common_alert_schema=True
+                )
+                for index, address in enumerate(args["alert_emails"])
+            ],
+            webhook_receivers=[
+                monitor.WebhookReceiverArgs(
+                    name="webhook", service_uri=pulumi.Output.secret(webhook), use_common_alert_schema=True
+                )
+            ]
+            if webhook is not None
+            else None,
+            tags=args.get("tags"),
+            opts=child_options(self),
+        )
+
+    def _audit_tables(self, name: str, args: AzureMonitoringArgs, retention_days: int) -> None:
+        """The audit tables' total retention, past the workspace's, in the long-term tier."""
+        for table in AUDIT_TABLES:
+            operationalinsights.Table(
+                f"{name}-table-{table.lower()}",
+                table_name=table,
+                workspace_name=after(self.logs, f"{args['name_prefix']}-logs"),
+                resource_group_name=args["resource_group_name"],
+                total_retention_in_days=retention_days,
+                opts=child_options(self),
+            )
 
     def alert_routing(self) -> AzureAlertRoutingArgs:
         """The alert routing every Azure component's ``alert_routing`` argument takes."""
