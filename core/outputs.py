@@ -51,12 +51,19 @@ class Output(_Pair):
 
 
 def parse_output(text: str) -> OutputSpec:
-    """``json:plan.json`` is a JSON report in plan.json; a path whose prefix is not a format is a plain path."""
+    """``json:plan.json`` is a JSON report in plan.json; any other path is a plain path, except one that starts
+    with a word and a colon: that is a mistyped format (``jsn:plan.json`` would otherwise get a table report in a
+    file of that name). A drive letter (``C:``) is a path."""
     prefix, colon, rest = text.partition(":")
     if colon and prefix in FORMATS:
         if not rest:
             raise argparse.ArgumentTypeError(f"{text!r}: give a path after {prefix}: (- for stdout)")
         return OutputSpec(prefix, rest)
+    if colon and len(prefix) > 1 and prefix.isalpha():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: {prefix!r} is not a report format ({', '.join(FORMATS)}); a file whose name starts so is "
+            f"./{text}"
+        )
     if not text:
         raise argparse.ArgumentTypeError("an empty path")
     return OutputSpec(None, text)

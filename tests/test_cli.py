@@ -13,6 +13,7 @@ import pytest
 import yaml
 
 from aiscale.core.cli import main
+from aiscale.core.outputs import OutputSpec, parse_output
 from tests.conftest import REPO
 
 FIXTURE = REPO / "tests" / "fixtures" / "keys-only"
@@ -232,6 +233,31 @@ def test_usage_errors_exit_2(capsys: pytest.CaptureFixture[str]) -> None:
         main(["plan", "dev", "--format", "yaml"])
     assert caught.value.code == 2
     assert "invalid choice: 'yaml'" in capsys.readouterr().err
+
+
+def test_a_mistyped_report_format_is_a_usage_error(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as caught:
+        main(["plan", "dev", "--project", str(FIXTURE), "--output", f"jsn:{tmp_path}/plan.json"])
+    assert caught.value.code == 2
+    assert capsys.readouterr().err.endswith(
+        f"error: argument --output: 'jsn:{tmp_path}/plan.json': 'jsn' is not a report format (table, json, "
+        f"markdown, sarif, junit); a file whose name starts so is ./jsn:{tmp_path}/plan.json\n"
+    )
+    assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("sarif:reports/dev.sarif", OutputSpec("sarif", "reports/dev.sarif")),
+        ("./jsn:plan.json", OutputSpec(None, "./jsn:plan.json")),
+        ("C:reports/plan.json", OutputSpec(None, "C:reports/plan.json")),
+        ("reports/v1:2.json", OutputSpec(None, "reports/v1:2.json")),
+        ("plan.json", OutputSpec(None, "plan.json")),
+    ],
+)
+def test_output_paths_and_formats(text: str, expected: OutputSpec) -> None:
+    assert parse_output(text) == expected
 
 
 def run_cli(*args: str, cwd: Path, timeout: float = 120) -> subprocess.CompletedProcess[str]:
